@@ -1,0 +1,23 @@
+// clipdex: command-line front end of libclipdex.
+#include <cstdio>
+
+#include "cli/verbs.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"clipdex " CLIPDEX_VERSION
+               " - turn raw video into a captioned, searchable shot catalog"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("clipdex ") + CLIPDEX_VERSION);
+  int exit_code = 0;
+  clipdex::cli::AddIngestVerb(app, &exit_code);
+  clipdex::cli::AddInfoVerb(app, &exit_code);
+  //EXPORT clipdex::cli::AddExportVerb(app, &exit_code);
+  clipdex::cli::AddEvalVerb(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,49 @@
+#include <cstdio>
+#include <memory>
+
+#include "catalog/catalog.h"
+#include "cli/verbs.h"
+
+namespace clipdex::cli {
+
+void AddInfoVerb(CLI::App& app, int* exit_code) {
+  auto dataset = std::make_shared<std::string>();
+  auto list_failed = std::make_shared<bool>(false);
+  CLI::App* cmd = app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions");
+  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  cmd->add_flag("--failed", *list_failed, "List failed inputs with their reasons");
+  cmd->callback([dataset, list_failed, exit_code]() {
+    auto catalog = Catalog::Open(*dataset, /*create=*/false);
+    if (!catalog.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
+      *exit_code = 2;
+      return;
+    }
+    auto summary = catalog.value()->GetSummary();
+    if (!summary.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", summary.status().message().c_str());
+      *exit_code = 1;
+      return;
+    }
+    const auto& s = summary.value();
+    std::printf("dataset      %s\n", dataset->c_str());
+    std::printf("videos       %d ok, %d failed\n", s.videos_ok, s.videos_failed);
+    std::printf("clips        %ld\n", s.clips);
+    std::printf("hours        %.3f\n", s.hours);
+    std::printf("runs         %d\n", s.runs);
+    std::printf("transitions ");
+    if (s.transitions_by_type.empty()) std::printf(" none");
+    for (const auto& [type, n] : s.transitions_by_type) std::printf(" %s=%d", type.c_str(), n);
+    std::printf("\n");
+    if (*list_failed || s.videos_failed > 0) {
+      auto videos = catalog.value()->Videos();
+      if (videos.ok()) {
+        for (const auto& v : videos.value()) {
+          if (v.status != "ok") std::printf("failed       %s: %s\n", v.path.c_str(), v.error.c_str());
+        }
+      }
+    }
+  });
+}
+
+}  // namespace clipdex::cli

@@ -1,0 +1,14 @@
+// One registration function per verb; each adds its subcommand and the callback that runs it.
+// The callbacks set *exit_code. Verbs are thin: parse flags, call libclipdex, print.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace clipdex::cli {
+
+void AddIngestVerb(CLI::App& app, int* exit_code);
+void AddInfoVerb(CLI::App& app, int* exit_code);
+void AddExportVerb(CLI::App& app, int* exit_code);
+void AddEvalVerb(CLI::App& app, int* exit_code);
+
+}  // namespace clipdex::cli

@@ -1,0 +1,141 @@
+#include "media/frame_convert.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/core.hpp>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+namespace clipdex {
+
+namespace {
+
+bool IsPlanar8BitYuv(int fmt) {
+  switch (fmt) {
+    case AV_PIX_FMT_YUV420P: case AV_PIX_FMT_YUVJ420P: case AV_PIX_FMT_YUV422P:
+    case AV_PIX_FMT_YUVJ422P: case AV_PIX_FMT_YUV444P: case AV_PIX_FMT_YUVJ444P:
+    case AV_PIX_FMT_YUVA420P: case AV_PIX_FMT_YUV411P: case AV_PIX_FMT_YUV440P:
+    case AV_PIX_FMT_YUVJ440P: case AV_PIX_FMT_YUV410P:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Block mean of a plane into out (ow x oh). Samples up to ~8 rows per block but every column:
+// contiguous row sums vectorise well and an 8-row sample is plenty at this output size.
+void BlockMean(const uint8_t* src, int stride, int sw, int sh, uint8_t* out, int ow, int oh) {
+  std::vector<uint32_t> col_sum(ow);
+  std::vector<int> x_edges(ow + 1);
+  for (int i = 0; i <= ow; ++i) x_edges[i] = static_cast<int>(int64_t(i) * sw / ow);
+  for (int oy = 0; oy < oh; ++oy) {
+    int y0 = static_cast<int>(int64_t(oy) * sh / oh);
+    int y1 = std::max(y0 + 1, static_cast<int>(int64_t(oy + 1) * sh / oh));
+    int step = std::max(1, (y1 - y0) / 8);
+    std::fill(col_sum.begin(), col_sum.end(), 0);
+    int rows = 0;
+    for (int y = y0; y < y1; y += step, ++rows) {
+      const uint8_t* row = src + int64_t(y) * stride;
+      for (int ox = 0; ox < ow; ++ox) {
+        uint32_t s = 0;
+        for (int x = x_edges[ox]; x < x_edges[ox + 1]; ++x) s += row[x];
+        col_sum[ox] += s;
+      }
+    }
+    for (int ox = 0; ox < ow; ++ox) {
+      int n = rows * std::max(1, x_edges[ox + 1] - x_edges[ox]);
+      out[oy * ow + ox] = static_cast<uint8_t>((col_sum[ox] + n / 2) / n);
+    }
+  }
+}
+
+}  // namespace
+
+void TinyYuvMaker::Make(const AVFrame* frame, TinyYuv* out) {
+  const int cw = width_ / 2, ch = height_ / 2;
+  out->width = width_;
+  out->height = height_;
+  out->y.resize(size_t(width_) * height_);
+  out->u.resize(size_t(cw) * ch);
+  out->v.resize(size_t(cw) * ch);
+  const AVFrame* src = frame;
+  if (!IsPlanar8BitYuv(frame->format)) {
+    // Odd formats (10-bit, RGB, packed, NV12 …): convert to 8-bit 4:2:0 at 4x the tiny size,
+    // then average. Cheap, and keeps a single code path for the statistics below.
+    const int sw = width_ * 4, sh = height_ * 4;
+    if (!sws_ || sws_w_ != frame->width || sws_h_ != frame->height || sws_fmt_ != frame->format) {
+      sws_.reset(sws_getContext(frame->width, frame->height, static_cast<AVPixelFormat>(frame->format),
+                                sw, sh, AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, nullptr, nullptr,
+                                nullptr));
+      sws_w_ = frame->width;
+      sws_h_ = frame->height;
+      sws_fmt_ = frame->format;
+      scratch_.reset(av_frame_alloc());
+      scratch_->format = AV_PIX_FMT_YUV420P;
+      scratch_->width = sw;
+      scratch_->height = sh;
+      av_frame_get_buffer(scratch_.get(), 32);
+    }
+    if (!sws_ || !scratch_ || scratch_->data[0] == nullptr) {
+      std::fill(out->y.begin(), out->y.end(), 0);
+      std::fill(out->u.begin(), out->u.end(), 128);
+      std::fill(out->v.begin(), out->v.end(), 128);
+      return;
+    }
+    sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, scratch_->data,
+              scratch_->linesize);
+    src = scratch_.get();
+  }
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(src->format));
+  const int cwsrc = AV_CEIL_RSHIFT(src->width, d->log2_chroma_w);
+  const int chsrc = AV_CEIL_RSHIFT(src->height, d->log2_chroma_h);
+  BlockMean(src->data[0], src->linesize[0], src->width, src->height, out->y.data(), width_, height_);
+  BlockMean(src->data[1], src->linesize[1], cwsrc, chsrc, out->u.data(), cw, ch);
+  BlockMean(src->data[2], src->linesize[2], cwsrc, chsrc, out->v.data(), cw, ch);
+}
+
+cv::Mat ImageConverter::Convert(const AVFrame* frame, int long_side, AVPixelFormat dst,
+                                int cv_type) {
+  // Display size before rotation: width corrected by the sample aspect ratio.
+  double dw = frame->width, dh = frame->height;
+  if (sar_num_ > 0 && sar_den_ > 0 && sar_num_ != sar_den_) dw = dw * sar_num_ / sar_den_;
+  double scale = std::min(1.0, long_side / std::max(dw, dh));
+  int ow = std::max(2, static_cast<int>(std::lround(dw * scale)) & ~1);
+  int oh = std::max(2, static_cast<int>(std::lround(dh * scale)) & ~1);
+  if (!sws_ || key_w_ != frame->width || key_h_ != frame->height || key_fmt_ != frame->format ||
+      key_dw_ != ow || key_dh_ != oh || key_dst_ != dst) {
+    sws_.reset(sws_getContext(frame->width, frame->height, static_cast<AVPixelFormat>(frame->format),
+                              ow, oh, dst, SWS_BILINEAR, nullptr, nullptr, nullptr));
+    key_w_ = frame->width;
+    key_h_ = frame->height;
+    key_fmt_ = frame->format;
+    key_dw_ = ow;
+    key_dh_ = oh;
+    key_dst_ = dst;
+  }
+  cv::Mat out(oh, ow, cv_type);
+  if (!sws_) return cv::Mat();
+  uint8_t* dst_data[4] = {out.data, nullptr, nullptr, nullptr};
+  int dst_stride[4] = {static_cast<int>(out.step[0]), 0, 0, 0};
+  sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst_data, dst_stride);
+  switch (rotation_) {
+    case 90: cv::rotate(out, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 180: cv::rotate(out, out, cv::ROTATE_180); break;
+    case 270: cv::rotate(out, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: break;
+  }
+  return out;
+}
+
+cv::Mat ImageConverter::ToBgr(const AVFrame* frame, int long_side) {
+  return Convert(frame, long_side, AV_PIX_FMT_BGR24, CV_8UC3);
+}
+
+cv::Mat ImageConverter::ToGray(const AVFrame* frame, int long_side) {
+  return Convert(frame, long_side, AV_PIX_FMT_GRAY8, CV_8UC1);
+}
+
+}  // namespace clipdex

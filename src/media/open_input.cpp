@@ -1,0 +1,117 @@
+#include "media/open_input.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "media/probe.h"
+
+namespace clipdex {
+
+namespace {
+
+thread_local std::string g_last_error;
+
+void LogCallback(void* avcl, int level, const char* fmt, va_list args) {
+  if (level > AV_LOG_ERROR) return;
+  char line[512];
+  int print_prefix = 0;
+  va_list copy;
+  va_copy(copy, args);
+  av_log_format_line2(avcl, level, fmt, copy, line, sizeof(line), &print_prefix);
+  va_end(copy);
+  std::string msg(line);
+  // Keep only the message itself: drop the "[mov,mp4 @ 0x...] " prefix and the newline.
+  if (auto pos = msg.find("] "); msg.rfind('[', 0) == 0 && pos != std::string::npos) {
+    msg = msg.substr(pos + 2);
+  }
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  if (!msg.empty()) g_last_error = msg;
+}
+
+int InterruptCallback(void* opaque) {
+  return static_cast<const Deadline*>(opaque)->Expired() ? 1 : 0;
+}
+
+std::string WithLibavReason(const std::string& what, int code) {
+  std::string detail = TakeLastLibavError();
+  if (detail.empty()) detail = AvErrorString(code);
+  return what + ": " + detail;
+}
+
+}  // namespace
+
+void QuietFfmpegLogs() {
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(LogCallback); });
+}
+
+std::string TakeLastLibavError() {
+  std::string out;
+  out.swap(g_last_error);
+  return out;
+}
+
+Deadline::Deadline(double seconds)
+    : seconds_(seconds),
+      end_(std::chrono::steady_clock::now() +
+           std::chrono::microseconds(static_cast<long long>(seconds * 1e6))) {}
+
+bool Deadline::Expired() const {
+  return seconds_ > 0 && std::chrono::steady_clock::now() > end_;
+}
+
+Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds) {
+  QuietFfmpegLogs();
+  TakeLastLibavError();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == EACCES) return Status::Error("permission denied");
+    if (errno == ENOENT) return Status::Error("no such file");
+    return Status::Error(std::string("cannot stat: ") + std::strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) return Status::Error("is a directory");
+  if (!S_ISREG(st.st_mode)) return Status::Error("not a regular file");
+  if (st.st_size == 0) return Status::Error("empty file (0 bytes)");
+  if (::access(path.c_str(), R_OK) != 0) return Status::Error("permission denied");
+
+  InputFile input;
+  input.deadline = std::make_unique<Deadline>(deadline_seconds);
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) return Status::Error("out of memory");
+  raw->interrupt_callback.callback = InterruptCallback;
+  raw->interrupt_callback.opaque = input.deadline.get();
+  int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+  if (rc < 0) {  // avformat_open_input frees `raw` on failure
+    if (input.deadline->Expired()) return Status::Error("timed out while opening");
+    if (rc == AVERROR_INVALIDDATA) return Status::Error(WithLibavReason("not a media file or corrupt header", rc));
+    return Status::Error(WithLibavReason("cannot open", rc));
+  }
+  input.format.reset(raw);
+  rc = avformat_find_stream_info(raw, nullptr);
+  if (rc < 0) return Status::Error(WithLibavReason("cannot read stream info", rc));
+
+  int best = av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+  // Cover art (an attached picture next to audio) is not a video.
+  if (best >= 0 && (raw->streams[best]->disposition & AV_DISPOSITION_ATTACHED_PIC)) best = -1;
+  if (best < 0) {
+    bool has_audio = av_find_best_stream(raw, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0) >= 0;
+    return Status::Error(has_audio ? "no video stream (audio only)" : "no video stream");
+  }
+  const AVCodecParameters* par = raw->streams[best]->codecpar;
+  if (avcodec_find_decoder(par->codec_id) == nullptr) {
+    const AVCodecDescriptor* desc = avcodec_descriptor_get(par->codec_id);
+    return Status::Error(std::string("unsupported codec ") + (desc ? desc->name : "(unknown)"));
+  }
+  input.stream_index = best;
+  return input;
+}
+
+}  // namespace clipdex

@@ -1,0 +1,215 @@
+#include "pipeline/batch.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "catalog/catalog.h"
+#include "catalog/dataset_lock.h"
+#include "pipeline/inputs.h"
+#include "util/fingerprint.h"
+
+namespace clipdex {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string FormatDuration(double s) {
+  char buf[32];
+  if (s < 60) std::snprintf(buf, sizeof(buf), "%.0fs", s);
+  else if (s < 3600) std::snprintf(buf, sizeof(buf), "%dm%02ds", int(s) / 60, int(s) % 60);
+  else std::snprintf(buf, sizeof(buf), "%dh%02dm", int(s) / 3600, int(s) % 3600 / 60);
+  return buf;
+}
+
+// Progress on a terminal (one updating line), plain log lines otherwise.
+class Progress {
+ public:
+  Progress(size_t total, bool quiet) : total_(total), quiet_(quiet), tty_(isatty(2) == 1) {}
+
+  void FileDone(const std::string& path, const std::string& error, long frames, size_t clips,
+                double seconds, bool skipped, int ok, int failed, long all_frames, double elapsed,
+                double bytes_done, double bytes_total) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++done_;
+    if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
+    if (!error.empty()) {
+      std::fprintf(stderr, "FAILED %s: %s\n", path.c_str(), error.c_str());
+    } else if (!quiet_ && !tty_) {
+      if (skipped) {
+        std::fprintf(stderr, "skip   %s (already in catalog)\n", path.c_str());
+      } else {
+        std::fprintf(stderr, "ok     %s: %ld frames, %zu clips, %.1f fps\n", path.c_str(), frames,
+                     clips, seconds > 0 ? frames / seconds : 0.0);
+      }
+    }
+    if (tty_ && !quiet_) {
+      double fps = elapsed > 0 ? all_frames / elapsed : 0;
+      double eta = bytes_done > 0 ? elapsed * (bytes_total - bytes_done) / bytes_done : 0;
+      std::fprintf(stderr, "[%zu/%zu] ok %d  failed %d  %.0f frames/s  ETA %s", done_, total_, ok,
+                   failed, fps, FormatDuration(eta).c_str());
+      std::fflush(stderr);
+    }
+  }
+  void End() {
+    if (tty_ && !quiet_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::mutex mu_;
+  size_t total_, done_ = 0;
+  bool quiet_, tty_;
+};
+
+class StatsCsv {
+ public:
+  explicit StatsCsv(const std::string& path) {
+    if (path.empty()) return;
+    out_.open(path);
+    out_ << "video,frame,time,mean_y,std_y,diff,changed,cut_score,verdict\n";
+  }
+  bool enabled() const { return out_.is_open(); }
+  bool good() const { return out_.good(); }
+  void Write(const std::string& video, const FrameSignals& s) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf), ",%ld,%.4f,%.2f,%.2f,%.3f,%.3f,%.3f,%s\n", s.index, s.time,
+                  s.mean_y, s.std_y, s.diff, s.changed, s.cut_score, s.verdict);
+    std::lock_guard<std::mutex> lock(mu_);
+    out_ << '"' << video << '"' << buf;
+  }
+
+ private:
+  std::mutex mu_;
+  std::ofstream out_;
+};
+
+}  // namespace
+
+Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
+                                    const std::filesystem::path& dataset,
+                                    const BatchOptions& options) {
+  const auto started = Clock::now();
+  auto catalog_or = Catalog::Open(dataset, /*create=*/true);
+  if (!catalog_or.ok()) return catalog_or.status();
+  auto lock = DatasetLock::Acquire(dataset);
+  if (!lock.ok()) return lock.status();
+  Catalog& catalog = *catalog_or.value();
+  auto run_id = catalog.BeginRun(CLIPDEX_VERSION, options.options_json);
+  if (!run_id.ok()) return run_id.status();
+
+  std::vector<InputItem> items = ExpandInputs(inputs);
+  StatsCsv stats(options.stats_csv);
+  if (!options.stats_csv.empty() && !stats.good()) {
+    return Status::Error("cannot write stats file " + options.stats_csv);
+  }
+  double bytes_total = 0;
+  std::vector<double> sizes(items.size(), 0);
+  for (size_t i = 0; i < items.size(); ++i) {
+    std::error_code ec;
+    auto sz = std::filesystem::file_size(items[i].path, ec);
+    sizes[i] = ec ? 0 : double(sz);
+    bytes_total += sizes[i];
+  }
+
+  BatchSummary summary;
+  std::mutex mu;  // guards summary and catalog
+  std::atomic<size_t> next{0};
+  std::atomic<long> frames{0};
+  double bytes_done = 0;
+  Progress progress(items.size(), options.quiet);
+  const int jobs = std::max(1, options.jobs);
+  IngestOptions ingest = options.ingest;
+  if (ingest.decode.threads == 0) {
+    // Never more busy threads than cores: split the cores between the parallel files.
+    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    ingest.decode.threads = std::max(1, cores / jobs);
+  }
+
+  auto worker = [&]() {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= items.size()) return;
+      const InputItem& item = items[i];
+      const std::string shown = item.path.string();
+      const auto t0 = Clock::now();
+      std::string error = item.error;
+      std::string fingerprint;
+      if (error.empty()) {
+        auto fp = FingerprintFile(item.path);
+        if (fp.ok()) fingerprint = fp.value();
+        else error = fp.status().message();
+      }
+      if (fingerprint.empty()) {
+        // Unreadable inputs are still recorded, keyed by their path.
+        fingerprint = "path:" + std::filesystem::absolute(item.path).lexically_normal().string();
+        if (error.empty()) error = "cannot fingerprint";
+      }
+      bool skip = false;
+      if (error.empty() && !options.force) {
+        std::lock_guard<std::mutex> lock_guard(mu);
+        skip = catalog.IsCommitted(fingerprint);
+      }
+      Result<VideoResult> result = Status::Error(error);
+      if (error.empty() && !skip) {
+        VideoIngestContext ctx;
+        ctx.thumbs_dir = catalog.thumbs_dir();
+        ctx.fingerprint = fingerprint;
+        ctx.frames_counter = &frames;
+        if (stats.enabled()) {
+          ctx.signals_sink = [&stats, shown](const FrameSignals& s) { stats.Write(shown, s); };
+        }
+        result = IngestVideo(item.path, ingest, ctx);
+        if (!result.ok()) error = result.status().message();
+      }
+      const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+      std::lock_guard<std::mutex> lock_guard(mu);
+      long video_frames = 0;
+      size_t clips = 0;
+      if (skip) {
+        ++summary.skipped;
+      } else if (error.empty()) {
+        Status s = catalog.CommitVideo(result.value(), run_id.value());
+        if (s.ok()) {
+          ++summary.ok;
+          video_frames = result->video.frames;
+          clips = result->clips.size();
+          summary.frames += video_frames;
+        } else {
+          error = "catalog write failed: " + s.message();
+        }
+      }
+      if (!error.empty()) {
+        ++summary.failed;
+        summary.failures.push_back({shown, error});
+        std::error_code ec;
+        auto size = std::filesystem::file_size(item.path, ec);
+        Status s = catalog.RecordFailure(fingerprint,
+                                         std::filesystem::absolute(item.path).lexically_normal().string(),
+                                         ec ? 0 : static_cast<int64_t>(size), error, run_id.value());
+        if (!s.ok()) std::fprintf(stderr, "clipdex: cannot record failure: %s\n", s.message().c_str());
+      }
+      bytes_done += sizes[i];
+      progress.FileDone(shown, error, video_frames, clips, secs, skip, summary.ok, summary.failed,
+                        frames.load(),
+                        std::chrono::duration<double>(Clock::now() - started).count(), bytes_done,
+                        bytes_total);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+  progress.End();
+  summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  Status s = catalog.FinishRun(run_id.value(), summary.ok, summary.failed, summary.seconds);
+  if (!s.ok()) return s;
+  return summary;
+}
+
+}  // namespace clipdex

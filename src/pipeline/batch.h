@@ -1,0 +1,41 @@
+// The ingest batch: expand inputs, skip what the catalog already holds, ingest the rest on
+// --jobs workers, commit each video in its own transaction, report progress and failures.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/ingest_video.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+struct BatchOptions {
+  IngestOptions ingest;
+  int jobs = 1;
+  bool force = false;        // redo videos already committed
+  bool quiet = false;        // only failures and the summary
+  std::string stats_csv;     // per-frame detector signals, "" = none
+  std::string options_json;  // recorded in the runs table
+};
+
+struct BatchSummary {
+  int ok = 0;
+  int failed = 0;
+  int skipped = 0;  // already in the catalog
+  long frames = 0;
+  double seconds = 0;
+  std::vector<std::pair<std::string, std::string>> failures;  // path, reason
+};
+
+// Exit statuses of `clipdex ingest` (documented in README).
+enum ExitStatus { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitSomeFailed = 3 };
+
+// Errors only for problems with the dataset itself (cannot create, locked, ...); per-file
+// failures are counted in the summary and recorded in the catalog.
+Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
+                                    const std::filesystem::path& dataset,
+                                    const BatchOptions& options);
+
+}  // namespace clipdex

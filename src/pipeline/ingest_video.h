@@ -1,0 +1,40 @@
+// One video, one decode: probe, decode every frame, detect shots online, cut shots into clips,
+// write thumbnails. Produces a VideoResult for the catalog to commit in one transaction.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "catalog/records.h"
+#include "media/decoder.h"
+#include "shots/shot_detector.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+struct IngestOptions {
+  DecodeOptions decode;
+  ShotDetectorOptions shots;
+  double min_clip_seconds = 0.0;  // shorter clips are kept and flagged too_short
+  double max_clip_seconds = 0.0;  // longer shots are split into equal parts; 0 = never split
+  bool thumbnails = true;
+  int thumb_long_side = 320;
+  int tiny_width = 64;  // shot-detection frame size (luma); chroma is half of it
+  int tiny_height = 36;
+};
+
+struct VideoIngestContext {
+  std::filesystem::path thumbs_dir;  // where <fingerprint>_<clip>.jpg go; empty = none
+  std::string fingerprint;
+  // Per-frame detector signals, for --stats. May be empty.
+  std::function<void(const FrameSignals&)> signals_sink;
+  std::atomic<long>* frames_counter = nullptr;  // incremented per decoded frame (progress)
+  const std::atomic<bool>* cancel = nullptr;    // stop early (returns an error)
+};
+
+Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestOptions& options,
+                                const VideoIngestContext& context);
+
+}  // namespace clipdex

@@ -1,0 +1,26 @@
+// Turning command-line inputs (files, directories, @lists) into the list of files to ingest.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace clipdex {
+
+struct InputItem {
+  std::filesystem::path path;
+  std::string error;  // non-empty: the input itself cannot be used (reported + recorded)
+};
+
+// Files are taken as given. Directories are walked recursively (symlinks not followed, hidden
+// entries and clipdex datasets skipped); a file in a directory is taken when its extension is a
+// known video extension or, for other extensions, when its first bytes look like a video
+// container. "@list.txt" reads one input per line (blank lines and '#' comments ignored).
+// Unreadable directories and lists become items with an error. Order: as given, directory
+// contents sorted, duplicates (same canonical path) removed.
+std::vector<InputItem> ExpandInputs(const std::vector<std::string>& inputs);
+
+// True when the first bytes of the file match a known video container signature.
+bool LooksLikeVideo(const std::filesystem::path& path);
+
+}  // namespace clipdex

@@ -1,0 +1,475 @@
+#include "shots/shot_detector.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace clipdex {
+
+namespace {
+
+constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a frame is "still"
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  return v[mid];
+}
+
+}  // namespace
+
+ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps) : opt_(options) {
+  fps_ = (fps > 1.0 && fps < 1000.0) ? std::min(fps, 240.0) : 25.0;
+  int lmax = std::max(6, static_cast<int>(std::lround(opt_.max_gradual_seconds * fps_)));
+  for (double s : {0.2, 0.33, 0.5, 0.75, 1.0, 1.4, 2.0}) {
+    if (s > opt_.max_gradual_seconds + 1e-9) break;
+    int l = std::max(4, static_cast<int>(std::lround(s * fps_)));
+    if (lengths_.empty() || l > lengths_.back()) lengths_.push_back(l);
+  }
+  if (lengths_.empty()) lengths_.push_back(lmax);
+  capacity_ = 3 * lengths_.back() + 2 * lookahead_ + 16;
+  ring_.resize(capacity_);
+}
+
+ShotDetector::Entry* ShotDetector::At(long index) {
+  if (index < 0 || index > last_index_) return nullptr;
+  Entry& e = ring_[index % capacity_];
+  return e.index == index ? &e : nullptr;
+}
+
+double ShotDetector::Diff(const Entry& a, const Entry& b) const {
+  const auto& ya = a.tiny.y;
+  const auto& yb = b.tiny.y;
+  long sy = 0;
+  for (size_t i = 0; i < ya.size(); ++i) sy += std::abs(int(ya[i]) - int(yb[i]));
+  long sc = 0;
+  for (size_t i = 0; i < a.tiny.u.size(); ++i) {
+    sc += std::abs(int(a.tiny.u[i]) - int(b.tiny.u[i])) + std::abs(int(a.tiny.v[i]) - int(b.tiny.v[i]));
+  }
+  double dy = double(sy) / std::max<size_t>(1, ya.size());
+  double dc = double(sc) / std::max<size_t>(1, 2 * a.tiny.u.size());
+  return (2.0 * dy + dc) / 3.0;
+}
+
+// Sum over pixels of (|m-a| + |m-b| - |a-b|) divided by the sum of |a-b|: 0 when every pixel
+// of m lies between a and b (a blend or a wipe), large when m shows something else (motion).
+double ShotDetector::Betweenness(const Entry& a, const Entry& m, const Entry& b,
+                                 double* progress) const {
+  long excess = 0, span = 0, to_a = 0, to_b = 0;
+  auto plane = [&](const std::vector<uint8_t>& pa, const std::vector<uint8_t>& pm,
+                   const std::vector<uint8_t>& pb) {
+    for (size_t i = 0; i < pa.size(); ++i) {
+      int da = std::abs(int(pm[i]) - int(pa[i]));
+      int db = std::abs(int(pm[i]) - int(pb[i]));
+      int ab = std::abs(int(pa[i]) - int(pb[i]));
+      excess += da + db - ab;
+      span += ab;
+      to_a += da;
+      to_b += db;
+    }
+  };
+  plane(a.tiny.y, m.tiny.y, b.tiny.y);
+  plane(a.tiny.u, m.tiny.u, b.tiny.u);
+  plane(a.tiny.v, m.tiny.v, b.tiny.v);
+  if (progress != nullptr) *progress = to_a + to_b > 0 ? double(to_a) / double(to_a + to_b) : 0.5;
+  return span > 0 ? double(excess) / double(span) : 1e9;
+}
+
+// Half the L1 distance between the normalised luma (16 bins) and chroma (2 x 8 bins)
+// histograms, 0 (same colours) .. 1 (disjoint). Different shots rarely share their colours;
+// one moving shot mostly does.
+double ShotDetector::HistogramDistance(const Entry& a, const Entry& b) const {
+  int ha[32] = {0}, hb[32] = {0};
+  for (size_t i = 0; i < a.tiny.y.size(); ++i) {
+    ++ha[a.tiny.y[i] >> 4];
+    ++hb[b.tiny.y[i] >> 4];
+  }
+  for (size_t i = 0; i < a.tiny.u.size(); ++i) {
+    ++ha[16 + (a.tiny.u[i] >> 5)];
+    ++hb[16 + (b.tiny.u[i] >> 5)];
+    ++ha[24 + (a.tiny.v[i] >> 5)];
+    ++hb[24 + (b.tiny.v[i] >> 5)];
+  }
+  const double ny = std::max<size_t>(1, a.tiny.y.size()), nc = std::max<size_t>(1, a.tiny.u.size());
+  double d = 0;
+  for (int i = 0; i < 16; ++i) d += std::fabs(ha[i] - hb[i]) / ny;
+  double dc = 0;
+  for (int i = 16; i < 32; ++i) dc += std::fabs(ha[i] - hb[i]) / nc;
+  return 0.5 * (0.5 * d + 0.25 * dc);
+}
+
+// How well a globally shifted copy of `a` explains `m` (mean abs luma difference over the
+// overlap, best shift within +-4 tiny pixels). Camera or subject motion is explained by a
+// shift; a blend of two different pictures is not.
+double ShotDetector::ShiftedDifference(const Entry& a, const Entry& m) const {
+  const int w = a.tiny.width, h = a.tiny.height;
+  double best = 1e9;
+  for (int dy = -4; dy <= 4; ++dy) {
+    for (int dx = -4; dx <= 4; ++dx) {
+      long sum = 0, n = 0;
+      for (int y = std::max(0, -dy); y < std::min(h, h - dy); ++y) {
+        const uint8_t* ra = &a.tiny.y[size_t(y + dy) * w];
+        const uint8_t* rm = &m.tiny.y[size_t(y) * w];
+        for (int x = std::max(0, -dx); x < std::min(w, w - dx); ++x) {
+          sum += std::abs(int(rm[x]) - int(ra[x + dx]));
+          ++n;
+        }
+      }
+      if (n > 0) best = std::min(best, double(sum) / n);
+    }
+  }
+  return best;
+}
+
+// Least-squares blend fit m ~ b + alpha (a - b); returns the L1 residual relative to the
+// L1 size of (a - b), and the fraction of changing pixels that already sit at one endpoint.
+double ShotDetector::BlendResidual(const Entry& a, const Entry& m, const Entry& b,
+                                   double* at_end_fraction) const {
+  double num = 0, den = 0;
+  auto fit = [&](const std::vector<uint8_t>& pa, const std::vector<uint8_t>& pm,
+                 const std::vector<uint8_t>& pb) {
+    for (size_t i = 0; i < pa.size(); ++i) {
+      double ab = double(pa[i]) - pb[i];
+      num += (double(pm[i]) - pb[i]) * ab;
+      den += ab * ab;
+    }
+  };
+  fit(a.tiny.y, m.tiny.y, b.tiny.y);
+  fit(a.tiny.u, m.tiny.u, b.tiny.u);
+  fit(a.tiny.v, m.tiny.v, b.tiny.v);
+  const double alpha = den > 0 ? num / den : 0.5;
+  double resid = 0, span = 0;
+  long moving = 0, at_end = 0;
+  auto measure = [&](const std::vector<uint8_t>& pa, const std::vector<uint8_t>& pm,
+                     const std::vector<uint8_t>& pb, bool luma) {
+    for (size_t i = 0; i < pa.size(); ++i) {
+      double ab = double(pa[i]) - pb[i];
+      resid += std::fabs(double(pm[i]) - pb[i] - alpha * ab);
+      span += std::fabs(ab);
+      if (luma && std::fabs(ab) >= 24) {
+        ++moving;
+        double da = std::fabs(double(pm[i]) - pa[i]), db = std::fabs(double(pm[i]) - pb[i]);
+        if (std::min(da, db) < std::fabs(ab) / 5) ++at_end;
+      }
+    }
+  };
+  measure(a.tiny.y, m.tiny.y, b.tiny.y, true);
+  measure(a.tiny.u, m.tiny.u, b.tiny.u, false);
+  measure(a.tiny.v, m.tiny.v, b.tiny.v, false);
+  if (at_end_fraction != nullptr) *at_end_fraction = moving > 0 ? double(at_end) / moving : 0.0;
+  last_blend_abs_error_ = resid / std::max<size_t>(1, a.tiny.y.size() + 2 * a.tiny.u.size());
+  return span > 0 ? resid / span : 1e9;
+}
+
+void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
+  last_index_ = index;
+  Entry& e = ring_[index % capacity_];
+  e.index = index;
+  e.time = time;
+  e.tiny = frame;
+  e.sig = FrameSignals{};
+  e.sig.index = index;
+  e.sig.time = time;
+  double sum = 0, sum2 = 0;
+  for (uint8_t v : frame.y) {
+    sum += v;
+    sum2 += double(v) * v;
+  }
+  double n = std::max<size_t>(1, frame.y.size());
+  e.sig.mean_y = sum / n;
+  e.sig.std_y = std::sqrt(std::max(0.0, sum2 / n - e.sig.mean_y * e.sig.mean_y));
+  if (Entry* prev = At(index - 1)) {
+    e.sig.diff = Diff(*prev, e);
+    int changed = 0;
+    for (size_t i = 0; i < frame.y.size(); ++i) {
+      if (std::abs(int(frame.y[i]) - int(prev->tiny.y[i])) > 16) ++changed;
+    }
+    e.sig.changed = changed / n;
+  }
+  while (next_cut_check_ <= index - lookahead_) DecideCut(next_cut_check_++, false);
+  if (opt_.detect_gradual) ScanGradualWindows(index);
+
+  // Regions close once no window ending later could still touch them; force-close ones that
+  // would outgrow the ring.
+  const int lmax = lengths_.back();
+  if (has_region_ && (index - region_.end > lmax + lookahead_ ||
+                      index - region_.start > capacity_ - lmax - 2 * lookahead_)) {
+    has_region_ = false;
+    FinalizeRegion(region_);
+  }
+  long safe = std::min<long>(next_cut_check_ - 1, index - lmax - lookahead_);
+  if (has_region_) safe = std::min(safe, region_.start);
+  safe_frame_ = std::max(safe_frame_, safe);
+  FlushSignals(safe_frame_ - 1);
+}
+
+void ShotDetector::DecideCut(long c, bool final) {
+  Entry* cur = At(c);
+  Entry* prev = At(c - 1);
+  if (cur == nullptr || prev == nullptr) return;
+  // Baseline: the calmer side of the cut. A cut out of (or into) fast motion still stands out
+  // against the other side; motion on both sides raises both medians.
+  std::vector<double> before, after;
+  for (long k = c - 6; k < c; ++k) {
+    if (Entry* e = At(k); e != nullptr && k >= 1) before.push_back(e->sig.diff);
+  }
+  for (long k = c + 1; k <= c + lookahead_; ++k) {
+    if (Entry* e = At(k)) after.push_back(e->sig.diff);
+  }
+  double baseline = before.empty() ? Median(after)
+                    : after.empty() ? Median(before)
+                                    : std::min(Median(before), Median(after));
+  double d = cur->sig.diff;
+  cur->sig.cut_score = d / (baseline + 1.5);
+  // The cut frame must stand out from both neighbours (motion ramps up over several frames).
+  double neighbours = prev->sig.diff;
+  if (Entry* next = At(c + 1)) neighbours = std::max(neighbours, next->sig.diff);
+  if (d < 1.3 * neighbours) return;
+  const double s = opt_.sensitivity > 0 ? opt_.sensitivity : 1.0;
+  if (d < opt_.cut_min_diff / s || cur->sig.cut_score < opt_.cut_ratio / s ||
+      cur->sig.changed < opt_.cut_min_changed / s) {
+    return;
+  }
+  // A flash, a glitch or a one-frame insert: the old picture comes back within a few frames.
+  for (long k = 1; k <= lookahead_; ++k) {
+    Entry* later = At(c + k);
+    if (later == nullptr) break;
+    if (Diff(*prev, *later) < 0.35 * d) {
+      cur->sig.verdict = "flash";
+      return;
+    }
+  }
+  (void)final;
+  cur->sig.verdict = "cut";
+  Transition t;
+  t.type = TransitionType::kCut;
+  t.first_frame = t.last_frame = c;
+  t.first_time = t.last_time = cur->time;
+  t.score = cur->sig.cut_score;
+  Emit(t);
+}
+
+void ShotDetector::ScanGradualWindows(long t) {
+  Entry* b = At(t);
+  if (b == nullptr) return;
+  const double s = opt_.sensitivity > 0 ? opt_.sensitivity : 1.0;
+  for (int len : lengths_) {
+    long a_idx = t - len;
+    Entry* a = At(a_idx);
+    if (a == nullptr) break;
+    double span = Diff(*a, *b);
+    if (span < opt_.gradual_min_diff / s) continue;
+    // No single step may carry the change (that is a cut, possibly next to a gradual one).
+    double max_step = 0;
+    for (long k = a_idx + 1; k <= t; ++k) max_step = std::max(max_step, At(k)->sig.diff);
+    if (max_step > 0.4 * span) continue;
+    bool ok = true;
+    double p[3], err[3], lin[3], ends[3];
+    for (int q = 0; q < 3; ++q) {
+      Entry* m = At(a_idx + (q + 1) * len / 4);
+      err[q] = Betweenness(*a, *m, *b, &p[q]);
+      lin[q] = BlendResidual(*a, *m, *b, &ends[q]);
+      ok = ok && err[q] <= opt_.gradual_max_error * s;
+    }
+    double motion = 1e9, blend_err = 0, hist = 0;
+    if (ok) {
+      Entry* m = At(a_idx + len / 2);
+      BlendResidual(*a, *m, *b, nullptr);
+      blend_err = last_blend_abs_error_;
+      motion = std::min(ShiftedDifference(*a, *m), ShiftedDifference(*b, *m));
+      hist = HistogramDistance(*a, *b);
+    }
+    if (std::getenv("CLIPDEX_DEBUG_WINDOWS") && ok) {
+      std::fprintf(stderr, "mot=%.2f blend=%.2f ", motion, blend_err);
+      std::fprintf(stderr, "win hist=%.2f t=%ld len=%d span=%.1f step=%.1f err=%.2f,%.2f,%.2f lin=%.2f,%.2f,%.2f p=%.2f,%.2f,%.2f ends=%.2f,%.2f,%.2f\n",
+                   HistogramDistance(*a, *b), t, len, span, max_step, err[0], err[1], err[2], lin[0], lin[1], lin[2], p[0], p[1], p[2], ends[0], ends[1], ends[2]);
+    }
+    if (!ok) continue;
+    if (std::max({lin[0], lin[1], lin[2]}) > opt_.gradual_max_blend_error * s) continue;
+    if (hist < 0.15 / s) continue;
+    if (motion <= blend_err) continue;
+    // The change must progress from a towards b inside the window.
+    if (!(p[0] <= p[1] + 0.05 && p[1] <= p[2] + 0.05 && p[2] - p[0] > 0.25)) continue;
+    if (!has_region_) {
+      has_region_ = true;
+      region_ = {a_idx, t};
+    } else if (a_idx <= region_.end) {
+      region_.start = std::min(region_.start, a_idx);
+      region_.end = std::max(region_.end, t);
+    } else {
+      Region done = region_;
+      region_ = {a_idx, t};
+      FinalizeRegion(done);
+    }
+  }
+}
+
+void ShotDetector::FinalizeRegion(const Region& region) {
+  // Split at still stretches (e.g. the black between a fade-out and a later fade-in), then
+  // trim still frames off both ends, keeping one pure endpoint on each side.
+  const long min_still = std::max(3L, static_cast<long>(std::lround(0.25 * fps_)));
+  std::vector<std::pair<long, long>> pieces;
+  long piece_start = region.start;
+  long still_run = 0;
+  for (long i = region.start + 1; i <= region.end; ++i) {
+    Entry* e = At(i);
+    if (e == nullptr) continue;
+    if (std::string_view(e->sig.verdict) == "cut") {
+      // A hard cut inside the region separates two candidate transitions.
+      pieces.push_back({piece_start, i - 1 - (still_run >= min_still ? still_run : 0)});
+      piece_start = i;
+      still_run = 0;
+      continue;
+    }
+    if (e->sig.diff < kStaticDiff) {
+      ++still_run;
+    } else {
+      if (still_run >= min_still) {
+        pieces.push_back({piece_start, i - still_run - 1});
+        piece_start = i - 1;
+      }
+      still_run = 0;
+    }
+  }
+  pieces.push_back({piece_start, region.end});
+  for (auto [p, q] : pieces) {
+    while (p < q && At(p + 1) && At(p + 1)->sig.diff < kStaticDiff) ++p;
+    while (q > p && At(q) && At(q)->sig.diff < kStaticDiff) --q;
+    if (q - p < 2) continue;
+    Transition t;
+    if (VerifyAndClassify(p, q, &t)) Emit(t);
+  }
+}
+
+bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
+  Entry* a = At(p);
+  Entry* b = At(q);
+  if (a == nullptr || b == nullptr) return false;
+  const double s = opt_.sensitivity > 0 ? opt_.sensitivity : 1.0;
+  double span = Diff(*a, *b);
+  if (span < opt_.gradual_min_diff / s) return false;
+  // The frame closest to the half-way point, and the darkest/brightest frames inside.
+  long mid = (p + q) / 2;
+  double best = 1e9;
+  double darkest = 1e9, brightest = -1;
+  long darkest_i = p, brightest_i = p;
+  for (long i = p + 1; i < q; ++i) {
+    Entry* m = At(i);
+    double prog;
+    Betweenness(*a, *m, *b, &prog);
+    if (std::fabs(prog - 0.5) < best) {
+      best = std::fabs(prog - 0.5);
+      mid = i;
+    }
+    if (m->sig.mean_y < darkest) { darkest = m->sig.mean_y; darkest_i = i; }
+    if (m->sig.mean_y > brightest) { brightest = m->sig.mean_y; brightest_i = i; }
+  }
+  auto is_black = [](const Entry& e) { return e.sig.mean_y < 32 && e.sig.std_y < 10; };
+  auto is_white = [](const Entry& e) { return e.sig.mean_y > 215 && e.sig.std_y < 10; };
+  TransitionType type;
+  if (is_black(*a) && !is_black(*b)) {
+    type = TransitionType::kFadeIn;
+  } else if (is_black(*b) && !is_black(*a)) {
+    type = TransitionType::kFadeOut;
+  } else if (is_white(*a) && !is_white(*b)) {
+    type = TransitionType::kFadeIn;
+  } else if (is_white(*b) && !is_white(*a)) {
+    type = TransitionType::kFadeOut;
+  } else if (is_black(*At(darkest_i))) {
+    type = TransitionType::kFadeThroughBlack;
+  } else if (is_white(*At(brightest_i))) {
+    type = TransitionType::kFadeThroughWhite;
+  } else {
+    // The through-black/white fades fail the betweenness test on purpose, so only blends and
+    // wipes get here: check the half-way frame is itself between the endpoints.
+    Entry* m = At(mid);
+    double err = Betweenness(*a, *m, *b, nullptr);
+    if (err > opt_.gradual_max_error * s) return false;
+    // Wipe: most changing pixels already sit at one endpoint; dissolve: they sit in between.
+    int moving = 0, at_end = 0;
+    for (size_t i = 0; i < a->tiny.y.size(); ++i) {
+      int ab = std::abs(int(a->tiny.y[i]) - int(b->tiny.y[i]));
+      if (ab < 24) continue;
+      ++moving;
+      int da = std::abs(int(m->tiny.y[i]) - int(a->tiny.y[i]));
+      int db = std::abs(int(m->tiny.y[i]) - int(b->tiny.y[i]));
+      if (std::min(da, db) < ab / 5) ++at_end;
+    }
+    type = (moving > 0 && at_end > 0.6 * moving) ? TransitionType::kWipe : TransitionType::kDissolve;
+  }
+  for (long i = p; i <= q; ++i) At(i)->sig.verdict = "gradual";
+  out->type = type;
+  out->first_frame = p;
+  out->last_frame = q;
+  out->first_time = a->time;
+  out->last_time = b->time;
+  out->score = span;
+  return true;
+}
+
+void ShotDetector::Emit(Transition t) {
+  // A gradual transition absorbs cuts detected inside it; a cut inside a known gradual one
+  // is dropped.
+  if (IsGradual(t.type)) {
+    // Regions re-opened next to an emitted one can produce the same transition twice.
+    if (t.first_frame <= last_gradual_end_) return;
+    for (const Transition& x : pending_) {
+      if (IsGradual(x.type) && t.first_frame <= x.last_frame && x.first_frame <= t.last_frame) {
+        return;
+      }
+    }
+    last_gradual_end_ = t.last_frame;
+    std::erase_if(pending_, [&](const Transition& x) {
+      return x.type == TransitionType::kCut && x.first_frame > t.first_frame &&
+             x.first_frame <= t.last_frame;
+    });
+  } else {
+    for (const Transition& x : pending_) {
+      if (IsGradual(x.type) && t.first_frame >= x.first_frame && t.first_frame <= x.last_frame) {
+        return;
+      }
+    }
+  }
+  pending_.push_back(t);
+  std::sort(pending_.begin(), pending_.end(),
+            [](const Transition& x, const Transition& y) { return x.first_frame < y.first_frame; });
+}
+
+std::vector<Transition> ShotDetector::TakeConfirmed() {
+  const long min_gap = std::max(1L, static_cast<long>(std::lround(opt_.min_shot_seconds * fps_)));
+  size_t n = 0;
+  while (n < pending_.size() && pending_[n].first_frame < safe_frame_) {
+    const Transition& t = pending_[n];
+    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type)) {
+      confirmed_.push_back(t);
+      last_boundary_end_ = t.last_frame;
+    }
+    ++n;
+  }
+  pending_.erase(pending_.begin(), pending_.begin() + n);
+  std::vector<Transition> out;
+  out.swap(confirmed_);
+  return out;
+}
+
+void ShotDetector::FlushSignals(long upto) {
+  while (next_signal_ <= upto && next_signal_ <= last_index_) {
+    if (Entry* e = At(next_signal_); e != nullptr && sink_) sink_(e->sig);
+    ++next_signal_;
+  }
+}
+
+void ShotDetector::Finish() {
+  while (next_cut_check_ <= last_index_) DecideCut(next_cut_check_++, true);
+  if (has_region_) {
+    has_region_ = false;
+    FinalizeRegion(region_);
+  }
+  safe_frame_ = last_index_ + 1;
+  FlushSignals(last_index_);
+}
+
+}  // namespace clipdex
