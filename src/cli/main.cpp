@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   clipdex::cli::AddIngestVerb(app, &exit_code);
   clipdex::cli::AddInfoVerb(app, &exit_code);
-  //EXPORT clipdex::cli::AddExportVerb(app, &exit_code);
+  clipdex::cli::AddExportVerb(app, &exit_code);
   clipdex::cli::AddEvalVerb(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -88,7 +88,10 @@ class ClipOutput {
 
   AVFormatContext* ctx() { return ctx_.get(); }
 
+  // Each libav call below first clears the last logged error, so that a failure reports its
+  // own reason and not a stale decoder complaint.
   Status WriteHeader() {
+    TakeLastLibavError();
     int rc = avformat_write_header(ctx_.get(), nullptr);
     if (rc < 0) return Fail(LibavReason(rc));
     return Status::Ok();
@@ -96,13 +99,16 @@ class ClipOutput {
 
   // Takes over the packet's data (av_interleaved_write_frame leaves `packet` blank).
   Status Write(AVPacket* packet) {
+    TakeLastLibavError();
     int rc = av_interleaved_write_frame(ctx_.get(), packet);
-    if (rc < 0)
+    if (rc < 0) {
       return Status::Error("cannot write output " + path_.string() + ": " + LibavReason(rc));
+    }
     return Status::Ok();
   }
 
   Status Finish() {
+    TakeLastLibavError();
     int rc = av_write_trailer(ctx_.get());
     if (rc >= 0 && ctx_->pb != nullptr && !(ctx_->oformat->flags & AVFMT_NOFILE)) {
       rc = avio_closep(&ctx_->pb);  // reports a failed final flush (e.g. disk full)
@@ -159,13 +165,17 @@ int64_t PacketTime(const AVPacket* packet) {
 
 class StreamCopier {
  public:
-  StreamCopier(AVFormatContext* in, int video_index, int audio_index, ClipOutput* out)
-      : in_(in), vi_(video_index), ai_(audio_index), out_(out) {}
+  StreamCopier(fs::path source, InputFile input, int audio_index, ClipOutput* out)
+      : source_(std::move(source)),
+        input_(std::move(input)),
+        vi_(input_.stream_index),
+        ai_(audio_index),
+        out_(out) {}
 
   Status AddStreams() {
     for (int index : {vi_, ai_}) {
       if (index < 0) continue;
-      const AVStream* in_st = in_->streams[index];
+      const AVStream* in_st = in()->streams[index];
       AVStream* st = avformat_new_stream(out_->ctx(), nullptr);
       if (st == nullptr) return Status::Error("out of memory");
       if (avcodec_parameters_copy(st->codecpar, in_st->codecpar) < 0) {
@@ -193,22 +203,37 @@ class StreamCopier {
   }
 
   Status Run(double start_time, double end_time) {
-    vtb_ = in_->streams[vi_]->time_base;
-    target_ = StreamTicks(in_, vi_, start_time);
-    end_ = StreamTicks(in_, vi_, end_time);
-    for (unsigned i = 0; i < in_->nb_streams; ++i) {
-      if (static_cast<int>(i) != vi_ && static_cast<int>(i) != ai_) {
-        in_->streams[i]->discard = AVDISCARD_ALL;
+    vtb_ = in()->streams[vi_]->time_base;
+    stream_start_ = StreamTicks(in(), vi_, 0);
+    target_ = StreamTicks(in(), vi_, start_time);
+    end_ = StreamTicks(in(), vi_, end_time);
+    DiscardUnusedStreams();
+    if (target_ > stream_start_) {
+      // BACKWARD lands on the last keyframe at or before the target in indexed containers; an
+      // imprecise seek is fine, the read loop still finds the right keyframe (see SeekEarlier).
+      if (av_seek_frame(in(), vi_, target_, AVSEEK_FLAG_BACKWARD) >= 0) {
+        from_start_ = false;
+      } else {
+        Status s = Reopen();
+        if (!s.ok()) return s;
       }
     }
     bool reached_eof = false;
     while (!(video_done_ && (ai_ < 0 || audio_done_))) {
+      if (seek_earlier_) {
+        Status s = SeekEarlier();
+        if (!s.ok()) return s;
+      }
       PacketPtr packet(av_packet_alloc());
       if (!packet) return Status::Error("out of memory");
-      int rc = av_read_frame(in_, packet.get());
+      int rc = av_read_frame(in(), packet.get());
       if (rc < 0) {
         if (rc != AVERROR_EOF && !video_done_) {
           return Status::Error("cannot read source: " + LibavReason(rc));
+        }
+        if (!committed_ && kf_pts_ == AV_NOPTS_VALUE && !from_start_) {
+          seek_earlier_ = true;  // the seek landed after the last keyframe
+          continue;
         }
         reached_eof = true;
         break;
@@ -244,9 +269,15 @@ class StreamCopier {
       return Status::Ok();
     }
     if (kf_pts_ == AV_NOPTS_VALUE) {
-      // The stream's first keyframe comes after the target (the range starts before the video
-      // does, or the seek overshot): start there. Non-key packets before it cannot decode.
+      // Non-key packets before the first keyframe cannot decode.
       if (!key || t == AV_NOPTS_VALUE) return Status::Ok();
+      if (!from_start_) {
+        // Containers without an index (MPEG-TS) seek by bisecting on timestamps and may land
+        // after the keyframe we need.
+        seek_earlier_ = true;
+        return Status::Ok();
+      }
+      // The video's first keyframe comes after the target: the range starts before the video.
       kf_pts_ = t;
       preroll_.push_back(std::move(packet));
       return Commit();
@@ -259,12 +290,52 @@ class StreamCopier {
     return past ? Commit() : Status::Ok();
   }
 
+  // Seeks further back each time (1 s, 2 s, 4 s, ... before the target) until a keyframe at or
+  // before the target is read, or the seek reaches the start of the stream.
+  Status SeekEarlier() {
+    seek_earlier_ = false;
+    preroll_.clear();
+    kf_pts_ = AV_NOPTS_VALUE;
+    backoff_seconds_ *= 2;
+    const int64_t ts = target_ - SecondsToTicks(backoff_seconds_, vtb_);
+    // Bisecting seeks do not reliably land on the very first packet; reading from a freshly
+    // opened file does.
+    if (ts <= stream_start_) return Reopen();
+    int rc = av_seek_frame(in(), vi_, ts, AVSEEK_FLAG_BACKWARD);
+    if (rc < 0) return Reopen();
+    return Status::Ok();
+  }
+
+  // Starts over at the beginning of the file. Also the answer to a failed seek, which can leave
+  // the demuxer at the end of the file (Matroska without cues does).
+  Status Reopen() {
+    auto input = OpenInput(source_, 0);
+    if (!input.ok()) return SourceError(source_, input.status());
+    if (input->stream_index != vi_ || input->format->nb_streams != in()->nb_streams) {
+      return Status::Error("source changed while it was being read");
+    }
+    input_ = std::move(input.value());
+    DiscardUnusedStreams();
+    from_start_ = true;
+    return Status::Ok();
+  }
+
+  void DiscardUnusedStreams() {
+    for (unsigned i = 0; i < in()->nb_streams; ++i) {
+      if (static_cast<int>(i) != vi_ && static_cast<int>(i) != ai_) {
+        in()->streams[i]->discard = AVDISCARD_ALL;
+      }
+    }
+  }
+
+  AVFormatContext* in() { return input_.format.get(); }
+
   // A new start keyframe makes the video packets buffered before it useless, and the audio
   // packets that play before it. Later audio must stay: containers interleave in chunks, so
   // audio for the clip can be read before the keyframe it goes with.
   void DropPrerollBefore(int64_t kf_pts) {
     const int64_t audio_zero =
-        ai_ >= 0 ? av_rescale_q(kf_pts, vtb_, in_->streams[ai_]->time_base) : 0;
+        ai_ >= 0 ? av_rescale_q(kf_pts, vtb_, in()->streams[ai_]->time_base) : 0;
     std::erase_if(preroll_, [&](const PacketPtr& p) {
       if (p->stream_index == vi_) return true;
       const int64_t t = PacketTime(p.get());
@@ -285,7 +356,7 @@ class StreamCopier {
   Status Commit() {
     committed_ = true;
     if (ai_ >= 0) {
-      atb_ = in_->streams[ai_]->time_base;
+      atb_ = in()->streams[ai_]->time_base;
       audio_zero_ = av_rescale_q(kf_pts_, vtb_, atb_);
       audio_end_ = av_rescale_q(end_, vtb_, atb_);
     }
@@ -340,6 +411,18 @@ class StreamCopier {
   }
 
   Status Emit(AVPacket* packet, int64_t zero, AVRational in_tb, int out_index) {
+    // Some files restart their timestamps mid-stream. Muxers reject that, and a copy cannot
+    // repair it; the decoder (accurate mode) smooths such timelines over.
+    int64_t& last_dts = out_index == out_vi_ ? last_video_dts_ : last_audio_dts_;
+    if (packet->dts != AV_NOPTS_VALUE) {
+      if (last_dts != AV_NOPTS_VALUE && packet->dts <= last_dts) {
+        if (out_index != out_vi_) return Status::Ok();  // a lost audio packet is inaudible
+        return Status::Error(
+            "source video timestamps jump backwards; stream copy cannot cut it, use accurate "
+            "mode");
+      }
+      last_dts = packet->dts;
+    }
     if (packet->pts != AV_NOPTS_VALUE) packet->pts -= zero;
     if (packet->dts != AV_NOPTS_VALUE) packet->dts -= zero;
     packet->stream_index = out_index;
@@ -348,36 +431,30 @@ class StreamCopier {
     return out_->Write(packet);
   }
 
-  AVFormatContext* in_;
+  fs::path source_;
+  InputFile input_;
   int vi_, ai_;
   ClipOutput* out_;
   int out_vi_ = -1, out_ai_ = -1;
   AVRational vtb_{1, 1}, atb_{1, 1};
-  int64_t target_ = 0, end_ = 0;
+  int64_t stream_start_ = 0, target_ = 0, end_ = 0;
+  bool from_start_ = true;  // reading from the beginning of the file, not from a seek
+  bool seek_earlier_ = false;
+  double backoff_seconds_ = 0.5;
   int64_t kf_pts_ = AV_NOPTS_VALUE;
   int64_t audio_zero_ = 0, audio_end_ = 0;
+  int64_t last_video_dts_ = AV_NOPTS_VALUE, last_audio_dts_ = AV_NOPTS_VALUE;  // as read
   bool committed_ = false, video_done_ = false, audio_done_ = false, wrote_in_range_ = false;
   std::vector<PacketPtr> preroll_;  // packets from the candidate start keyframe on
   std::vector<PacketPtr> held_;     // video packets shown after end_time, kept as references
 };
 
 Status CopyClip(const fs::path& source, const ClipCut& cut, const fs::path& out_path) {
-  if (!(cut.start_time >= 0) || !(cut.end_time > cut.start_time)) {
+  if (!(cut.start_time >= 0) || !(cut.end_time > cut.start_time) || !std::isfinite(cut.end_time)) {
     return Status::Error("empty or invalid clip time range");
   }
   auto input = OpenInput(source, 0);
   if (!input.ok()) return SourceError(source, input.status());
-  const int vi = input->stream_index;
-  const int64_t target = StreamTicks(input->format.get(), vi, cut.start_time);
-  // BACKWARD lands on the last keyframe at or before the target in indexed containers; an
-  // imprecise seek is fine, the copier still picks the right keyframe from what it reads.
-  if (cut.start_time > 0 &&
-      av_seek_frame(input->format.get(), vi, target, AVSEEK_FLAG_BACKWARD) < 0) {
-    // A failed seek can leave the demuxer at the end of the file (Matroska without cues does),
-    // so start over and read from the beginning instead.
-    input = OpenInput(source, 0);
-    if (!input.ok()) return SourceError(source, input.status());
-  }
   AVFormatContext* in = input->format.get();
 
   ClipOutput out(out_path);
@@ -394,7 +471,7 @@ Status CopyClip(const fs::path& source, const ClipCut& cut, const fs::path& out_
     }
     break;
   }
-  StreamCopier copier(in, vi, audio_index, &out);
+  StreamCopier copier(source, std::move(input.value()), audio_index, &out);
   s = copier.AddStreams();
   if (!s.ok()) return s;
   s = copier.Run(cut.start_time, cut.end_time);
@@ -476,11 +553,12 @@ class ClipEncoder {
     st->sample_aspect_ratio = ctx->sample_aspect_ratio;
     if (info.rotation != 0) {
       // Frames are encoded as stored; the display matrix tells players to turn them, as the
-      // source did. av_display_rotation_set takes counter-clockwise degrees.
+      // source did. av_display_rotation_set takes clockwise degrees (av_display_rotation_get
+      // returns counter-clockwise ones, hence the sign flip in probe.cpp).
       auto* matrix = reinterpret_cast<int32_t*>(
           av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, sizeof(int32_t) * 9));
       if (matrix == nullptr) return Status::Error("out of memory");
-      av_display_rotation_set(matrix, -info.rotation);
+      av_display_rotation_set(matrix, info.rotation);
     }
     stream_index_ = st->index;
     return out_->WriteHeader();

@@ -104,9 +104,10 @@ Status VideoDecoder::CheckEndOfStream() {
     return Status::Error("no decodable video frames" + (why.empty() ? "" : ": " + why));
   }
   // A stream that stops well short of the duration its own header promises was cut off
-  // (truncated download or copy). Short streams are not judged: their durations are rounded.
-  if (!read_error_.empty() && info_.duration > 1.0 &&
-      decoded_duration() < 0.9 * info_.duration - 0.25) {
+  // (truncated download or copy). The margin is wide because some containers (Ogg, ASF)
+  // estimate durations loosely; short streams are not judged since their durations are rounded.
+  if (info_.duration > 1.0 && decoded_duration() < 0.75 * info_.duration) {
+    if (read_error_.empty()) read_error_ = "end of file";
     char buf[160];
     std::snprintf(buf, sizeof(buf), "truncated: data ends at %.2f s of %.2f s (%s)",
                   decoded_duration(), info_.duration, read_error_.c_str());

@@ -78,6 +78,69 @@ double ShotDetector::Betweenness(const Entry& a, const Entry& m, const Entry& b,
   return span > 0 ? double(excess) / double(span) : 1e9;
 }
 
+// True when b is a with its brightness and contrast changed (b ~ gain * a + offset for most
+// pixels): auto-exposure or a light switched on inside one shot, not a transition. Fades to or
+// from a uniform picture are left to the fade logic (a uniform endpoint explains nothing).
+bool ShotDetector::LightingChange(const Entry& a, const Entry& b) const {
+  if (a.sig.std_y < 5 || b.sig.std_y < 5) return false;
+  const auto& ya = a.tiny.y;
+  const auto& yb = b.tiny.y;
+  const size_t n = ya.size();
+  // Robust fit: least squares, then again without the 30% worst pixels (a subject moving
+  // through the picture must not decide the gain of the background).
+  std::vector<char> use(n, 1);
+  double gain = 1, offset = 0;
+  for (int round = 0; round < 2; ++round) {
+    double m = 0, sa = 0, sb = 0, saa = 0, sab = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (!use[i]) continue;
+      m += 1;
+      sa += ya[i];
+      sb += yb[i];
+      saa += double(ya[i]) * ya[i];
+      sab += double(ya[i]) * yb[i];
+    }
+    const double var = saa - sa * sa / m;
+    if (m < 10 || var <= 0) return false;
+    gain = (sab - sa * sb / m) / var;
+    offset = (sb - gain * sa) / m;
+    std::vector<double> err(n);
+    for (size_t i = 0; i < n; ++i) err[i] = std::fabs(yb[i] - (gain * ya[i] + offset));
+    std::vector<double> sorted = err;
+    std::nth_element(sorted.begin(), sorted.begin() + n * 7 / 10, sorted.end());
+    const double cut = sorted[n * 7 / 10];
+    for (size_t i = 0; i < n; ++i) use[i] = err[i] <= cut;
+  }
+  long explained = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (std::fabs(yb[i] - (gain * ya[i] + offset)) < 10) ++explained;
+  }
+  if (std::getenv("CLIPDEX_DEBUG_WINDOWS")) std::fprintf(stderr, "light gain=%.2f off=%.1f expl=%.2f\n", gain, offset, explained / double(n));
+  return explained >= 0.6 * double(n);
+}
+
+// Fraction of the cells of an 8x4 grid whose mean luma difference exceeds 8: a transition
+// replaces the whole picture, while a subject moving (even fast, blurred) over a still
+// background leaves part of the grid untouched.
+double ShotDetector::ChangedFraction(const Entry& a, const Entry& b) const {
+  const int w = a.tiny.width, h = a.tiny.height;
+  constexpr int kCols = 8, kRows = 4;
+  int changed = 0;
+  for (int cy = 0; cy < kRows; ++cy) {
+    for (int cx = 0; cx < kCols; ++cx) {
+      long sum = 0, n = 0;
+      for (int y = cy * h / kRows; y < (cy + 1) * h / kRows; ++y) {
+        for (int x = cx * w / kCols; x < (cx + 1) * w / kCols; ++x) {
+          sum += std::abs(int(a.tiny.y[y * w + x]) - int(b.tiny.y[y * w + x]));
+          ++n;
+        }
+      }
+      if (n > 0 && sum > 8 * n) ++changed;
+    }
+  }
+  return double(changed) / (kCols * kRows);
+}
+
 // Half the L1 distance between the normalised luma (16 bins) and chroma (2 x 8 bins)
 // histograms, 0 (same colours) .. 1 (disjoint). Different shots rarely share their colours;
 // one moving shot mostly does.
@@ -102,25 +165,30 @@ double ShotDetector::HistogramDistance(const Entry& a, const Entry& b) const {
 }
 
 // How well a globally shifted copy of `a` explains `m` (mean abs luma difference over the
-// overlap, best shift within +-4 tiny pixels). Camera or subject motion is explained by a
+// overlap, best shift near zero or along one axis). Camera or subject motion is explained by a
 // shift; a blend of two different pictures is not.
 double ShotDetector::ShiftedDifference(const Entry& a, const Entry& m) const {
   const int w = a.tiny.width, h = a.tiny.height;
-  double best = 1e9;
-  for (int dy = -4; dy <= 4; ++dy) {
-    for (int dx = -4; dx <= 4; ++dx) {
-      long sum = 0, n = 0;
-      for (int y = std::max(0, -dy); y < std::min(h, h - dy); ++y) {
-        const uint8_t* ra = &a.tiny.y[size_t(y + dy) * w];
-        const uint8_t* rm = &m.tiny.y[size_t(y) * w];
-        for (int x = std::max(0, -dx); x < std::min(w, w - dx); ++x) {
-          sum += std::abs(int(rm[x]) - int(ra[x + dx]));
-          ++n;
-        }
+  auto shifted = [&](int dx, int dy) {
+    long sum = 0, n = 0;
+    for (int y = std::max(0, -dy); y < std::min(h, h - dy); ++y) {
+      const uint8_t* ra = &a.tiny.y[size_t(y + dy) * w];
+      const uint8_t* rm = &m.tiny.y[size_t(y) * w];
+      for (int x = std::max(0, -dx); x < std::min(w, w - dx); ++x) {
+        sum += std::abs(int(rm[x]) - int(ra[x + dx]));
+        ++n;
       }
-      if (n > 0) best = std::min(best, double(sum) / n);
     }
+    // Require a real overlap so a huge shift cannot "explain" the frame by a sliver.
+    return n >= long(w) * h / 3 ? double(sum) / n : 1e9;
+  };
+  double best = 1e9;
+  for (int dy = -3; dy <= 3; ++dy) {
+    for (int dx = -3; dx <= 3; ++dx) best = std::min(best, shifted(dx, dy));
   }
+  // Pans and tilts move content further than that: search the axes out to a third of the frame.
+  for (int dx = -w / 3; dx <= w / 3; ++dx) best = std::min(best, shifted(dx, 0));
+  for (int dy = -h / 3; dy <= h / 3; ++dy) best = std::min(best, shifted(0, dy));
   return best;
 }
 
@@ -290,9 +358,16 @@ void ShotDetector::ScanGradualWindows(long t) {
     if (!ok) continue;
     if (std::max({lin[0], lin[1], lin[2]}) > opt_.gradual_max_blend_error * s) continue;
     if (hist < 0.15 / s) continue;
+    // A transition replaces the whole picture; a subject moving over a still background
+    // changes only part of it.
+    if (ChangedFraction(*a, *b) < 0.7 / s) continue;
+    if (LightingChange(*a, *b)) continue;
     if (motion <= blend_err) continue;
     // The change must progress from a towards b inside the window.
     if (!(p[0] <= p[1] + 0.05 && p[1] <= p[2] + 0.05 && p[2] - p[0] > 0.25)) continue;
+    // ... and be under way at the middle, not over in the first or last quarter.
+    if (p[1] < 0.15 || p[1] > 0.85) continue;
+    if (std::getenv("CLIPDEX_DEBUG_WINDOWS")) std::fprintf(stderr, "PASS %ld-%ld\n", a_idx, t);
     if (!has_region_) {
       has_region_ = true;
       region_ = {a_idx, t};
@@ -308,6 +383,9 @@ void ShotDetector::ScanGradualWindows(long t) {
 }
 
 void ShotDetector::FinalizeRegion(const Region& region) {
+  if (std::getenv("CLIPDEX_DEBUG_WINDOWS")) {
+    std::fprintf(stderr, "finalize %ld-%ld\n", region.start, region.end);
+  }
   // Split at still stretches (e.g. the black between a fade-out and a later fade-in), then
   // trim still frames off both ends, keeping one pure endpoint on each side.
   const long min_still = std::max(3L, static_cast<long>(std::lround(0.25 * fps_)));
@@ -387,7 +465,7 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
     // wipes get here: check the half-way frame is itself between the endpoints.
     Entry* m = At(mid);
     double err = Betweenness(*a, *m, *b, nullptr);
-    if (err > opt_.gradual_max_error * s) return false;
+    if (err > 1.5 * opt_.gradual_max_error * s) return false;  // endpoints further apart than in a window
     // Wipe: most changing pixels already sit at one endpoint; dissolve: they sit in between.
     int moving = 0, at_end = 0;
     for (size_t i = 0; i < a->tiny.y.size(); ++i) {
@@ -398,7 +476,20 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
       int db = std::abs(int(m->tiny.y[i]) - int(b->tiny.y[i]));
       if (std::min(da, db) < ab / 5) ++at_end;
     }
-    type = (moving > 0 && at_end > 0.6 * moving) ? TransitionType::kWipe : TransitionType::kDissolve;
+    const double at_end_fraction = moving > 0 ? double(at_end) / moving : 0.0;
+    if (std::getenv("CLIPDEX_DEBUG_WINDOWS")) {
+      std::fprintf(stderr, "region %ld-%ld err=%.2f at_end=%.2f\n", p, q, err, at_end_fraction);
+    }
+    // A wipe's half-way frame is made of endpoint pixels; a dissolve's of in-between values.
+    // Anything else is new content entering the picture (a tilt revealing the ground, a
+    // subject walking in), not a transition.
+    if (at_end_fraction >= 0.8) {
+      type = TransitionType::kWipe;
+    } else if (at_end_fraction <= 0.45) {
+      type = TransitionType::kDissolve;
+    } else {
+      return false;
+    }
   }
   for (long i = p; i <= q; ++i) At(i)->sig.verdict = "gradual";
   out->type = type;

@@ -86,6 +86,8 @@ class ShotDetector {
   double Diff(const Entry& a, const Entry& b) const;
   double Betweenness(const Entry& a, const Entry& m, const Entry& b, double* progress) const;
   double ShiftedDifference(const Entry& a, const Entry& m) const;
+  bool LightingChange(const Entry& a, const Entry& b) const;
+  double ChangedFraction(const Entry& a, const Entry& b) const;
   double HistogramDistance(const Entry& a, const Entry& b) const;
   double BlendResidual(const Entry& a, const Entry& m, const Entry& b, double* at_end_fraction) const;
   void DecideCut(long c, bool final);

@@ -1,0 +1,58 @@
+// The analyzer interface. An analyzer declares which frames it needs (FrameNeed); the pipeline
+// converts each decoded frame at most once per distinct need, keeps the samples of the open
+// shot in a bounded buffer, and calls Analyze() once per clip when the shot closes.
+// Analyzers add attributes with stable dotted names (docs/attributes.md); they never decode.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+namespace clipdex {
+
+struct FrameNeed {
+  double sample_fps = 2.0;  // how many samples per second of video
+  bool pairs = false;       // each sample also carries the very next decoded frame (for motion)
+  int long_side = 320;      // longer side of the display-oriented picture, pixels
+  bool gray = true;         // grey (true) or BGR (false)
+  bool operator==(const FrameNeed&) const = default;
+};
+
+struct AnalysisFrame {
+  long index = 0;       // decoded-frame index
+  double time = 0;      // seconds from the stream start
+  cv::Mat image;        // display-oriented (rotation and pixel aspect applied)
+  cv::Mat next_image;   // the next decoded frame when FrameNeed::pairs, else empty
+  double next_time = 0;
+};
+
+struct ClipSpan {
+  long first_frame = 0, last_frame = 0;  // inclusive
+  double start_time = 0, end_time = 0;   // seconds
+  int width = 0, height = 0;             // display size of the source video
+  bool is_image = false;                 // a single still image, not a video
+};
+
+// One attribute value: a number, a text label, or JSON (segments, rectangles ...).
+struct Attribute {
+  std::string name;  // e.g. "camera.movement"
+  std::optional<double> number;
+  std::string text;  // label or JSON text when number is empty
+  static Attribute Num(std::string n, double v) { return {std::move(n), v, ""}; }
+  static Attribute Text(std::string n, std::string t) { return {std::move(n), std::nullopt, std::move(t)}; }
+};
+
+class ClipAnalyzer {
+ public:
+  virtual ~ClipAnalyzer() = default;
+  virtual std::string name() const = 0;
+  virtual FrameNeed need() const = 0;
+  // `frames` are the samples inside the clip, in time order (may be empty for very short clips).
+  virtual void Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+                       std::vector<Attribute>* out) = 0;
+};
+
+}  // namespace clipdex
