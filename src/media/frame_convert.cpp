@@ -116,11 +116,16 @@ cv::Mat ImageConverter::Convert(const AVFrame* frame, int long_side, AVPixelForm
     key_dh_ = oh;
     key_dst_ = dst;
   }
-  cv::Mat out(oh, ow, cv_type);
+  // swscale's SIMD paths may write past the end of a row or the last line for small or odd
+  // widths, so it writes into a padded, 64-byte-aligned buffer that we then crop.
+  const int channels = CV_MAT_CN(cv_type);
+  const int stride = ((ow * channels + 63) & ~63) + 64;
+  cv::Mat padded(oh + 4, stride, CV_8UC1);
   if (!sws_) return cv::Mat();
-  uint8_t* dst_data[4] = {out.data, nullptr, nullptr, nullptr};
-  int dst_stride[4] = {static_cast<int>(out.step[0]), 0, 0, 0};
+  uint8_t* dst_data[4] = {padded.data, nullptr, nullptr, nullptr};
+  int dst_stride[4] = {stride, 0, 0, 0};
   sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst_data, dst_stride);
+  cv::Mat out = cv::Mat(oh, ow, cv_type, padded.data, stride).clone();
   switch (rotation_) {
     case 90: cv::rotate(out, out, cv::ROTATE_90_CLOCKWISE); break;
     case 180: cv::rotate(out, out, cv::ROTATE_180); break;

@@ -29,6 +29,8 @@ Result<std::string> FingerprintFile(const std::filesystem::path& path) {
   std::unique_ptr<FILE, FileCloser> f(std::fopen(path.c_str(), "rb"));
   if (!f) {
     if (errno == EACCES) return Status::Error("permission denied");
+    if (errno == ENOENT) return Status::Error("no such file");
+    if (errno == EISDIR) return Status::Error("is a directory");
     return Status::Error(std::string("cannot open: ") + std::strerror(errno));
   }
   if (std::fseek(f.get(), 0, SEEK_END) != 0) return Status::Error("cannot seek");

@@ -1,0 +1,370 @@
+#include "analyze/camera_motion.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <opencv2/calib3d.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
+
+namespace clipdex {
+namespace {
+
+constexpr double kDiag720p = 1468.6;  // sqrt(1280^2 + 720^2)
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  return v[mid];
+}
+
+// The four label components of one pair, all as "diagonals per second" so they compare: a
+// translation directly, a zoom or roll as the displacement it causes at the frame corner
+// (half a diagonal from the centre).
+struct Components {
+  double pan = 0, tilt = 0, zoom = 0, roll = 0;
+};
+
+Components ToComponents(const PairMotion& p, double w_over_d, double h_over_d) {
+  return {p.pan * w_over_d, p.tilt * h_over_d, 0.5 * p.zoom, 0.5 * p.roll};
+}
+
+}  // namespace
+
+PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
+                              const CameraMotionOptions& o) {
+  PairMotion out;
+  if (a.empty() || b.empty() || a.size() != b.size() || a.type() != CV_8UC1) return out;
+  if (!(dt > 0)) dt = 1.0 / 25;
+  const double w = a.cols, h = a.rows, diag = std::hypot(w, h);
+  // Spacing scales with the frame so the point budget covers the whole picture, not one corner.
+  const double min_distance = std::max(4.0, diag / 60);
+  std::vector<cv::Point2f> p0;
+  cv::goodFeaturesToTrack(a, p0, o.max_corners, o.corner_quality, min_distance);
+  if (static_cast<int>(p0.size()) < o.min_tracked) return out;
+  // Identical textured frames (duplicated by frame-rate conversion, or a still) carry no
+  // motion evidence for this moment; the caller decides from the neighbours.
+  if (cv::norm(a, b, cv::NORM_L1) < 0.05 * a.total()) {
+    out.duplicate = true;
+    return out;
+  }
+
+  std::vector<cv::Point2f> p1, back;
+  std::vector<uchar> st1, st2;
+  std::vector<float> err;
+  const cv::Size win(21, 21);
+  const cv::TermCriteria term(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01);
+  cv::calcOpticalFlowPyrLK(a, b, p0, p1, st1, err, win, 3, term);
+  cv::calcOpticalFlowPyrLK(b, a, p1, back, st2, err, win, 3, term);
+  std::vector<cv::Point2f> g0, g1;
+  for (size_t i = 0; i < p0.size(); ++i) {
+    if (!st1[i] || !st2[i]) continue;
+    const cv::Point2f d = back[i] - p0[i];
+    if (d.dot(d) > o.fb_max_error_px * o.fb_max_error_px) continue;
+    g0.push_back(p0[i]);
+    g1.push_back(p1[i]);
+  }
+  out.tracked = static_cast<int>(g0.size());
+  if (out.tracked < o.min_tracked) return out;
+
+  std::vector<uchar> inlier;
+  cv::Mat m = cv::estimateAffinePartial2D(g0, g1, inlier, cv::RANSAC, o.ransac_px, 2000, 0.995);
+  if (m.empty()) return out;
+  int n_in = 0;
+  for (uchar v : inlier) n_in += v ? 1 : 0;
+  out.inliers = double(n_in) / out.tracked;
+  if (out.inliers < o.min_inlier_fraction) return out;
+
+  const double ma = m.at<double>(0, 0), mb = m.at<double>(1, 0);
+  const double tx = m.at<double>(0, 2), ty = m.at<double>(1, 2);
+  const double scale = std::hypot(ma, mb);
+  if (!(scale > 0.5 && scale < 2.0)) return out;
+  // Translation of the frame centre, not of the (0,0) corner the matrix is written about:
+  // a centred zoom moves the corner but not the centre.
+  const double cx = w / 2, cy = h / 2;
+  const double ctx = ma * cx - mb * cy + tx - cx;
+  const double cty = mb * cx + ma * cy + ty - cy;
+  out.pan = ctx / w / dt;
+  out.tilt = cty / h / dt;
+  out.zoom = std::log(scale) / dt;
+  out.roll = std::atan2(mb, ma) / dt;  // y points down, so a positive angle turns clockwise
+
+  double cam = 0, raw = 0, residual = 0;
+  for (size_t i = 0; i < g0.size(); ++i) {
+    const cv::Point2f& p = g0[i];
+    const cv::Point2d fit(ma * p.x - mb * p.y + tx, mb * p.x + ma * p.y + ty);
+    cam += std::hypot(fit.x - p.x, fit.y - p.y);
+    raw += std::hypot(g1[i].x - p.x, g1[i].y - p.y);
+    const double r = std::hypot(g1[i].x - fit.x, g1[i].y - fit.y);
+    // Only displacement the fit cannot explain counts as subject motion; inlier noise does not.
+    // A mean (not a median) so a subject smaller than half the tracked points still registers.
+    if (r > o.ransac_px) residual += r;
+  }
+  const double n = double(g0.size());
+  out.px_per_frame = cam / n;
+  out.camera = cam / n / diag / dt;
+  out.overall = raw / n / diag / dt;
+  out.subject = residual / n / diag / dt;
+  out.valid = true;
+  return out;
+}
+
+FrameNeed CameraMotionAnalyzer::need() const {
+  FrameNeed n;
+  n.sample_fps = options_.sample_fps;
+  n.pairs = true;
+  n.long_side = options_.long_side;
+  n.gray = true;
+  return n;
+}
+
+void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+                                   std::vector<Attribute>* out) {
+  pairs_.clear();
+  labels_.clear();
+  segments_.clear();
+  // A still image has no camera movement at all; "static" would be a claim about a video.
+  if (clip.is_image) return;
+  std::vector<double> dts;
+  cv::Size size;
+  for (const AnalysisFrame& f : frames) {
+    if (f.next_image.empty()) continue;
+    cv::Mat a = f.image, b = f.next_image;
+    if (a.channels() == 3) cv::cvtColor(a, a, cv::COLOR_BGR2GRAY);
+    if (b.channels() == 3) cv::cvtColor(b, b, cv::COLOR_BGR2GRAY);
+    const double dt = f.next_time - f.time;
+    PairMotion p = EstimatePairMotion(a, b, dt, options_);
+    p.time = f.time;
+    pairs_.push_back(p);
+    if (dt > 0) dts.push_back(dt);
+    size = a.size();
+  }
+  if (pairs_.empty()) return;
+  const double frame_dt = dts.empty() ? 1.0 / 25 : Median(dts);
+  const double diag = std::hypot(size.width, size.height);
+  const double w_over_d = size.width / diag, h_over_d = size.height / diag;
+  // Diagonals/s -> analysis pixels per frame, for the tracker noise floor.
+  const double to_px = diag * frame_dt;
+  const CameraMotionOptions& o = options_;
+  const int n = static_cast<int>(pairs_.size());
+
+  // 1. Per-sample labels. Directions come from a median over ~5 samples (0.8 s at 6 fps) so a
+  //    single bad fit does not flip a pan; handheld comes from the spread of the raw velocities
+  //    in a ~1.5 s window: shake is large velocity change with little mean velocity.
+  std::vector<Components> comp(n);
+  for (int i = 0; i < n; ++i) comp[i] = ToComponents(pairs_[i], w_over_d, h_over_d);
+  labels_.assign(n, "unknown");
+  std::vector<double> speed(n, 0.0);  // the magnitude behind each sample's label, diagonals / s
+  std::vector<Components> smooth(n);
+  std::vector<bool> has_smooth(n, false);
+  for (int i = 0; i < n; ++i) {
+    std::vector<double> pan, tilt;
+    for (int j = std::max(0, i - 2); j <= std::min(n - 1, i + 2); ++j) {
+      if (!pairs_[j].valid) continue;
+      pan.push_back(comp[j].pan);
+      tilt.push_back(comp[j].tilt);
+    }
+    if (pan.empty()) continue;
+    smooth[i].pan = Median(pan);
+    smooth[i].tilt = Median(tilt);
+    has_smooth[i] = true;
+  }
+  for (int i = 0; i < n; ++i) {
+    // A duplicated frame (frame-rate conversion, stills) says nothing about this moment; it
+    // takes its label from the valid samples around it, or is static when there are none.
+    // A textureless pair stays unknown.
+    if (!pairs_[i].valid && !pairs_[i].duplicate) continue;
+    std::vector<double> pan, tilt, zoom, roll;
+    int dups = 0;
+    for (int j = std::max(0, i - 2); j <= std::min(n - 1, i + 2); ++j) {
+      dups += pairs_[j].duplicate ? 1 : 0;
+      if (!pairs_[j].valid) continue;
+      pan.push_back(comp[j].pan);
+      tilt.push_back(comp[j].tilt);
+      zoom.push_back(comp[j].zoom);
+      roll.push_back(comp[j].roll);
+    }
+    // Mostly repeated frames around here: the picture is not moving. Occasional repeats
+    // (frame-rate conversion) are ignored instead, or they would drag a pan's median to zero.
+    if (pan.empty() || dups >= 0.6 * (dups + pan.size())) {
+      labels_[i] = dups > 0 ? "static" : "unknown";
+      continue;
+    }
+    const Components s{Median(pan), Median(tilt), Median(zoom), Median(roll)};
+
+    // Shake = high-frequency velocity: what a 5-sample running median (which keeps the steps
+    // where a pan starts or stops) does not follow, large against the smoothed velocity.
+    double sq = 0;
+    int k = 0;
+    for (int j = std::max(0, i - 4); j <= std::min(n - 1, i + 4); ++j) {
+      if (!pairs_[j].valid || !has_smooth[j]) continue;
+      sq += std::pow(comp[j].pan - smooth[j].pan, 2) + std::pow(comp[j].tilt - smooth[j].tilt, 2);
+      ++k;
+    }
+    const double jitter = k >= 3 ? std::sqrt(sq / k) : 0.0;
+    const double typical_speed = std::hypot(s.pan, s.tilt);
+    if (jitter > o.handheld_jitter && jitter * to_px > 2 * o.min_px_per_frame &&
+        jitter > o.handheld_ratio * typical_speed) {
+      labels_[i] = "handheld";
+      speed[i] = jitter;
+      continue;
+    }
+
+    const double mags[4] = {std::abs(s.pan), std::abs(s.tilt), std::abs(s.zoom), std::abs(s.roll)};
+    const int best = static_cast<int>(std::max_element(mags, mags + 4) - mags);
+    if (mags[best] < o.move_threshold || mags[best] * to_px < o.min_px_per_frame) {
+      labels_[i] = "static";
+      continue;
+    }
+    speed[i] = mags[best];
+    switch (best) {
+      case 0:
+        labels_[i] = s.pan > 0 ? "pan_left" : "pan_right";
+        break;
+      case 1:
+        labels_[i] = s.tilt > 0 ? "tilt_up" : "tilt_down";
+        break;
+      case 2:
+        labels_[i] = s.zoom > 0 ? "zoom_in" : "zoom_out";
+        break;
+      default:
+        labels_[i] = s.roll > 0 ? "roll_ccw" : "roll_cw";
+        break;
+    }
+  }
+
+  // 2. Each sample stands for the time around it; runs of one label become segments.
+  std::vector<double> t0(n), t1(n);
+  for (int i = 0; i < n; ++i) {
+    t0[i] = i == 0 ? clip.start_time : 0.5 * (pairs_[i - 1].time + pairs_[i].time);
+    t1[i] = i == n - 1 ? std::max(clip.end_time, pairs_[i].time)
+                       : 0.5 * (pairs_[i].time + pairs_[i + 1].time);
+  }
+  struct Run {
+    std::string label;
+    int first, last;
+  };
+  std::vector<Run> runs;
+  for (int i = 0; i < n; ++i) {
+    if (!runs.empty() && runs.back().label == labels_[i]) {
+      runs.back().last = i;
+    } else {
+      runs.push_back({labels_[i], i, i});
+    }
+  }
+  auto duration = [&](const Run& r) { return t1[r.last] - t0[r.first]; };
+  // 3. Absorb runs shorter than the minimum into a neighbour, shortest first; the longer
+  //    neighbour wins because a brief blip is more likely a mis-fit than a real move.
+  while (runs.size() > 1) {
+    size_t shortest = 0;
+    for (size_t r = 1; r < runs.size(); ++r) {
+      if (duration(runs[r]) < duration(runs[shortest])) shortest = r;
+    }
+    if (duration(runs[shortest]) >= o.min_segment_seconds) break;
+    size_t into;
+    if (shortest == 0) {
+      into = 1;
+    } else if (shortest == runs.size() - 1) {
+      into = shortest - 1;
+    } else {
+      into = duration(runs[shortest - 1]) >= duration(runs[shortest + 1]) ? shortest - 1
+                                                                          : shortest + 1;
+    }
+    Run& target = runs[into];
+    target.first = std::min(target.first, runs[shortest].first);
+    target.last = std::max(target.last, runs[shortest].last);
+    runs.erase(runs.begin() + shortest);
+    // Neighbours that now share a label become one run.
+    for (size_t r = 1; r < runs.size();) {
+      if (runs[r].label == runs[r - 1].label) {
+        runs[r - 1].last = runs[r].last;
+        runs.erase(runs.begin() + r);
+      } else {
+        ++r;
+      }
+    }
+  }
+  for (const Run& r : runs) {
+    for (int i = r.first; i <= r.last; ++i) labels_[i] = r.label;
+  }
+
+  std::map<std::string, double> covered;
+  for (const Run& r : runs) {
+    MotionSegment seg;
+    seg.label = r.label;
+    seg.start = t0[r.first];
+    seg.end = t1[r.last];
+    double sum = 0;
+    int k = 0;
+    for (int i = r.first; i <= r.last; ++i) {
+      if (!pairs_[i].valid) continue;
+      sum += pairs_[i].camera;
+      ++k;
+    }
+    seg.rate = k > 0 ? sum / k : 0;
+    seg.px_per_frame_720p = seg.rate * kDiag720p * frame_dt;
+    segments_.push_back(seg);
+    covered[r.label] += seg.end - seg.start;
+  }
+
+  // 4. Clip-level label: the label covering most of the clip, if it covers enough.
+  const double total = std::max(1e-9, t1[n - 1] - t0[0]);
+  std::string dominant;
+  double best_cover = -1;
+  for (const auto& [label, d] : covered) {
+    if (d > best_cover) {
+      best_cover = d;
+      dominant = label;
+    }
+  }
+  const double coverage = best_cover / total;
+  int valid = 0;
+  for (const PairMotion& p : pairs_) valid += p.valid ? 1 : 0;
+  const double valid_fraction = double(valid) / n;
+  std::string movement = coverage >= o.dominant_fraction ? dominant : "mixed";
+  const double confidence =
+      movement == "mixed" ? valid_fraction * (1.0 - coverage) : valid_fraction * coverage;
+
+  std::vector<double> label_speeds, cam, subj, overall;
+  for (int i = 0; i < n; ++i) {
+    if (!pairs_[i].valid) continue;
+    if (movement == "mixed" || labels_[i] == movement) label_speeds.push_back(speed[i]);
+    cam.push_back(pairs_[i].camera);
+    subj.push_back(pairs_[i].subject);
+    overall.push_back(pairs_[i].overall);
+  }
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return v.empty() ? 0.0 : s / v.size();
+  };
+  const double speed_value = Median(label_speeds);
+  // Thresholds in diagonals / s; at 1280x720, 25 fps: slow < ~3 px/frame, fast > ~9 px/frame.
+  std::string speed_text = "none";
+  if (movement != "static" && movement != "unknown") {
+    speed_text = speed_value < 0.05 ? "slow" : speed_value < 0.15 ? "medium" : "fast";
+  }
+
+  nlohmann::json segs = nlohmann::json::array();
+  for (const MotionSegment& s : segments_) {
+    segs.push_back({{"label", s.label},
+                    {"start", std::round(s.start * 1000) / 1000},
+                    {"end", std::round(s.end * 1000) / 1000},
+                    {"rate", std::round(s.rate * 1e5) / 1e5},
+                    {"px_per_frame_720p", std::round(s.px_per_frame_720p * 100) / 100}});
+  }
+  out->push_back(Attribute::Text("camera.movement", movement));
+  out->push_back(Attribute::Num("camera.confidence", confidence));
+  out->push_back(Attribute::Text("camera.speed", speed_text));
+  out->push_back(Attribute::Num("camera.speed_value", speed_value));
+  out->push_back(Attribute::Text("camera.segments", segs.dump()));
+  if (valid > 0) {
+    out->push_back(Attribute::Num("motion.camera", mean(cam)));
+    out->push_back(Attribute::Num("motion.subject", mean(subj)));
+    out->push_back(Attribute::Num("motion.overall", mean(overall)));
+  }
+}
+
+}  // namespace clipdex

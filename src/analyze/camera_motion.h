@@ -1,0 +1,106 @@
+// CameraMotionAnalyzer: how the camera moves within a clip (pan, tilt, zoom, roll, handheld,
+// static), with time segments, a speed, and how much the subject moves on its own.
+//
+// Method: for each sampled pair of consecutive frames (grey, 320 px long side) track corners
+// (goodFeaturesToTrack + pyramidal Lucas-Kanade with a forward-backward check) and fit a
+// similarity transform (estimateAffinePartial2D, RANSAC). The fit is the camera; what the fit
+// does not explain is the subject. Rates are normalised by frame size and per second so the same
+// camera move gives the same numbers at any resolution or frame rate.
+//
+// Direction convention (labels name what the CAMERA does, not what the content does):
+//   pan_left   camera turns left   -> content moves RIGHT on screen (flow tx > 0)
+//   pan_right  camera turns right  -> content moves LEFT            (flow tx < 0)
+//   tilt_up    camera tilts up     -> content moves DOWN            (flow ty > 0, y grows down)
+//   tilt_down  camera tilts down   -> content moves UP              (flow ty < 0)
+//   zoom_in    content grows       (scale > 1)
+//   zoom_out   content shrinks     (scale < 1)
+//   roll_cw    camera rolls clockwise -> content turns counter-clockwise on screen
+//   roll_ccw   camera rolls counter-clockwise -> content turns clockwise on screen
+// Trucking/dolly moves are indistinguishable from pan/zoom with this 2-D model and get those
+// labels. See docs/attributes_camera.md for every attribute, unit and measured accuracy.
+#pragma once
+
+#include <opencv2/core.hpp>
+#include <string>
+#include <vector>
+
+#include "analyze/analyzer.h"
+
+namespace clipdex {
+
+// Global motion between one pair of frames. Rates are per second of video.
+struct PairMotion {
+  double time = 0;          // time of the first frame of the pair
+  bool valid = false;       // false: too little texture / no consistent fit ("unknown", not static)
+  bool duplicate = false;   // the two frames are identical: no evidence either way
+  int tracked = 0;          // points that passed the forward-backward check
+  double inliers = 0;       // RANSAC inlier fraction of `tracked`
+  double pan = 0;           // content translation at the frame centre, x: frame widths / s
+  double tilt = 0;          // same, y: frame heights / s (positive = content moves down)
+  double zoom = 0;          // log(scale) / s (positive = content grows)
+  double roll = 0;          // content rotation, radians / s (positive = clockwise on screen)
+  double camera = 0;        // mean |global displacement| of the tracked points, diagonals / s
+  double subject = 0;       // median |residual after removing the global fit|, diagonals / s
+  double overall = 0;       // mean |raw displacement| of the tracked points, diagonals / s
+  double px_per_frame = 0;  // mean |global displacement|, pixels per frame at this pair's size
+};
+
+struct CameraMotionOptions {
+  double sample_fps = 6.0;
+  int long_side = 320;
+  int max_corners = 400;
+  // Relative to the strongest corner; low, because soft footage (wallpaper-smooth photos,
+  // underwater) has one strong corner and many usable weak ones.
+  double corner_quality = 0.001;
+  int min_tracked = 20;  // fewer tracked points -> unknown
+  double min_inlier_fraction = 0.35;
+  double fb_max_error_px = 0.7;  // forward-backward disagreement allowed, analysis pixels
+  double ransac_px = 0.8;
+  // A component counts as movement above these rates (all in "diagonals per second" after the
+  // conversion in the .cpp: a 1 px/frame pan of a 1280x720 frame at 25 fps is 0.017).
+  double move_threshold = 0.0085;
+  // ... and only when the displacement per frame is above the tracker's noise floor.
+  double min_px_per_frame = 0.06;
+  double handheld_jitter = 0.02;  // typical sample-to-sample velocity change, diagonals / s
+  // Shake: the jitter exceeds this fraction of the window's mean velocity (a steady pan with a
+  // little shake has a mean well above its jitter).
+  double handheld_ratio = 0.6;
+  double min_segment_seconds = 0.4;
+  double dominant_fraction = 0.6;  // below this coverage the clip is "mixed"
+};
+
+// Estimates global motion from `a` to `b` (same size, 8-bit grey), `dt` seconds apart.
+PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
+                              const CameraMotionOptions& options = {});
+
+struct MotionSegment {
+  std::string label;
+  double start = 0, end = 0;     // seconds
+  double rate = 0;               // mean global motion magnitude, diagonals / s
+  double px_per_frame_720p = 0;  // the same, as pixels per frame of a 1280x720 frame at clip fps
+};
+
+class CameraMotionAnalyzer : public ClipAnalyzer {
+ public:
+  explicit CameraMotionAnalyzer(CameraMotionOptions options = {}) : options_(options) {}
+  std::string name() const override { return "camera_motion"; }
+  FrameNeed need() const override;
+  // Emits camera.movement, camera.confidence, camera.speed, camera.speed_value,
+  // camera.segments, motion.camera, motion.subject, motion.overall. Nothing for still images.
+  void Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+               std::vector<Attribute>* out) override;
+
+  // Explainability (PySceneDetect-style stats): the per-pair estimates, per-sample labels and
+  // segments of the last Analyze() call.
+  const std::vector<PairMotion>& last_pairs() const { return pairs_; }
+  const std::vector<std::string>& last_labels() const { return labels_; }
+  const std::vector<MotionSegment>& last_segments() const { return segments_; }
+
+ private:
+  CameraMotionOptions options_;
+  std::vector<PairMotion> pairs_;
+  std::vector<std::string> labels_;
+  std::vector<MotionSegment> segments_;
+};
+
+}  // namespace clipdex

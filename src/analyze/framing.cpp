@@ -1,0 +1,196 @@
+#include "analyze/framing.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <opencv2/saliency.hpp>
+
+namespace clipdex {
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  return v[mid];
+}
+
+// Height of the largest salient blob as a fraction of the frame height; 0 when nothing stands
+// out. Spectral residual is cheap (it works on a 64x64 thumbnail) and needs no model.
+double SalientSubjectHeight(const cv::Mat& bgr) {
+  cv::Ptr<cv::saliency::StaticSaliencySpectralResidual> sal =
+      cv::saliency::StaticSaliencySpectralResidual::create();
+  cv::Mat map;
+  if (!sal->computeSaliency(bgr, map) || map.empty()) return 0;
+  map.convertTo(map, CV_32F);
+  cv::resize(map, map, cv::Size(64, 64 * bgr.rows / std::max(1, bgr.cols)), 0, 0,
+             cv::INTER_AREA);
+  cv::GaussianBlur(map, map, cv::Size(5, 5), 0);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(map, mean, stddev);
+  if (stddev[0] < 1e-6) return 0;
+  cv::Mat mask = map > mean[0] + 2 * stddev[0];
+  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE,
+                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
+  cv::Mat labels, stats, centroids;
+  const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids);
+  int best = -1, best_area = 0;
+  for (int i = 1; i < n; ++i) {
+    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
+    if (area > best_area) {
+      best_area = area;
+      best = i;
+    }
+  }
+  // A blob of a few thumbnail pixels is texture, not a subject.
+  if (best < 0 || best_area < 0.005 * map.total()) return 0;
+  return double(stats.at<int>(best, cv::CC_STAT_HEIGHT)) / map.rows;
+}
+
+std::string ShotScaleForSubjectHeight(double h) {
+  if (h <= 0) return "long";
+  if (h >= 0.5) return "medium";
+  if (h >= 0.25) return "full";
+  return "long";
+}
+
+}  // namespace
+
+std::string ShotScaleForFaceRatio(double r) {
+  if (r >= 0.60) return "extreme_close_up";
+  if (r >= 0.35) return "close_up";
+  if (r >= 0.20) return "medium_close_up";
+  if (r >= 0.12) return "medium";
+  if (r >= 0.07) return "medium_long";
+  if (r >= 0.04) return "full";
+  return "long";
+}
+
+std::string FramingAnalyzer::DefaultHaarCascade() {
+#ifdef CLIPDEX_OPENCV_DATA
+  return std::string(CLIPDEX_OPENCV_DATA) + "/haarcascades/haarcascade_frontalface_default.xml";
+#else
+  return "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
+#endif
+}
+
+FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_cascade,
+                                 FramingOptions options)
+    : options_(options) {
+  std::error_code ec;
+  if (!yunet_model.empty() && std::filesystem::exists(yunet_model, ec)) {
+    try {
+      yunet_ = cv::FaceDetectorYN::create(yunet_model, "", cv::Size(320, 320),
+                                          options_.face_score, 0.3f, 50);
+      if (!yunet_.empty()) detector_name_ = "yunet";
+    } catch (const cv::Exception&) {
+      yunet_.reset();  // an unreadable model degrades to Haar, it does not stop the run
+    }
+  }
+  if (yunet_.empty() && !haar_cascade.empty() && std::filesystem::exists(haar_cascade, ec)) {
+    auto haar = std::make_unique<cv::CascadeClassifier>();
+    if (haar->load(haar_cascade)) {
+      haar_ = std::move(haar);
+      detector_name_ = "haar";
+    }
+  }
+}
+
+FramingAnalyzer::~FramingAnalyzer() = default;
+
+FrameNeed FramingAnalyzer::need() const {
+  FrameNeed n;
+  n.sample_fps = options_.sample_fps;
+  n.pairs = false;
+  n.long_side = options_.long_side;
+  n.gray = false;
+  return n;
+}
+
+std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
+  std::vector<cv::Rect> faces;
+  if (image.empty()) return faces;
+  cv::Mat bgr = image;
+  if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
+  if (!yunet_.empty()) {
+    // YuNet's exported graph accepts any input size in OpenCV 4.6; running at the sample's own
+    // size keeps small faces (a letterboxed 320x320 would shrink them by half).
+    yunet_->setInputSize(bgr.size());
+    cv::Mat out;
+    try {
+      yunet_->detect(bgr, out);
+    } catch (const cv::Exception&) {
+      return faces;
+    }
+    for (int i = 0; i < out.rows; ++i) {
+      cv::Rect r(cvRound(out.at<float>(i, 0)), cvRound(out.at<float>(i, 1)),
+                 cvRound(out.at<float>(i, 2)), cvRound(out.at<float>(i, 3)));
+      r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
+      if (r.area() > 0) faces.push_back(r);
+    }
+  } else if (haar_ != nullptr) {
+    cv::Mat gray;
+    cv::cvtColor(bgr, gray, cv::COLOR_BGR2GRAY);
+    cv::equalizeHist(gray, gray);
+    const int min_side = std::max(16, std::min(gray.cols, gray.rows) / 30);
+    haar_->detectMultiScale(gray, faces, 1.1, 5, 0, cv::Size(min_side, min_side));
+  }
+  return faces;
+}
+
+void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+                              std::vector<Attribute>* out) {
+  (void)clip;  // framing reads only the samples; a still image is one sample
+  std::vector<double> face_ratios, subject_heights;
+  int max_faces = 0, samples = 0;
+  for (const AnalysisFrame& f : frames) {
+    if (f.image.empty()) continue;
+    ++samples;
+    const std::vector<cv::Rect> faces = DetectFaces(f.image);
+    max_faces = std::max(max_faces, static_cast<int>(faces.size()));
+    int tallest = 0;
+    for (const cv::Rect& r : faces) tallest = std::max(tallest, r.height);
+    if (tallest > 0) {
+      face_ratios.push_back(double(tallest) / f.image.rows);
+    } else {
+      cv::Mat bgr = f.image;
+      if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
+      subject_heights.push_back(SalientSubjectHeight(bgr));
+    }
+  }
+  if (samples == 0) {
+    out->push_back(Attribute::Text("framing.evidence", "none"));
+    out->push_back(Attribute::Text("framing.detector", detector_name_));
+    return;
+  }
+
+  std::string scale, evidence;
+  double confidence = 0, ratio = 0;
+  const double face_fraction = double(face_ratios.size()) / samples;
+  if (!face_ratios.empty() && face_fraction >= options_.min_face_fraction) {
+    ratio = Median(face_ratios);
+    scale = ShotScaleForFaceRatio(ratio);
+    evidence = "face";
+    // Lower when faces come and go, or the ratio sits on a rung boundary.
+    const double rungs[] = {0.60, 0.35, 0.20, 0.12, 0.07, 0.04};
+    double margin = 1.0;
+    for (double t : rungs) margin = std::min(margin, std::abs(std::log(ratio / t)) / 0.25);
+    confidence = face_fraction * (0.6 + 0.4 * std::min(1.0, margin));
+  } else {
+    const double h = Median(subject_heights);
+    scale = ShotScaleForSubjectHeight(h);
+    evidence = "saliency";
+    // Saliency says where the eye goes, not what the subject is: a weak cue by design.
+    confidence = 0.35;
+  }
+  out->push_back(Attribute::Text("framing.shot_scale", scale));
+  out->push_back(Attribute::Num("framing.confidence", confidence));
+  out->push_back(Attribute::Num("framing.faces", max_faces));
+  out->push_back(Attribute::Num("framing.face_ratio", ratio));
+  out->push_back(Attribute::Text("framing.evidence", evidence));
+  out->push_back(Attribute::Text("framing.detector", detector_name_));
+}
+
+}  // namespace clipdex

@@ -1,0 +1,73 @@
+// FramingAnalyzer: shot scale (how much of the subject the frame shows), from the largest face
+// when there is one, else from the salient region.
+//
+// Face detection: cv::FaceDetectorYN (YuNet ONNX, OpenCV >= 4.5.4 objdetect) when the model file
+// exists; otherwise OpenCV's Haar frontal-face cascade; otherwise saliency only. Which one ran is
+// reported in framing.detector, and what the label rests on in framing.evidence.
+//
+// Scale ladder from r = largest face height / frame height (face box = YuNet/Haar box, roughly
+// brow to chin):
+//   r >= 0.60 extreme_close_up   r >= 0.35 close_up    r >= 0.20 medium_close_up
+//   r >= 0.12 medium             r >= 0.07 medium_long r >= 0.04 full    else long
+// Without faces (spectral-residual saliency, largest salient blob height h / frame height):
+//   h >= 0.5 medium, h >= 0.25 full, else long; nothing salient -> long (scenery).
+// See docs/attributes_camera.md.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "analyze/analyzer.h"
+
+namespace cv {
+class FaceDetectorYN;
+class CascadeClassifier;
+}  // namespace cv
+
+namespace clipdex {
+
+struct FramingOptions {
+  double sample_fps = 1.0;
+  int long_side = 640;
+  float face_score = 0.7f;         // YuNet confidence threshold
+  double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"
+};
+
+// The shot-scale label for a face-height ratio (see the ladder above).
+std::string ShotScaleForFaceRatio(double ratio);
+
+class FramingAnalyzer : public ClipAnalyzer {
+ public:
+  // `yunet_model`: path to yunet_final_320_320_simplify.onnx (or another YuNet export that
+  // OpenCV 4.6 reads); empty or missing -> Haar cascade at `haar_cascade`; missing too ->
+  // saliency only.
+  explicit FramingAnalyzer(std::string yunet_model = "",
+                           std::string haar_cascade = DefaultHaarCascade(),
+                           FramingOptions options = {});
+  ~FramingAnalyzer() override;
+
+  static std::string DefaultHaarCascade();
+
+  std::string name() const override { return "framing"; }
+  FrameNeed need() const override;
+  // Emits framing.shot_scale, framing.confidence, framing.faces, framing.face_ratio,
+  // framing.evidence, framing.detector. Works for still images (one frame).
+  void Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+               std::vector<Attribute>* out) override;
+
+  // "yunet", "haar" or "none": which face detector loaded.
+  const std::string& detector() const { return detector_name_; }
+  // Face boxes of one BGR picture, in its pixels (exposed for tests and the UI overlay).
+  std::vector<cv::Rect> DetectFaces(const cv::Mat& bgr);
+
+ private:
+  FramingOptions options_;
+  std::string detector_name_ = "none";
+  cv::Ptr<cv::FaceDetectorYN> yunet_;
+  std::unique_ptr<cv::CascadeClassifier> haar_;
+};
+
+}  // namespace clipdex
