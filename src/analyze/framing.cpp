@@ -1,8 +1,8 @@
 #include "analyze/framing.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
-
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 #include <opencv2/saliency.hpp>
@@ -25,8 +25,7 @@ double SalientSubjectHeight(const cv::Mat& bgr) {
   cv::Mat map;
   if (!sal->computeSaliency(bgr, map) || map.empty()) return 0;
   map.convertTo(map, CV_32F);
-  cv::resize(map, map, cv::Size(64, 64 * bgr.rows / std::max(1, bgr.cols)), 0, 0,
-             cv::INTER_AREA);
+  cv::resize(map, map, cv::Size(64, 64 * bgr.rows / std::max(1, bgr.cols)), 0, 0, cv::INTER_AREA);
   cv::GaussianBlur(map, map, cv::Size(5, 5), 0);
   cv::Scalar mean, stddev;
   cv::meanStdDev(map, mean, stddev);
@@ -59,11 +58,11 @@ std::string ShotScaleForSubjectHeight(double h) {
 }  // namespace
 
 std::string ShotScaleForFaceRatio(double r) {
-  if (r >= 0.60) return "extreme_close_up";
-  if (r >= 0.35) return "close_up";
-  if (r >= 0.20) return "medium_close_up";
-  if (r >= 0.12) return "medium";
-  if (r >= 0.07) return "medium_long";
+  if (r >= 0.75) return "extreme_close_up";
+  if (r >= 0.66) return "close_up";
+  if (r >= 0.30) return "medium_close_up";
+  if (r >= 0.15) return "medium";
+  if (r >= 0.08) return "medium_long";
   if (r >= 0.04) return "full";
   return "long";
 }
@@ -82,8 +81,8 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
   std::error_code ec;
   if (!yunet_model.empty() && std::filesystem::exists(yunet_model, ec)) {
     try {
-      yunet_ = cv::FaceDetectorYN::create(yunet_model, "", cv::Size(320, 320),
-                                          options_.face_score, 0.3f, 50);
+      yunet_ = cv::FaceDetectorYN::create(yunet_model, "", cv::Size(320, 320), options_.face_score,
+                                          0.3f, 50);
       if (!yunet_.empty()) detector_name_ = "yunet";
     } catch (const cv::Exception&) {
       yunet_.reset();  // an unreadable model degrades to Haar, it does not stop the run
@@ -115,18 +114,25 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
   cv::Mat bgr = image;
   if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
   if (!yunet_.empty()) {
-    // YuNet's exported graph accepts any input size in OpenCV 4.6; running at the sample's own
-    // size keeps small faces (a letterboxed 320x320 would shrink them by half).
-    yunet_->setInputSize(bgr.size());
+    // yunet_final_320_320_simplify.onnx has a fixed 320x320 input in OpenCV 4.6 (setInputSize
+    // to the frame size fails in the Eltwise shape check), so letterbox into 320x320: scale to
+    // fit, pad right/bottom, and map boxes back.
+    constexpr int kSide = 320;
+    const double s = double(kSide) / std::max(bgr.cols, bgr.rows);
+    cv::Mat small, boxed(kSide, kSide, CV_8UC3, cv::Scalar(0, 0, 0));
+    cv::resize(bgr, small,
+               cv::Size(std::max(1, cvRound(bgr.cols * s)), std::max(1, cvRound(bgr.rows * s))), 0,
+               0, cv::INTER_AREA);
+    small.copyTo(boxed(cv::Rect(0, 0, small.cols, small.rows)));
     cv::Mat out;
     try {
-      yunet_->detect(bgr, out);
+      yunet_->detect(boxed, out);
     } catch (const cv::Exception&) {
       return faces;
     }
     for (int i = 0; i < out.rows; ++i) {
-      cv::Rect r(cvRound(out.at<float>(i, 0)), cvRound(out.at<float>(i, 1)),
-                 cvRound(out.at<float>(i, 2)), cvRound(out.at<float>(i, 3)));
+      cv::Rect r(cvRound(out.at<float>(i, 0) / s), cvRound(out.at<float>(i, 1) / s),
+                 cvRound(out.at<float>(i, 2) / s), cvRound(out.at<float>(i, 3) / s));
       r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
       if (r.area() > 0) faces.push_back(r);
     }
@@ -174,7 +180,7 @@ void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
     scale = ShotScaleForFaceRatio(ratio);
     evidence = "face";
     // Lower when faces come and go, or the ratio sits on a rung boundary.
-    const double rungs[] = {0.60, 0.35, 0.20, 0.12, 0.07, 0.04};
+    const double rungs[] = {0.75, 0.66, 0.30, 0.15, 0.08, 0.04};
     double margin = 1.0;
     for (double t : rungs) margin = std::min(margin, std::abs(std::log(ratio / t)) / 0.25);
     confidence = face_fraction * (0.6 + 0.4 * std::min(1.0, margin));

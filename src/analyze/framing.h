@@ -7,18 +7,19 @@
 //
 // Scale ladder from r = largest face height / frame height (face box = YuNet/Haar box, roughly
 // brow to chin):
-//   r >= 0.60 extreme_close_up   r >= 0.35 close_up    r >= 0.20 medium_close_up
-//   r >= 0.12 medium             r >= 0.07 medium_long r >= 0.04 full    else long
+//   r >= 0.75 extreme_close_up   r >= 0.66 close_up    r >= 0.30 medium_close_up
+//   r >= 0.15 medium             r >= 0.08 medium_long r >= 0.04 full    else long
+// (calibrated on the labelled clips in ../shared/media: head-and-shoulders webcam shots measure
+// r = 0.42-0.64 with these detectors' boxes, a face-filling crop 0.89).
 // Without faces (spectral-residual saliency, largest salient blob height h / frame height):
 //   h >= 0.5 medium, h >= 0.25 full, else long; nothing salient -> long (scenery).
 // See docs/attributes_camera.md.
 #pragma once
 
 #include <memory>
+#include <opencv2/core.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "analyze/analyzer.h"
 
@@ -32,7 +33,7 @@ namespace clipdex {
 struct FramingOptions {
   double sample_fps = 1.0;
   int long_side = 640;
-  float face_score = 0.7f;         // YuNet confidence threshold
+  float face_score = 0.7f;             // YuNet confidence threshold
   double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"
 };
 

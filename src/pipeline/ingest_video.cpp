@@ -150,7 +150,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   if (context.signals_sink) detector.set_signals_sink(context.signals_sink);
   TinyYuvMaker tiny_maker(options.tiny_width, options.tiny_height);
   ImageConverter converter(info.rotation, info.sar_num, info.sar_den);
-  ShotSamples samples(/*interval=*/0.5);
+  ShotSamples samples(/*interval=*/1.0);
   TimeRing times;
   ClipBuilder clips(options, context, &result);
 

@@ -92,6 +92,8 @@ class ShotDetector {
   double BlendResidual(const Entry& a, const Entry& m, const Entry& b, double* at_end_fraction) const;
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
+  bool WindowIsTransition(long a_idx, int len, double sensitivity);
+  void AddWindowToRegion(long a_idx, long t);
   void FinalizeRegion(const Region& region);
   bool VerifyAndClassify(long p, long q, Transition* out);
   void Emit(Transition t);

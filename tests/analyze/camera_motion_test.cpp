@@ -357,8 +357,8 @@ TEST(CameraMotion, RealClips) {
       rel = rel.substr(0, rel.find(' '));
       const std::string path = Shared() + "/media/" + rel;
       if (!fs::exists(path)) continue;
-      // Cap at 8 s: the labels describe the whole clip and long clips only cost test time.
-      auto clip = testing::SampleFile(path, a.need(), 0, 8);
+      // Cap at 12 s: the labels describe the whole clip and long clips only cost test time.
+      auto clip = testing::SampleFile(path, a.need(), 0, 12);
       ASSERT_TRUE(clip.ok()) << rel << ": " << clip.status().message();
       std::vector<Attribute> out;
       a.Analyze(clip->span, clip->frames, &out);
