@@ -11,6 +11,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "util/attribute.h"
+
 namespace clipdex {
 
 struct FrameNeed {
@@ -34,15 +36,6 @@ struct ClipSpan {
   double start_time = 0, end_time = 0;   // seconds
   int width = 0, height = 0;             // display size of the source video
   bool is_image = false;                 // a single still image, not a video
-};
-
-// One attribute value: a number, a text label, or JSON (segments, rectangles ...).
-struct Attribute {
-  std::string name;  // e.g. "camera.movement"
-  std::optional<double> number;
-  std::string text;  // label or JSON text when number is empty
-  static Attribute Num(std::string n, double v) { return {std::move(n), v, ""}; }
-  static Attribute Text(std::string n, std::string t) { return {std::move(n), std::nullopt, std::move(t)}; }
 };
 
 class ClipAnalyzer {

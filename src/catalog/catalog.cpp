@@ -91,6 +91,19 @@ CREATE TABLE transitions (
 );
 CREATE INDEX transitions_video ON transitions(video_id);
 )sql",
+    // 2: analyzer attributes, one row per clip and attribute name. A long (EAV) table keeps
+    // analyzers free to add attributes without migrations; the clip_attr view pivots nothing,
+    // tier rules and exports read it by name.
+    R"sql(
+CREATE TABLE clip_attributes (
+  clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+  name    TEXT    NOT NULL,
+  num     REAL,
+  text    TEXT,
+  PRIMARY KEY (clip_id, name)
+) WITHOUT ROWID;
+CREATE INDEX clip_attributes_name ON clip_attributes(name, num);
+)sql",
 };
 
 // Columns of `videos` in the order ReadVideo/BindVideo use; id first, ingested_at left to SQLite.
@@ -523,6 +536,24 @@ Status Catalog::CommitVideo(const VideoResult& result, int64_t run_id) {
         !st.ok()) {
       return st;
     }
+    if (c.attributes.empty()) continue;
+    const int64_t clip_id = sqlite3_last_insert_rowid(db);
+    auto astmt = Prepare(db, "INSERT OR REPLACE INTO clip_attributes (clip_id, name, num, text) "
+                             "VALUES (?1, ?2, ?3, ?4)");
+    if (!astmt.ok()) return astmt.status();
+    for (const Attribute& a : c.attributes) {
+      sqlite3_stmt* as = astmt->get();
+      BindInt(as, 1, clip_id);
+      BindText(as, 2, a.name);
+      if (a.number) {
+        BindDouble(as, 3, *a.number);
+        sqlite3_bind_null(as, 4);
+      } else {
+        sqlite3_bind_null(as, 3);
+        BindText(as, 4, a.text);
+      }
+      if (Status st = StepDone(db, as, "catalog: insert attribute " + a.name); !st.ok()) return st;
+    }
   }
   return txn.Commit();
 }
@@ -650,12 +681,26 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const C
                       "ORDER BY v.path, v.id, c.idx");
   if (!stmt.ok()) return stmt.status();
   const int clip_col = static_cast<int>(kVideoColumns.size());
+  auto attrs = Prepare(db, "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 "
+                           "ORDER BY name");
+  if (!attrs.ok()) return attrs.status();
   VideoRecord video;
   int rc;
   while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
     // Rebuild the video only when it changes; consecutive rows share it.
     if (ColInt(stmt->get(), 0) != video.id) video = ReadVideo(stmt->get(), 0);
-    if (!fn(video, ReadClip(stmt->get(), clip_col))) return Status::Ok();
+    ClipRecord clip = ReadClip(stmt->get(), clip_col);
+    sqlite3_stmt* as = attrs->get();
+    sqlite3_reset(as);
+    BindInt(as, 1, clip.id);
+    while (sqlite3_step(as) == SQLITE_ROW) {
+      Attribute a;
+      a.name = reinterpret_cast<const char*>(sqlite3_column_text(as, 0));
+      if (sqlite3_column_type(as, 1) != SQLITE_NULL) a.number = sqlite3_column_double(as, 1);
+      if (const unsigned char* t = sqlite3_column_text(as, 2)) a.text = reinterpret_cast<const char*>(t);
+      clip.attributes.push_back(std::move(a));
+    }
+    if (!fn(video, clip)) return Status::Ok();
   }
   if (rc != SQLITE_DONE) return SqlError(db, "catalog: list clips");
   return Status::Ok();

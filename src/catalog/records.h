@@ -7,6 +7,7 @@
 
 #include "media/probe.h"
 #include "shots/transition.h"
+#include "util/attribute.h"
 
 namespace clipdex {
 
@@ -38,6 +39,7 @@ struct ClipRecord {
   bool too_short = false;      // shorter than --min-clip: kept and flagged, never dropped
   int split_part = 0;          // >0 when a long shot was split by --max-clip (1-based part)
   std::string thumbnail;       // path relative to the dataset directory, "" if none
+  std::vector<Attribute> attributes;  // analyzer outputs, stored in clip_attributes
 };
 
 // Everything one ingested video produces; committed in one transaction.

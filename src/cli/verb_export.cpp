@@ -37,6 +37,17 @@ nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c) {
   j["width"] = v.probe.display_width();
   j["height"] = v.probe.display_height();
   j["fps"] = v.probe.fps();
+  // Attributes flattened by dotted name so CSV columns and JSON keys read the same.
+  for (const Attribute& a : c.attributes) {
+    if (a.number) {
+      j[a.name] = *a.number;
+    } else if (!a.text.empty() && (a.text.front() == '[' || a.text.front() == '{')) {
+      auto parsed = nlohmann::ordered_json::parse(a.text, nullptr, /*allow_exceptions=*/false);
+      j[a.name] = parsed.is_discarded() ? nlohmann::ordered_json(a.text) : parsed;
+    } else {
+      j[a.name] = a.text;
+    }
+  }
   return j;
 }
 

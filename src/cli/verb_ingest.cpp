@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
+#include "pipeline/analyzer_set.h"
 #include "pipeline/batch.h"
 
 namespace clipdex::cli {
@@ -14,6 +15,8 @@ struct IngestArgs {
   std::vector<std::string> inputs;
   std::string dataset;
   BatchOptions batch;
+  AnalyzerConfig analyzers;
+  std::string models_dir;
 };
 
 }  // namespace
@@ -59,9 +62,18 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                 "Decode with the loop filter (slower; analysis does not need it)");
   cmd->add_flag("--no-thumbs", [args](int64_t) { args->batch.ingest.thumbnails = false; },
                 "Do not write clip thumbnails");
+  cmd->add_flag("--no-camera", [args](int64_t) { args->analyzers.camera = false; },
+                "Skip camera movement / motion analysis");
+  cmd->add_flag("--no-framing", [args](int64_t) { args->analyzers.framing = false; },
+                "Skip faces and shot-scale analysis");
+  cmd->add_option("--models", args->models_dir,
+                  "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
   cmd->callback([args, exit_code]() {
     auto& b = args->batch;
+    args->analyzers.models_dir =
+        args->models_dir.empty() ? DefaultModelsDir() : std::filesystem::path(args->models_dir);
+    AddAnalyzers(args->analyzers, &b.ingest, &b.notes);
     nlohmann::json opts = {{"jobs", b.jobs},
                            {"force", b.force},
                            {"min_clip", b.ingest.min_clip_seconds},
@@ -73,7 +85,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"min_shot", b.ingest.shots.min_shot_seconds},
                            {"sensitivity", b.ingest.shots.sensitivity},
                            {"gradual", b.ingest.shots.detect_gradual},
-                           {"max_gradual", b.ingest.shots.max_gradual_seconds}};
+                           {"max_gradual", b.ingest.shots.max_gradual_seconds},
+                           {"camera", args->analyzers.camera},
+                           {"framing", args->analyzers.framing},
+                           {"models", args->analyzers.models_dir.string()}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);
     if (!summary.ok()) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -148,7 +149,31 @@ cv::Mat ImageConverter::ToBgr(const AVFrame* frame, int long_side) {
 }
 
 cv::Mat ImageConverter::ToGray(const AVFrame* frame, int long_side) {
-  return Convert(frame, long_side, AV_PIX_FMT_GRAY8, CV_8UC1);
+  if (!IsPlanar8BitYuv(frame->format)) return Convert(frame, long_side, AV_PIX_FMT_GRAY8, CV_8UC1);
+  // Grey from 8-bit YUV is the luma plane: wrap it without a copy, pick every other sample of a
+  // 2x-oversized grid (reads only the rows it needs), then area-average down. Much cheaper than
+  // swscale on a full frame, and the area step removes most aliasing before motion tracking.
+  double dw = frame->width, dh = frame->height;
+  if (sar_num_ > 0 && sar_den_ > 0 && sar_num_ != sar_den_) dw = dw * sar_num_ / sar_den_;
+  double scale = std::min(1.0, long_side / std::max(dw, dh));
+  int ow = std::max(2, static_cast<int>(std::lround(dw * scale)));
+  int oh = std::max(2, static_cast<int>(std::lround(dh * scale)));
+  cv::Mat luma(frame->height, frame->width, CV_8UC1, frame->data[0], frame->linesize[0]);
+  cv::Mat out;
+  if (frame->width > 2 * ow && frame->height > 2 * oh) {
+    cv::Mat half;
+    cv::resize(luma, half, cv::Size(2 * ow, 2 * oh), 0, 0, cv::INTER_NEAREST);
+    cv::resize(half, out, cv::Size(ow, oh), 0, 0, cv::INTER_AREA);
+  } else {
+    cv::resize(luma, out, cv::Size(ow, oh), 0, 0, cv::INTER_AREA);
+  }
+  switch (rotation_) {
+    case 90: cv::rotate(out, out, cv::ROTATE_90_CLOCKWISE); break;
+    case 180: cv::rotate(out, out, cv::ROTATE_180); break;
+    case 270: cv::rotate(out, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
+    default: break;
+  }
+  return out;
 }
 
 }  // namespace clipdex

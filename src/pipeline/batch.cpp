@@ -103,6 +103,9 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   auto run_id = catalog.BeginRun(CLIPDEX_VERSION, options.options_json);
   if (!run_id.ok()) return run_id.status();
 
+  if (!options.quiet) {
+    for (const std::string& note : options.notes) std::fprintf(stderr, "%s\n", note.c_str());
+  }
   std::vector<InputItem> items = ExpandInputs(inputs);
   StatsCsv stats(options.stats_csv);
   if (!options.stats_csv.empty() && !stats.good()) {

@@ -18,6 +18,7 @@ struct BatchOptions {
   bool quiet = false;        // only failures and the summary
   std::string stats_csv;     // per-frame detector signals, "" = none
   std::string options_json;  // recorded in the runs table
+  std::vector<std::string> notes;  // printed before the run (analyzers, models)
 };
 
 struct BatchSummary {

@@ -3,61 +3,20 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
+#include <map>
 
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "media/frame_convert.h"
+#include "pipeline/sample_buffer.h"
 
 namespace clipdex {
 
 namespace {
 
-// Bounded store of sampled display frames for the shot that is still open, used for
-// thumbnails (and, later, per-shot analyzers). When it fills up, every other sample is dropped
-// and the sampling interval doubles, so a two-hour shot costs the same as a two-minute one.
-class ShotSamples {
- public:
-  explicit ShotSamples(double interval) : interval_(interval) {}
-  bool Wants(double time) const { return samples_.empty() || time >= samples_.back().time + interval_; }
-  void Add(long index, double time, cv::Mat image) {
-    samples_.push_back({index, time, std::move(image)});
-    if (samples_.size() > kCapacity) {
-      std::deque<Sample> kept;
-      for (size_t i = 0; i < samples_.size(); i += 2) kept.push_back(std::move(samples_[i]));
-      samples_.swap(kept);
-      interval_ *= 2;
-    }
-  }
-  // The sample nearest to the middle of [first, last].
-  const cv::Mat* Middle(long first, long last) const {
-    const cv::Mat* best = nullptr;
-    long best_dist = 0;
-    long mid = (first + last) / 2;
-    for (const Sample& s : samples_) {
-      if (s.index < first || s.index > last) continue;
-      long dist = std::labs(s.index - mid);
-      if (best == nullptr || dist < best_dist) {
-        best = &s.image;
-        best_dist = dist;
-      }
-    }
-    return best;
-  }
-  void DropBefore(long index) {
-    while (!samples_.empty() && samples_.front().index < index) samples_.pop_front();
-  }
-
- private:
-  struct Sample {
-    long index;
-    double time;
-    cv::Mat image;
-  };
-  static constexpr size_t kCapacity = 64;
-  double interval_;
-  std::deque<Sample> samples_;
-};
+constexpr size_t kSampleBytesPerNeed = 24u << 20;  // memory bound of one need's open-shot samples
+constexpr FrameNeed kThumbnailNeed{1.0, false, 320, false};
 
 // Recent frame times by index; old entries fall off. Shot ends are decided within a few
 // seconds of the frame, far inside this window.
@@ -83,14 +42,114 @@ class TimeRing {
   std::vector<Item> ring_ = std::vector<Item>(kSize);
 };
 
+// The analyzers of one video, the sample buffers of their distinct needs, and the conversion
+// of each decoded frame at most once per distinct (size, colour) pair.
+class AnalysisStage {
+ public:
+  AnalysisStage(const IngestOptions& options, const ProbeInfo& info)
+      : converter_(info.rotation, info.sar_num, info.sar_den) {
+    for (const auto& make : options.analyzers) analyzers_.push_back(make());
+    for (const auto& a : analyzers_) analyzer_slot_.push_back(SlotFor(a->need()));
+    if (options.thumbnails) {
+      // Thumbnails come from the largest colour need at >= 1 sample/s, or a need of their own.
+      int best = -1;
+      for (size_t i = 0; i < slots_.size(); ++i) {
+        const FrameNeed& n = slots_[i].need();
+        if (!n.gray && n.sample_fps >= 1.0 && n.long_side >= 320 &&
+            (best < 0 || n.long_side > slots_[best].need().long_side)) {
+          best = static_cast<int>(i);
+        }
+      }
+      thumb_slot_ = best >= 0 ? best : SlotFor(kThumbnailNeed);
+    }
+  }
+
+  void OnFrame(const DecodedFrame& f) {
+    cache_.clear();
+    for (SampleBuffer& slot : slots_) {
+      if (slot.WantsPair()) {
+        slot.SetPair(Image(f.frame, slot.need()), f.time);
+      } else if (slot.Wants(f.time)) {
+        AnalysisFrame sample;
+        sample.index = f.index;
+        sample.time = f.time;
+        sample.image = Image(f.frame, slot.need());
+        slot.Add(std::move(sample));
+      }
+    }
+  }
+
+  // Runs every analyzer on the clip's samples.
+  void Analyze(const ClipSpan& span, std::vector<Attribute>* out) {
+    for (size_t i = 0; i < analyzers_.size(); ++i) {
+      std::vector<AnalysisFrame> frames =
+          slots_[analyzer_slot_[i]].Range(span.first_frame, span.last_frame);
+      analyzers_[i]->Analyze(span, frames, out);
+    }
+  }
+
+  // The sample nearest the middle of the clip, resized for a thumbnail; empty if none.
+  cv::Mat Thumbnail(long first, long last, int long_side) const {
+    if (thumb_slot_ < 0) return {};
+    auto frames = slots_[thumb_slot_].Range(first, last);
+    if (frames.empty()) return {};
+    const long mid = (first + last) / 2;
+    const AnalysisFrame* best = &frames.front();
+    for (const auto& f : frames) {
+      if (std::labs(f.index - mid) < std::labs(best->index - mid)) best = &f;
+    }
+    const cv::Mat& img = best->image;
+    const int longest = std::max(img.cols, img.rows);
+    if (longest <= long_side) return img;
+    cv::Mat small;
+    const double s = double(long_side) / longest;
+    cv::resize(img, small, cv::Size(), s, s, cv::INTER_AREA);
+    return small;
+  }
+
+  void DropBefore(long index) {
+    for (SampleBuffer& slot : slots_) slot.DropBefore(index);
+  }
+
+ private:
+  int SlotFor(const FrameNeed& need) {
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i].need() == need) return static_cast<int>(i);
+    }
+    // Capacity from a memory budget: a 16:9 sample of this size, doubled for pairs.
+    size_t bytes = size_t(need.long_side) * need.long_side * 9 / 16 * (need.gray ? 1 : 3) *
+                   (need.pairs ? 2 : 1);
+    slots_.emplace_back(need, std::max<size_t>(8, kSampleBytesPerNeed / std::max<size_t>(1, bytes)));
+    return static_cast<int>(slots_.size() - 1);
+  }
+
+  cv::Mat Image(const AVFrame* frame, const FrameNeed& need) {
+    auto key = std::make_pair(need.long_side, need.gray);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    cv::Mat img = need.gray ? converter_.ToGray(frame, need.long_side)
+                            : converter_.ToBgr(frame, need.long_side);
+    cache_.emplace(key, img);
+    return img;
+  }
+
+  ImageConverter converter_;
+  std::vector<std::unique_ptr<ClipAnalyzer>> analyzers_;
+  std::vector<int> analyzer_slot_;
+  std::vector<SampleBuffer> slots_;
+  int thumb_slot_ = -1;
+  std::map<std::pair<int, bool>, cv::Mat> cache_;
+};
+
 class ClipBuilder {
  public:
-  ClipBuilder(const IngestOptions& options, const VideoIngestContext& context, VideoResult* result)
-      : options_(options), context_(context), result_(result) {}
+  ClipBuilder(const IngestOptions& options, const VideoIngestContext& context,
+              const ProbeInfo& info, AnalysisStage* analysis, VideoResult* result)
+      : options_(options), context_(context), info_(info), analysis_(analysis), result_(result) {}
 
   // Closes the shot [first, last] (frames); `in`/`out` name the bounding transitions.
   void CloseShot(long first, long last, double start_time, double end_time, const std::string& in,
-                 const std::string& out, const ShotSamples& samples) {
+                 const std::string& out) {
     if (last < first) return;
     int parts = 1;
     double dur = end_time - start_time;
@@ -112,13 +171,16 @@ class ClipBuilder {
       clip.split_part = parts > 1 ? p + 1 : 0;
       clip.too_short = options_.min_clip_seconds > 0 &&
                        clip.end_time - clip.start_time < options_.min_clip_seconds;
+      ClipSpan span{clip.first_frame, clip.last_frame, clip.start_time, clip.end_time,
+                    info_.display_width(), info_.display_height(), false};
+      analysis_->Analyze(span, &clip.attributes);
       if (options_.thumbnails && !context_.thumbs_dir.empty()) {
-        if (const cv::Mat* img = samples.Middle(clip.first_frame, clip.last_frame)) {
-          std::string name = context_.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
-          if (cv::imwrite((context_.thumbs_dir / name).string(), *img,
-                          {cv::IMWRITE_JPEG_QUALITY, 85})) {
-            clip.thumbnail = "thumbs/" + name;
-          }
+        cv::Mat img = analysis_->Thumbnail(clip.first_frame, clip.last_frame,
+                                           options_.thumb_long_side);
+        std::string name = context_.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
+        if (!img.empty() && cv::imwrite((context_.thumbs_dir / name).string(), img,
+                                        {cv::IMWRITE_JPEG_QUALITY, 85})) {
+          clip.thumbnail = "thumbs/" + name;
         }
       }
       result_->clips.push_back(std::move(clip));
@@ -128,6 +190,8 @@ class ClipBuilder {
  private:
   const IngestOptions& options_;
   const VideoIngestContext& context_;
+  const ProbeInfo& info_;
+  AnalysisStage* analysis_;
   VideoResult* result_;
 };
 
@@ -149,10 +213,9 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   ShotDetector detector(options.shots, info.fps());
   if (context.signals_sink) detector.set_signals_sink(context.signals_sink);
   TinyYuvMaker tiny_maker(options.tiny_width, options.tiny_height);
-  ImageConverter converter(info.rotation, info.sar_num, info.sar_den);
-  ShotSamples samples(/*interval=*/1.0);
+  AnalysisStage analysis(options, info);
   TimeRing times;
-  ClipBuilder clips(options, context, &result);
+  ClipBuilder clips(options, context, info, &analysis, &result);
 
   long shot_first = 0;
   double shot_start_time = 0.0;
@@ -163,21 +226,20 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   auto close_confirmed = [&]() {
     for (const Transition& t : detector.TakeConfirmed()) {
       result.transitions.push_back(t);
-      double end_time = t.first_time, unused = 0;
       // The old shot ends where the transition begins; gradual frames belong to no clip
       // (they are blends of two shots, poor training material).
-      const long last = t.first_frame - 1;
+      double end_time = t.first_time, unused = 0;
       if (IsGradual(t.type)) times.Get(t.first_frame, &end_time, &unused);
-      clips.CloseShot(shot_first, last, shot_start_time, end_time, shot_in,
-                      std::string(ToString(t.type)), samples);
+      clips.CloseShot(shot_first, t.first_frame - 1, shot_start_time, end_time, shot_in,
+                      std::string(ToString(t.type)));
       shot_first = IsGradual(t.type) ? t.last_frame + 1 : t.first_frame;
       double next_time = t.last_time, next_dur = 0;
-      if (IsGradual(t.type)) {
-        if (times.Get(t.last_frame, &next_time, &next_dur)) next_time += next_dur;
+      if (IsGradual(t.type) && times.Get(t.last_frame, &next_time, &next_dur)) {
+        next_time += next_dur;
       }
       shot_start_time = next_time;
       shot_in = std::string(ToString(t.type));
-      samples.DropBefore(shot_first);
+      analysis.DropBefore(shot_first);
     }
   };
 
@@ -189,17 +251,14 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     times.Add(f.index, f.time, f.duration);
     tiny_maker.Make(f.frame, &tiny);
     detector.Push(f.index, f.time, tiny);
-    if (options.thumbnails && samples.Wants(f.time)) {
-      samples.Add(f.index, f.time, converter.ToBgr(f.frame, options.thumb_long_side));
-    }
+    analysis.OnFrame(f);
     close_confirmed();
     if (context.frames_counter != nullptr) context.frames_counter->fetch_add(1);
   }
   detector.Finish();
   close_confirmed();
   const long total = dec.frames_decoded();
-  clips.CloseShot(shot_first, total - 1, shot_start_time, dec.decoded_duration(), shot_in, "",
-                  samples);
+  clips.CloseShot(shot_first, total - 1, shot_start_time, dec.decoded_duration(), shot_in, "");
 
   result.video.status = "ok";
   result.video.frames = total;

@@ -5,8 +5,11 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <vector>
 #include <string>
 
+#include "analyze/analyzer.h"
 #include "catalog/records.h"
 #include "media/decoder.h"
 #include "shots/shot_detector.h"
@@ -23,6 +26,9 @@ struct IngestOptions {
   int thumb_long_side = 320;
   int tiny_width = 64;  // shot-detection frame size (luma); chroma is half of it
   int tiny_height = 36;
+  // Analyzers to run on every clip; one instance per video is made from each factory, so an
+  // analyzer may keep per-video state and needs no locking.
+  std::vector<std::function<std::unique_ptr<ClipAnalyzer>()>> analyzers;
 };
 
 struct VideoIngestContext {
