@@ -17,7 +17,7 @@
 //   roll_cw    camera rolls clockwise -> content turns counter-clockwise on screen
 //   roll_ccw   camera rolls counter-clockwise -> content turns clockwise on screen
 // Trucking/dolly moves are indistinguishable from pan/zoom with this 2-D model and get those
-// labels. See docs/attributes_camera.md for every attribute, unit and measured accuracy.
+// labels. See docs/attributes.md for every attribute, unit and measured accuracy.
 #pragma once
 
 #include <opencv2/core.hpp>

@@ -13,7 +13,7 @@
 // r = 0.42-0.64 with these detectors' boxes, a face-filling crop 0.89).
 // Without faces (spectral-residual saliency, largest salient blob height h / frame height):
 //   h >= 0.5 medium, h >= 0.25 full, else long; nothing salient -> long (scenery).
-// See docs/attributes_camera.md.
+// See docs/attributes.md.
 #pragma once
 
 #include <memory>

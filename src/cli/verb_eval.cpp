@@ -76,6 +76,7 @@ void AddEvalVerb(CLI::App& app, int* exit_code) {
       ->required();
   shots->add_option("--tol", args->tol, "Frame tolerance")->capture_default_str();
   shots->callback([args, exit_code]() { *exit_code = RunEvalShots(*args); });
+  AddLabelEvalVerbs(eval, exit_code);
 }
 
 }  // namespace clipdex::cli

@@ -28,17 +28,22 @@ std::string FormatDuration(double s) {
   return buf;
 }
 
-// Progress on a terminal (one updating line), plain log lines otherwise.
+// Progress on a terminal (one line, refreshed twice a second), plain log lines otherwise.
 class Progress {
  public:
-  Progress(size_t total, bool quiet) : total_(total), quiet_(quiet), tty_(isatty(2) == 1) {}
+  Progress(size_t total, bool quiet, double bytes_total)
+      : total_(total), quiet_(quiet), tty_(isatty(2) == 1), bytes_total_(bytes_total) {}
+
+  bool live() const { return tty_ && !quiet_; }
 
   void FileDone(const std::string& path, const std::string& error, long frames, size_t clips,
-                double seconds, bool skipped, int ok, int failed, long all_frames, double elapsed,
-                double bytes_done, double bytes_total) {
+                double seconds, bool skipped, bool ok, double bytes) {
     std::lock_guard<std::mutex> lock(mu_);
     ++done_;
-    if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
+    bytes_done_ += bytes;
+    if (ok) ++ok_;
+    if (!error.empty()) ++failed_;
+    if (live()) std::fprintf(stderr, "\r\033[K");
     if (!error.empty()) {
       std::fprintf(stderr, "FAILED %s: %s\n", path.c_str(), error.c_str());
     } else if (!quiet_ && !tty_) {
@@ -49,22 +54,36 @@ class Progress {
                      clips, seconds > 0 ? frames / seconds : 0.0);
       }
     }
-    if (tty_ && !quiet_) {
-      double fps = elapsed > 0 ? all_frames / elapsed : 0;
-      double eta = bytes_done > 0 ? elapsed * (bytes_total - bytes_done) / bytes_done : 0;
-      std::fprintf(stderr, "[%zu/%zu] ok %d  failed %d  %.0f frames/s  ETA %s", done_, total_, ok,
-                   failed, fps, FormatDuration(eta).c_str());
-      std::fflush(stderr);
-    }
+    PrintLine();
+  }
+  // Called by the ticker thread with the running totals.
+  void Tick(long all_frames, double elapsed) {
+    std::lock_guard<std::mutex> lock(mu_);
+    frames_ = all_frames;
+    elapsed_ = elapsed;
+    PrintLine();
   }
   void End() {
-    if (tty_ && !quiet_) std::fprintf(stderr, "\n");
+    if (live()) std::fprintf(stderr, "\r\033[K");
   }
 
  private:
+  void PrintLine() {
+    if (!live()) return;
+    double fps = elapsed_ > 0 ? frames_ / elapsed_ : 0;
+    double eta = bytes_done_ > 0 ? elapsed_ * (bytes_total_ - bytes_done_) / bytes_done_ : 0;
+    std::fprintf(stderr, "\r\033[K[%zu/%zu] ok %d  failed %d  %.0f frames/s  ETA %s", done_, total_,
+                 ok_, failed_, fps, bytes_done_ > 0 ? FormatDuration(eta).c_str() : "?");
+    std::fflush(stderr);
+  }
+
   std::mutex mu_;
   size_t total_, done_ = 0;
   bool quiet_, tty_;
+  double bytes_total_, bytes_done_ = 0;
+  int ok_ = 0, failed_ = 0;
+  long frames_ = 0;
+  double elapsed_ = 0;
 };
 
 class StatsCsv {
@@ -124,8 +143,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   std::mutex mu;  // guards summary and catalog
   std::atomic<size_t> next{0};
   std::atomic<long> frames{0};
-  double bytes_done = 0;
-  Progress progress(items.size(), options.quiet);
+  Progress progress(items.size(), options.quiet, bytes_total);
   const int jobs = std::max(1, options.jobs);
   IngestOptions ingest = options.ingest;
   if (ingest.decode.threads == 0) {
@@ -197,17 +215,26 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
                                          ec ? 0 : static_cast<int64_t>(size), error, run_id.value());
         if (!s.ok()) std::fprintf(stderr, "clipdex: cannot record failure: %s\n", s.message().c_str());
       }
-      bytes_done += sizes[i];
-      progress.FileDone(shown, error, video_frames, clips, secs, skip, summary.ok, summary.failed,
-                        frames.load(),
-                        std::chrono::duration<double>(Clock::now() - started).count(), bytes_done,
-                        bytes_total);
+      progress.FileDone(shown, error, video_frames, clips, secs, skip,
+                        error.empty() && !skip, sizes[i]);
     }
   };
+  std::atomic<bool> finished{false};
+  std::thread ticker;
+  if (progress.live()) {
+    ticker = std::thread([&] {
+      while (!finished.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        progress.Tick(frames.load(), std::chrono::duration<double>(Clock::now() - started).count());
+      }
+    });
+  }
   std::vector<std::thread> threads;
   for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  finished = true;
+  if (ticker.joinable()) ticker.join();
   progress.End();
   summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   Status s = catalog.FinishRun(run_id.value(), summary.ok, summary.failed, summary.seconds);

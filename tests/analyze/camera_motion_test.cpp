@@ -374,7 +374,7 @@ TEST(CameraMotion, RealClips) {
   }
   PrintConfusion(confusion);
   std::printf("real clips: %d/%d\n", correct, total);
-  // Measured 12/15 (see docs/attributes_camera.md for the three misses and why).
+  // Measured 12/15 (see docs/attributes.md for the three misses and why).
   EXPECT_GE(confusion["static"]["static"], 10);
   EXPECT_GE(confusion["handheld"]["handheld"], 2);
 }

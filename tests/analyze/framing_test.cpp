@@ -96,7 +96,7 @@ TEST(Framing, YunetScaleGroundTruth) {
   RunCases(&a, ScaleCases(), &correct, &total);
   std::printf("yunet shot scale: %d/%d\n", correct, total);
   // Measured 8/10: the two wide street/lab scenes get false YuNet faces
-  // (docs/attributes_camera.md).
+  // (docs/attributes.md).
   EXPECT_GE(correct, 8);
 }
 

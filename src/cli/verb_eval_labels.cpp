@@ -1,0 +1,195 @@
+// `eval camera` and `eval framing`: score the camera.movement / framing.shot_scale attributes of
+// a dataset against ground truth (see analyze/label_eval.h for formats and scores).
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "analyze/label_eval.h"
+#include "catalog/catalog.h"
+#include "cli/verbs.h"
+
+namespace clipdex::cli {
+
+namespace {
+
+struct LabelEvalArgs {
+  std::string dataset;
+  std::vector<std::string> gt_files;
+};
+
+// What the catalog says about one video: the attributes of its longest clip (the video-level
+// prediction; usually the only clip) and the camera segments of all its clips (video times).
+struct VideoPrediction {
+  double longest = -1;
+  std::string movement;
+  std::string shot_scale;
+  std::vector<LabelSegment> segments;
+  std::string segment_error;  // first unparsable camera.segments, reported as a note
+};
+
+// Loads every ground-truth file with `load`; prints the error and returns false on failure.
+template <typename T, typename LoadFn>
+bool LoadAll(const std::vector<std::string>& files, LoadFn load, std::vector<T>* out) {
+  for (const auto& file : files) {
+    auto loaded = load(file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "clipdex: %s: %s\n", file.c_str(), loaded.status().message().c_str());
+      return false;
+    }
+    for (auto& t : loaded.value()) out->push_back(std::move(t));
+  }
+  return true;
+}
+
+// Opens the dataset and collects the predictions. Returns the exit code on failure (2: not a
+// dataset, 1: catalog error), 0 on success.
+int CollectPredictions(const std::string& dataset, std::unique_ptr<Catalog>* catalog,
+                       std::vector<VideoRecord>* videos,
+                       std::map<int64_t, VideoPrediction>* predictions) {
+  auto opened = Catalog::Open(dataset, /*create=*/false);
+  if (!opened.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", opened.status().message().c_str());
+    return 2;
+  }
+  *catalog = std::move(opened.value());
+  auto listed = (*catalog)->Videos();
+  if (!listed.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", listed.status().message().c_str());
+    return 1;
+  }
+  *videos = std::move(listed.value());
+  Status st = (*catalog)->ForEachClip([predictions](const VideoRecord& v, const ClipRecord& c) {
+    VideoPrediction& p = (*predictions)[v.id];
+    const double length = c.end_time - c.start_time;
+    const bool longest = length > p.longest;
+    if (longest) p.longest = length;
+    for (const Attribute& a : c.attributes) {
+      if (a.name == "camera.movement" && longest) p.movement = a.text;
+      if (a.name == "framing.shot_scale" && longest) p.shot_scale = a.text;
+      if (a.name == "camera.segments") {
+        auto segs = ParseCameraSegments(a.text);
+        if (segs.ok()) {
+          p.segments.insert(p.segments.end(), segs->begin(), segs->end());
+        } else if (p.segment_error.empty()) {
+          p.segment_error = segs.status().message();
+        }
+      }
+    }
+    return true;
+  });
+  if (!st.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", st.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int RunEvalCamera(const LabelEvalArgs& args) {
+  std::vector<CameraTruth> gt;
+  if (!LoadAll(args.gt_files, LoadCameraGroundTruth, &gt)) return 2;
+  std::unique_ptr<Catalog> catalog;
+  std::vector<VideoRecord> videos;
+  std::map<int64_t, VideoPrediction> predictions;
+  if (int rc = CollectPredictions(args.dataset, &catalog, &videos, &predictions); rc != 0) {
+    return rc;
+  }
+  std::vector<CameraEvalRow> rows;
+  std::vector<std::string> skipped;
+  for (const VideoRecord& v : videos) {
+    const CameraTruth* truth = MatchLabelTruth(gt, v.path);
+    if (truth == nullptr) continue;
+    if (!truth->skip_reason.empty()) {
+      skipped.push_back(truth->key + ": " + truth->skip_reason);
+      continue;
+    }
+    if (v.status != "ok") {
+      skipped.push_back(truth->key + ": not ingested (" + v.error + ")");
+      continue;
+    }
+    const VideoPrediction& p = predictions[v.id];
+    // A missing attribute means the analyzer did not run (--no-camera, still image), which says
+    // nothing about its accuracy.
+    if (p.movement.empty()) {
+      skipped.push_back(truth->key + ": no camera.movement attribute (ingested with --no-camera?)");
+      continue;
+    }
+    if (!truth->segments.empty() && !p.segment_error.empty()) {
+      skipped.push_back(truth->key + ": segments not scored: " + p.segment_error);
+    }
+    rows.push_back(EvaluateCamera(*truth, p.movement, p.segments));
+  }
+  if (rows.empty()) {
+    for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
+    std::fprintf(stderr, "clipdex: no video of the dataset matches the camera ground truth\n");
+    return 2;
+  }
+  std::printf("%s", FormatCameraEvalReport(rows, skipped).c_str());
+  return 0;
+}
+
+int RunEvalFraming(const LabelEvalArgs& args) {
+  std::vector<FramingTruth> gt;
+  if (!LoadAll(args.gt_files, LoadFramingGroundTruth, &gt)) return 2;
+  std::unique_ptr<Catalog> catalog;
+  std::vector<VideoRecord> videos;
+  std::map<int64_t, VideoPrediction> predictions;
+  if (int rc = CollectPredictions(args.dataset, &catalog, &videos, &predictions); rc != 0) {
+    return rc;
+  }
+  std::vector<FramingEvalRow> rows;
+  std::vector<std::string> skipped;
+  for (const VideoRecord& v : videos) {
+    const FramingTruth* truth = MatchLabelTruth(gt, v.path);
+    if (truth == nullptr) continue;
+    if (!truth->skip_reason.empty()) {
+      skipped.push_back(truth->key + ": " + truth->skip_reason);
+      continue;
+    }
+    if (v.status != "ok") {
+      skipped.push_back(truth->key + ": not ingested (" + v.error + ")");
+      continue;
+    }
+    const VideoPrediction& p = predictions[v.id];
+    if (p.shot_scale.empty()) {
+      skipped.push_back(truth->key +
+                        ": no framing.shot_scale attribute (ingested with --no-framing?)");
+      continue;
+    }
+    rows.push_back({truth->key, truth->acceptable, p.shot_scale});
+  }
+  if (rows.empty()) {
+    for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
+    std::fprintf(stderr, "clipdex: no video of the dataset matches the framing ground truth\n");
+    return 2;
+  }
+  std::printf("%s", FormatFramingEvalReport(rows, skipped).c_str());
+  return 0;
+}
+
+}  // namespace
+
+void AddLabelEvalVerbs(CLI::App* eval, int* exit_code) {
+  auto camera_args = std::make_shared<LabelEvalArgs>();
+  CLI::App* camera = eval->add_subcommand(
+      "camera", "camera.movement: accuracy, confusion matrix, segment IoU and boundary error");
+  camera->add_option("dataset", camera_args->dataset, "Dataset directory")->required();
+  camera
+      ->add_option("--gt", camera_args->gt_files,
+                   "Ground truth: *.gt.json sidecar(s) or a label map with \"camera_motion\"")
+      ->required();
+  camera->callback([camera_args, exit_code]() { *exit_code = RunEvalCamera(*camera_args); });
+
+  auto framing_args = std::make_shared<LabelEvalArgs>();
+  CLI::App* framing = eval->add_subcommand(
+      "framing", "framing.shot_scale: accuracy and confusion matrix (set-valued ground truth)");
+  framing->add_option("dataset", framing_args->dataset, "Dataset directory")->required();
+  framing
+      ->add_option("--gt", framing_args->gt_files,
+                   "Ground truth: *.gt.json sidecar(s) or a label map with \"shot_scale\"")
+      ->required();
+  framing->callback([framing_args, exit_code]() { *exit_code = RunEvalFraming(*framing_args); });
+}
+
+}  // namespace clipdex::cli
