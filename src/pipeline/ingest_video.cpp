@@ -64,12 +64,13 @@ class AnalysisStage {
     }
   }
 
-  void OnFrame(const DecodedFrame& f) {
+  // `shot_start`: the frame may open a new shot; sample it so short shots get a sample too.
+  void OnFrame(const DecodedFrame& f, bool shot_start) {
     cache_.clear();
     for (SampleBuffer& slot : slots_) {
       if (slot.WantsPair()) {
         slot.SetPair(Image(f.frame, slot.need()), f.time);
-      } else if (slot.Wants(f.time)) {
+      } else if (slot.Wants(f.time) || shot_start) {
         AnalysisFrame sample;
         sample.index = f.index;
         sample.time = f.time;
@@ -251,7 +252,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     times.Add(f.index, f.time, f.duration);
     tiny_maker.Make(f.frame, &tiny);
     detector.Push(f.index, f.time, tiny);
-    analysis.OnFrame(f);
+    analysis.OnFrame(f, detector.LikelyShotStart());
     close_confirmed();
     if (context.frames_counter != nullptr) context.frames_counter->fetch_add(1);
   }

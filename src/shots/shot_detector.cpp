@@ -274,6 +274,17 @@ void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
   FlushSignals(safe_frame_ - 1);
 }
 
+bool ShotDetector::LikelyShotStart() const {
+  const Entry& cur = ring_[last_index_ % capacity_];
+  if (last_index_ < 1 || cur.index != last_index_ || cur.sig.diff < opt_.cut_min_diff) return false;
+  std::vector<double> before;
+  for (long k = last_index_ - 6; k < last_index_; ++k) {
+    const Entry& e = ring_[((k % capacity_) + capacity_) % capacity_];
+    if (k >= 1 && e.index == k) before.push_back(e.sig.diff);
+  }
+  return cur.sig.diff >= 2.0 * (Median(before) + 1.5);
+}
+
 void ShotDetector::DecideCut(long c, bool final) {
   Entry* cur = At(c);
   Entry* prev = At(c - 1);

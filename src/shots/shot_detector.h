@@ -65,6 +65,9 @@ class ShotDetector {
 
   // Boundaries decided so far that no later frame can change, in order; removes them.
   std::vector<Transition> TakeConfirmed();
+  // The newest frame differs sharply from the previous ones: it may start a new shot. Lets the
+  // pipeline take an analysis sample there, so even a short shot has one (not a decision).
+  bool LikelyShotStart() const;
   // Every boundary that starts before this frame has been confirmed.
   long safe_frame() const { return safe_frame_; }
 
