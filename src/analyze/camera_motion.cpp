@@ -291,6 +291,7 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
   }
 
   std::map<std::string, double> covered;
+  double shaky = 0;
   for (const Run& r : runs) {
     MotionSegment seg;
     seg.label = r.label;
@@ -307,13 +308,21 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
     seg.px_per_frame_720p = seg.rate * kDiag720p * frame_dt;
     segments_.push_back(seg);
     covered[r.label] += seg.end - seg.start;
+    // Short directional bursts inside shaky footage (a whip, a lurch) are part of the shake.
+    const bool directional = r.label != "static" && r.label != "unknown" && r.label != "handheld";
+    if (r.label == "handheld" || (directional && seg.end - seg.start < 1.5)) {
+      shaky += seg.end - seg.start;
+    }
   }
 
-  // 4. Clip-level label: the label covering most of the clip, if it covers enough.
-  const double total = std::max(1e-9, t1[n - 1] - t0[0]);
+  // 4. Clip-level label: the label covering most of the clip's *known* time (stretches too
+  // textureless to measure are no evidence either way), if it covers enough.
+  const double total =
+      std::max(1e-9, t1[n - 1] - t0[0] - (covered.count("unknown") ? covered["unknown"] : 0.0));
   std::string dominant;
   double best_cover = -1;
   for (const auto& [label, d] : covered) {
+    if (label == "unknown" && d < total) continue;
     if (d > best_cover) {
       best_cover = d;
       dominant = label;
@@ -324,6 +333,10 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
   for (const PairMotion& p : pairs_) valid += p.valid ? 1 : 0;
   const double valid_fraction = double(valid) / n;
   std::string movement = coverage >= o.dominant_fraction ? dominant : "mixed";
+  // No dominant label, but shake plus short bursts fill the clip: handheld footage.
+  if (movement == "mixed" && shaky >= o.dominant_fraction * total && covered.count("handheld")) {
+    movement = "handheld";
+  }
   const double confidence =
       movement == "mixed" ? valid_fraction * (1.0 - coverage) : valid_fraction * coverage;
 
