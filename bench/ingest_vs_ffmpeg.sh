@@ -26,22 +26,26 @@ fi
 FRAMES=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$FILE")
 echo "file: $FILE  frames: $FRAMES  runs: $RUNS  cores: $(nproc)"
 
-measure() {  # prints "seconds max_rss_kb"
-  /usr/bin/time -f "%e %M" -o "$WORK/t" "$@" > /dev/null 2>&1
-  cat "$WORK/t"
+measure() {  # prints "wall_seconds max_rss_kb cpu_seconds" (cpu = user + sys, all threads)
+  /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" "$@" > /dev/null 2>&1
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/t"
 }
-A=(); B=(); C=(); RA=(); RB=(); RC=()
+A=(); B=(); C=(); RA=(); RB=(); RC=(); CA=(); CB=(); CC=()
 for i in $(seq "$RUNS"); do
-  read -r s m < <(measure ffmpeg -nostdin -v error -threads 2 -i "$FILE" -an -f null -); A+=("$s"); RA+=("$m")
+  read -r s m c < <(measure ffmpeg -nostdin -v error -threads 2 -i "$FILE" -an -f null -)
+  A+=("$s"); RA+=("$m"); CA+=("$c")
   rm -rf "$WORK/ds"
-  read -r s m < <(measure "$BIN" ingest -q --no-camera --no-framing "$FILE" -o "$WORK/ds"); B+=("$s"); RB+=("$m")
+  read -r s m c < <(measure "$BIN" ingest -q --no-camera --no-framing "$FILE" -o "$WORK/ds")
+  B+=("$s"); RB+=("$m"); CB+=("$c")
   rm -rf "$WORK/ds"
-  read -r s m < <(measure "$BIN" ingest -q "$FILE" -o "$WORK/ds"); C+=("$s"); RC+=("$m")
-  echo "run $i: ffmpeg ${A[-1]} s ${RA[-1]} KB | ingest (shots) ${B[-1]} s ${RB[-1]} KB | ingest (all) ${C[-1]} s ${RC[-1]} KB"
+  read -r s m c < <(measure "$BIN" ingest -q "$FILE" -o "$WORK/ds")
+  C+=("$s"); RC+=("$m"); CC+=("$c")
+  echo "run $i: ffmpeg ${A[-1]} s (cpu ${CA[-1]}) ${RA[-1]} KB | shots ${B[-1]} s (cpu ${CB[-1]}) ${RB[-1]} KB | all ${C[-1]} s (cpu ${CC[-1]}) ${RC[-1]} KB"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 awk -v a="$(median "${A[@]}")" -v b="$(median "${B[@]}")" -v c="$(median "${C[@]}")" \
     -v ra="$(median "${RA[@]}")" -v rb="$(median "${RB[@]}")" -v rc="$(median "${RC[@]}")" \
+    -v ca="$(median "${CA[@]}")" -v cb="$(median "${CB[@]}")" -v cc="$(median "${CC[@]}")" \
     -v n="$FRAMES" 'BEGIN {
   printf "median ffmpeg -threads 2 -f null:   %6.2f s %6.0f frames/s  peak RSS %6.1f MB\n", a, n/a, ra/1024
   printf "median clipdex ingest (shots only): %6.2f s %6.0f frames/s  peak RSS %6.1f MB\n", b, n/b, rb/1024
@@ -49,4 +53,5 @@ awk -v a="$(median "${A[@]}")" -v b="$(median "${B[@]}")" -v c="$(median "${C[@]
   printf "ratio shots-only / ffmpeg decode: %.2f   (issue target <= 0.80)\n", b/a
   printf "ratio all / ffmpeg decode:        %.2f\n", c/a
   printf "camera+framing cost over shots:   %+.0f%%  (issue target <= +15%%)\n", (c/b - 1) * 100
+  printf "CPU seconds (median): ffmpeg %.2f  shots %.2f  all %.2f  -> shots/ffmpeg %.2f, all/shots %+.0f%%\n", ca, cb, cc, cb/ca, (cc/cb - 1) * 100
 }'

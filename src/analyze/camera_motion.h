@@ -46,9 +46,9 @@ struct PairMotion {
 };
 
 struct CameraMotionOptions {
-  double sample_fps = 6.0;
+  double sample_fps = 4.0;  // pairs per second: 0.25 s segment resolution, ~5% of a 1080p decode
   int long_side = 320;
-  int max_corners = 400;
+  int max_corners = 200;
   // Relative to the strongest corner; low, because soft footage (wallpaper-smooth photos,
   // underwater) has one strong corner and many usable weak ones.
   double corner_quality = 0.001;

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <thread>
 
+#include <opencv2/core/utility.hpp>
+
 #include "catalog/catalog.h"
 #include "catalog/dataset_lock.h"
 #include "pipeline/inputs.h"
@@ -145,6 +147,9 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   std::atomic<long> frames{0};
   Progress progress(items.size(), options.quiet, bytes_total);
   const int jobs = std::max(1, options.jobs);
+  // The decoder threads already use every core; OpenCV's own worker pool on top would only
+  // oversubscribe them (and spin). Analyzers run single-threaded inside each file's worker.
+  cv::setNumThreads(1);
   IngestOptions ingest = options.ingest;
   if (ingest.decode.threads == 0) {
     // Never more busy threads than cores: split the cores between the parallel files.
