@@ -1,4 +1,4 @@
-// Frame conversion, done once per distinct need (see docs/design.md "decode once, convert once").
+// Frame conversion, done once per distinct need (see docs/design.md).
 //  - TinyYuv: block-averaged luma and chroma planes at a tiny size, read straight from the
 //    decoder's planes (no RGB conversion, no full-size copy) for shot detection.
 //  - ImageConverter: BGR or grey cv::Mat at an analysis size, display-oriented (rotation and

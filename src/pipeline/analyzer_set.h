@@ -11,7 +11,7 @@
 namespace clipdex {
 
 struct AnalyzerConfig {
-  bool camera = true;   // camera.*, motion.* (docs/attributes_camera.md)
+  bool camera = true;   // camera.*, motion.* (docs/attributes.md)
   bool framing = true;  // framing.* (faces + shot scale)
   std::filesystem::path models_dir;  // holds yunet/yunet_final_320_320_simplify.onnx
 };
