@@ -104,6 +104,19 @@ CREATE TABLE clip_attributes (
 ) WITHOUT ROWID;
 CREATE INDEX clip_attributes_name ON clip_attributes(name, num);
 )sql",
+    // 3: curation tiers (curate/tier_rules.h), one row per tiered clip. `rule` is the `when` text
+    // that placed the clip ('' for the default tier); `missed` is a JSON object mapping each
+    // higher tier, in recipe order, to the list of its conditions the clip failed.
+    R"sql(
+CREATE TABLE clip_tiers (
+  clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+  tier    TEXT    NOT NULL,
+  rule    TEXT    NOT NULL DEFAULT '',
+  missed  TEXT    NOT NULL DEFAULT '{}',
+  recipe  TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX clip_tiers_tier ON clip_tiers(tier);
+)sql",
 };
 
 // Columns of `videos` in the order ReadVideo/BindVideo use; id first, ingested_at left to SQLite.

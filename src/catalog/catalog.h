@@ -37,7 +37,7 @@ namespace clipdex {
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
-inline constexpr int kCatalogSchemaVersion = 2;
+inline constexpr int kCatalogSchemaVersion = 3;
 
 class Catalog {
  public:

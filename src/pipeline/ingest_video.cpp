@@ -173,7 +173,7 @@ class ClipBuilder {
       clip.too_short = options_.min_clip_seconds > 0 &&
                        clip.end_time - clip.start_time < options_.min_clip_seconds;
       ClipSpan span{clip.first_frame, clip.last_frame, clip.start_time, clip.end_time,
-                    info_.display_width(), info_.display_height(), false};
+                    info_.display_width(), info_.display_height(), IsStillImage()};
       analysis_->Analyze(span, &clip.attributes);
       if (options_.thumbnails && !context_.thumbs_dir.empty()) {
         cv::Mat img = analysis_->Thumbnail(clip.first_frame, clip.last_frame,
@@ -189,6 +189,13 @@ class ClipBuilder {
   }
 
  private:
+  // Image demuxers (jpeg_pipe, png_pipe, image2 ...): a still has no camera movement at all,
+  // which is different from a static shot.
+  bool IsStillImage() const {
+    return info_.container.find("_pipe") != std::string::npos ||
+           info_.container.rfind("image2", 0) == 0;
+  }
+
   const IngestOptions& options_;
   const VideoIngestContext& context_;
   const ProbeInfo& info_;
