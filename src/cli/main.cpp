@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddInfoVerb(app, &exit_code);
   clipdex::cli::AddExportVerb(app, &exit_code);
   clipdex::cli::AddEvalVerb(app, &exit_code);
+  clipdex::cli::AddCurateVerbs(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,5 +12,7 @@ void AddExportVerb(CLI::App& app, int* exit_code);
 void AddEvalVerb(CLI::App& app, int* exit_code);
 // Adds `camera` and `framing` under the `eval` subcommand (verb_eval_labels.cpp).
 void AddLabelEvalVerbs(CLI::App* eval, int* exit_code);
+// Adds `recipe show`, `tier` and `explain` (verb_curate.cpp).
+void AddCurateVerbs(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

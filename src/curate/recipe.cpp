@@ -10,7 +10,8 @@
 namespace clipdex {
 
 // Keep byte-identical to recipes/default.yaml (RecipeTest.DefaultMatchesShippedFile).
-const std::string_view kDefaultRecipeYaml = R"yaml(# clipdex default recipe. `clipdex recipe show` prints the effective recipe; pass your own file
+const std::string_view kDefaultRecipeYaml =
+    R"yaml(# clipdex default recipe. `clipdex recipe show` prints the effective recipe; pass your own file
 # with --recipe FILE (any field left out keeps the default shown here). Reference: docs/recipes.md.
 
 # name: free text, stored with every tier decision (clip_tiers.recipe) so you can tell which
@@ -88,8 +89,10 @@ void ParseInto(const YAML::Node& root, Recipe* r) {
   if (root["name"]) r->name = Scalar<std::string>(root["name"], "name");
   if (const YAML::Node clip = root["clip"]) {
     CheckKeys(clip, {"min_seconds", "max_seconds"}, "clip");
-    if (clip["min_seconds"]) r->clip_min_seconds = Scalar<double>(clip["min_seconds"], "min_seconds");
-    if (clip["max_seconds"]) r->clip_max_seconds = Scalar<double>(clip["max_seconds"], "max_seconds");
+    if (clip["min_seconds"])
+      r->clip_min_seconds = Scalar<double>(clip["min_seconds"], "min_seconds");
+    if (clip["max_seconds"])
+      r->clip_max_seconds = Scalar<double>(clip["max_seconds"], "max_seconds");
   }
   if (const YAML::Node analyzers = root["analyzers"]) {
     if (!analyzers.IsMap()) throw RecipeError("analyzers must be a map");
@@ -126,7 +129,8 @@ void ParseInto(const YAML::Node& root, Recipe* r) {
                           Scalar<std::string>(tiers[i]["when"], where + " when")});
     }
   }
-  if (root["default_tier"]) r->default_tier = Scalar<std::string>(root["default_tier"], "default_tier");
+  if (root["default_tier"])
+    r->default_tier = Scalar<std::string>(root["default_tier"], "default_tier");
   if (const YAML::Node dedup = root["dedup"]) {
     CheckKeys(dedup, {"enabled", "hamming"}, "dedup");
     if (dedup["enabled"]) r->dedup_enabled = Scalar<bool>(dedup["enabled"], "dedup.enabled");

@@ -43,8 +43,7 @@ struct Recipe {
 // `analyzers` given in the text replace base's whole list/map). Unknown keys are errors, so a
 // typo does not silently fall back to a default. Errors name `source` and the offending key:
 //   "recipe my.yaml: unknown key 'teirs'", "recipe my.yaml: tier 2 has no 'when'".
-Result<Recipe> ParseRecipe(std::string_view yaml_text, std::string_view source,
-                           const Recipe& base);
+Result<Recipe> ParseRecipe(std::string_view yaml_text, std::string_view source, const Recipe& base);
 // The compiled-in default recipe.
 const Recipe& DefaultRecipe();
 // Reads `path` and parses it over DefaultRecipe(). Empty path -> DefaultRecipe().

@@ -15,7 +15,7 @@ namespace clipdex {
 
 namespace {
 
-constexpr size_t kSampleBytesPerNeed = 24u << 20;  // memory bound of one need's open-shot samples
+constexpr size_t kSampleBytesPerNeed = 12u << 20;  // memory bound of one need's open-shot samples
 constexpr FrameNeed kThumbnailNeed{1.0, false, 320, false};
 
 // Recent frame times by index; old entries fall off. Shot ends are decided within a few

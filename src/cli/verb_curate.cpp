@@ -1,0 +1,107 @@
+// Curation verbs: `recipe show`, `tier`, `explain` (see docs/recipes.md).
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/dataset_lock.h"
+#include "cli/verbs.h"
+#include "curate/recipe.h"
+#include "curate/tier_rules.h"
+
+namespace clipdex::cli {
+namespace {
+
+void AddRecipeVerb(CLI::App& app, int* exit_code) {
+  CLI::App* recipe = app.add_subcommand("recipe", "Inspect curation recipes");
+  recipe->require_subcommand(1);
+  auto path = std::make_shared<std::string>();
+  CLI::App* show = recipe->add_subcommand("show", "Print the effective recipe (YAML)");
+  show->add_option("--recipe", *path, "Recipe file (default: the built-in default recipe)");
+  show->callback([path, exit_code]() {
+    auto r = LoadRecipe(*path);
+    if (!r.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", r.status().message().c_str());
+      *exit_code = 2;
+      return;
+    }
+    std::fputs(RecipeToYaml(r.value()).c_str(), stdout);
+  });
+}
+
+void AddTierVerb(CLI::App& app, int* exit_code) {
+  auto dataset = std::make_shared<std::string>();
+  auto path = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "tier", "Assign every clip a tier with the recipe's rules (no decoding; all or nothing)");
+  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  cmd->add_option("--recipe", *path, "Recipe file (default: the built-in default recipe)");
+  cmd->callback([dataset, path, exit_code]() {
+    auto recipe = LoadRecipe(*path);
+    if (!recipe.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", recipe.status().message().c_str());
+      *exit_code = 2;
+      return;
+    }
+    // Tiering rewrites clip_tiers; a concurrent ingest must not interleave with it.
+    auto lock = DatasetLock::Acquire(*dataset);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
+      *exit_code = 1;
+      return;
+    }
+    auto catalog = Catalog::Open(*dataset, /*create=*/false);
+    if (!catalog.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
+      *exit_code = 2;
+      return;
+    }
+    auto result = AssignTiers(*catalog.value(), recipe.value());
+    if (!result.ok()) {
+      std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
+      *exit_code = 1;
+      return;
+    }
+    std::printf("recipe  %s\n", recipe->name.c_str());
+    std::printf("%-12s %10s %10s\n", "tier", "clips", "hours");
+    for (const auto& c : result->counts) {
+      std::printf("%-12s %10ld %10.3f\n", c.tier.c_str(), c.clips, c.hours);
+    }
+    std::printf("tiered %ld clips in %.3f s\n", result->clips, result->seconds);
+  });
+}
+
+void AddExplainVerb(CLI::App& app, int* exit_code) {
+  auto dataset = std::make_shared<std::string>();
+  auto clip = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand(
+      "explain", "Show a clip's tier, the rule that placed it and what it missed for higher tiers");
+  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  cmd->add_option("clip", *clip, "Clip id, or <video path or fingerprint>#<clip index>")
+      ->required();
+  cmd->callback([dataset, clip, exit_code]() {
+    auto catalog = Catalog::Open(*dataset, /*create=*/false);
+    if (!catalog.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
+      *exit_code = 2;
+      return;
+    }
+    auto e = ExplainClip(*catalog.value(), *clip);
+    if (!e.ok()) {
+      std::fprintf(stderr, "clipdex: %s\n", e.status().message().c_str());
+      *exit_code = 1;
+      return;
+    }
+    std::fputs(FormatExplanation(e.value()).c_str(), stdout);
+  });
+}
+
+}  // namespace
+
+void AddCurateVerbs(CLI::App& app, int* exit_code) {
+  AddRecipeVerb(app, exit_code);
+  AddTierVerb(app, exit_code);
+  AddExplainVerb(app, exit_code);
+}
+
+}  // namespace clipdex::cli

@@ -1,0 +1,339 @@
+#include "curate/tier_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "../support/test_env.h"
+#include "catalog/catalog.h"
+#include "curate/recipe.h"
+
+namespace clipdex {
+namespace {
+
+struct ClipSpec {
+  double duration;
+  std::vector<Attribute> attrs;
+  bool too_short = false;
+};
+
+VideoResult MakeVideo(const std::string& fp, const std::vector<ClipSpec>& clips) {
+  VideoResult r;
+  r.video.fingerprint = fp;
+  r.video.path = "/videos/" + fp + ".mp4";
+  r.video.status = "ok";
+  r.video.probe.width = 1920;
+  r.video.probe.height = 1080;
+  r.video.probe.fps_num = 25;
+  r.video.probe.fps_den = 1;
+  double t = 0;
+  long frame = 0;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    ClipRecord c;
+    c.index = static_cast<int>(i);
+    c.start_time = t;
+    c.end_time = t + clips[i].duration;
+    c.first_frame = frame;
+    frame += static_cast<long>(clips[i].duration * 25);
+    c.last_frame = frame - 1;
+    c.too_short = clips[i].too_short;
+    c.attributes = clips[i].attrs;
+    t = c.end_time;
+    r.clips.push_back(c);
+  }
+  return r;
+}
+
+std::vector<Attribute> Cam(const std::string& movement, double confidence) {
+  return {Attribute::Text("camera.movement", movement),
+          Attribute::Num("camera.confidence", confidence)};
+}
+
+class TierTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cat = Catalog::Open(dir_.path() / "ds", /*create=*/true);
+    ASSERT_TRUE(cat.ok()) << cat.status().message();
+    catalog_ = std::move(cat.value());
+    // clip 0: gold; 1: handheld -> silver; 2: short, unknown -> bronze; 3: tiny -> reject;
+    // 4: low confidence, static -> silver; 5: too_short flag, otherwise gold -> silver.
+    ASSERT_TRUE(catalog_
+                    ->CommitVideo(MakeVideo("v1", {{3.0, Cam("static", 0.9)},
+                                                   {3.0, Cam("handheld", 0.9)},
+                                                   {0.8, Cam("unknown", 0.2)},
+                                                   {0.2, {}},
+                                                   {2.5, Cam("static", 0.42)},
+                                                   {2.5, Cam("pan", 0.9), true}}),
+                                  0)
+                    .ok());
+  }
+
+  std::string TierOf(int idx) {
+    auto e = ExplainClip(*catalog_, "v1#" + std::to_string(idx));
+    EXPECT_TRUE(e.ok()) << e.status().message();
+    return e.ok() ? e->tier : "";
+  }
+  long Count(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    sqlite3_prepare_v2(catalog_->db(), sql.c_str(), -1, &s, nullptr);
+    long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    return n;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+TEST(RecipeTest, DefaultMatchesShippedFile) {
+  std::ifstream in(std::filesystem::path(CLIPDEX_SOURCE_DIR) / "recipes" / "default.yaml");
+  ASSERT_TRUE(in);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  EXPECT_EQ(buf.str(), std::string(kDefaultRecipeYaml));
+  const Recipe& r = DefaultRecipe();
+  EXPECT_EQ(r.name, "default");
+  ASSERT_EQ(r.tiers.size(), 3u);
+  EXPECT_EQ(r.tiers[0].name, "gold");
+  EXPECT_EQ(r.default_tier, "reject");
+  EXPECT_DOUBLE_EQ(r.clip_min_seconds, 1.0);
+  EXPECT_DOUBLE_EQ(r.clip_max_seconds, 30.0);
+  EXPECT_TRUE(r.analyzers.at("camera").enabled);
+  EXPECT_TRUE(r.dedup_enabled);
+  EXPECT_EQ(r.dedup_hamming, 8);
+}
+
+TEST(RecipeTest, OverridesAndRoundTrip) {
+  auto r = ParseRecipe(
+      "name: mine\ntiers: [{name: a, when: 'duration > 1'}]\n"
+      "analyzers: {camera: {enabled: false, step: 2}}\n",
+      "mine.yaml", DefaultRecipe());
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->name, "mine");
+  ASSERT_EQ(r->tiers.size(), 1u);
+  EXPECT_EQ(r->default_tier, "reject");  // inherited
+  EXPECT_FALSE(r->analyzers.at("camera").enabled);
+  EXPECT_EQ(r->analyzers.at("camera").params.at("step"), "2");
+  auto back = ParseRecipe(RecipeToYaml(r.value()), "roundtrip", Recipe{});
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(RecipeToYaml(back.value()), RecipeToYaml(r.value()));
+  auto def = ParseRecipe(RecipeToYaml(DefaultRecipe()), "roundtrip", Recipe{});
+  ASSERT_TRUE(def.ok());
+  EXPECT_EQ(def->tiers[0].when, DefaultRecipe().tiers[0].when);
+}
+
+TEST(RecipeTest, Errors) {
+  auto r = ParseRecipe("teirs: []\n", "x.yaml", DefaultRecipe());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("recipe x.yaml: unknown key 'teirs'"), std::string::npos)
+      << r.status().message();
+  r = ParseRecipe("tiers: [{name: a}]\n", "x.yaml", DefaultRecipe());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("tier 1 has no 'when'"), std::string::npos);
+  r = ParseRecipe("tiers: [{name: a, when: x}, {name: a, when: y}]\n", "x.yaml", DefaultRecipe());
+  EXPECT_FALSE(r.ok());
+  r = ParseRecipe("clip: {min_seconds: [1}\n", "x.yaml", DefaultRecipe());
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(LoadRecipe("/nonexistent/recipe.yaml").ok());
+}
+
+TEST(TierRulesTest, CompileSplitsConjunctsAndValidates) {
+  const auto& known = DocumentedAttributeNames();
+  auto r = CompileRule("gold", DefaultRecipe().tiers[0].when, known);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->conjuncts.size(), 4u);
+  EXPECT_EQ(r->conjuncts[1].text, "camera.confidence >= 0.6");
+  EXPECT_EQ(r->conjuncts[3].text, "NOT too_short");
+  EXPECT_EQ(r->attributes, (std::set<std::string>{"camera.confidence", "camera.movement"}));
+
+  auto bad = CompileRule(
+      "gold", "duration >= 2 AND camera.confidence >= 0.6 AND camera.movment = 'pan'", known);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "tier 'gold': unknown attribute 'camera.movment' at 48 (did you mean "
+            "'camera.movement'?)");
+  for (const char* malformed :
+       {"duration >=", "duration >= 2 AND", "(duration > 1", "duration > 1)", "duration 2",
+        "camera.movement IN 'pan'", "duration > 'abc", "duration > \"x\"", "duration > 1 < 2"}) {
+    auto m = CompileRule("silver", malformed, known);
+    ASSERT_FALSE(m.ok()) << malformed;
+    EXPECT_EQ(m.status().message().rfind("tier 'silver': ", 0), 0u) << m.status().message();
+    EXPECT_NE(m.status().message().find(" at "), std::string::npos) << m.status().message();
+  }
+  auto ok = CompileRule("x",
+                        "(duration > 1 OR fps >= 24) AND camera.movement IS NOT NULL AND "
+                        "transition_in in ('cut', '') and width >= -1 AND too_short = FALSE",
+                        known);
+  EXPECT_TRUE(ok.ok()) << ok.status().message();
+}
+
+TEST_F(TierTest, AssignsFirstMatchAndDefault) {
+  auto res = AssignTiers(*catalog_, DefaultRecipe());
+  ASSERT_TRUE(res.ok()) << res.status().message();
+  EXPECT_EQ(TierOf(0), "gold");
+  EXPECT_EQ(TierOf(1), "silver");
+  EXPECT_EQ(TierOf(2), "bronze");
+  EXPECT_EQ(TierOf(3), "reject");
+  EXPECT_EQ(TierOf(4), "silver");
+  EXPECT_EQ(TierOf(5), "silver");
+  ASSERT_EQ(res->counts.size(), 4u);
+  EXPECT_EQ(res->counts[0].tier, "gold");
+  EXPECT_EQ(res->counts[0].clips, 1);
+  EXPECT_EQ(res->counts[1].clips, 3);
+  EXPECT_EQ(res->counts[2].clips, 1);
+  EXPECT_EQ(res->counts[3].tier, "reject");
+  EXPECT_EQ(res->counts[3].clips, 1);
+  EXPECT_EQ(res->clips, 6);
+  EXPECT_NEAR(res->counts[1].hours, 8.0 / 3600, 1e-9);
+
+  // First match wins: a catch-all first tier takes everything.
+  Recipe all = DefaultRecipe();
+  all.tiers.insert(all.tiers.begin(), {"everything", "duration > 0"});
+  ASSERT_TRUE(AssignTiers(*catalog_, all).ok());
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(TierOf(i), "everything");
+}
+
+TEST_F(TierTest, ExplainListsFailedConditionsWithValues) {
+  ASSERT_TRUE(AssignTiers(*catalog_, DefaultRecipe()).ok());
+  auto e = ExplainClip(*catalog_, "/videos/v1.mp4#4");
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(e->tier, "silver");
+  EXPECT_EQ(e->rule, DefaultRecipe().tiers[1].when);
+  EXPECT_EQ(e->recipe, "default");
+  ASSERT_EQ(e->missed.size(), 1u);
+  EXPECT_EQ(e->missed[0].first, "gold");
+  EXPECT_EQ(e->missed[0].second, std::vector<std::string>{"camera.confidence 0.42 < 0.6"});
+
+  auto h = ExplainClip(*catalog_, "v1#1");
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(
+      h->missed[0].second,
+      std::vector<std::string>{"camera.movement 'handheld' IN ('handheld','unknown','mixed')"});
+
+  auto r = ExplainClip(*catalog_, "v1#3");  // no attributes at all, 0.2 s
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->tier, "reject");
+  EXPECT_EQ(r->rule, "");
+  ASSERT_EQ(r->missed.size(), 3u);
+  EXPECT_EQ(r->missed[0].second,
+            (std::vector<std::string>{
+                "duration 0.2 < 2", "camera.confidence is missing (rule: camera.confidence >= 0.6)",
+                "camera.movement is missing (rule: camera.movement NOT IN "
+                "('handheld','unknown','mixed'))"}));
+  EXPECT_EQ(r->missed[2].first, "bronze");
+  EXPECT_EQ(r->missed[2].second, std::vector<std::string>{"duration 0.2 < 0.5"});
+
+  auto s = ExplainClip(*catalog_, "v1#5");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->missed[0].second,
+            std::vector<std::string>{"NOT too_short is not true (too_short=1)"});
+
+  std::string text = FormatExplanation(e.value());
+  EXPECT_NE(text.find("tier        silver"), std::string::npos) << text;
+  EXPECT_NE(text.find("camera.confidence 0.42 < 0.6"), std::string::npos) << text;
+  EXPECT_NE(text.find("camera.movement    static"), std::string::npos) << text;
+  std::printf("%s", text.c_str());
+
+  // By clip id too; unknown clips are errors.
+  EXPECT_TRUE(ExplainClip(*catalog_, std::to_string(e->clip_id)).ok());
+  EXPECT_FALSE(ExplainClip(*catalog_, "v1#99").ok());
+  EXPECT_FALSE(ExplainClip(*catalog_, "v1").ok());
+}
+
+TEST_F(TierTest, RuleErrorsChangeNothing) {
+  ASSERT_TRUE(AssignTiers(*catalog_, DefaultRecipe()).ok());
+  Recipe bad = DefaultRecipe();
+  bad.tiers[1].when = "duration >= 1 AND camera.movment != 'unknown'";
+  auto res = AssignTiers(*catalog_, bad);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.status().message(),
+            "tier 'silver': unknown attribute 'camera.movment' at 19 (did you mean "
+            "'camera.movement'?)");
+  EXPECT_EQ(TierOf(0), "gold");
+  EXPECT_EQ(TierOf(1), "silver");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM clip_tiers"), 6);
+
+  bad.tiers[1].when = "duration >= AND 1";
+  res = AssignTiers(*catalog_, bad);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.status().message(), "tier 'silver': expected a value after '>=' at 13");
+  EXPECT_EQ(TierOf(1), "silver");
+}
+
+TEST_F(TierTest, RulesCannotWrite) {
+  Recipe evil = DefaultRecipe();
+  for (const char* rule :
+       {"duration > 0); DELETE FROM clips; --", "duration > 0 -- comment",
+        "duration IN (SELECT clip_id FROM clip_attributes)", "(DELETE FROM clips RETURNING 1) > 0",
+        "duration > 0; PRAGMA foreign_keys=OFF"}) {
+    evil.tiers[0].when = rule;
+    auto res = AssignTiers(*catalog_, evil);
+    EXPECT_FALSE(res.ok()) << rule;
+    if (!res.ok()) {
+      EXPECT_EQ(res.status().message().rfind("tier 'gold': ", 0), 0u);
+    }
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 6);
+  // The authorizer itself, beneath the grammar: only reads are allowed.
+  sqlite3* db = catalog_->db();
+  EXPECT_TRUE(CheckReadOnly(db, "SELECT duration FROM clips WHERE duration > 0").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "DELETE FROM clips").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "UPDATE clips SET too_short = 1").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "PRAGMA foreign_keys=OFF").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "ATTACH ':memory:' AS x").ok());
+  EXPECT_FALSE(
+      CheckReadOnly(db, "SELECT 1 FROM clips WHERE duration > 0); DELETE FROM clips; --").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "SELECT 1; DELETE FROM clips").ok());
+  EXPECT_FALSE(CheckReadOnly(db, "INSERT INTO clip_tiers(clip_id, tier) VALUES (1, 'x')").ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 6);
+  // The authorizer is removed afterwards: the catalog can still write.
+  EXPECT_EQ(sqlite3_exec(db, "UPDATE clips SET thumbnail = ''", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+}
+
+// Benchmark-style sanity check: 100k generated clips re-tier in seconds. The bound is loose on
+// purpose (shared CI machines); bench/retier_100k.sh reports the real number.
+TEST_F(TierTest, Retier100kClips) {
+  sqlite3* db = catalog_->db();
+  const char* gen = R"sql(
+BEGIN;
+INSERT INTO videos (fingerprint, path, status, width, height, fps_num, fps_den)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  SELECT 'gen' || i, '/gen/' || i || '.mp4', 'ok', 1920, 1080, 25, 1 FROM n;
+INSERT INTO clips (video_id, idx, first_frame, last_frame, start_time, end_time, too_short)
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+  SELECT v.id, n.i, n.i * 100, n.i * 100 + 99, n.i * 4.0,
+         n.i * 4.0 + ((v.id * 7 + n.i * 13) % 50) / 10.0,
+         ((v.id + n.i) % 17) = 0
+  FROM videos v, n WHERE v.fingerprint LIKE 'gen%';
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'camera.movement', NULL,
+         CASE id % 6 WHEN 0 THEN 'static' WHEN 1 THEN 'pan' WHEN 2 THEN 'handheld'
+                     WHEN 3 THEN 'unknown' WHEN 4 THEN 'tilt' ELSE 'mixed' END
+  FROM clips WHERE id > 6;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'camera.confidence', ((id * 37) % 100) / 100.0, NULL FROM clips WHERE id > 6;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'framing.faces', id % 3, NULL FROM clips WHERE id > 6;
+COMMIT;
+)sql";
+  ASSERT_EQ(sqlite3_exec(db, gen, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 100006);
+  auto res = AssignTiers(*catalog_, DefaultRecipe());
+  ASSERT_TRUE(res.ok()) << res.status().message();
+  EXPECT_EQ(res->clips, 100006);
+  std::printf("re-tier of %ld clips: %.3f s\n", res->clips, res->seconds);
+  for (const auto& c : res->counts) std::printf("  %-8s %7ld\n", c.tier.c_str(), c.clips);
+  EXPECT_LT(res->seconds, 30.0);
+  // Spot check the set-based result against the rule evaluated directly.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM clip_tiers t JOIN clips c ON c.id = t.clip_id "
+                  "WHERE t.tier = 'bronze' AND c.duration < 0.5"),
+            0);
+}
+
+}  // namespace
+}  // namespace clipdex
