@@ -5,11 +5,10 @@
 #pragma once
 
 #include <memory>
+#include <opencv2/core.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/core.hpp>
 
 #include "util/attribute.h"
 
@@ -24,10 +23,10 @@ struct FrameNeed {
 };
 
 struct AnalysisFrame {
-  long index = 0;       // decoded-frame index
-  double time = 0;      // seconds from the stream start
-  cv::Mat image;        // display-oriented (rotation and pixel aspect applied)
-  cv::Mat next_image;   // the next decoded frame when FrameNeed::pairs, else empty
+  long index = 0;      // decoded-frame index
+  double time = 0;     // seconds from the stream start
+  cv::Mat image;       // display-oriented (rotation and pixel aspect applied)
+  cv::Mat next_image;  // the next decoded frame when FrameNeed::pairs, else empty
   double next_time = 0;
 };
 

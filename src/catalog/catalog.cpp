@@ -551,8 +551,9 @@ Status Catalog::CommitVideo(const VideoResult& result, int64_t run_id) {
     }
     if (c.attributes.empty()) continue;
     const int64_t clip_id = sqlite3_last_insert_rowid(db);
-    auto astmt = Prepare(db, "INSERT OR REPLACE INTO clip_attributes (clip_id, name, num, text) "
-                             "VALUES (?1, ?2, ?3, ?4)");
+    auto astmt = Prepare(db,
+                         "INSERT OR REPLACE INTO clip_attributes (clip_id, name, num, text) "
+                         "VALUES (?1, ?2, ?3, ?4)");
     if (!astmt.ok()) return astmt.status();
     for (const Attribute& a : c.attributes) {
       sqlite3_stmt* as = astmt->get();
@@ -694,8 +695,9 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const C
                       "ORDER BY v.path, v.id, c.idx");
   if (!stmt.ok()) return stmt.status();
   const int clip_col = static_cast<int>(kVideoColumns.size());
-  auto attrs = Prepare(db, "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 "
-                           "ORDER BY name");
+  auto attrs = Prepare(db,
+                       "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 "
+                       "ORDER BY name");
   if (!attrs.ok()) return attrs.status();
   VideoRecord video;
   int rc;
@@ -710,7 +712,8 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const C
       Attribute a;
       a.name = reinterpret_cast<const char*>(sqlite3_column_text(as, 0));
       if (sqlite3_column_type(as, 1) != SQLITE_NULL) a.number = sqlite3_column_double(as, 1);
-      if (const unsigned char* t = sqlite3_column_text(as, 2)) a.text = reinterpret_cast<const char*>(t);
+      if (const unsigned char* t = sqlite3_column_text(as, 2))
+        a.text = reinterpret_cast<const char*>(t);
       clip.attributes.push_back(std::move(a));
     }
     if (!fn(video, clip)) return Status::Ok();

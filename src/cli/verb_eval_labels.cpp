@@ -86,6 +86,25 @@ int CollectPredictions(const std::string& dataset, std::unique_ptr<Catalog>* cat
   return 0;
 }
 
+// Walks the catalog videos that have ground truth: entries that cannot be scored and videos
+// that failed ingest are listed in `skipped` with the reason; the rest go to `score`.
+template <typename Truth, typename Score>
+void ForEachScoredVideo(const std::vector<Truth>& gt, const std::vector<VideoRecord>& videos,
+                        std::map<int64_t, VideoPrediction>& predictions,
+                        std::vector<std::string>* skipped, Score score) {
+  for (const VideoRecord& v : videos) {
+    const Truth* truth = MatchLabelTruth(gt, v.path);
+    if (truth == nullptr) continue;
+    if (!truth->skip_reason.empty()) {
+      skipped->push_back(truth->key + ": " + truth->skip_reason);
+    } else if (v.status != "ok") {
+      skipped->push_back(truth->key + ": not ingested (" + v.error + ")");
+    } else {
+      score(*truth, predictions[v.id]);
+    }
+  }
+}
+
 int RunEvalCamera(const LabelEvalArgs& args) {
   std::vector<CameraTruth> gt;
   if (!LoadAll(args.gt_files, LoadCameraGroundTruth, &gt)) return 2;
@@ -97,29 +116,20 @@ int RunEvalCamera(const LabelEvalArgs& args) {
   }
   std::vector<CameraEvalRow> rows;
   std::vector<std::string> skipped;
-  for (const VideoRecord& v : videos) {
-    const CameraTruth* truth = MatchLabelTruth(gt, v.path);
-    if (truth == nullptr) continue;
-    if (!truth->skip_reason.empty()) {
-      skipped.push_back(truth->key + ": " + truth->skip_reason);
-      continue;
-    }
-    if (v.status != "ok") {
-      skipped.push_back(truth->key + ": not ingested (" + v.error + ")");
-      continue;
-    }
-    const VideoPrediction& p = predictions[v.id];
-    // A missing attribute means the analyzer did not run (--no-camera, still image), which says
-    // nothing about its accuracy.
-    if (p.movement.empty()) {
-      skipped.push_back(truth->key + ": no camera.movement attribute (ingested with --no-camera?)");
-      continue;
-    }
-    if (!truth->segments.empty() && !p.segment_error.empty()) {
-      skipped.push_back(truth->key + ": segments not scored: " + p.segment_error);
-    }
-    rows.push_back(EvaluateCamera(*truth, p.movement, p.segments));
-  }
+  ForEachScoredVideo(
+      gt, videos, predictions, &skipped, [&](const CameraTruth& truth, const VideoPrediction& p) {
+        // A missing attribute means the analyzer did not run (--no-camera, still image), which says
+        // nothing about its accuracy.
+        if (p.movement.empty()) {
+          skipped.push_back(truth.key +
+                            ": no camera.movement attribute (ingested with --no-camera?)");
+          return;
+        }
+        if (!truth.segments.empty() && !p.segment_error.empty()) {
+          skipped.push_back(truth.key + ": segments not scored: " + p.segment_error);
+        }
+        rows.push_back(EvaluateCamera(truth, p.movement, p.segments));
+      });
   if (rows.empty()) {
     for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
     std::fprintf(stderr, "clipdex: no video of the dataset matches the camera ground truth\n");
@@ -140,25 +150,15 @@ int RunEvalFraming(const LabelEvalArgs& args) {
   }
   std::vector<FramingEvalRow> rows;
   std::vector<std::string> skipped;
-  for (const VideoRecord& v : videos) {
-    const FramingTruth* truth = MatchLabelTruth(gt, v.path);
-    if (truth == nullptr) continue;
-    if (!truth->skip_reason.empty()) {
-      skipped.push_back(truth->key + ": " + truth->skip_reason);
-      continue;
-    }
-    if (v.status != "ok") {
-      skipped.push_back(truth->key + ": not ingested (" + v.error + ")");
-      continue;
-    }
-    const VideoPrediction& p = predictions[v.id];
-    if (p.shot_scale.empty()) {
-      skipped.push_back(truth->key +
-                        ": no framing.shot_scale attribute (ingested with --no-framing?)");
-      continue;
-    }
-    rows.push_back({truth->key, truth->acceptable, p.shot_scale});
-  }
+  ForEachScoredVideo(
+      gt, videos, predictions, &skipped, [&](const FramingTruth& truth, const VideoPrediction& p) {
+        if (p.shot_scale.empty()) {
+          skipped.push_back(truth.key +
+                            ": no framing.shot_scale attribute (ingested with --no-framing?)");
+          return;
+        }
+        rows.push_back({truth.key, truth.acceptable, p.shot_scale});
+      });
   if (rows.empty()) {
     for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
     std::fprintf(stderr, "clipdex: no video of the dataset matches the framing ground truth\n");

@@ -1,7 +1,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
@@ -82,12 +81,14 @@ int RunExport(const ExportArgs& args) {
                                    v.fingerprint.substr(v.fingerprint.size() - 8) + "_clip" +
                                    std::to_string(c.index) + ".mp4";
       ClipCut cut{c.first_frame, c.last_frame, c.start_time, c.end_time};
-      Status w = WriteClip(v.path, cut, std::filesystem::path(args.clips_dir) / name, args.accurate);
+      Status w =
+          WriteClip(v.path, cut, std::filesystem::path(args.clips_dir) / name, args.accurate);
       if (w.ok()) {
         ++written;
       } else {
         ++failed;
-        std::fprintf(stderr, "FAILED %s clip %d: %s\n", v.path.c_str(), c.index, w.message().c_str());
+        std::fprintf(stderr, "FAILED %s clip %d: %s\n", v.path.c_str(), c.index,
+                     w.message().c_str());
       }
       return true;
     });
@@ -95,7 +96,8 @@ int RunExport(const ExportArgs& args) {
       std::fprintf(stderr, "clipdex: %s\n", s.message().c_str());
       return 1;
     }
-    std::fprintf(stderr, "wrote %d clips to %s (%d failed)\n", written, args.clips_dir.c_str(), failed);
+    std::fprintf(stderr, "wrote %d clips to %s (%d failed)\n", written, args.clips_dir.c_str(),
+                 failed);
     return failed > 0 ? 3 : 0;
   }
   bool header_done = false;
@@ -131,7 +133,8 @@ int RunExport(const ExportArgs& args) {
 
 void AddExportVerb(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ExportArgs>();
-  CLI::App* cmd = app.add_subcommand("export", "Write clips as JSONL/CSV, or one media file per clip");
+  CLI::App* cmd =
+      app.add_subcommand("export", "Write clips as JSONL/CSV, or one media file per clip");
   cmd->add_option("dataset", args->dataset, "Dataset directory")->required();
   cmd->add_option("--format", args->format, "jsonl or csv (to stdout)")
       ->check(CLI::IsMember({"jsonl", "csv"}))

@@ -9,7 +9,8 @@ namespace clipdex::cli {
 void AddInfoVerb(CLI::App& app, int* exit_code) {
   auto dataset = std::make_shared<std::string>();
   auto list_failed = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions");
+  CLI::App* cmd =
+      app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions");
   cmd->add_option("dataset", *dataset, "Dataset directory")->required();
   cmd->add_flag("--failed", *list_failed, "List failed inputs with their reasons");
   cmd->callback([dataset, list_failed, exit_code]() {
@@ -39,7 +40,8 @@ void AddInfoVerb(CLI::App& app, int* exit_code) {
       auto videos = catalog.value()->Videos();
       if (videos.ok()) {
         for (const auto& v : videos.value()) {
-          if (v.status != "ok") std::printf("failed       %s: %s\n", v.path.c_str(), v.error.c_str());
+          if (v.status != "ok")
+            std::printf("failed       %s: %s\n", v.path.c_str(), v.error.c_str());
         }
       }
     }

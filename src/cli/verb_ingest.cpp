@@ -1,6 +1,5 @@
 #include <cstdio>
 #include <memory>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/verbs.h"
@@ -42,11 +41,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--timeout", b.ingest.decode.time_limit_seconds,
                   "Per-file decode time limit in seconds (0 = none)")
       ->capture_default_str();
-  cmd->add_option("--threshold", s.cut_ratio,
-                  "Hard cut: frame difference / local baseline ratio")
+  cmd->add_option("--threshold", s.cut_ratio, "Hard cut: frame difference / local baseline ratio")
       ->capture_default_str();
-  cmd->add_option("--min-cut-diff", s.cut_min_diff,
-                  "Hard cut: minimum mean abs difference (0-255)")
+  cmd->add_option("--min-cut-diff", s.cut_min_diff, "Hard cut: minimum mean abs difference (0-255)")
       ->capture_default_str();
   cmd->add_option("--min-shot", s.min_shot_seconds, "Minimum shot length in seconds")
       ->capture_default_str();
@@ -56,16 +53,21 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-gradual", s.max_gradual_seconds,
                   "Longest gradual transition searched for, seconds")
       ->capture_default_str();
-  cmd->add_flag("--no-gradual", [args](int64_t) { args->batch.ingest.shots.detect_gradual = false; },
-                "Detect hard cuts only");
-  cmd->add_flag("--exact-decode", [args](int64_t) { args->batch.ingest.decode.fast = false; },
-                "Decode with the loop filter (slower; analysis does not need it)");
-  cmd->add_flag("--no-thumbs", [args](int64_t) { args->batch.ingest.thumbnails = false; },
-                "Do not write clip thumbnails");
-  cmd->add_flag("--no-camera", [args](int64_t) { args->analyzers.camera = false; },
-                "Skip camera movement / motion analysis");
-  cmd->add_flag("--no-framing", [args](int64_t) { args->analyzers.framing = false; },
-                "Skip faces and shot-scale analysis");
+  cmd->add_flag(
+      "--no-gradual", [args](int64_t) { args->batch.ingest.shots.detect_gradual = false; },
+      "Detect hard cuts only");
+  cmd->add_flag(
+      "--exact-decode", [args](int64_t) { args->batch.ingest.decode.fast = false; },
+      "Decode with the loop filter (slower; analysis does not need it)");
+  cmd->add_flag(
+      "--no-thumbs", [args](int64_t) { args->batch.ingest.thumbnails = false; },
+      "Do not write clip thumbnails");
+  cmd->add_flag(
+      "--no-camera", [args](int64_t) { args->analyzers.camera = false; },
+      "Skip camera movement / motion analysis");
+  cmd->add_flag(
+      "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
+      "Skip faces and shot-scale analysis");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;

@@ -31,8 +31,9 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
     return Status::Error("bad codec parameters");
   }
   ctx->pkt_timebase = st->time_base;
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   ctx->thread_count = threads;
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
   if (options.fast) {
@@ -42,8 +43,8 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
   int rc = avcodec_open2(ctx, codec, nullptr);
   if (rc < 0) {
     std::string why = TakeLastLibavError();
-    return Status::Error("cannot open " + dec->info_.codec + " decoder: " +
-                         (why.empty() ? AvErrorString(rc) : why));
+    return Status::Error("cannot open " + dec->info_.codec +
+                         " decoder: " + (why.empty() ? AvErrorString(rc) : why));
   }
   dec->time_base_ = av_q2d(st->time_base);
   dec->packet_.reset(av_packet_alloc());

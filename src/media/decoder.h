@@ -18,8 +18,8 @@ struct DecodeOptions {
   // (AV_CODEC_FLAG2_FAST). Both leave the picture structure intact, which is all the analyzers
   // read from their downscaled frames; clip export decodes with fast = false.
   bool fast = true;
-  int threads = 0;                 // decoder threads; 0 = one per core
-  double time_limit_seconds = 0;   // per-file wall-clock limit; 0 = none
+  int threads = 0;                // decoder threads; 0 = one per core
+  double time_limit_seconds = 0;  // per-file wall-clock limit; 0 = none
 };
 
 struct DecodedFrame {

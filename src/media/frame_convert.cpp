@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -16,10 +15,17 @@ namespace {
 
 bool IsPlanar8BitYuv(int fmt) {
   switch (fmt) {
-    case AV_PIX_FMT_YUV420P: case AV_PIX_FMT_YUVJ420P: case AV_PIX_FMT_YUV422P:
-    case AV_PIX_FMT_YUVJ422P: case AV_PIX_FMT_YUV444P: case AV_PIX_FMT_YUVJ444P:
-    case AV_PIX_FMT_YUVA420P: case AV_PIX_FMT_YUV411P: case AV_PIX_FMT_YUV440P:
-    case AV_PIX_FMT_YUVJ440P: case AV_PIX_FMT_YUV410P:
+    case AV_PIX_FMT_YUV420P:
+    case AV_PIX_FMT_YUVJ420P:
+    case AV_PIX_FMT_YUV422P:
+    case AV_PIX_FMT_YUVJ422P:
+    case AV_PIX_FMT_YUV444P:
+    case AV_PIX_FMT_YUVJ444P:
+    case AV_PIX_FMT_YUVA420P:
+    case AV_PIX_FMT_YUV411P:
+    case AV_PIX_FMT_YUV440P:
+    case AV_PIX_FMT_YUVJ440P:
+    case AV_PIX_FMT_YUV410P:
       return true;
     default:
       return false;
@@ -61,6 +67,24 @@ void BlockMean(const uint8_t* src, int stride, int sw, int sh, uint8_t* out, int
   }
 }
 
+// Turns a picture clockwise by `rotation` degrees (0/90/180/270) for display.
+cv::Mat RotateForDisplay(cv::Mat img, int rotation) {
+  switch (rotation) {
+    case 90:
+      cv::rotate(img, img, cv::ROTATE_90_CLOCKWISE);
+      break;
+    case 180:
+      cv::rotate(img, img, cv::ROTATE_180);
+      break;
+    case 270:
+      cv::rotate(img, img, cv::ROTATE_90_COUNTERCLOCKWISE);
+      break;
+    default:
+      break;
+  }
+  return img;
+}
+
 }  // namespace
 
 void TinyYuvMaker::Make(const AVFrame* frame, TinyYuv* out) {
@@ -76,9 +100,9 @@ void TinyYuvMaker::Make(const AVFrame* frame, TinyYuv* out) {
     // then average. Cheap, and keeps a single code path for the statistics below.
     const int sw = width_ * 4, sh = height_ * 4;
     if (!sws_ || sws_w_ != frame->width || sws_h_ != frame->height || sws_fmt_ != frame->format) {
-      sws_.reset(sws_getContext(frame->width, frame->height, static_cast<AVPixelFormat>(frame->format),
-                                sw, sh, AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, nullptr, nullptr,
-                                nullptr));
+      sws_.reset(sws_getContext(frame->width, frame->height,
+                                static_cast<AVPixelFormat>(frame->format), sw, sh,
+                                AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, nullptr, nullptr, nullptr));
       sws_w_ = frame->width;
       sws_h_ = frame->height;
       sws_fmt_ = frame->format;
@@ -101,7 +125,8 @@ void TinyYuvMaker::Make(const AVFrame* frame, TinyYuv* out) {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(src->format));
   const int cwsrc = AV_CEIL_RSHIFT(src->width, d->log2_chroma_w);
   const int chsrc = AV_CEIL_RSHIFT(src->height, d->log2_chroma_h);
-  BlockMean(src->data[0], src->linesize[0], src->width, src->height, out->y.data(), width_, height_);
+  BlockMean(src->data[0], src->linesize[0], src->width, src->height, out->y.data(), width_,
+            height_);
   BlockMean(src->data[1], src->linesize[1], cwsrc, chsrc, out->u.data(), cw, ch);
   BlockMean(src->data[2], src->linesize[2], cwsrc, chsrc, out->v.data(), cw, ch);
 }
@@ -116,8 +141,9 @@ cv::Mat ImageConverter::Convert(const AVFrame* frame, int long_side, AVPixelForm
   int oh = std::max(2, static_cast<int>(std::lround(dh * scale)) & ~1);
   if (!sws_ || key_w_ != frame->width || key_h_ != frame->height || key_fmt_ != frame->format ||
       key_dw_ != ow || key_dh_ != oh || key_dst_ != dst) {
-    sws_.reset(sws_getContext(frame->width, frame->height, static_cast<AVPixelFormat>(frame->format),
-                              ow, oh, dst, SWS_BILINEAR, nullptr, nullptr, nullptr));
+    sws_.reset(sws_getContext(frame->width, frame->height,
+                              static_cast<AVPixelFormat>(frame->format), ow, oh, dst, SWS_BILINEAR,
+                              nullptr, nullptr, nullptr));
     key_w_ = frame->width;
     key_h_ = frame->height;
     key_fmt_ = frame->format;
@@ -135,13 +161,7 @@ cv::Mat ImageConverter::Convert(const AVFrame* frame, int long_side, AVPixelForm
   int dst_stride[4] = {stride, 0, 0, 0};
   sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst_data, dst_stride);
   cv::Mat out = cv::Mat(oh, ow, cv_type, padded.data, stride).clone();
-  switch (rotation_) {
-    case 90: cv::rotate(out, out, cv::ROTATE_90_CLOCKWISE); break;
-    case 180: cv::rotate(out, out, cv::ROTATE_180); break;
-    case 270: cv::rotate(out, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: break;
-  }
-  return out;
+  return RotateForDisplay(std::move(out), rotation_);
 }
 
 cv::Mat ImageConverter::ToBgr(const AVFrame* frame, int long_side) {
@@ -167,13 +187,7 @@ cv::Mat ImageConverter::ToGray(const AVFrame* frame, int long_side) {
   } else {
     cv::resize(luma, out, cv::Size(ow, oh), 0, 0, cv::INTER_AREA);
   }
-  switch (rotation_) {
-    case 90: cv::rotate(out, out, cv::ROTATE_90_CLOCKWISE); break;
-    case 180: cv::rotate(out, out, cv::ROTATE_180); break;
-    case 270: cv::rotate(out, out, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: break;
-  }
-  return out;
+  return RotateForDisplay(std::move(out), rotation_);
 }
 
 }  // namespace clipdex

@@ -64,9 +64,7 @@ Deadline::Deadline(double seconds)
       end_(std::chrono::steady_clock::now() +
            std::chrono::microseconds(static_cast<long long>(seconds * 1e6))) {}
 
-bool Deadline::Expired() const {
-  return seconds_ > 0 && std::chrono::steady_clock::now() > end_;
-}
+bool Deadline::Expired() const { return seconds_ > 0 && std::chrono::steady_clock::now() > end_; }
 
 Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds) {
   QuietFfmpegLogs();
@@ -91,7 +89,8 @@ Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_s
   int rc = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
   if (rc < 0) {  // avformat_open_input frees `raw` on failure
     if (input.deadline->Expired()) return Status::Error("timed out while opening");
-    if (rc == AVERROR_INVALIDDATA) return Status::Error(WithLibavReason("not a media file or corrupt header", rc));
+    if (rc == AVERROR_INVALIDDATA)
+      return Status::Error(WithLibavReason("not a media file or corrupt header", rc));
     return Status::Error(WithLibavReason("cannot open", rc));
   }
   input.format.reset(raw);

@@ -83,9 +83,11 @@ Status FillProbeInfo(AVFormatContext* fmt, int stream_index, ProbeInfo* info) {
     info->bit_depth = pix->comp[0].depth;
     info->has_alpha = (pix->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
   }
-  info->interlaced = par->field_order != AV_FIELD_PROGRESSIVE && par->field_order != AV_FIELD_UNKNOWN;
+  info->interlaced =
+      par->field_order != AV_FIELD_PROGRESSIVE && par->field_order != AV_FIELD_UNKNOWN;
   info->frame_count_hint = st->nb_frames > 0 ? static_cast<long>(st->nb_frames) : 0;
-  if (info->width <= 0 || info->height <= 0) return Status::Error("video stream has no picture size (header only?)");
+  if (info->width <= 0 || info->height <= 0)
+    return Status::Error("video stream has no picture size (header only?)");
   return Status::Ok();
 }
 

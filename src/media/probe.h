@@ -18,12 +18,12 @@ struct ProbeInfo {
   int rotation = 0;  // clockwise degrees the picture must be turned for display: 0/90/180/270
   int fps_num = 0;   // average frame rate (r_frame_rate when the average is unknown)
   int fps_den = 1;
-  bool is_vfr = false;        // timestamps advance irregularly (checked on the first frames)
-  double duration = 0.0;      // seconds, from the container (0 when unknown)
-  double start_time = 0.0;    // seconds, first presentation timestamp of the stream
-  std::string pix_fmt;        // e.g. "yuv420p10le"
+  bool is_vfr = false;      // timestamps advance irregularly (checked on the first frames)
+  double duration = 0.0;    // seconds, from the container (0 when unknown)
+  double start_time = 0.0;  // seconds, first presentation timestamp of the stream
+  std::string pix_fmt;      // e.g. "yuv420p10le"
   int bit_depth = 8;
-  bool interlaced = false;    // field order says the stream is interlaced
+  bool interlaced = false;  // field order says the stream is interlaced
   bool has_alpha = false;
   int stream_index = -1;
   long frame_count_hint = 0;  // from the container (nb_frames); 0 when unknown; not trusted

@@ -28,7 +28,8 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     if (have_yunet) {
       notes->push_back("framing: YuNet face detector " + yunet.string());
     } else if (have_haar) {
-      notes->push_back("framing: " + yunet.string() + " missing, faces by the Haar cascade " + haar);
+      notes->push_back("framing: " + yunet.string() + " missing, faces by the Haar cascade " +
+                       haar);
     } else {
       notes->push_back("framing: no face model (" + yunet.string() + ", " + haar +
                        " missing): shot scale from saliency only");

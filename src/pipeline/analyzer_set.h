@@ -11,8 +11,8 @@
 namespace clipdex {
 
 struct AnalyzerConfig {
-  bool camera = true;   // camera.*, motion.* (docs/attributes.md)
-  bool framing = true;  // framing.* (faces + shot scale)
+  bool camera = true;                // camera.*, motion.* (docs/attributes.md)
+  bool framing = true;               // framing.* (faces + shot scale)
   std::filesystem::path models_dir;  // holds yunet/yunet_final_320_320_simplify.onnx
 };
 

@@ -7,9 +7,8 @@
 #include <cstdio>
 #include <fstream>
 #include <mutex>
-#include <thread>
-
 #include <opencv2/core/utility.hpp>
+#include <thread>
 
 #include "catalog/catalog.h"
 #include "catalog/dataset_lock.h"
@@ -24,9 +23,12 @@ using Clock = std::chrono::steady_clock;
 
 std::string FormatDuration(double s) {
   char buf[32];
-  if (s < 60) std::snprintf(buf, sizeof(buf), "%.0fs", s);
-  else if (s < 3600) std::snprintf(buf, sizeof(buf), "%dm%02ds", int(s) / 60, int(s) % 60);
-  else std::snprintf(buf, sizeof(buf), "%dh%02dm", int(s) / 3600, int(s) % 3600 / 60);
+  if (s < 60)
+    std::snprintf(buf, sizeof(buf), "%.0fs", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(s) / 60, int(s) % 60);
+  else
+    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(s) / 3600, int(s) % 3600 / 60);
   return buf;
 }
 
@@ -168,8 +170,10 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
       std::string fingerprint;
       if (error.empty()) {
         auto fp = FingerprintFile(item.path);
-        if (fp.ok()) fingerprint = fp.value();
-        else error = fp.status().message();
+        if (fp.ok())
+          fingerprint = fp.value();
+        else
+          error = fp.status().message();
       }
       if (fingerprint.empty()) {
         // Unreadable inputs are still recorded, keyed by their path.
@@ -215,13 +219,14 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
         summary.failures.push_back({shown, error});
         std::error_code ec;
         auto size = std::filesystem::file_size(item.path, ec);
-        Status s = catalog.RecordFailure(fingerprint,
-                                         std::filesystem::absolute(item.path).lexically_normal().string(),
-                                         ec ? 0 : static_cast<int64_t>(size), error, run_id.value());
-        if (!s.ok()) std::fprintf(stderr, "clipdex: cannot record failure: %s\n", s.message().c_str());
+        Status s = catalog.RecordFailure(
+            fingerprint, std::filesystem::absolute(item.path).lexically_normal().string(),
+            ec ? 0 : static_cast<int64_t>(size), error, run_id.value());
+        if (!s.ok())
+          std::fprintf(stderr, "clipdex: cannot record failure: %s\n", s.message().c_str());
       }
-      progress.FileDone(shown, error, video_frames, clips, secs, skip,
-                        error.empty() && !skip, sizes[i]);
+      progress.FileDone(shown, error, video_frames, clips, secs, skip, error.empty() && !skip,
+                        sizes[i]);
     }
   };
   std::atomic<bool> finished{false};

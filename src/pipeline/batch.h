@@ -14,10 +14,10 @@ namespace clipdex {
 struct BatchOptions {
   IngestOptions ingest;
   int jobs = 1;
-  bool force = false;        // redo videos already committed
-  bool quiet = false;        // only failures and the summary
-  std::string stats_csv;     // per-frame detector signals, "" = none
-  std::string options_json;  // recorded in the runs table
+  bool force = false;              // redo videos already committed
+  bool quiet = false;              // only failures and the summary
+  std::string stats_csv;           // per-frame detector signals, "" = none
+  std::string options_json;        // recorded in the runs table
   std::vector<std::string> notes;  // printed before the run (analyzers, models)
 };
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -120,7 +119,8 @@ class AnalysisStage {
     // Capacity from a memory budget: a 16:9 sample of this size, doubled for pairs.
     size_t bytes = size_t(need.long_side) * need.long_side * 9 / 16 * (need.gray ? 1 : 3) *
                    (need.pairs ? 2 : 1);
-    slots_.emplace_back(need, std::max<size_t>(8, kSampleBytesPerNeed / std::max<size_t>(1, bytes)));
+    slots_.emplace_back(need,
+                        std::max<size_t>(8, kSampleBytesPerNeed / std::max<size_t>(1, bytes)));
     return static_cast<int>(slots_.size() - 1);
   }
 
@@ -172,12 +172,12 @@ class ClipBuilder {
       clip.split_part = parts > 1 ? p + 1 : 0;
       clip.too_short = options_.min_clip_seconds > 0 &&
                        clip.end_time - clip.start_time < options_.min_clip_seconds;
-      ClipSpan span{clip.first_frame, clip.last_frame, clip.start_time, clip.end_time,
+      ClipSpan span{clip.first_frame,      clip.last_frame,        clip.start_time, clip.end_time,
                     info_.display_width(), info_.display_height(), IsStillImage()};
       analysis_->Analyze(span, &clip.attributes);
       if (options_.thumbnails && !context_.thumbs_dir.empty()) {
-        cv::Mat img = analysis_->Thumbnail(clip.first_frame, clip.last_frame,
-                                           options_.thumb_long_side);
+        cv::Mat img =
+            analysis_->Thumbnail(clip.first_frame, clip.last_frame, options_.thumb_long_side);
         std::string name = context_.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
         if (!img.empty() && cv::imwrite((context_.thumbs_dir / name).string(), img,
                                         {cv::IMWRITE_JPEG_QUALITY, 85})) {

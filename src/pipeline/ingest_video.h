@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "analyze/analyzer.h"
 #include "catalog/records.h"

@@ -12,9 +12,9 @@ namespace {
 
 const std::set<std::string>& VideoExtensions() {
   static const std::set<std::string> kExt = {
-      ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".wmv", ".asf", ".flv", ".mpg",
-      ".mpeg", ".m2v", ".ts",  ".mts", ".m2ts", ".vob", ".ogv", ".ogg", ".3gp", ".3g2",
-      ".rm",  ".rmvb", ".dv",  ".y4m", ".mxf", ".f4v", ".divx", ".nut", ".ivf", ".gif"};
+      ".mp4",  ".m4v",  ".mov", ".mkv", ".webm", ".avi", ".wmv",  ".asf", ".flv", ".mpg",
+      ".mpeg", ".m2v",  ".ts",  ".mts", ".m2ts", ".vob", ".ogv",  ".ogg", ".3gp", ".3g2",
+      ".rm",   ".rmvb", ".dv",  ".y4m", ".mxf",  ".f4v", ".divx", ".nut", ".ivf", ".gif"};
   return kExt;
 }
 
@@ -79,7 +79,8 @@ bool LooksLikeVideo(const std::filesystem::path& path) {
     ts.read(sync + 1, 1);
     if (sync[0] == 0x47 && sync[1] == 0x47) return true;
   }
-  if (b[0] == 0 && b[1] == 0 && b[2] == 1 && (b[3] == 0xBA || b[3] == 0xB3)) return true;  // MPEG-PS/ES
+  if (b[0] == 0 && b[1] == 0 && b[2] == 1 && (b[3] == 0xBA || b[3] == 0xB3))
+    return true;  // MPEG-PS/ES
   static const unsigned char kAsf[4] = {0x30, 0x26, 0xB2, 0x75};
   if (std::memcmp(b, kAsf, 4) == 0) return true;
   if (std::memcmp(b, ".RMF", 4) == 0) return true;

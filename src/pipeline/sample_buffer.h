@@ -13,7 +13,9 @@ namespace clipdex {
 class SampleBuffer {
  public:
   SampleBuffer(const FrameNeed& need, size_t capacity)
-      : need_(need), capacity_(capacity), interval_(need.sample_fps > 0 ? 1.0 / need.sample_fps : 1.0) {}
+      : need_(need),
+        capacity_(capacity),
+        interval_(need.sample_fps > 0 ? 1.0 / need.sample_fps : 1.0) {}
 
   const FrameNeed& need() const { return need_; }
   // True when a frame at `time` should be sampled.

@@ -47,7 +47,8 @@ double ShotDetector::Diff(const Entry& a, const Entry& b) const {
   for (size_t i = 0; i < ya.size(); ++i) sy += std::abs(int(ya[i]) - int(yb[i]));
   long sc = 0;
   for (size_t i = 0; i < a.tiny.u.size(); ++i) {
-    sc += std::abs(int(a.tiny.u[i]) - int(b.tiny.u[i])) + std::abs(int(a.tiny.v[i]) - int(b.tiny.v[i]));
+    sc += std::abs(int(a.tiny.u[i]) - int(b.tiny.u[i])) +
+          std::abs(int(a.tiny.v[i]) - int(b.tiny.v[i]));
   }
   double dy = double(sy) / std::max<size_t>(1, ya.size());
   double dc = double(sc) / std::max<size_t>(1, 2 * a.tiny.u.size());
@@ -298,7 +299,7 @@ void ShotDetector::DecideCut(long c, bool final) {
   for (long k = c + 1; k <= c + lookahead_; ++k) {
     if (Entry* e = At(k)) after.push_back(e->sig.diff);
   }
-  double baseline = before.empty() ? Median(after)
+  double baseline = before.empty()  ? Median(after)
                     : after.empty() ? Median(before)
                                     : std::min(Median(before), Median(after));
   double d = cur->sig.diff;
@@ -321,7 +322,7 @@ void ShotDetector::DecideCut(long c, bool final) {
       return;
     }
   }
-  (void)final;
+  (void) final;
   cur->sig.verdict = "cut";
   Transition t;
   t.type = TransitionType::kCut;
@@ -450,8 +451,14 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
       best = std::fabs(prog - 0.5);
       mid = i;
     }
-    if (m->sig.mean_y < darkest) { darkest = m->sig.mean_y; darkest_i = i; }
-    if (m->sig.mean_y > brightest) { brightest = m->sig.mean_y; brightest_i = i; }
+    if (m->sig.mean_y < darkest) {
+      darkest = m->sig.mean_y;
+      darkest_i = i;
+    }
+    if (m->sig.mean_y > brightest) {
+      brightest = m->sig.mean_y;
+      brightest_i = i;
+    }
   }
   auto is_black = [](const Entry& e) { return e.sig.mean_y < 32 && e.sig.std_y < 10; };
   auto is_white = [](const Entry& e) { return e.sig.mean_y > 215 && e.sig.std_y < 10; };
@@ -473,7 +480,8 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
     // wipes get here: check the half-way frame is itself between the endpoints.
     Entry* m = At(mid);
     double err = Betweenness(*a, *m, *b, nullptr);
-    if (err > 1.5 * opt_.gradual_max_error * s) return false;  // endpoints further apart than in a window
+    if (err > 1.5 * opt_.gradual_max_error * s)
+      return false;  // endpoints further apart than in a window
     // Wipe: most changing pixels already sit at one endpoint; dissolve: they sit in between.
     int moving = 0, at_end = 0;
     for (size_t i = 0; i < a->tiny.y.size(); ++i) {

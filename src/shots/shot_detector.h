@@ -92,7 +92,8 @@ class ShotDetector {
   bool LightingChange(const Entry& a, const Entry& b) const;
   double ChangedFraction(const Entry& a, const Entry& b) const;
   double HistogramDistance(const Entry& a, const Entry& b) const;
-  double BlendResidual(const Entry& a, const Entry& m, const Entry& b, double* at_end_fraction) const;
+  double BlendResidual(const Entry& a, const Entry& m, const Entry& b,
+                       double* at_end_fraction) const;
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
@@ -113,7 +114,7 @@ class ShotDetector {
   long next_signal_ = 0;
   bool has_region_ = false;
   Region region_;
-  std::vector<Transition> pending_;    // decided, waiting for safe_frame
+  std::vector<Transition> pending_;  // decided, waiting for safe_frame
   std::vector<Transition> confirmed_;
   long safe_frame_ = 0;
   long last_boundary_end_ = -1000000;

@@ -4,13 +4,20 @@ namespace clipdex {
 
 std::string_view ToString(TransitionType type) {
   switch (type) {
-    case TransitionType::kCut: return "cut";
-    case TransitionType::kDissolve: return "dissolve";
-    case TransitionType::kFadeIn: return "fade_in";
-    case TransitionType::kFadeOut: return "fade_out";
-    case TransitionType::kFadeThroughBlack: return "fade_through_black";
-    case TransitionType::kFadeThroughWhite: return "fade_through_white";
-    case TransitionType::kWipe: return "wipe";
+    case TransitionType::kCut:
+      return "cut";
+    case TransitionType::kDissolve:
+      return "dissolve";
+    case TransitionType::kFadeIn:
+      return "fade_in";
+    case TransitionType::kFadeOut:
+      return "fade_out";
+    case TransitionType::kFadeThroughBlack:
+      return "fade_through_black";
+    case TransitionType::kFadeThroughWhite:
+      return "fade_through_white";
+    case TransitionType::kWipe:
+      return "wipe";
   }
   return "unknown";
 }

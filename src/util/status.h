@@ -30,8 +30,8 @@ class Status {
 template <typename T>
 class Result {
  public:
-  Result(T value) : data_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Status error) : data_(std::move(error)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  Result(Status error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(data_); }
   const Status& status() const {

@@ -21,8 +21,10 @@ using testing::ShellQuote;
 using testing::TempDir;
 
 long FfprobeFrameCount(const std::string& path) {
-  auto r = RunShell("ffprobe -v quiet -select_streams v:0 -count_frames -show_entries "
-                    "stream=nb_read_frames -of csv=p=0 " + ShellQuote(path));
+  auto r = RunShell(
+      "ffprobe -v quiet -select_streams v:0 -count_frames -show_entries "
+      "stream=nb_read_frames -of csv=p=0 " +
+      ShellQuote(path));
   if (r.exit_code != 0) return -1;
   try {
     return std::stol(r.output);
@@ -42,12 +44,12 @@ std::vector<std::string> BadAndOddFiles() {
       files.push_back(e.path().string());
     }
   }
-  for (const char* odd : {"deb_dvbackup_underrun-pal.dv", "deb_mrpt_dummy_ffv1.avi",
-                          "deb_opencv_tree.avi", "deb_mimetype_lego.rmvb", "deb_mimetype_lego.asf",
-                          "deb_mimetype_lego.3gp", "deb_mimetype_lego.flv", "deb_gem_anim-1_mjpeg.mov",
-                          "gh_moviepy_transparent_alpha.webm", "gh_decord_rotate90.mov",
-                          "deb_mecavideo_balle1_vp9.avi", "deb_imageio_cockatoo.mp4",
-                          "gh_psd_delayed_start.mp4", "deb_pampi_tour_decodeerrors.mp4"}) {
+  for (const char* odd :
+       {"deb_dvbackup_underrun-pal.dv", "deb_mrpt_dummy_ffv1.avi", "deb_opencv_tree.avi",
+        "deb_mimetype_lego.rmvb", "deb_mimetype_lego.asf", "deb_mimetype_lego.3gp",
+        "deb_mimetype_lego.flv", "deb_gem_anim-1_mjpeg.mov", "gh_moviepy_transparent_alpha.webm",
+        "gh_decord_rotate90.mov", "deb_mecavideo_balle1_vp9.avi", "deb_imageio_cockatoo.mp4",
+        "gh_psd_delayed_start.mp4", "deb_pampi_tour_decodeerrors.mp4"}) {
     files.push_back(Media(std::string("video/") + odd).string());
   }
   std::sort(files.begin(), files.end());
@@ -77,8 +79,8 @@ TEST(BadInput, EveryFileIngestsCorrectlyOrFailsWithAReason) {
       ok_ids.insert(v.id);
       long expected = FfprobeFrameCount(v.path);
       ASSERT_GE(expected, 0) << v.path;
-      EXPECT_LE(std::labs(v.frames - expected), 1) << v.path << ": " << v.frames << " vs ffprobe "
-                                                   << expected;
+      EXPECT_LE(std::labs(v.frames - expected), 1)
+          << v.path << ": " << v.frames << " vs ffprobe " << expected;
       EXPECT_GT(v.decoded_duration, 0) << v.path;
     } else {
       EXPECT_EQ(v.status, "failed");
@@ -101,7 +103,8 @@ TEST(BadInput, EveryFileIngestsCorrectlyOrFailsWithAReason) {
 TEST(BadInput, KnownReasonsAreNamed) {
   CLIPDEX_REQUIRE_FILE(Media("corrupt"));
   TempDir tmp;
-  auto r = RunShell(ShellQuote(CLIPDEX_BINARY) + " ingest " + ShellQuote(Media("corrupt/empty.mp4")) +
+  auto r =
+      RunShell(ShellQuote(CLIPDEX_BINARY) + " ingest " + ShellQuote(Media("corrupt/empty.mp4")) +
                " " + ShellQuote(Media("corrupt/audio_only.mp4")) + " " +
                ShellQuote(Media("corrupt/not_a_video.mp4")) + " " +
                ShellQuote(Media("corrupt/trunc50_faststart.mp4")) + " " +
@@ -144,7 +147,8 @@ TEST(BadInput, UnreadableDirectoryIsReportedAndRecorded) {
   std::filesystem::permissions(tmp.path(), std::filesystem::perms::all);
   std::filesystem::permissions(tmp / "in", std::filesystem::perms::all);
   // Root reads anything, so run the CLI as an unprivileged user when we are root.
-  std::string prefix = ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+  std::string prefix =
+      ::geteuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
   auto r = RunShell(prefix + ShellQuote(CLIPDEX_BINARY) + " ingest " +
                     ShellQuote((tmp / "in").string()) + " -o " + ShellQuote((tmp / "ds").string()));
   std::filesystem::permissions(tmp / "in" / "locked", std::filesystem::perms::owner_all);

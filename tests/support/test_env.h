@@ -1,6 +1,7 @@
 // Shared helpers for tests: where the shared media lives, temp dirs, running the CLI.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,8 +12,6 @@
 #include <random>
 #include <string>
 
-#include <gtest/gtest.h>
-
 namespace clipdex::testing {
 
 inline std::filesystem::path SharedDir() {
@@ -20,11 +19,11 @@ inline std::filesystem::path SharedDir() {
 }
 inline std::filesystem::path Media(const std::string& rel) { return SharedDir() / "media" / rel; }
 
-#define CLIPDEX_REQUIRE_FILE(path)                                              \
-  do {                                                                          \
-    if (!std::filesystem::exists(path)) {                                       \
+#define CLIPDEX_REQUIRE_FILE(path)                                                       \
+  do {                                                                                   \
+    if (!std::filesystem::exists(path)) {                                                \
       GTEST_SKIP() << "skipping: " << (path).string() << " not found (needs ../shared)"; \
-    }                                                                           \
+    }                                                                                    \
   } while (0)
 
 // A unique temporary directory, removed (recursively) on destruction.
@@ -55,8 +54,10 @@ struct CommandResult {
 inline std::string ShellQuote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
