@@ -82,6 +82,8 @@ demo() {
   "$bin" info "$dataset"
   step "[demo] clipdex eval shots $dataset --gt $corpus/montage.mp4.gt.json"
   "$bin" eval shots "$dataset" --gt "$corpus/montage.mp4.gt.json"
+  step "[demo] clipdex tier $dataset (default recipe: gold / silver / bronze / reject)"
+  "$bin" tier "$dataset"
 }
 
 [[ $# -eq 1 ]] || usage
