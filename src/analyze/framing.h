@@ -31,7 +31,7 @@ class CascadeClassifier;
 namespace clipdex {
 
 struct FramingOptions {
-  double sample_fps = 1.0;
+  double sample_fps = 0.5;  // shot scale is a clip property: a sample every 2 s is plenty
   int long_side = 640;
   float face_score = 0.7f;             // YuNet confidence threshold
   double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"

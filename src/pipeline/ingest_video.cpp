@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -50,11 +54,11 @@ class AnalysisStage {
     for (const auto& make : options.analyzers) analyzers_.push_back(make());
     for (const auto& a : analyzers_) analyzer_slot_.push_back(SlotFor(a->need()));
     if (options.thumbnails) {
-      // Thumbnails come from the largest colour need at >= 1 sample/s, or a need of their own.
+      // Thumbnails come from the largest colour need at >= 0.5 sample/s, or a need of their own.
       int best = -1;
       for (size_t i = 0; i < slots_.size(); ++i) {
         const FrameNeed& n = slots_[i].need();
-        if (!n.gray && n.sample_fps >= 1.0 && n.long_side >= 320 &&
+        if (!n.gray && n.sample_fps >= 0.5 && n.long_side >= 320 &&
             (best < 0 || n.long_side > slots_[best].need().long_side)) {
           best = static_cast<int>(i);
         }
@@ -79,33 +83,46 @@ class AnalysisStage {
     }
   }
 
-  // Runs every analyzer on the clip's samples.
-  void Analyze(const ClipSpan& span, std::vector<Attribute>* out) {
+  ~AnalysisStage() { Finish(); }
+
+  // Queues the analysis (and thumbnail) of one clip on this video's analysis thread, so the
+  // decoder keeps decoding meanwhile. Samples are gathered here (cheap: cv::Mat shares pixels);
+  // at most two clips wait, which bounds the memory held by queued samples.
+  void Submit(const ClipSpan& span, int clip_index, std::filesystem::path thumb_file,
+              int thumb_long_side) {
+    Job job;
+    job.span = span;
+    job.clip_index = clip_index;
     for (size_t i = 0; i < analyzers_.size(); ++i) {
-      std::vector<AnalysisFrame> frames =
-          slots_[analyzer_slot_[i]].Range(span.first_frame, span.last_frame);
-      analyzers_[i]->Analyze(span, frames, out);
+      job.frames.push_back(slots_[analyzer_slot_[i]].Range(span.first_frame, span.last_frame));
     }
+    if (!thumb_file.empty()) {
+      job.thumb = MiddleSample(span.first_frame, span.last_frame);
+      job.thumb_file = std::move(thumb_file);
+      job.thumb_long_side = thumb_long_side;
+    }
+    std::unique_lock lock(mu_);
+    if (!worker_.joinable()) worker_ = std::thread([this] { Work(); });
+    room_.wait(lock, [this] { return queue_.size() < 2; });
+    queue_.push_back(std::move(job));
+    ready_.notify_one();
   }
 
-  // The sample nearest the middle of the clip, resized for a thumbnail; empty if none.
-  cv::Mat Thumbnail(long first, long last, int long_side) const {
-    if (thumb_slot_ < 0) return {};
-    auto frames = slots_[thumb_slot_].Range(first, last);
-    if (frames.empty()) return {};
-    const long mid = (first + last) / 2;
-    const AnalysisFrame* best = &frames.front();
-    for (const auto& f : frames) {
-      if (std::labs(f.index - mid) < std::labs(best->index - mid)) best = &f;
+  // Waits for every queued clip; then Results() is complete.
+  void Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+      ready_.notify_one();
     }
-    const cv::Mat& img = best->image;
-    const int longest = std::max(img.cols, img.rows);
-    if (longest <= long_side) return img;
-    cv::Mat small;
-    const double s = double(long_side) / longest;
-    cv::resize(img, small, cv::Size(), s, s, cv::INTER_AREA);
-    return small;
+    if (worker_.joinable()) worker_.join();
   }
+
+  struct ClipResult {
+    std::vector<Attribute> attributes;
+    bool thumbnail_written = false;
+  };
+  const std::map<int, ClipResult>& Results() const { return results_; }
 
   void DropBefore(long index) {
     for (SampleBuffer& slot : slots_) slot.DropBefore(index);
@@ -124,6 +141,64 @@ class AnalysisStage {
     return static_cast<int>(slots_.size() - 1);
   }
 
+  struct Job {
+    ClipSpan span;
+    int clip_index = 0;
+    std::vector<std::vector<AnalysisFrame>> frames;  // per analyzer
+    cv::Mat thumb;
+    std::filesystem::path thumb_file;
+    int thumb_long_side = 320;
+  };
+
+  void Work() {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock lock(mu_);
+        ready_.wait(lock, [this] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+        room_.notify_one();
+      }
+      ClipResult r;
+      for (size_t i = 0; i < analyzers_.size(); ++i) {
+        // An analyzer failure (e.g. an OpenCV exception on a degenerate picture) is recorded
+        // on the clip, never allowed to take the whole ingest down.
+        try {
+          analyzers_[i]->Analyze(job.span, job.frames[i], &r.attributes);
+        } catch (const std::exception& e) {
+          r.attributes.push_back(
+              Attribute::Text("analysis.error", analyzers_[i]->name() + ": " + e.what()));
+        }
+      }
+      if (!job.thumb.empty()) {
+        cv::Mat img = job.thumb;
+        const int longest = std::max(img.cols, img.rows);
+        if (longest > job.thumb_long_side) {
+          const double f = double(job.thumb_long_side) / longest;
+          cv::resize(img, img, cv::Size(), f, f, cv::INTER_AREA);
+        }
+        r.thumbnail_written = cv::imwrite(job.thumb_file.string(), img, {cv::IMWRITE_JPEG_QUALITY, 85});
+      }
+      std::lock_guard lock(mu_);
+      results_[job.clip_index] = std::move(r);
+    }
+  }
+
+  // The sample nearest the middle of [first, last] from the thumbnail need; empty if none.
+  cv::Mat MiddleSample(long first, long last) const {
+    if (thumb_slot_ < 0) return {};
+    auto frames = slots_[thumb_slot_].Range(first, last);
+    if (frames.empty()) return {};
+    const long mid = (first + last) / 2;
+    const AnalysisFrame* best = &frames.front();
+    for (const auto& f : frames) {
+      if (std::labs(f.index - mid) < std::labs(best->index - mid)) best = &f;
+    }
+    return best->image;
+  }
+
   cv::Mat Image(const AVFrame* frame, const FrameNeed& need) {
     auto key = std::make_pair(need.long_side, need.gray);
     auto it = cache_.find(key);
@@ -140,6 +215,12 @@ class AnalysisStage {
   std::vector<SampleBuffer> slots_;
   int thumb_slot_ = -1;
   std::map<std::pair<int, bool>, cv::Mat> cache_;
+  std::mutex mu_;
+  std::condition_variable ready_, room_;
+  std::deque<Job> queue_;
+  bool done_ = false;
+  std::thread worker_;
+  std::map<int, ClipResult> results_;
 };
 
 class ClipBuilder {
@@ -174,16 +255,12 @@ class ClipBuilder {
                        clip.end_time - clip.start_time < options_.min_clip_seconds;
       ClipSpan span{clip.first_frame,      clip.last_frame,        clip.start_time, clip.end_time,
                     info_.display_width(), info_.display_height(), IsStillImage()};
-      analysis_->Analyze(span, &clip.attributes);
+      std::filesystem::path thumb_file;
       if (options_.thumbnails && !context_.thumbs_dir.empty()) {
-        cv::Mat img =
-            analysis_->Thumbnail(clip.first_frame, clip.last_frame, options_.thumb_long_side);
-        std::string name = context_.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
-        if (!img.empty() && cv::imwrite((context_.thumbs_dir / name).string(), img,
-                                        {cv::IMWRITE_JPEG_QUALITY, 85})) {
-          clip.thumbnail = "thumbs/" + name;
-        }
+        thumb_file = context_.thumbs_dir /
+                     (context_.fingerprint + "_" + std::to_string(clip.index) + ".jpg");
       }
+      analysis_->Submit(span, clip.index, thumb_file, options_.thumb_long_side);
       result_->clips.push_back(std::move(clip));
     }
   }
@@ -267,6 +344,15 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   close_confirmed();
   const long total = dec.frames_decoded();
   clips.CloseShot(shot_first, total - 1, shot_start_time, dec.decoded_duration(), shot_in, "");
+  analysis.Finish();
+  for (ClipRecord& clip : result.clips) {
+    auto it = analysis.Results().find(clip.index);
+    if (it == analysis.Results().end()) continue;
+    clip.attributes = it->second.attributes;
+    if (it->second.thumbnail_written) {
+      clip.thumbnail = "thumbs/" + context.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
+    }
+  }
 
   result.video.status = "ok";
   result.video.frames = total;
