@@ -59,7 +59,7 @@ std::string ShotScaleForSubjectHeight(double h) {
 
 std::string ShotScaleForFaceRatio(double r) {
   if (r >= 0.75) return "extreme_close_up";
-  if (r >= 0.66) return "close_up";
+  if (r >= 0.70) return "close_up";
   if (r >= 0.30) return "medium_close_up";
   if (r >= 0.15) return "medium";
   if (r >= 0.08) return "medium_long";
@@ -108,6 +108,32 @@ FrameNeed FramingAnalyzer::need() const {
   return n;
 }
 
+// YuNet also returns five landmarks (right eye, left eye, nose tip, mouth corners). On wide
+// shots it reports "faces" on car roofs and textures whose landmarks make no face: eyes not
+// side by side, nose not below the eyes, mouth not below the nose. Rejecting those keeps real
+// faces (upright or moderately tilted) and removes the false close-ups.
+bool PlausibleLandmarks(const float* row) {
+  const float w = row[2], h = row[3];
+  if (w <= 0 || h <= 0) return false;
+  const float rex = row[4], rey = row[5], lex = row[6], ley = row[7];
+  const float nx = row[8], ny = row[9];
+  const float mry = row[11], mly = row[13];
+  const float eye_dx = std::abs(lex - rex), eye_y = 0.5f * (rey + ley),
+              mouth_y = 0.5f * (mry + mly);
+  if (eye_dx < 0.2f * w || eye_dx > 0.75f * w) return false;
+  if (std::abs(rey - ley) > 0.35f * eye_dx) return false;
+  if (!(ny > eye_y && mouth_y > ny)) return false;
+  if (nx < std::min(rex, lex) - 0.1f * w || nx > std::max(rex, lex) + 0.1f * w) return false;
+  for (int k = 0; k < 5; ++k) {
+    const float x = row[4 + 2 * k], y = row[5 + 2 * k];
+    if (x < row[0] - 0.1f * w || x > row[0] + 1.1f * w || y < row[1] - 0.1f * h ||
+        y > row[1] + 1.1f * h) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
   std::vector<cv::Rect> faces;
   if (image.empty()) return faces;
@@ -131,6 +157,7 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
       return faces;
     }
     for (int i = 0; i < out.rows; ++i) {
+      if (out.cols >= 14 && !PlausibleLandmarks(out.ptr<float>(i))) continue;
       cv::Rect r(cvRound(out.at<float>(i, 0) / s), cvRound(out.at<float>(i, 1) / s),
                  cvRound(out.at<float>(i, 2) / s), cvRound(out.at<float>(i, 3) / s));
       r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
@@ -180,7 +207,7 @@ void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
     scale = ShotScaleForFaceRatio(ratio);
     evidence = "face";
     // Lower when faces come and go, or the ratio sits on a rung boundary.
-    const double rungs[] = {0.75, 0.66, 0.30, 0.15, 0.08, 0.04};
+    const double rungs[] = {0.75, 0.70, 0.30, 0.15, 0.08, 0.04};
     double margin = 1.0;
     for (double t : rungs) margin = std::min(margin, std::abs(std::log(ratio / t)) / 0.25);
     confidence = face_fraction * (0.6 + 0.4 * std::min(1.0, margin));

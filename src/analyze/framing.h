@@ -33,7 +33,7 @@ namespace clipdex {
 struct FramingOptions {
   double sample_fps = 0.5;  // shot scale is a clip property: a sample every 2 s is plenty
   int long_side = 640;
-  float face_score = 0.7f;             // YuNet confidence threshold
+  float face_score = 0.85f;  // YuNet confidence; false faces on wide shots score 0.70-0.80
   double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"
 };
 
