@@ -112,12 +112,7 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
 }
 
 FrameNeed CameraMotionAnalyzer::need() const {
-  FrameNeed n;
-  n.sample_fps = options_.sample_fps;
-  n.pairs = true;
-  n.long_side = options_.long_side;
-  n.gray = true;
-  return n;
+  return FrameNeed{options_.sample_fps, /*pairs=*/true, options_.long_side, /*gray=*/true};
 }
 
 void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,

@@ -100,12 +100,7 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
 FramingAnalyzer::~FramingAnalyzer() = default;
 
 FrameNeed FramingAnalyzer::need() const {
-  FrameNeed n;
-  n.sample_fps = options_.sample_fps;
-  n.pairs = false;
-  n.long_side = options_.long_side;
-  n.gray = false;
-  return n;
+  return FrameNeed{options_.sample_fps, /*pairs=*/false, options_.long_side, /*gray=*/false};
 }
 
 // YuNet also returns five landmarks (right eye, left eye, nose tip, mouth corners). On wide
