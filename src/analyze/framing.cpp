@@ -51,7 +51,8 @@ double SalientSubjectHeight(const cv::Mat& bgr) {
 std::string ShotScaleForSubjectHeight(double h) {
   if (h <= 0) return "long";
   if (h >= 0.5) return "medium";
-  if (h >= 0.25) return "full";
+  // A whole body filling a third of the height or more; smaller subjects make a long shot.
+  if (h >= 0.35) return "full";
   return "long";
 }
 
@@ -218,6 +219,8 @@ void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
   out->push_back(Attribute::Num("framing.faces", max_faces));
   out->push_back(Attribute::Num("framing.face_ratio", ratio));
   out->push_back(Attribute::Text("framing.evidence", evidence));
+  // The saliency evidence, also when faces decided: height of the main salient blob / frame.
+  out->push_back(Attribute::Num("framing.subject_height", Median(subject_heights)));
   out->push_back(Attribute::Text("framing.detector", detector_name_));
 }
 

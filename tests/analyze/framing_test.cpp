@@ -97,7 +97,7 @@ TEST(Framing, YunetScaleGroundTruth) {
   std::printf("yunet shot scale: %d/%d\n", correct, total);
   // Measured 8/10: the two wide street/lab scenes get false YuNet faces
   // (docs/attributes.md).
-  EXPECT_GE(correct, 9);
+  EXPECT_GE(correct, 10);
 }
 
 TEST(Framing, HaarFallbackScaleGroundTruth) {
@@ -107,7 +107,7 @@ TEST(Framing, HaarFallbackScaleGroundTruth) {
   RunCases(&a, ScaleCases(), &correct, &total);
   std::printf("haar shot scale: %d/%d\n", correct, total);
   // Measured 7/10 (Haar misses the face-filling crop; wide scenes as above).
-  EXPECT_GE(correct, 7);
+  EXPECT_GE(correct, 8);
 }
 
 TEST(Framing, StillImageWithFaces) {
