@@ -52,20 +52,11 @@ bool ParseRange(const Json& value, long* start, long* end) {
          ParseFrame(value[1], end) && *start < *end;
 }
 
-Transition MakeCut(long frame) {
-  Transition t;
-  t.type = TransitionType::kCut;
-  t.first_frame = frame;
-  t.last_frame = frame;
-  return t;
-}
+Transition MakeCut(long frame) { return Transition::CutAt(frame); }
 
+// [start, end) -> inclusive last blended frame.
 Transition MakeGradual(TransitionType type, long start, long end) {
-  Transition t;
-  t.type = type;
-  t.first_frame = start;
-  t.last_frame = end - 1;  // [start, end) -> inclusive last blended frame
-  return t;
+  return Transition::Span(type, start, end - 1);
 }
 
 Status ParseCutList(const std::string& where, const Json& value, std::vector<Transition>* out) {
@@ -359,29 +350,29 @@ ShotEvalResult EvaluateVideo(const std::string& video, const std::vector<Transit
 
   // Cross-class leftovers: right place, wrong kind. Run after the per-class passes so that a
   // correct-kind match is never displaced by a wrong-kind one.
+  // Candidates pairing each unused point (a cut frame) with each unused interval within tol.
+  auto point_in_interval = [tol](const std::vector<Transition>& points,
+                                 const std::vector<bool>& points_used,
+                                 const std::vector<Transition>& intervals,
+                                 const std::vector<bool>& intervals_used, bool gt_is_point) {
+    std::vector<Candidate> out;
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (points_used[i]) continue;
+      for (size_t j = 0; j < intervals.size(); ++j) {
+        if (intervals_used[j]) continue;
+        const long distance = DistanceToInterval(points[i].first_frame, intervals[j]);
+        if (distance <= tol)
+          out.push_back(gt_is_point ? Candidate{distance, i, j} : Candidate{distance, j, i});
+      }
+    }
+    return out;
+  };
   std::vector<Candidate> grad_as_cut;  // gt = cut index, pred = gradual index
-  candidates.clear();
-  for (size_t g = 0; g < gt_cuts.size(); ++g) {
-    if (gt_cut_used[g]) continue;
-    for (size_t p = 0; p < pred_grad.size(); ++p) {
-      if (pred_grad_used[p]) continue;
-      const long distance = DistanceToInterval(gt_cuts[g].first_frame, pred_grad[p]);
-      if (distance <= tol) candidates.push_back({distance, g, p});
-    }
-  }
-  GreedyMatch(std::move(candidates), &gt_cut_used, &pred_grad_used, &grad_as_cut);
-
+  GreedyMatch(point_in_interval(gt_cuts, gt_cut_used, pred_grad, pred_grad_used, true),
+              &gt_cut_used, &pred_grad_used, &grad_as_cut);
   std::vector<Candidate> cut_as_grad;  // gt = gradual index, pred = cut index
-  candidates.clear();
-  for (size_t g = 0; g < gt_grad.size(); ++g) {
-    if (gt_grad_used[g]) continue;
-    for (size_t p = 0; p < pred_cuts.size(); ++p) {
-      if (pred_cut_used[p]) continue;
-      const long distance = DistanceToInterval(pred_cuts[p].first_frame, gt_grad[g]);
-      if (distance <= tol) candidates.push_back({distance, g, p});
-    }
-  }
-  GreedyMatch(std::move(candidates), &gt_grad_used, &pred_cut_used, &cut_as_grad);
+  GreedyMatch(point_in_interval(pred_cuts, pred_cut_used, gt_grad, gt_grad_used, false),
+              &gt_grad_used, &pred_cut_used, &cut_as_grad);
 
   ShotEvalResult result;
   result.video = video;

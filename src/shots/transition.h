@@ -30,6 +30,10 @@ struct Transition {
   double first_time = 0.0;  // seconds from the stream start, presentation time
   double last_time = 0.0;
   double score = 0.0;  // detector confidence signal; larger = more certain
+
+  static Transition CutAt(long frame) { return {TransitionType::kCut, frame, frame}; }
+  // Inclusive frame range [first, last].
+  static Transition Span(TransitionType type, long first, long last) { return {type, first, last}; }
 };
 
 }  // namespace clipdex

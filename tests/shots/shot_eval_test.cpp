@@ -12,20 +12,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-Transition Cut(long frame) {
-  Transition t;
-  t.type = TransitionType::kCut;
-  t.first_frame = frame;
-  t.last_frame = frame;
-  return t;
-}
-
+Transition Cut(long frame) { return Transition::CutAt(frame); }
 Transition Gradual(TransitionType type, long first, long last) {
-  Transition t;
-  t.type = type;
-  t.first_frame = first;
-  t.last_frame = last;
-  return t;
+  return Transition::Span(type, first, last);
 }
 
 Transition Dissolve(long first, long last) {
