@@ -29,6 +29,36 @@ void AddRecipeVerb(CLI::App& app, int* exit_code) {
   });
 }
 
+}  // namespace
+
+int TierDataset(const std::string& dataset, const Recipe& recipe) {
+  // Tiering rewrites clip_tiers; a concurrent ingest must not interleave with it.
+  auto lock = DatasetLock::Acquire(dataset);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
+    return 1;
+  }
+  auto catalog = Catalog::Open(dataset, /*create=*/false);
+  if (!catalog.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
+    return 2;
+  }
+  auto result = AssignTiers(*catalog.value(), recipe);
+  if (!result.ok()) {
+    std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
+    return 1;
+  }
+  std::printf("recipe  %s\n", recipe.name.c_str());
+  std::printf("%-12s %10s %10s\n", "tier", "clips", "hours");
+  for (const auto& c : result->counts) {
+    std::printf("%-12s %10ld %10.3f\n", c.tier.c_str(), c.clips, c.hours);
+  }
+  std::printf("tiered %ld clips in %.3f s\n", result->clips, result->seconds);
+  return 0;
+}
+
+namespace {
+
 void AddTierVerb(CLI::App& app, int* exit_code) {
   auto dataset = std::make_shared<std::string>();
   auto path = std::make_shared<std::string>();
@@ -43,31 +73,7 @@ void AddTierVerb(CLI::App& app, int* exit_code) {
       *exit_code = 2;
       return;
     }
-    // Tiering rewrites clip_tiers; a concurrent ingest must not interleave with it.
-    auto lock = DatasetLock::Acquire(*dataset);
-    if (!lock.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
-      *exit_code = 1;
-      return;
-    }
-    auto catalog = Catalog::Open(*dataset, /*create=*/false);
-    if (!catalog.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-      *exit_code = 2;
-      return;
-    }
-    auto result = AssignTiers(*catalog.value(), recipe.value());
-    if (!result.ok()) {
-      std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
-      *exit_code = 1;
-      return;
-    }
-    std::printf("recipe  %s\n", recipe->name.c_str());
-    std::printf("%-12s %10s %10s\n", "tier", "clips", "hours");
-    for (const auto& c : result->counts) {
-      std::printf("%-12s %10ld %10.3f\n", c.tier.c_str(), c.clips, c.hours);
-    }
-    std::printf("tiered %ld clips in %.3f s\n", result->clips, result->seconds);
+    *exit_code = TierDataset(*dataset, recipe.value());
   });
 }
 

@@ -1,8 +1,11 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/verbs.h"
+#include "curate/recipe.h"
+#include "curate/tier_rules.h"
 #include "pipeline/analyzer_set.h"
 #include "pipeline/batch.h"
 
@@ -16,6 +19,7 @@ struct IngestArgs {
   BatchOptions batch;
   AnalyzerConfig analyzers;
   std::string models_dir;
+  std::string recipe_path;
 };
 
 }  // namespace
@@ -28,6 +32,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       ->required();
   cmd->add_option("-o,--output", args->dataset, "Dataset directory (created if missing)")
       ->required();
+  cmd->add_option("--recipe", args->recipe_path,
+                  "Recipe (YAML): its analyzers and clip rules drive the ingest, its tier rules "
+                  "tier the dataset afterwards (docs/recipes.md)");
   auto& b = args->batch;
   auto& s = b.ingest.shots;
   cmd->add_option("-j,--jobs", b.jobs, "Files decoded in parallel")->capture_default_str();
@@ -71,8 +78,28 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
-  cmd->callback([args, exit_code]() {
+  cmd->callback([args, exit_code, cmd]() {
     auto& b = args->batch;
+    std::optional<Recipe> recipe;
+    if (!args->recipe_path.empty()) {
+      auto loaded = LoadRecipe(args->recipe_path);
+      Status s = loaded.ok() ? ValidateRecipeRules(loaded.value()) : loaded.status();
+      if (s.ok()) s = ApplyRecipeAnalyzers(loaded.value(), &args->analyzers);
+      if (!s.ok()) {
+        // Checked before anything is decoded: a typo in a rule must not cost an ingest.
+        std::fprintf(stderr, "clipdex: %s (nothing ingested)\n", s.message().c_str());
+        *exit_code = kExitUsage;
+        return;
+      }
+      recipe = std::move(loaded.value());
+      // Explicit command-line options win over the recipe.
+      if (cmd->count("--min-clip") == 0) b.ingest.min_clip_seconds = recipe->clip_min_seconds;
+      if (cmd->count("--max-clip") == 0) b.ingest.max_clip_seconds = recipe->clip_max_seconds;
+      for (const auto& [flag, member] : {std::pair{"--no-camera", &AnalyzerConfig::camera},
+                                         std::pair{"--no-framing", &AnalyzerConfig::framing}}) {
+        if (cmd->count(flag) > 0) args->analyzers.*member = false;
+      }
+    }
     args->analyzers.models_dir =
         args->models_dir.empty() ? DefaultModelsDir() : std::filesystem::path(args->models_dir);
     AddAnalyzers(args->analyzers, &b.ingest, &b.notes);
@@ -90,7 +117,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"camera", args->analyzers.camera},
                            {"framing", args->analyzers.framing},
-                           {"models", args->analyzers.models_dir.string()}};
+                           {"models", args->analyzers.models_dir.string()},
+                           {"recipe", recipe ? recipe->name : ""}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);
     if (!summary.ok()) {
@@ -111,6 +139,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       }
     }
     *exit_code = sm.failed > 0 ? kExitSomeFailed : kExitOk;
+    if (recipe) {
+      const int tier_code = TierDataset(args->dataset, *recipe);
+      if (tier_code != 0) *exit_code = tier_code;
+    }
   });
 }
 

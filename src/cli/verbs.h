@@ -3,6 +3,9 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
+
+#include "curate/recipe.h"
 
 namespace clipdex::cli {
 
@@ -14,5 +17,10 @@ void AddEvalVerb(CLI::App& app, int* exit_code);
 void AddLabelEvalVerbs(CLI::App* eval, int* exit_code);
 // Adds `recipe show`, `tier` and `explain` (verb_curate.cpp).
 void AddCurateVerbs(CLI::App& app, int* exit_code);
+
+// Re-tiers `dataset` with `recipe` under the dataset lock and prints the pyramid. Returns the
+// exit code (0 ok, 1 rule or lock error: nothing changed, 2 not a dataset). Used by `tier` and
+// `ingest --recipe`.
+int TierDataset(const std::string& dataset, const Recipe& recipe);
 
 }  // namespace clipdex::cli

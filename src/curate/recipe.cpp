@@ -9,47 +9,6 @@
 
 namespace clipdex {
 
-// Keep byte-identical to recipes/default.yaml (RecipeTest.DefaultMatchesShippedFile).
-const std::string_view kDefaultRecipeYaml =
-    R"yaml(# clipdex default recipe. `clipdex recipe show` prints the effective recipe; pass your own file
-# with --recipe FILE (any field left out keeps the default shown here). Reference: docs/recipes.md.
-
-# name: free text, stored with every tier decision (clip_tiers.recipe) so you can tell which
-# recipe tiered a clip.
-name: default
-
-# clip: clip-length rules, in seconds. min_seconds: shorter clips are kept but flagged too_short
-# (usable in tier rules as `too_short`); max_seconds: longer shots are split into parts
-# (`split_part` > 0). 0 disables a bound. Must satisfy min_seconds <= max_seconds.
-clip: {min_seconds: 1.0, max_seconds: 30.0}
-
-# analyzers: which analyzers to run and their parameters. Each entry is either a boolean
-# (`camera: true`) or a map with `enabled` and analyzer-specific parameters
-# (`camera: {enabled: true, step: 2}`). Known analyzers: camera, framing.
-analyzers: {camera: true, framing: true}
-
-# tiers: evaluated top to bottom over each clip; the first tier whose `when` rule matches wins.
-# A rule is a SQL-like boolean expression over clip fields (duration, too_short, split_part,
-# transition_in, transition_out, width, height, fps, ...) and dotted attribute names
-# (camera.movement, camera.confidence, framing.shot_scale, ...): comparisons = != < <= > >=,
-# [NOT] IN ('a','b'), IS [NOT] NULL, AND, OR, NOT, parentheses; strings in single quotes.
-# A missing attribute is NULL: comparisons with it are not true, so the rule does not match.
-tiers:
-  - name: gold
-    when: "duration >= 2 AND camera.confidence >= 0.6 AND camera.movement NOT IN ('handheld','unknown','mixed') AND NOT too_short"
-  - name: silver
-    when: "duration >= 1 AND camera.movement != 'unknown'"
-  - name: bronze
-    when: "duration >= 0.5"
-
-# default_tier: the tier of a clip that matches no rule above.
-default_tier: reject
-
-# dedup: near-duplicate removal (`clipdex dedup`). enabled: run it as part of curation;
-# hamming: largest perceptual-hash Hamming distance (of 64 bits) still counted as a duplicate.
-dedup: {enabled: true, hamming: 8}
-)yaml";
-
 namespace {
 
 // yaml-cpp reports problems by exception; this module turns them into Status at its edge.
@@ -99,7 +58,7 @@ void ParseInto(const YAML::Node& root, Recipe* r) {
     r->analyzers.clear();
     for (const auto& kv : analyzers) {
       std::string name = kv.first.as<std::string>();
-      AnalyzerConfig cfg;
+      RecipeAnalyzer cfg;
       if (kv.second.IsScalar()) {
         cfg.enabled = Scalar<bool>(kv.second, "analyzers." + name);
       } else if (kv.second.IsMap()) {

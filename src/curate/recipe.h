@@ -22,7 +22,7 @@ struct TierRule {
   std::string when;  // rule expression, see curate/tier_rules.h
 };
 
-struct AnalyzerConfig {
+struct RecipeAnalyzer {
   bool enabled = true;
   // Analyzer-specific parameters, kept as scalar text (the analyzer parses them).
   std::map<std::string, std::string> params;
@@ -32,7 +32,7 @@ struct Recipe {
   std::string name;
   double clip_min_seconds = 0;
   double clip_max_seconds = 0;
-  std::map<std::string, AnalyzerConfig> analyzers;
+  std::map<std::string, RecipeAnalyzer> analyzers;
   std::vector<TierRule> tiers;  // first match wins
   std::string default_tier;
   bool dedup_enabled = false;

@@ -640,6 +640,14 @@ Status CheckReadOnly(sqlite3* db, const std::string& sql, const std::string& ins
   return stmt.ok() ? Status::Ok() : stmt.status();
 }
 
+Status ValidateRecipeRules(const Recipe& recipe) {
+  for (const TierRule& t : recipe.tiers) {
+    auto r = CompileRule(t.name, t.when, DocumentedAttributeNames());
+    if (!r.ok()) return Status::Error("recipe '" + recipe.name + "': " + r.status().message());
+  }
+  return Status::Ok();
+}
+
 Result<TierResult> AssignTiers(Catalog& catalog, const Recipe& recipe) {
   const auto t0 = std::chrono::steady_clock::now();
   sqlite3* db = catalog.db();

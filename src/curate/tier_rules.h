@@ -60,6 +60,10 @@ const std::set<std::string>& DocumentedAttributeNames();
 Result<CompiledRule> CompileRule(const std::string& tier, const std::string& when,
                                  const std::set<std::string>& attributes);
 
+// Compiles every tier rule of `recipe` against the documented attribute names only (no catalog
+// needed), so a command can reject a bad recipe before it does any work. First error wins.
+Status ValidateRecipeRules(const Recipe& recipe);
+
 // Prepares `sql` with an authorizer that allows only SELECT, column reads and functions (plus
 // INSERT into `insert_table` when non-empty) and returns the first error; runs nothing.
 Status CheckReadOnly(sqlite3* db, const std::string& sql, const std::string& insert_table = "");

@@ -1,5 +1,6 @@
 #include "pipeline/analyzer_set.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "analyze/camera_motion.h"
@@ -10,6 +11,45 @@ namespace clipdex {
 std::filesystem::path DefaultModelsDir() {
   if (const char* env = std::getenv("CLIPDEX_MODELS"); env != nullptr && *env != '\0') return env;
   return std::filesystem::path(CLIPDEX_DEFAULT_MODELS_DIR);
+}
+
+namespace {
+
+// One row per analyzer switch. Analyzers take no recipe parameters yet: a parameter in a recipe
+// is an error rather than silently ignored.
+std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
+  return {{"camera", &AnalyzerConfig::camera}, {"framing", &AnalyzerConfig::framing}};
+}
+
+}  // namespace
+
+std::vector<std::string> KnownAnalyzerNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, member] : AnalyzerSwitches()) names.push_back(name);
+  return names;
+}
+
+Status ApplyRecipeAnalyzers(const Recipe& recipe, AnalyzerConfig* config) {
+  AnalyzerConfig result = *config;
+  const auto switches = AnalyzerSwitches();
+  for (const auto& [name, member] : switches) result.*member = false;
+  for (const auto& [name, settings] : recipe.analyzers) {
+    auto it = std::find_if(switches.begin(), switches.end(),
+                           [&](const auto& row) { return row.first == name; });
+    if (it == switches.end()) {
+      std::string known;
+      for (const std::string& k : KnownAnalyzerNames()) known += (known.empty() ? "" : ", ") + k;
+      return Status::Error("recipe '" + recipe.name + "': unknown analyzer '" + name +
+                           "' (known: " + known + ")");
+    }
+    if (!settings.params.empty()) {
+      return Status::Error("recipe '" + recipe.name + "': analyzer '" + name +
+                           "' has no parameter '" + settings.params.begin()->first + "'");
+    }
+    result.*(it->second) = settings.enabled;
+  }
+  *config = result;
+  return Status::Ok();
 }
 
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "curate/recipe.h"
 #include "pipeline/ingest_video.h"
+#include "util/status.h"
 
 namespace clipdex {
 
@@ -21,6 +23,16 @@ std::filesystem::path DefaultModelsDir();
 
 // Adds the configured analyzer factories to `options`; one line per analyzer in `notes`
 // ("framing: YuNet face detector <path>" or "framing: <path> missing, using the Haar cascade").
+// Names a recipe's `analyzers` map may use, in documentation order.
+std::vector<std::string> KnownAnalyzerNames();
+
+// Sets `config`'s switches from a recipe: a named analyzer runs when `enabled`, an analyzer the
+// recipe does not name is off (a recipe's `analyzers` map replaces the default's whole map, so
+// `clipdex recipe show` prints exactly what runs). Errors, with nothing changed:
+//   "recipe 'x': unknown analyzer 'camra' (known: camera, framing, ...)"
+//   "recipe 'x': analyzer 'camera' has no parameter 'step'"
+Status ApplyRecipeAnalyzers(const Recipe& recipe, AnalyzerConfig* config);
+
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                   std::vector<std::string>* notes);
 
