@@ -22,6 +22,7 @@ nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c) {
   nlohmann::ordered_json j;
   j["video"] = v.path;
   j["fingerprint"] = v.fingerprint;
+  j["media"] = IsImageContainer(v.probe.container) ? "image" : "video";
   j["clip"] = c.index;
   j["first_frame"] = c.first_frame;
   j["last_frame"] = c.last_frame;

@@ -16,7 +16,7 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
   dec->input_ = std::move(input.value());
   AVFormatContext* fmt = dec->input_.format.get();
   const int si = dec->input_.stream_index;
-  Status s = FillProbeInfo(fmt, si, &dec->info_);
+  Status s = FillProbeInfo(fmt, si, path, &dec->info_);
   if (!s.ok()) return s;
   // Only the chosen video stream is demuxed into packets we look at; the rest are discarded early.
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {

@@ -67,8 +67,10 @@ void BlockMean(const uint8_t* src, int stride, int sw, int sh, uint8_t* out, int
   }
 }
 
-// Turns a picture clockwise by `rotation` degrees (0/90/180/270) for display.
-cv::Mat RotateForDisplay(cv::Mat img, int rotation) {
+// Mirrors (when asked) and then turns a picture clockwise by `rotation` degrees (0/90/180/270)
+// for display.
+cv::Mat RotateForDisplay(cv::Mat img, int rotation, bool mirror) {
+  if (mirror) cv::flip(img, img, 1);
   switch (rotation) {
     case 90:
       cv::rotate(img, img, cv::ROTATE_90_CLOCKWISE);
@@ -161,7 +163,7 @@ cv::Mat ImageConverter::Convert(const AVFrame* frame, int long_side, AVPixelForm
   int dst_stride[4] = {stride, 0, 0, 0};
   sws_scale(sws_.get(), frame->data, frame->linesize, 0, frame->height, dst_data, dst_stride);
   cv::Mat out = cv::Mat(oh, ow, cv_type, padded.data, stride).clone();
-  return RotateForDisplay(std::move(out), rotation_);
+  return RotateForDisplay(std::move(out), rotation_, mirror_);
 }
 
 cv::Mat ImageConverter::ToBgr(const AVFrame* frame, int long_side) {
@@ -187,7 +189,7 @@ cv::Mat ImageConverter::ToGray(const AVFrame* frame, int long_side) {
   } else {
     cv::resize(luma, out, cv::Size(ow, oh), 0, 0, cv::INTER_AREA);
   }
-  return RotateForDisplay(std::move(out), rotation_);
+  return RotateForDisplay(std::move(out), rotation_, mirror_);
 }
 
 }  // namespace clipdex

@@ -34,9 +34,10 @@ class TinyYuvMaker {
 
 class ImageConverter {
  public:
-  // `rotation` clockwise degrees, sar = sample aspect ratio of the source.
-  ImageConverter(int rotation, int sar_num, int sar_den)
-      : rotation_(rotation), sar_num_(sar_num), sar_den_(sar_den) {}
+  // `rotation` clockwise degrees, sar = sample aspect ratio of the source, `mirror` flips
+  // left-right before the turn (EXIF orientations 2, 4, 5, 7).
+  ImageConverter(int rotation, int sar_num, int sar_den, bool mirror = false)
+      : rotation_(rotation), sar_num_(sar_num), sar_den_(sar_den), mirror_(mirror) {}
   // Display-oriented picture whose longer side is `long_side` pixels (never upscaled).
   cv::Mat ToBgr(const AVFrame* frame, int long_side);
   cv::Mat ToGray(const AVFrame* frame, int long_side);
@@ -44,6 +45,7 @@ class ImageConverter {
  private:
   cv::Mat Convert(const AVFrame* frame, int long_side, AVPixelFormat dst, int cv_type);
   int rotation_, sar_num_, sar_den_;
+  bool mirror_;
   SwsContextPtr sws_;
   int key_w_ = 0, key_h_ = 0, key_fmt_ = -1, key_dw_ = 0, key_dh_ = 0, key_dst_ = -1;
 };

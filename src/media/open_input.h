@@ -32,8 +32,10 @@ struct InputFile {
 Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds);
 
 struct ProbeInfo;
-// Fills `info` from an opened input's stream (used by Probe and the decoder).
-Status FillProbeInfo(AVFormatContext* fmt, int stream_index, ProbeInfo* info);
+// Fills `info` from an opened input's stream (used by Probe and the decoder). `path` is read
+// again only for stills, whose EXIF orientation libavformat does not parse.
+Status FillProbeInfo(AVFormatContext* fmt, int stream_index, const std::filesystem::path& path,
+                     ProbeInfo* info);
 
 // The last error-level message libav logged on this thread (e.g. "moov atom not found"),
 // captured so failures can name the real reason; "" if none since the last call.

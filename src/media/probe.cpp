@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "media/exif_orientation.h"
 #include "media/ffmpeg_raii.h"
 #include "media/open_input.h"
 
@@ -32,6 +33,10 @@ int RotationOf(const AVStream* stream) {
 
 }  // namespace
 
+bool IsImageContainer(const std::string& container) {
+  return container.find("_pipe") != std::string::npos || container.rfind("image2", 0) == 0;
+}
+
 int ProbeInfo::display_width() const {
   double w = width;
   if (sar_num > 0 && sar_den > 0 && sar_num != sar_den) w = width * double(sar_num) / sar_den;
@@ -45,7 +50,8 @@ int ProbeInfo::display_height() const {
   return (rotation == 90 || rotation == 270) ? static_cast<int>(std::lround(w)) : height;
 }
 
-Status FillProbeInfo(AVFormatContext* fmt, int stream_index, ProbeInfo* info) {
+Status FillProbeInfo(AVFormatContext* fmt, int stream_index, const std::filesystem::path& path,
+                     ProbeInfo* info) {
   const AVStream* st = fmt->streams[stream_index];
   const AVCodecParameters* par = st->codecpar;
   info->container = fmt->iformat ? fmt->iformat->name : "";
@@ -60,6 +66,9 @@ Status FillProbeInfo(AVFormatContext* fmt, int stream_index, ProbeInfo* info) {
     info->sar_den = sar.den;
   }
   info->rotation = RotationOf(st);
+  // Image demuxers (jpeg_pipe, png_pipe, webp_pipe, image2 ...): a still has no camera movement
+  // at all, which is different from a static shot.
+  info->is_image = IsImageContainer(info->container);
   AVRational rate = st->avg_frame_rate.num > 0 ? st->avg_frame_rate : st->r_frame_rate;
   if (rate.num > 0 && rate.den > 0) {
     info->fps_num = rate.num;
@@ -88,6 +97,16 @@ Status FillProbeInfo(AVFormatContext* fmt, int stream_index, ProbeInfo* info) {
   info->frame_count_hint = st->nb_frames > 0 ? static_cast<long>(st->nb_frames) : 0;
   if (info->width <= 0 || info->height <= 0)
     return Status::Error("video stream has no picture size (header only?)");
+  if (info->is_image && info->rotation == 0) {
+    // A picture whose EXIF says it is stored sideways but cannot be read would land in the
+    // dataset the wrong way up, so a malformed EXIF block fails the file with its reason.
+    auto orientation = ReadExifOrientation(path);
+    if (!orientation.ok()) return orientation.status();
+    info->exif_orientation = orientation.value();
+    const DisplayTransform t = TransformForExifOrientation(info->exif_orientation);
+    info->rotation = t.rotation;
+    info->mirror = t.mirror;
+  }
   return Status::Ok();
 }
 
@@ -95,7 +114,7 @@ Result<ProbeInfo> Probe(const std::filesystem::path& path) {
   auto input = OpenInput(path, /*deadline_seconds=*/30.0);
   if (!input.ok()) return input.status();
   ProbeInfo info;
-  Status s = FillProbeInfo(input->format.get(), input->stream_index, &info);
+  Status s = FillProbeInfo(input->format.get(), input->stream_index, path, &info);
   if (!s.ok()) return s;
   return info;
 }

@@ -15,8 +15,11 @@ struct ProbeInfo {
   int height = 0;
   int sar_num = 1;  // sample (pixel) aspect ratio; 1:1 = square pixels
   int sar_den = 1;
-  int rotation = 0;  // clockwise degrees the picture must be turned for display: 0/90/180/270
-  int fps_num = 0;   // average frame rate (r_frame_rate when the average is unknown)
+  int rotation = 0;       // clockwise degrees the picture must be turned for display: 0/90/180/270
+  bool mirror = false;    // flip left-right before turning (EXIF orientations 2, 4, 5, 7)
+  bool is_image = false;  // a still image (image demuxer: jpeg_pipe, png_pipe, image2 ...)
+  int exif_orientation = 0;  // EXIF orientation tag of a still (1..8), 0 when not read
+  int fps_num = 0;           // average frame rate (r_frame_rate when the average is unknown)
   int fps_den = 1;
   bool is_vfr = false;      // timestamps advance irregularly (checked on the first frames)
   double duration = 0.0;    // seconds, from the container (0 when unknown)
@@ -33,6 +36,9 @@ struct ProbeInfo {
   int display_width() const;
   int display_height() const;
 };
+
+// True for libavformat's image demuxers (jpeg_pipe, png_pipe, webp_pipe, image2 ...).
+bool IsImageContainer(const std::string& container);
 
 // Opens `path`, finds the best video stream and fills ProbeInfo. Errors name the reason:
 // "empty file", "not a media file", "no video stream", "unsupported codec xyz", ...

@@ -7,9 +7,9 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <thread>
 
 #include "media/frame_convert.h"
 #include "pipeline/sample_buffer.h"
@@ -50,7 +50,7 @@ class TimeRing {
 class AnalysisStage {
  public:
   AnalysisStage(const IngestOptions& options, const ProbeInfo& info)
-      : converter_(info.rotation, info.sar_num, info.sar_den) {
+      : converter_(info.rotation, info.sar_num, info.sar_den, info.mirror) {
     for (const auto& make : options.analyzers) analyzers_.push_back(make());
     for (const auto& a : analyzers_) analyzer_slot_.push_back(SlotFor(a->need()));
     if (options.thumbnails) {
@@ -179,7 +179,8 @@ class AnalysisStage {
           const double f = double(job.thumb_long_side) / longest;
           cv::resize(img, img, cv::Size(), f, f, cv::INTER_AREA);
         }
-        r.thumbnail_written = cv::imwrite(job.thumb_file.string(), img, {cv::IMWRITE_JPEG_QUALITY, 85});
+        r.thumbnail_written =
+            cv::imwrite(job.thumb_file.string(), img, {cv::IMWRITE_JPEG_QUALITY, 85});
       }
       std::lock_guard lock(mu_);
       results_[job.clip_index] = std::move(r);
@@ -266,12 +267,7 @@ class ClipBuilder {
   }
 
  private:
-  // Image demuxers (jpeg_pipe, png_pipe, image2 ...): a still has no camera movement at all,
-  // which is different from a static shot.
-  bool IsStillImage() const {
-    return info_.container.find("_pipe") != std::string::npos ||
-           info_.container.rfind("image2", 0) == 0;
-  }
+  bool IsStillImage() const { return info_.is_image; }
 
   const IngestOptions& options_;
   const VideoIngestContext& context_;

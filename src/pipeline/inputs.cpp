@@ -12,9 +12,11 @@ namespace {
 
 const std::set<std::string>& VideoExtensions() {
   static const std::set<std::string> kExt = {
-      ".mp4",  ".m4v",  ".mov", ".mkv", ".webm", ".avi", ".wmv",  ".asf", ".flv", ".mpg",
-      ".mpeg", ".m2v",  ".ts",  ".mts", ".m2ts", ".vob", ".ogv",  ".ogg", ".3gp", ".3g2",
-      ".rm",   ".rmvb", ".dv",  ".y4m", ".mxf",  ".f4v", ".divx", ".nut", ".ivf", ".gif"};
+      ".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".wmv", ".asf", ".flv", ".mpg", ".mpeg",
+      ".m2v", ".ts", ".mts", ".m2ts", ".vob", ".ogv", ".ogg", ".3gp", ".3g2", ".rm", ".rmvb", ".dv",
+      ".y4m", ".mxf", ".f4v", ".divx", ".nut", ".ivf", ".gif",
+      // Stills: ingested as one-frame items (EXIF orientation applied, media/exif_orientation.h).
+      ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"};
   return kExt;
 }
 

@@ -29,7 +29,7 @@ inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const F
   if (!opened.ok()) return opened.status();
   VideoDecoder& dec = *opened.value();
   const ProbeInfo& info = dec.info();
-  ImageConverter converter(info.rotation, info.sar_num, info.sar_den);
+  ImageConverter converter(info.rotation, info.sar_num, info.sar_den, info.mirror);
   auto convert = [&](const AVFrame* f) {
     return need.gray ? converter.ToGray(f, need.long_side) : converter.ToBgr(f, need.long_side);
   };
