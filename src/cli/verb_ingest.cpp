@@ -20,7 +20,21 @@ struct IngestArgs {
   AnalyzerConfig analyzers;
   std::string models_dir;
   std::string recipe_path;
+  bool profile = false;
 };
+
+// The --profile table: where the wall time went, per stage, over all videos and threads.
+void PrintProfile(const StageTimes& times, double run_seconds, long frames) {
+  double sum = 0;
+  for (const auto& [stage, s] : times.Sorted()) sum += s;
+  std::fprintf(stderr, "profile (wall seconds per stage, summed over threads; run %.2f s):\n",
+               run_seconds);
+  std::fprintf(stderr, "  %-40s %9s %7s %11s\n", "stage", "seconds", "share", "ms/frame");
+  for (const auto& [stage, s] : times.Sorted()) {
+    std::fprintf(stderr, "  %-40s %9.3f %6.1f%% %11.3f\n", stage.c_str(), s,
+                 sum > 0 ? 100.0 * s / sum : 0.0, frames > 0 ? 1000.0 * s / frames : 0.0);
+  }
+}
 
 }  // namespace
 
@@ -75,6 +89,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
       "Skip faces and shot-scale analysis");
+  cmd->add_flag("--profile", args->profile,
+                "Print wall time per stage (decode, shot detection, each analyzer, thumbnails)");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
@@ -120,6 +136,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
     b.options_json = opts.dump();
+    StageTimes profile;
+    if (args->profile) b.profile = &profile;
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);
     if (!summary.ok()) {
       std::fprintf(stderr, "clipdex: %s\n", summary.status().message().c_str());
@@ -132,6 +150,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                  "(%.0f frames/s)\n",
                  sm.ok, sm.skipped, sm.failed, sm.frames, sm.seconds,
                  sm.seconds > 0 ? sm.frames / sm.seconds : 0.0);
+    if (args->profile) PrintProfile(profile, sm.seconds, sm.frames);
     if (!sm.failures.empty()) {
       std::fprintf(stderr, "failed inputs:\n");
       for (const auto& [path, why] : sm.failures) {

@@ -191,6 +191,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
         ctx.thumbs_dir = catalog.thumbs_dir();
         ctx.fingerprint = fingerprint;
         ctx.frames_counter = &frames;
+        ctx.profile = options.profile;
         if (stats.enabled()) {
           ctx.signals_sink = [&stats, shown](const FrameSignals& s) { stats.Write(shown, s); };
         }

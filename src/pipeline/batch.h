@@ -19,6 +19,7 @@ struct BatchOptions {
   std::string stats_csv;           // per-frame detector signals, "" = none
   std::string options_json;        // recorded in the runs table
   std::vector<std::string> notes;  // printed before the run (analyzers, models)
+  StageTimes* profile = nullptr;   // --profile: collects wall time per stage, or none
 };
 
 struct BatchSummary {

@@ -49,8 +49,8 @@ class TimeRing {
 // of each decoded frame at most once per distinct (size, colour) pair.
 class AnalysisStage {
  public:
-  AnalysisStage(const IngestOptions& options, const ProbeInfo& info)
-      : converter_(info.rotation, info.sar_num, info.sar_den, info.mirror) {
+  AnalysisStage(const IngestOptions& options, const ProbeInfo& info, StageTimes* profile)
+      : converter_(info.rotation, info.sar_num, info.sar_den, info.mirror), profile_(profile) {
     for (const auto& make : options.analyzers) analyzers_.push_back(make());
     for (const auto& a : analyzers_) analyzer_slot_.push_back(SlotFor(a->need()));
     if (options.thumbnails) {
@@ -166,6 +166,7 @@ class AnalysisStage {
         // An analyzer failure (e.g. an OpenCV exception on a degenerate picture) is recorded
         // on the clip, never allowed to take the whole ingest down.
         try {
+          StageTimer timer(profile_, "analyzer " + analyzers_[i]->name());
           analyzers_[i]->Analyze(job.span, job.frames[i], &r.attributes);
         } catch (const std::exception& e) {
           r.attributes.push_back(
@@ -173,6 +174,7 @@ class AnalysisStage {
         }
       }
       if (!job.thumb.empty()) {
+        StageTimer timer(profile_, "thumbnails");
         cv::Mat img = job.thumb;
         const int longest = std::max(img.cols, img.rows);
         if (longest > job.thumb_long_side) {
@@ -211,6 +213,7 @@ class AnalysisStage {
   }
 
   ImageConverter converter_;
+  StageTimes* profile_;
   std::vector<std::unique_ptr<ClipAnalyzer>> analyzers_;
   std::vector<int> analyzer_slot_;
   std::vector<SampleBuffer> slots_;
@@ -294,7 +297,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   ShotDetector detector(options.shots, info.fps());
   if (context.signals_sink) detector.set_signals_sink(context.signals_sink);
   TinyYuvMaker tiny_maker(options.tiny_width, options.tiny_height);
-  AnalysisStage analysis(options, info);
+  AnalysisStage analysis(options, info, context.profile);
   TimeRing times;
   ClipBuilder clips(options, context, info, &analysis, &result);
 
@@ -326,13 +329,23 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
 
   while (true) {
     if (context.cancel != nullptr && context.cancel->load()) return Status::Error("cancelled");
-    auto got = dec.Next(&f);
+    Result<bool> got = false;
+    {
+      StageTimer timer(context.profile, "decode");
+      got = dec.Next(&f);
+    }
     if (!got.ok()) return got.status();
     if (!got.value()) break;
     times.Add(f.index, f.time, f.duration);
-    tiny_maker.Make(f.frame, &tiny);
-    detector.Push(f.index, f.time, tiny);
-    analysis.OnFrame(f, detector.LikelyShotStart());
+    {
+      StageTimer timer(context.profile, "shot detection");
+      tiny_maker.Make(f.frame, &tiny);
+      detector.Push(f.index, f.time, tiny);
+    }
+    {
+      StageTimer timer(context.profile, "analysis frames (convert + buffer)");
+      analysis.OnFrame(f, detector.LikelyShotStart());
+    }
     close_confirmed();
     if (context.frames_counter != nullptr) context.frames_counter->fetch_add(1);
   }

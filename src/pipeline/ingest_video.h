@@ -12,6 +12,7 @@
 #include "analyze/analyzer.h"
 #include "catalog/records.h"
 #include "media/decoder.h"
+#include "pipeline/stage_times.h"
 #include "shots/shot_detector.h"
 #include "util/status.h"
 
@@ -38,6 +39,7 @@ struct VideoIngestContext {
   std::function<void(const FrameSignals&)> signals_sink;
   std::atomic<long>* frames_counter = nullptr;  // incremented per decoded frame (progress)
   const std::atomic<bool>* cancel = nullptr;    // stop early (returns an error)
+  StageTimes* profile = nullptr;                // wall time per stage (--profile), or none
 };
 
 Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestOptions& options,
