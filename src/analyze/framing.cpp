@@ -88,6 +88,18 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
     } catch (const cv::Exception&) {
       yunet_.reset();  // an unreadable model degrades to Haar, it does not stop the run
     }
+    std::string still_model = yunet_model;
+    if (const size_t at = still_model.rfind("320_320"); at != std::string::npos) {
+      still_model.replace(at, 7, "640_640");
+      if (!yunet_.empty() && std::filesystem::exists(still_model, ec)) {
+        try {
+          yunet_still_ = cv::FaceDetectorYN::create(still_model, "", cv::Size(640, 640),
+                                                    options_.still_face_score, 0.3f, 50);
+        } catch (const cv::Exception&) {
+          yunet_still_.reset();  // stills then use the video detector
+        }
+      }
+    }
   }
   if (yunet_.empty() && !haar_cascade.empty() && std::filesystem::exists(haar_cascade, ec)) {
     auto haar = std::make_unique<cv::CascadeClassifier>();
@@ -130,7 +142,7 @@ bool PlausibleLandmarks(const float* row) {
   return true;
 }
 
-std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
+std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image, bool still) {
   std::vector<cv::Rect> faces;
   if (image.empty()) return faces;
   cv::Mat bgr = image;
@@ -138,8 +150,10 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
   if (!yunet_.empty()) {
     // yunet_final_320_320_simplify.onnx has a fixed 320x320 input in OpenCV 4.6 (setInputSize
     // to the frame size fails in the Eltwise shape check), so letterbox into 320x320: scale to
-    // fit, pad right/bottom, and map boxes back.
-    constexpr int kSide = 320;
+    // fit, pad right/bottom, and map boxes back. Stills use the 640x640 export the same way.
+    const bool use_still = still && !yunet_still_.empty();
+    cv::FaceDetectorYN& detector = use_still ? *yunet_still_ : *yunet_;
+    const int kSide = use_still ? 640 : 320;
     const double s = double(kSide) / std::max(bgr.cols, bgr.rows);
     cv::Mat small, boxed(kSide, kSide, CV_8UC3, cv::Scalar(0, 0, 0));
     cv::resize(bgr, small,
@@ -148,12 +162,14 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
     small.copyTo(boxed(cv::Rect(0, 0, small.cols, small.rows)));
     cv::Mat out;
     try {
-      yunet_->detect(boxed, out);
+      detector.detect(boxed, out);
     } catch (const cv::Exception&) {
       return faces;
     }
     for (int i = 0; i < out.rows; ++i) {
-      if (out.cols >= 14 && !PlausibleLandmarks(out.ptr<float>(i))) continue;
+      // The landmark check guards the low video threshold; at the still threshold it would
+      // only drop tilted and downward-looking heads (two of the faceapi group photos).
+      if (!use_still && out.cols >= 14 && !PlausibleLandmarks(out.ptr<float>(i))) continue;
       cv::Rect r(cvRound(out.at<float>(i, 0) / s), cvRound(out.at<float>(i, 1) / s),
                  cvRound(out.at<float>(i, 2) / s), cvRound(out.at<float>(i, 3) / s));
       r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
@@ -169,20 +185,52 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image) {
   return faces;
 }
 
+FramingAnalyzer::FaceQuality FramingAnalyzer::MeasureFace(const cv::Mat& bgr,
+                                                          const cv::Rect& face) {
+  FaceQuality q;
+  const cv::Rect r = face & cv::Rect(0, 0, bgr.cols, bgr.rows);
+  if (r.width < 4 || r.height < 4) return q;
+  cv::Mat gray, small, lap;
+  if (bgr.channels() == 3) {
+    cv::cvtColor(bgr(r), gray, cv::COLOR_BGR2GRAY);
+  } else {
+    gray = bgr(r);
+  }
+  // A fixed 64x64 face makes the measure independent of how large the face is in the frame
+  // (a small sharp face and a large sharp face score alike).
+  cv::resize(gray, small, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
+  cv::Laplacian(small, lap, CV_32F);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(lap, mean, stddev);
+  const double v = stddev[0] * stddev[0];
+  q.sharpness = v / (v + 150.0);
+  q.exposure = cv::mean(small)[0] / 255.0;
+  const double exposure_score = std::clamp(1.0 - std::abs(q.exposure - 0.5) / 0.4, 0.0, 1.0);
+  q.quality = q.sharpness * exposure_score;
+  return q;
+}
+
 void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
                               std::vector<Attribute>* out) {
-  (void)clip;  // framing reads only the samples; a still image is one sample
-  std::vector<double> face_ratios, subject_heights;
+  std::vector<double> face_ratios, subject_heights, face_sharpness, face_exposure, face_quality;
   int max_faces = 0, samples = 0;
   for (const AnalysisFrame& f : frames) {
     if (f.image.empty()) continue;
     ++samples;
-    const std::vector<cv::Rect> faces = DetectFaces(f.image);
+    const std::vector<cv::Rect> faces = DetectFaces(f.image, clip.is_image);
     max_faces = std::max(max_faces, static_cast<int>(faces.size()));
     int tallest = 0;
-    for (const cv::Rect& r : faces) tallest = std::max(tallest, r.height);
+    cv::Rect largest;
+    for (const cv::Rect& r : faces) {
+      tallest = std::max(tallest, r.height);
+      if (r.area() > largest.area()) largest = r;
+    }
     if (tallest > 0) {
       face_ratios.push_back(double(tallest) / f.image.rows);
+      const FaceQuality q = MeasureFace(f.image, largest);
+      face_sharpness.push_back(q.sharpness);
+      face_exposure.push_back(q.exposure);
+      face_quality.push_back(q.quality);
     } else {
       cv::Mat bgr = f.image;
       if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
@@ -222,6 +270,12 @@ void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
   // The saliency evidence, also when faces decided: height of the main salient blob / frame.
   out->push_back(Attribute::Num("framing.subject_height", Median(subject_heights)));
   out->push_back(Attribute::Text("framing.detector", detector_name_));
+  if (!face_quality.empty()) {
+    // Of the largest face per sample, median over the samples that have one.
+    out->push_back(Attribute::Num("face.sharpness", Median(face_sharpness)));
+    out->push_back(Attribute::Num("face.exposure", Median(face_exposure)));
+    out->push_back(Attribute::Num("face.quality", Median(face_quality)));
+  }
 }
 
 }  // namespace clipdex

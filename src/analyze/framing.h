@@ -34,6 +34,10 @@ struct FramingOptions {
   double sample_fps = 0.5;  // shot scale is a clip property: a sample every 2 s is plenty
   int long_side = 640;
   float face_score = 0.85f;  // YuNet confidence; false faces on wide shots score 0.70-0.80
+  // Stills (photos, often group shots with small faces) go through the 640x640 YuNet export when
+  // it sits beside the 320 one: one frame, so the 4x cost does not matter. With that export real
+  // faces score 1.66-3.3 and false ones at most 1.04 on the faceapi photos, hence 1.5.
+  float still_face_score = 1.5f;
   double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"
 };
 
@@ -62,12 +66,22 @@ class FramingAnalyzer : public ClipAnalyzer {
   // "yunet", "haar" or "none": which face detector loaded.
   const std::string& detector() const { return detector_name_; }
   // Face boxes of one BGR picture, in its pixels (exposed for tests and the UI overlay).
-  std::vector<cv::Rect> DetectFaces(const cv::Mat& bgr);
+  // `still`: use the still-image detector (640 export) when it loaded.
+  std::vector<cv::Rect> DetectFaces(const cv::Mat& bgr, bool still = false);
+
+  // Portrait-quality measures of one face region (docs/attributes.md, face.*).
+  struct FaceQuality {
+    double sharpness = 0;  // 0..1, Laplacian variance of the face at 64x64, v / (v + 150)
+    double exposure = 0;   // 0..1, mean luma of the face
+    double quality = 0;    // 0..1, sharpness x exposure score (1 at mid-grey, 0 at <=0.1/>=0.9)
+  };
+  static FaceQuality MeasureFace(const cv::Mat& bgr, const cv::Rect& face);
 
  private:
   FramingOptions options_;
   std::string detector_name_ = "none";
   cv::Ptr<cv::FaceDetectorYN> yunet_;
+  cv::Ptr<cv::FaceDetectorYN> yunet_still_;  // 640x640 export for stills; may be empty
   std::unique_ptr<cv::CascadeClassifier> haar_;
 };
 

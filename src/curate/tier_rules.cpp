@@ -595,10 +595,11 @@ std::vector<std::string> ClipFieldNames() {
 
 const std::set<std::string>& DocumentedAttributeNames() {
   static const std::set<std::string> kNames = {
-      "camera.movement",    "camera.confidence",  "camera.segments", "camera.speed",
-      "camera.speed_value", "motion.camera",      "motion.subject",  "motion.overall",
-      "framing.shot_scale", "framing.confidence", "framing.faces",   "framing.face_ratio",
-      "framing.detector",   "framing.evidence"};
+      "camera.movement",    "camera.confidence",  "camera.segments",        "camera.speed",
+      "camera.speed_value", "motion.camera",      "motion.subject",         "motion.overall",
+      "framing.shot_scale", "framing.confidence", "framing.faces",          "framing.face_ratio",
+      "framing.detector",   "framing.evidence",   "framing.subject_height", "face.sharpness",
+      "face.exposure",      "face.quality"};
   return kNames;
 }
 
