@@ -630,7 +630,7 @@ Result<CompiledRule> CompileRule(const std::string& tier, const std::string& whe
     } else {
       msg += at;
     }
-    return Status::Error("tier '" + tier + "': " + msg);
+    return Status::Error(tier.empty() ? msg : "tier '" + tier + "': " + msg);
   }
   return rule;
 }
@@ -638,6 +638,22 @@ Result<CompiledRule> CompileRule(const std::string& tier, const std::string& whe
 Status CheckReadOnly(sqlite3* db, const std::string& sql, const std::string& insert_table) {
   auto stmt = PrepareGuarded(db, sql, insert_table);
   return stmt.ok() ? Status::Ok() : stmt.status();
+}
+
+Result<std::set<std::string>> KnownAttributeNames(sqlite3* db) { return KnownAttributes(db); }
+
+std::string ClipAttrWideViewSql(const std::set<std::string>& attributes) {
+  return ViewSql(attributes);
+}
+
+Status RunReadOnly(sqlite3* db, const std::string& sql, const std::string& insert_table) {
+  auto stmt = PrepareGuarded(db, sql, insert_table);
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) return Status::Error(sqlite3_errmsg(db));
+  return Status::Ok();
 }
 
 Result<TierResult> AssignTiers(Catalog& catalog, const Recipe& recipe) {
