@@ -365,12 +365,14 @@ class ReportWriter {
     // Pass 2: stream every value into its bin; memory is names x bins x tiers.
     struct Hist {
       std::vector<double> edges;
+      bool integer_bins = false;
       std::vector<ChartSeries> series;
     };
     std::map<std::string, Hist> hists;
     for (const auto& [name, range] : ranges) {
       Hist h;
       h.edges = Edges(range);
+      h.integer_bins = range.integers && range.hi - range.lo <= options_.histogram_bins;
       h.series = EmptySeries(h.edges.size() - 1);
       hists[name] = std::move(h);
     }
@@ -404,6 +406,7 @@ class ReportWriter {
       chart.x_label = name == "duration" ? "duration (s)" : name;
       chart.y_label = "clips";
       chart.bin_edges = it->second.edges;
+      chart.integer_bins = it->second.integer_bins;
       chart.series = it->second.series;
       Chart(chart);
     }

@@ -92,9 +92,12 @@ std::string BarChartSvg(const BarChart& chart) {
   for (size_t i = 0; i < bars; ++i) {
     double base = 0;
     const double x = kLeft + slot * static_cast<double>(i) + gap / 2;
-    const std::string bar_label = histogram ? FormatChartNumber(chart.bin_edges[i]) + "–" +
-                                                  FormatChartNumber(chart.bin_edges[i + 1])
-                                            : chart.categories[i];
+    std::string bar_label = chart.categories.size() > i ? chart.categories[i] : "";
+    if (histogram) {
+      bar_label = chart.integer_bins ? FormatChartNumber(chart.bin_edges[i] + 0.5)
+                                     : FormatChartNumber(chart.bin_edges[i]) + "–" +
+                                           FormatChartNumber(chart.bin_edges[i + 1]);
+    }
     for (const auto& s : chart.series) {
       const double v = i < s.values.size() ? s.values[i] : 0;
       if (v <= 0) continue;
@@ -115,11 +118,13 @@ std::string BarChartSvg(const BarChart& chart) {
   }
   if (histogram && bars > 0) {
     const size_t every = std::max<size_t>(1, (bars + 5) / 6);
-    for (size_t e = 0; e <= bars; e += every) {
-      const double x = kLeft + slot * static_cast<double>(e);
+    // Whole-number bins are labelled with their value under the bar's centre.
+    const double shift = chart.integer_bins ? 0.5 : 0.0;
+    for (size_t e = 0; e + (chart.integer_bins ? 1 : 0) <= bars; e += every) {
+      const double x = kLeft + slot * (static_cast<double>(e) + shift);
       out += "<line class=\"axis\" x1=\"" + Fixed(x) + "\" x2=\"" + Fixed(x) + "\" y1=\"" +
              Fixed(kTop + plot_h) + "\" y2=\"" + Fixed(kTop + plot_h + 4) + "\"/>";
-      out += Text(x, kTop + plot_h + 16, FormatChartNumber(chart.bin_edges[e]),
+      out += Text(x, kTop + plot_h + 16, FormatChartNumber(chart.bin_edges[e] + shift),
                   "class=\"tick\" text-anchor=\"middle\"");
     }
   }
@@ -154,7 +159,8 @@ std::string TierPyramidSvg(const std::vector<PyramidLevel>& levels) {
     if (l.clips > 0) w = std::max(w, 2.0);
     char hours[32];
     std::snprintf(hours, sizeof hours, "%.3f h", l.hours);
-    const std::string numbers = std::to_string(l.clips) + " clips, " + hours;
+    const std::string numbers =
+        std::to_string(l.clips) + (l.clips == 1 ? " clip, " : " clips, ") + hours;
     out += Text(8, y + 21, l.name, "class=\"pyramid-name\"");
     out += "<rect x=\"" + Fixed(kCentre - w / 2) + "\" y=\"" + Fixed(y) + "\" width=\"" + Fixed(w) +
            "\" height=\"" + Fixed(kRow - 6) + "\" fill=\"" + HtmlEscape(l.color) + "\"><title>" +

@@ -22,6 +22,7 @@ struct BarChart {
   // Categorical charts: one label per bar. Histograms: leave empty and set bin_edges instead.
   std::vector<std::string> categories;
   std::vector<double> bin_edges;  // histograms: bins + 1 ascending edges
+  bool integer_bins = false;      // histograms of whole numbers: one bin per value, ticks centred
   std::vector<ChartSeries> series;
 };
 
