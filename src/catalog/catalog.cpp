@@ -693,8 +693,8 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const C
   // table is probed per clip through its primary key, which keeps that plan.
   std::string restrict;
   if (!only_ids_table.empty()) {
-    restrict = " WHERE EXISTS (SELECT 1 FROM temp.\"" + only_ids_table +
-               "\" s WHERE s.clip_id = c.id)";
+    restrict =
+        " WHERE EXISTS (SELECT 1 FROM temp.\"" + only_ids_table + "\" s WHERE s.clip_id = c.id)";
   }
   auto stmt =
       Prepare(db, "SELECT " + VideoColumnList("v.", true) + ", " + std::string(kClipColumns) +
