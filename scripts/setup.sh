@@ -18,6 +18,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
+  chromium  # headless browser: the report test opens the HTML report in it
 )
 
 step() { printf '\n==== %s\n' "$*"; }

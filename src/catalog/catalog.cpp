@@ -684,15 +684,22 @@ Result<std::vector<Transition>> Catalog::TransitionsFor(int64_t video_id) {
   return out;
 }
 
-Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn) {
+Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
+                            const std::string& only_ids_table) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   // videos_path drives the outer loop and UNIQUE(video_id, idx) the inner one, so SQLite streams
-  // rows in order without a sort: memory stays flat regardless of catalog size.
+  // rows in order without a sort: memory stays flat regardless of catalog size. The selection
+  // table is probed per clip through its primary key, which keeps that plan.
+  std::string restrict;
+  if (!only_ids_table.empty()) {
+    restrict =
+        " WHERE EXISTS (SELECT 1 FROM temp.\"" + only_ids_table + "\" s WHERE s.clip_id = c.id)";
+  }
   auto stmt =
       Prepare(db, "SELECT " + VideoColumnList("v.", true) + ", " + std::string(kClipColumns) +
-                      " FROM videos v JOIN clips c ON c.video_id = v.id "
-                      "ORDER BY v.path, v.id, c.idx");
+                      " FROM videos v JOIN clips c ON c.video_id = v.id" + restrict +
+                      " ORDER BY v.path, v.id, c.idx");
   if (!stmt.ok()) return stmt.status();
   const int clip_col = static_cast<int>(kVideoColumns.size());
   auto attrs = Prepare(db,

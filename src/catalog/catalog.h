@@ -97,7 +97,10 @@ class Catalog {
   // Calls fn for every clip, ordered by (video path, clip index), one row at a time so memory
   // stays flat however large the catalog is. fn returns false to stop early (not an error).
   // fn may read through this Catalog but must not write to it.
-  Status ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn);
+  // With `only_ids_table` non-empty, only clips whose id is in that TEMP table (column clip_id,
+  // on this connection; see curate/clip_selection.h) are walked, in the same order.
+  Status ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
+                     const std::string& only_ids_table = "");
 
   // Raw handle for modules that evaluate their own SQL (tier rules). Not synchronized with the
   // methods above; callers must not use it concurrently with them.

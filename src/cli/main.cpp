@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddIngestVerb(app, &exit_code);
   clipdex::cli::AddInfoVerb(app, &exit_code);
   clipdex::cli::AddExportVerb(app, &exit_code);
+  clipdex::cli::AddReportVerb(app, &exit_code);
   clipdex::cli::AddEvalVerb(app, &exit_code);
   clipdex::cli::AddCurateVerbs(app, &exit_code);
   try {

@@ -12,6 +12,7 @@ namespace clipdex::cli {
 void AddIngestVerb(CLI::App& app, int* exit_code);
 void AddInfoVerb(CLI::App& app, int* exit_code);
 void AddExportVerb(CLI::App& app, int* exit_code);
+void AddReportVerb(CLI::App& app, int* exit_code);
 void AddEvalVerb(CLI::App& app, int* exit_code);
 // Adds `camera` and `framing` under the `eval` subcommand (verb_eval_labels.cpp).
 void AddLabelEvalVerbs(CLI::App* eval, int* exit_code);

@@ -631,7 +631,7 @@ Result<CompiledRule> CompileRule(const std::string& tier, const std::string& whe
     } else {
       msg += at;
     }
-    return Status::Error("tier '" + tier + "': " + msg);
+    return Status::Error(tier.empty() ? msg : "tier '" + tier + "': " + msg);
   }
   return rule;
 }
@@ -646,6 +646,22 @@ Status ValidateRecipeRules(const Recipe& recipe) {
     auto r = CompileRule(t.name, t.when, DocumentedAttributeNames());
     if (!r.ok()) return Status::Error("recipe '" + recipe.name + "': " + r.status().message());
   }
+  return Status::Ok();
+}
+
+Result<std::set<std::string>> KnownAttributeNames(sqlite3* db) { return KnownAttributes(db); }
+
+std::string ClipAttrWideViewSql(const std::set<std::string>& attributes) {
+  return ViewSql(attributes);
+}
+
+Status RunReadOnly(sqlite3* db, const std::string& sql, const std::string& insert_table) {
+  auto stmt = PrepareGuarded(db, sql, insert_table);
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) return Status::Error(sqlite3_errmsg(db));
   return Status::Ok();
 }
 

@@ -57,12 +57,21 @@ const std::set<std::string>& DocumentedAttributeNames();
 // 1-based character position in `when`:
 //   "tier 'gold': unknown attribute 'camera.movment' at 42 (did you mean 'camera.movement'?)"
 //   "tier 'gold': expected a value after '>=' at 12"
+// With an empty `tier` (a filter that is no tier, e.g. export --where) the "tier '...': " prefix
+// is left out so the caller can put its own.
 Result<CompiledRule> CompileRule(const std::string& tier, const std::string& when,
                                  const std::set<std::string>& attributes);
 
 // Compiles every tier rule of `recipe` against the documented attribute names only (no catalog
 // needed), so a command can reject a bad recipe before it does any work. First error wins.
 Status ValidateRecipeRules(const Recipe& recipe);
+
+// Attribute names valid in rules on this catalog: the documented ones plus every stored one.
+Result<std::set<std::string>> KnownAttributeNames(sqlite3* db);
+// SQL that creates TEMP VIEW clip_attr_wide (see above) with a column for each of `attributes`.
+std::string ClipAttrWideViewSql(const std::set<std::string>& attributes);
+// Prepares `sql` under the read-only authorizer of CheckReadOnly and steps it to completion.
+Status RunReadOnly(sqlite3* db, const std::string& sql, const std::string& insert_table = "");
 
 // Prepares `sql` with an authorizer that allows only SELECT, column reads and functions (plus
 // INSERT into `insert_table` when non-empty) and returns the first error; runs nothing.

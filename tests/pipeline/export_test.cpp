@@ -67,7 +67,7 @@ TEST(Export, JsonlIsCompleteAndDeterministicCsvMatches) {
   auto csv = RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds + " --format csv 2>/dev/null");
   auto rows = Lines(csv.output);
   ASSERT_EQ(rows.size(), 7u);  // header + 6 clips
-  EXPECT_EQ(rows[0].rfind("video,fingerprint,clip,first_frame", 0), 0u) << rows[0];
+  EXPECT_EQ(rows[0].rfind("video,fingerprint,media,clip,first_frame", 0), 0u) << rows[0];
 }
 
 TEST(Export, ClipFilesOnePerClipFrameExactWhenAccurate) {

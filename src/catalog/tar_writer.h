@@ -1,0 +1,58 @@
+// TarWriter: a minimal POSIX ustar writer for export shards. Only regular files, and every header
+// field that could vary between runs is fixed (mtime kTarMtime, uid/gid 0, mode 0644, no user or
+// group names), so the same members in the same order give byte-identical archives. Streams: a
+// member copied from a file goes through a 64 KiB buffer, never whole into memory.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace clipdex {
+
+// 2020-01-01T00:00:00Z: fixed for determinism, and not 0 so no tool calls it implausibly old.
+inline constexpr int64_t kTarMtime = 1577836800;
+
+// Bytes one member of `size` bytes takes in the archive: header + data padded to 512.
+uint64_t TarMemberBytes(uint64_t size);
+
+class TarWriter {
+ public:
+  // Creates (truncates) `path`. Error: "cannot create X: <reason>".
+  static Result<std::unique_ptr<TarWriter>> Create(const std::filesystem::path& path);
+  ~TarWriter() = default;
+  TarWriter(const TarWriter&) = delete;
+  TarWriter& operator=(const TarWriter&) = delete;
+
+  // Names are plain relative names up to 100 bytes (longer ones are an error: no PAX headers).
+  Status AddBytes(const std::string& name, std::string_view data);
+  Status AddFile(const std::string& name, const std::filesystem::path& file);
+  // Writes the two zero end blocks and closes the file; the archive is complete only after this.
+  Status Close();
+
+  uint64_t bytes_written() const { return bytes_; }
+  const std::filesystem::path& path() const { return path_; }
+
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
+  TarWriter(std::filesystem::path path, FilePtr file)
+      : path_(std::move(path)), file_(std::move(file)) {}
+
+ private:
+  Status WriteHeader(const std::string& name, uint64_t size);
+  Status Write(const void* data, size_t n);
+  Status Pad(uint64_t size);
+
+  std::filesystem::path path_;
+  FilePtr file_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace clipdex
