@@ -68,6 +68,15 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
       "Skip faces and shot-scale analysis");
+  cmd->add_flag(
+      "--no-quality", [args](int64_t) { args->analyzers.quality = false; },
+      "Skip technical quality, temporal defects and the aesthetic heuristic");
+  cmd->add_flag(
+      "--no-borders", [args](int64_t) { args->analyzers.borders = false; },
+      "Skip letterbox / pillarbox detection");
+  cmd->add_flag(
+      "--no-artifacts", [args](int64_t) { args->analyzers.artifacts = false; },
+      "Skip artefact indicators and blockiness");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
@@ -90,6 +99,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"camera", args->analyzers.camera},
                            {"framing", args->analyzers.framing},
+                           {"quality", args->analyzers.quality},
+                           {"borders", args->analyzers.borders},
+                           {"artifacts", args->analyzers.artifacts},
                            {"models", args->analyzers.models_dir.string()}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);

@@ -2,8 +2,12 @@
 
 #include <cstdlib>
 
+#include "analyze/artifact_indicators.h"
+#include "analyze/borders.h"
+#include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
+#include "analyze/quality.h"
 
 namespace clipdex {
 
@@ -36,6 +40,26 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     }
     const std::string model = have_yunet ? yunet.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
+  }
+  if (config.quality) {
+    const std::filesystem::path brisque_dir = config.opencv_data_dir.empty()
+                                                  ? BrisqueScorer::DefaultModelDir()
+                                                  : config.opencv_data_dir / "quality";
+    auto brisque = BrisqueScorer::Shared(brisque_dir);
+    notes->push_back(brisque.ok() ? "quality: classical measures + BRISQUE (" +
+                                        brisque_dir.string() + ")"
+                                  : "quality: classical measures; quality.brisque not written: " +
+                                        brisque.status().message());
+    options->analyzers.push_back(
+        [brisque_dir] { return std::make_unique<QualityAnalyzer>(brisque_dir); });
+  }
+  if (config.borders) {
+    notes->push_back("borders: black bars from the native-size grey samples (no model needed)");
+    options->analyzers.push_back([] { return std::make_unique<BordersAnalyzer>(); });
+  }
+  if (config.artifacts) {
+    notes->push_back("artifacts: spectral indicators and blockiness at native size (no model)");
+    options->analyzers.push_back([] { return std::make_unique<ArtifactIndicatorAnalyzer>(); });
   }
 }
 
