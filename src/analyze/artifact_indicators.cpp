@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
-#include <optional>
 #include <vector>
 
-#include "analyze/borders.h"
 #include "analyze/picture_measures.h"
-#include "analyze/sample_spread.h"
 
 namespace clipdex {
 namespace {
@@ -87,10 +84,20 @@ double AxisPeakStrength(const cv::Mat& tile) {
     const cv::Vec2f c = spectrum.at<cv::Vec2f>(0, k);
     magnitudes.push_back(std::hypot(c[0], c[1]));
   }
-  if (magnitudes.empty()) return 0;
-  const double peak = *std::max_element(magnitudes.begin(), magnitudes.end());
-  const double median = Median(magnitudes);
-  return median > 1e-9 ? peak / median : 0;
+  // A natural picture's profile spectrum falls smoothly with frequency; a grid stands out from
+  // its neighbours. Compare each bin with the median of the bins around it (+-6, the bin's own
+  // +-1 left out so a peak spread over two bins still counts).
+  double best = 0;
+  const int m = static_cast<int>(magnitudes.size());
+  for (int k = 0; k < m; ++k) {
+    std::vector<double> around;
+    for (int j = std::max(0, k - 6); j <= std::min(m - 1, k + 6); ++j) {
+      if (std::abs(j - k) > 1) around.push_back(magnitudes[j]);
+    }
+    const double local = Median(around);
+    if (local > 1e-9) best = std::max(best, magnitudes[k] / local);
+  }
+  return best;
 }
 
 }  // namespace
@@ -114,43 +121,6 @@ ArtifactIndicators MeasureArtifactIndicators(const cv::Mat& gray_in, const cv::R
   out.hf_energy = Median(hf);
   out.spectral_peaks = Median(peaks);
   return out;
-}
-
-FrameNeed ArtifactIndicatorAnalyzer::need() const { return NativeGrayNeed(); }
-
-void ArtifactIndicatorAnalyzer::Analyze(const ClipSpan& clip,
-                                        const std::vector<AnalysisFrame>& frames,
-                                        std::vector<Attribute>* out) {
-  std::vector<cv::Mat> grays;
-  for (const AnalysisFrame* f : SpreadSamples(frames, 8)) {
-    if (!f->image.empty() && !IsBlackPicture(f->image, kBarLevel)) grays.push_back(f->image);
-  }
-  if (grays.empty()) return;
-  const std::optional<cv::Rect> content = FindContentRect(grays);
-  if (!content) return;
-  // Coding blocks are 8x8 source pixels. The grey need keeps native size up to 1920 px; a
-  // larger source is scaled, and the grid survives only when the scale is 1/integer
-  // (3840 -> 1920: period 4). Otherwise blockiness is not measured.
-  const double period = clip.width > 0 ? 8.0 * grays[0].cols / clip.width : 8.0;
-  const int whole_period = static_cast<int>(std::lround(period));
-  const bool grid_visible = whole_period >= 2 && std::abs(period - whole_period) < 0.05;
-  std::vector<double> hf, peaks, blocks;
-  for (const cv::Mat& g : grays) {
-    const ArtifactIndicators a = MeasureArtifactIndicators(g, *content);
-    if (a.tiles > 0) {
-      hf.push_back(a.hf_energy);
-      peaks.push_back(a.spectral_peaks);
-    }
-    if (grid_visible) {
-      const double b = Blockiness(g, whole_period, *content);
-      if (b > 0) blocks.push_back(b);
-    }
-  }
-  if (!hf.empty()) {
-    out->push_back(Attribute::Num("artifact.hf_energy", Median(hf)));
-    out->push_back(Attribute::Num("artifact.spectral_peaks", Median(peaks)));
-  }
-  if (!blocks.empty()) out->push_back(Attribute::Num("quality.blockiness", Median(blocks)));
 }
 
 }  // namespace clipdex

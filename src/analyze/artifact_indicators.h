@@ -10,10 +10,6 @@
 #pragma once
 
 #include <opencv2/core.hpp>
-#include <string>
-#include <vector>
-
-#include "analyze/analyzer.h"
 
 namespace clipdex {
 
@@ -30,17 +26,5 @@ struct ArtifactIndicators {
 };
 
 ArtifactIndicators MeasureArtifactIndicators(const cv::Mat& gray, const cv::Rect& region);
-
-// Per clip, on the native grey need (NativeGrayNeed(), shared with BordersAnalyzer): up to 8
-// non-black samples, inside the clip's content rectangle (black bars left out). Emits
-// artifact.hf_energy, artifact.spectral_peaks and quality.blockiness (medians over samples);
-// blockiness only when the coding-block grid survives the analysis scale (see the .cpp).
-class ArtifactIndicatorAnalyzer : public ClipAnalyzer {
- public:
-  std::string name() const override { return "artifacts"; }
-  FrameNeed need() const override;
-  void Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
-               std::vector<Attribute>* out) override;
-};
 
 }  // namespace clipdex

@@ -32,12 +32,6 @@ constexpr int kBgrBlackLevel = 24;
 
 }  // namespace
 
-double TechnicalQualityScore(double sharpness, double noise, double brisque) {
-  (void)noise;
-  const double b = brisque >= 0 ? std::clamp(1.0 - brisque / 100.0, 0.0, 1.0) : 0.5;
-  return 100.0 * (0.5 * sharpness + 0.5 * b);
-}
-
 QualityAnalyzer::QualityAnalyzer(std::filesystem::path brisque_model_dir, QualityOptions options)
     : options_(options) {
   auto scorer = BrisqueScorer::Shared(brisque_model_dir);
@@ -103,20 +97,18 @@ void QualityAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
   for (size_t j = 0; j < brisque_count; ++j) {
     brisque_at[(2 * j + 1) * picked.size() / (2 * brisque_count)] = true;
   }
-  std::vector<double> lap, noise, under, over, contrast, colour, composition, brisque, aesthetic;
+  std::vector<double> under, over, contrast, colour, composition, brisque, aesthetic;
   for (size_t i = 0; i < picked.size(); ++i) {
     const cv::Mat bgr = picked[i]->image(content & cv::Rect(0, 0, picked[i]->image.cols,
                                                             picked[i]->image.rows));
     const cv::Mat luma = ToLuma(bgr);
-    lap.push_back(LaplacianVariance(luma));
-    noise.push_back(NoiseSigma(luma));
     const ExposureFractions e = MeasureExposure(bgr);
     under.push_back(e.under);
     over.push_back(e.over);
     contrast.push_back(RmsContrast(bgr));
     colour.push_back(Colorfulness(bgr));
     AestheticParts parts;
-    parts.sharpness = SharpnessFromLaplacianVariance(lap.back());
+    parts.sharpness = SharpnessFromLaplacianVariance(LaplacianVariance(luma));
     parts.exposure = 1.0 - std::min(1.0, 2.0 * (e.under + e.over));
     parts.contrast = std::min(1.0, contrast.back() / 0.2);
     parts.colour = std::min(1.0, colour.back() / 80.0);
@@ -126,18 +118,12 @@ void QualityAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
       brisque.push_back(brisque_->Score(bgr));
     }
   }
-  const double sharpness = SharpnessFromLaplacianVariance(Median(lap));
-  out->push_back(Attribute::Num("quality.sharpness", sharpness));
-  out->push_back(Attribute::Num("quality.noise", Median(noise)));
   out->push_back(Attribute::Num("quality.exposure_under", Mean(under)));
   out->push_back(Attribute::Num("quality.exposure_over", Mean(over)));
   out->push_back(Attribute::Num("quality.contrast", Median(contrast)));
   out->push_back(Attribute::Num("quality.colorfulness", Median(colour)));
   out->push_back(Attribute::Num("aesthetic.heuristic", Median(aesthetic)));
-  const double brisque_median = brisque.empty() ? -1.0 : Median(brisque);
-  if (!brisque.empty()) out->push_back(Attribute::Num("quality.brisque", brisque_median));
-  out->push_back(Attribute::Num("quality.score",
-                                TechnicalQualityScore(sharpness, Median(noise), brisque_median)));
+  if (!brisque.empty()) out->push_back(Attribute::Num("quality.brisque", Median(brisque)));
 }
 
 }  // namespace clipdex

@@ -27,10 +27,6 @@ struct QualityOptions {
   double frozen_max_difference = 0.5;  // mean |difference| (grey levels) of a frozen pair
 };
 
-// The technical quality composite quality.score (0..100, higher is better), from the clip's
-// medians; documented in docs/attributes.md. `brisque` < 0: BRISQUE unavailable.
-double TechnicalQualityScore(double sharpness, double noise, double brisque);
-
 class QualityAnalyzer : public ClipAnalyzer {
  public:
   // `brisque_model_dir`: holds brisque_model_live.yml and brisque_range_live.yml; when they

@@ -75,8 +75,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       "--no-borders", [args](int64_t) { args->analyzers.borders = false; },
       "Skip letterbox / pillarbox detection");
   cmd->add_flag(
-      "--no-artifacts", [args](int64_t) { args->analyzers.artifacts = false; },
-      "Skip artefact indicators and blockiness");
+      "--no-native-quality", [args](int64_t) { args->analyzers.native_quality = false; },
+      "Skip sharpness, noise, blockiness, quality.score and the artefact indicators");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
@@ -101,7 +101,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"framing", args->analyzers.framing},
                            {"quality", args->analyzers.quality},
                            {"borders", args->analyzers.borders},
-                           {"artifacts", args->analyzers.artifacts},
+                           {"native_quality", args->analyzers.native_quality},
                            {"models", args->analyzers.models_dir.string()}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);

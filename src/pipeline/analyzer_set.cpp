@@ -2,11 +2,11 @@
 
 #include <cstdlib>
 
-#include "analyze/artifact_indicators.h"
 #include "analyze/borders.h"
 #include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
+#include "analyze/native_quality.h"
 #include "analyze/quality.h"
 
 namespace clipdex {
@@ -57,9 +57,11 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     notes->push_back("borders: black bars from the native-size grey samples (no model needed)");
     options->analyzers.push_back([] { return std::make_unique<BordersAnalyzer>(); });
   }
-  if (config.artifacts) {
-    notes->push_back("artifacts: spectral indicators and blockiness at native size (no model)");
-    options->analyzers.push_back([] { return std::make_unique<ArtifactIndicatorAnalyzer>(); });
+  if (config.native_quality) {
+    notes->push_back(
+        "native_quality: sharpness, noise, blockiness, quality.score, artefact indicators "
+        "(no model needed)");
+    options->analyzers.push_back([] { return std::make_unique<NativeQualityAnalyzer>(); });
   }
 }
 

@@ -4,7 +4,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "analyze/artifact_indicators.h"
+#include "analyze/native_quality.h"
 #include "analyze/borders.h"
 #include "analyze/brisque.h"
 #include "analyze/picture_measures.h"
@@ -29,7 +29,7 @@ std::string Dump(const std::vector<Attribute>& attrs) {
 
 void RunFile(const std::string& rel) {
   QualityAnalyzer q(BrisqueScorer::DefaultModelDir());
-  ArtifactIndicatorAnalyzer art;
+  NativeQualityAnalyzer art;
   BordersAnalyzer bord;
   std::vector<Attribute> out;
   auto a = testing::SampleFile(Media(rel), q.need());
@@ -44,7 +44,7 @@ void RunFile(const std::string& rel) {
 
 void RunImage(const std::string& name, const cv::Mat& bgr) {
   QualityAnalyzer q(BrisqueScorer::DefaultModelDir());
-  ArtifactIndicatorAnalyzer art;
+  NativeQualityAnalyzer art;
   ClipSpan span;
   span.width = bgr.cols;
   span.height = bgr.rows;
