@@ -8,8 +8,8 @@
 namespace clipdex {
 
 double AestheticParts::Score() const {
-  const double s = 0.25 * sharpness + 0.20 * exposure + 0.20 * contrast + 0.15 * colour +
-                   0.20 * composition;
+  const double s =
+      0.25 * sharpness + 0.20 * exposure + 0.20 * contrast + 0.15 * colour + 0.20 * composition;
   return std::clamp(10.0 * s, 0.0, 10.0);
 }
 

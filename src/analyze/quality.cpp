@@ -74,14 +74,12 @@ void QualityAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
   }
 
   // Per picture: non-blank samples spread over the clip, inside the content rectangle.
-  std::vector<const AnalysisFrame*> picked;
-  for (const AnalysisFrame* f : SpreadSamples(frames, frames.size())) {
-    if (!f->image.empty() && !IsBlankPicture(ToLuma(f->image))) picked.push_back(f);
+  std::vector<AnalysisFrame> usable;
+  for (const AnalysisFrame& f : frames) {
+    if (!f.image.empty() && !IsBlankPicture(ToLuma(f.image))) usable.push_back(f);
   }
+  const std::vector<const AnalysisFrame*> picked = SpreadSamples(usable, options_.max_samples);
   if (picked.empty()) return;
-  std::vector<AnalysisFrame> kept;
-  for (const AnalysisFrame* f : picked) kept.push_back(*f);
-  picked = SpreadSamples(kept, options_.max_samples);
   std::vector<cv::Mat> grays;
   for (const AnalysisFrame* f : picked) grays.push_back(ToLuma(f->image));
   cv::Rect content = FindContentRect(grays).value_or(cv::Rect(0, 0, grays[0].cols, grays[0].rows));
@@ -99,8 +97,8 @@ void QualityAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
   }
   std::vector<double> under, over, contrast, colour, composition, brisque, aesthetic;
   for (size_t i = 0; i < picked.size(); ++i) {
-    const cv::Mat bgr = picked[i]->image(content & cv::Rect(0, 0, picked[i]->image.cols,
-                                                            picked[i]->image.rows));
+    const cv::Mat bgr =
+        picked[i]->image(content & cv::Rect(0, 0, picked[i]->image.cols, picked[i]->image.rows));
     const cv::Mat luma = ToLuma(bgr);
     const ExposureFractions e = MeasureExposure(bgr);
     under.push_back(e.under);

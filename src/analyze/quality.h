@@ -1,6 +1,8 @@
-// QualityAnalyzer: classical technical quality, temporal defects and the aesthetic heuristic
+// QualityAnalyzer: the colour-picture part of technical quality (BRISQUE, exposure, contrast,
+// colourfulness), temporal defects (black, blank, frozen samples) and the aesthetic heuristic
 // of a clip (or still), from sparse BGR samples at a fixed analysis size, so the numbers do not
-// depend on the source resolution. No learned model except BRISQUE's small SVM.
+// depend on the source resolution. No learned model except BRISQUE's small SVM. Sharpness,
+// noise, blockiness and quality.score come from NativeQualityAnalyzer (native_quality.h).
 //
 // Per clip: up to 8 samples spread over the clip (1 sample/s before that); measures are taken
 // inside the content rectangle (black bars left out) of each non-blank sample and summarised
@@ -21,9 +23,9 @@ class BrisqueScorer;
 
 struct QualityOptions {
   double sample_fps = 1.0;
-  int long_side = 512;        // kQualityAnalysisSide
-  size_t max_samples = 8;     // per clip, for the per-picture measures
-  size_t brisque_samples = 4; // BRISQUE is the costliest measure; fewer samples suffice
+  int long_side = 512;                 // kQualityAnalysisSide
+  size_t max_samples = 8;              // per clip, for the per-picture measures
+  size_t brisque_samples = 4;          // BRISQUE is the costliest measure; fewer samples suffice
   double frozen_max_difference = 0.5;  // mean |difference| (grey levels) of a frozen pair
 };
 

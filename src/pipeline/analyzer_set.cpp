@@ -46,12 +46,16 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                                                   ? BrisqueScorer::DefaultModelDir()
                                                   : config.opencv_data_dir / "quality";
     auto brisque = BrisqueScorer::Shared(brisque_dir);
-    notes->push_back(brisque.ok() ? "quality: classical measures + BRISQUE (" +
-                                        brisque_dir.string() + ")"
-                                  : "quality: classical measures; quality.brisque not written: " +
-                                        brisque.status().message());
-    options->analyzers.push_back(
-        [brisque_dir] { return std::make_unique<QualityAnalyzer>(brisque_dir); });
+    notes->push_back(brisque.ok()
+                         ? "quality: classical measures + BRISQUE (" + brisque_dir.string() + ")"
+                         : "quality: classical measures; quality.brisque not written: " +
+                               brisque.status().message());
+    // The factory holds the loaded model so each video's analyzer shares it, not reloads it.
+    std::shared_ptr<BrisqueScorer> keep = brisque.ok() ? brisque.value() : nullptr;
+    options->analyzers.push_back([brisque_dir, keep] {
+      (void)keep;
+      return std::make_unique<QualityAnalyzer>(brisque_dir);
+    });
   }
   if (config.borders) {
     notes->push_back("borders: black bars from the native-size grey samples (no model needed)");

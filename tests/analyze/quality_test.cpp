@@ -117,14 +117,14 @@ TEST(QualitySharpness, BlurredPhotosRankBelowSharpOnes) {
   NativeQualityAnalyzer analyzer;
   double blurred_max = 0, sharp_min = 1;
   for (std::string name : {"text_motion", "text_defocus", "licenseplate_motion"}) {
-    const double s = Num(AnalyzeStill(&analyzer, cv::imread(Media(dir + name + ".jpg"))),
-                         "quality.sharpness");
+    const double s =
+        Num(AnalyzeStill(&analyzer, cv::imread(Media(dir + name + ".jpg"))), "quality.sharpness");
     std::printf("blurred %-20s sharpness %.3f\n", name.c_str(), s);
     blurred_max = std::max(blurred_max, s);
   }
   for (std::string name : {"building", "fruits", "home", "butterfly", "messi5", "aero1"}) {
-    const double s = Num(AnalyzeStill(&analyzer, cv::imread(Media(dir + name + ".jpg"))),
-                         "quality.sharpness");
+    const double s =
+        Num(AnalyzeStill(&analyzer, cv::imread(Media(dir + name + ".jpg"))), "quality.sharpness");
     std::printf("sharp   %-20s sharpness %.3f\n", name.c_str(), s);
     sharp_min = std::min(sharp_min, s);
   }
@@ -146,8 +146,8 @@ void ExpectBorders(const std::string& rel, bool letterbox, bool pillarbox,
   BordersAnalyzer analyzer;
   const auto out = AnalyzeFile(&analyzer, rel);
   const cv::Rect got = ParseRect(Text(out, "borders.content_rect"));
-  std::printf("%s content %d,%d %dx%d (truth %d,%d %dx%d)\n", rel.c_str(), got.x, got.y,
-              got.width, got.height, truth.x, truth.y, truth.width, truth.height);
+  std::printf("%s content %d,%d %dx%d (truth %d,%d %dx%d)\n", rel.c_str(), got.x, got.y, got.width,
+              got.height, truth.x, truth.y, truth.width, truth.height);
   EXPECT_NEAR(got.x, truth.x, 4);
   EXPECT_NEAR(got.y, truth.y, 4);
   EXPECT_NEAR(got.x + got.width, truth.x + truth.width, 4);
@@ -259,8 +259,8 @@ TEST(QualityIngest, AttributesLandInTheCatalog) {
   CLIPDEX_REQUIRE_FILE(input);
   TempDir tmp;
   const std::string ds = ShellQuote((tmp / "ds").string());
-  auto ingest = testing::RunClipdex("ingest -q --no-camera --no-framing " + ShellQuote(input) +
-                                    " -o " + ds);
+  auto ingest =
+      testing::RunClipdex("ingest -q --no-camera --no-framing " + ShellQuote(input) + " -o " + ds);
   ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
   auto exported = testing::RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds +
                                     " --format jsonl 2>/dev/null");
