@@ -54,7 +54,12 @@ void NativeQualityAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Anal
   for (const cv::Mat& g : grays) {
     const cv::Mat picture = g(*content);
     lap.push_back(LaplacianVariance(FitLongSide(picture, kQualityAnalysisSide)));
-    noise.push_back(NoiseSigma(picture));
+    // Noise is a per-pixel statistic: the centred 640x640 (at most) of the content estimates it
+    // as well as the whole picture at a fifth of the cost on 1080p.
+    const cv::Rect centre((picture.cols - std::min(picture.cols, 640)) / 2,
+                          (picture.rows - std::min(picture.rows, 640)) / 2,
+                          std::min(picture.cols, 640), std::min(picture.rows, 640));
+    noise.push_back(NoiseSigma(picture(centre)));
     const ArtifactIndicators a = MeasureArtifactIndicators(g, *content);
     if (a.tiles > 0) {
       hf.push_back(a.hf_energy);
