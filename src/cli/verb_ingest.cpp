@@ -91,6 +91,15 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       "Skip faces and shot-scale analysis");
   cmd->add_flag("--profile", args->profile,
                 "Print wall time per stage (decode, shot detection, each analyzer, thumbnails)");
+  cmd->add_flag(
+      "--no-quality", [args](int64_t) { args->analyzers.quality = false; },
+      "Skip technical quality, temporal defects and the aesthetic heuristic");
+  cmd->add_flag(
+      "--no-borders", [args](int64_t) { args->analyzers.borders = false; },
+      "Skip letterbox / pillarbox detection");
+  cmd->add_flag(
+      "--no-native-quality", [args](int64_t) { args->analyzers.native_quality = false; },
+      "Skip sharpness, noise, blockiness, quality.score and the artefact indicators");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
@@ -111,8 +120,12 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       // Explicit command-line options win over the recipe.
       if (cmd->count("--min-clip") == 0) b.ingest.min_clip_seconds = recipe->clip_min_seconds;
       if (cmd->count("--max-clip") == 0) b.ingest.max_clip_seconds = recipe->clip_max_seconds;
-      for (const auto& [flag, member] : {std::pair{"--no-camera", &AnalyzerConfig::camera},
-                                         std::pair{"--no-framing", &AnalyzerConfig::framing}}) {
+      for (const auto& [flag, member] :
+           {std::pair{"--no-camera", &AnalyzerConfig::camera},
+            std::pair{"--no-framing", &AnalyzerConfig::framing},
+            std::pair{"--no-quality", &AnalyzerConfig::quality},
+            std::pair{"--no-native-quality", &AnalyzerConfig::native_quality},
+            std::pair{"--no-borders", &AnalyzerConfig::borders}}) {
         if (cmd->count(flag) > 0) args->analyzers.*member = false;
       }
     }
@@ -133,6 +146,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"camera", args->analyzers.camera},
                            {"framing", args->analyzers.framing},
+                           {"quality", args->analyzers.quality},
+                           {"borders", args->analyzers.borders},
+                           {"native_quality", args->analyzers.native_quality},
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
     b.options_json = opts.dump();

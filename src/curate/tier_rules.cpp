@@ -594,12 +594,21 @@ std::vector<std::string> ClipFieldNames() {
 }
 
 const std::set<std::string>& DocumentedAttributeNames() {
+  // clang-format off
   static const std::set<std::string> kNames = {
-      "camera.movement",    "camera.confidence",  "camera.segments",        "camera.speed",
-      "camera.speed_value", "motion.camera",      "motion.subject",         "motion.overall",
-      "framing.shot_scale", "framing.confidence", "framing.faces",          "framing.face_ratio",
-      "framing.detector",   "framing.evidence",   "framing.subject_height", "face.sharpness",
-      "face.exposure",      "face.quality"};
+      "camera.movement",    "camera.confidence",  "camera.segments", "camera.speed",
+      "camera.speed_value", "motion.camera",      "motion.subject",  "motion.overall",
+      "framing.shot_scale", "framing.confidence", "framing.faces",   "framing.face_ratio",
+      "framing.detector",   "framing.evidence",   "framing.subject_height",
+      "face.sharpness",     "face.exposure",      "face.quality",
+      // Technical quality (quality.h, native_quality.h), borders, artefact indicators.
+      "quality.sharpness",  "quality.noise",      "quality.blockiness", "quality.score",
+      "quality.brisque",    "quality.exposure_under", "quality.exposure_over",
+      "quality.contrast",   "quality.colorfulness", "quality.black_frames",
+      "quality.blank_frames", "quality.frozen_ratio", "aesthetic.heuristic",
+      "borders.content_rect", "borders.letterbox", "borders.pillarbox",
+      "artifact.hf_energy", "artifact.spectral_peaks"};
+  // clang-format on
   return kNames;
 }
 

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "analyze/borders.h"
+#include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
+#include "analyze/native_quality.h"
+#include "analyze/quality.h"
 
 namespace clipdex {
 
@@ -18,7 +22,11 @@ namespace {
 // One row per analyzer switch. Analyzers take no recipe parameters yet: a parameter in a recipe
 // is an error rather than silently ignored.
 std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
-  return {{"camera", &AnalyzerConfig::camera}, {"framing", &AnalyzerConfig::framing}};
+  return {{"camera", &AnalyzerConfig::camera},
+          {"framing", &AnalyzerConfig::framing},
+          {"quality", &AnalyzerConfig::quality},
+          {"native_quality", &AnalyzerConfig::native_quality},
+          {"borders", &AnalyzerConfig::borders}};
 }
 
 }  // namespace
@@ -76,6 +84,32 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     }
     const std::string model = have_yunet ? yunet.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
+  }
+  if (config.quality) {
+    const std::filesystem::path brisque_dir = config.opencv_data_dir.empty()
+                                                  ? BrisqueScorer::DefaultModelDir()
+                                                  : config.opencv_data_dir / "quality";
+    auto brisque = BrisqueScorer::Shared(brisque_dir);
+    notes->push_back(brisque.ok()
+                         ? "quality: classical measures + BRISQUE (" + brisque_dir.string() + ")"
+                         : "quality: classical measures; quality.brisque not written: " +
+                               brisque.status().message());
+    // The factory holds the loaded model so each video's analyzer shares it, not reloads it.
+    std::shared_ptr<BrisqueScorer> keep = brisque.ok() ? brisque.value() : nullptr;
+    options->analyzers.push_back([brisque_dir, keep] {
+      (void)keep;
+      return std::make_unique<QualityAnalyzer>(brisque_dir);
+    });
+  }
+  if (config.borders) {
+    notes->push_back("borders: black bars from the native-size grey samples (no model needed)");
+    options->analyzers.push_back([] { return std::make_unique<BordersAnalyzer>(); });
+  }
+  if (config.native_quality) {
+    notes->push_back(
+        "native_quality: sharpness, noise, blockiness, quality.score, artefact indicators "
+        "(no model needed)");
+    options->analyzers.push_back([] { return std::make_unique<NativeQualityAnalyzer>(); });
   }
 }
 

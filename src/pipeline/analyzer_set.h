@@ -13,9 +13,14 @@
 namespace clipdex {
 
 struct AnalyzerConfig {
-  bool camera = true;                // camera.*, motion.* (docs/attributes.md)
-  bool framing = true;               // framing.* (faces + shot scale)
-  std::filesystem::path models_dir;  // holds yunet/yunet_final_320_320_simplify.onnx
+  bool camera = true;          // camera.*, motion.* (docs/attributes.md)
+  bool framing = true;         // framing.* (faces + shot scale)
+  bool quality = true;         // quality.{brisque,exposure_*,contrast,colorfulness,*_frames,
+                               // frozen_ratio}, aesthetic.heuristic
+  bool borders = true;         // borders.* (letterbox / pillarbox)
+  bool native_quality = true;  // quality.{sharpness,noise,blockiness,score}, artifact.*
+  std::filesystem::path opencv_data_dir;  // holds quality/brisque_*.yml; empty = default
+  std::filesystem::path models_dir;       // holds yunet/yunet_final_320_320_simplify.onnx
 };
 
 // The default models directory: $CLIPDEX_MODELS, else ../shared/models beside the source tree.
