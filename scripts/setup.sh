@@ -77,14 +77,16 @@ demo() {
   local bin=build/release/clipdex corpus=demo/corpus dataset=demo/demo.clipdex
   step "[demo] fetching the demo corpus into $corpus"
   bash scripts/make_demo_corpus.sh "$corpus"
-  step "[demo] clipdex ingest $corpus -o $dataset --jobs 2"
-  "$bin" ingest "$corpus" -o "$dataset" --jobs 2
+  step "[demo] clipdex ingest $corpus -o $dataset --jobs 2 --recipe recipes/default.yaml"
+  # The recipe picks the analyzers and clip rules and tiers the dataset after the ingest.
+  "$bin" ingest "$corpus" -o "$dataset" --jobs 2 --recipe recipes/default.yaml
   step "[demo] clipdex info $dataset"
   "$bin" info "$dataset"
   step "[demo] clipdex eval shots $dataset --gt $corpus/montage.mp4.gt.json"
   "$bin" eval shots "$dataset" --gt "$corpus/montage.mp4.gt.json"
-  step "[demo] clipdex tier $dataset (default recipe: gold / silver / bronze / reject)"
-  "$bin" tier "$dataset"
+  step "[demo] clipdex report $dataset -o demo/report.html"
+  "$bin" report "$dataset" -o demo/report.html
+  echo "open demo/report.html in a browser: tier pyramid, attribute histograms, thumbnails"
 }
 
 [[ $# -eq 1 ]] || usage
