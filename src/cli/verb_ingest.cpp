@@ -69,12 +69,13 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
       "Skip faces and shot-scale analysis");
   cmd->add_option("--models", args->models_dir,
-                  "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
+                  "Model directory searched first (default $CLIPDEX_MODELS; then "
+                  "third_party/models, ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
   cmd->callback([args, exit_code]() {
     auto& b = args->batch;
     args->analyzers.models_dir =
-        args->models_dir.empty() ? DefaultModelsDir() : std::filesystem::path(args->models_dir);
+        args->models_dir.empty() ? ExplicitModelsDir() : std::filesystem::path(args->models_dir);
     AddAnalyzers(args->analyzers, &b.ingest, &b.notes);
     nlohmann::json opts = {{"jobs", b.jobs},
                            {"force", b.force},

@@ -4,37 +4,41 @@
 
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
+#include "models/model_manifest.h"
 
 namespace clipdex {
 
-std::filesystem::path DefaultModelsDir() {
+std::filesystem::path ExplicitModelsDir() {
   if (const char* env = std::getenv("CLIPDEX_MODELS"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(CLIPDEX_DEFAULT_MODELS_DIR);
+  return {};
 }
 
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                   std::vector<std::string>* notes) {
+  const std::vector<std::filesystem::path> roots = ModelRoots(config.models_dir);
+  auto slot_state = [&](const std::string& id) {
+    return ResolveModelSlot(*FindModelSlot(id), roots);
+  };
+
   if (config.camera) {
     options->analyzers.push_back([] { return std::make_unique<CameraMotionAnalyzer>(); });
     notes->push_back("camera: global motion from tracked features (no model needed)");
   }
   if (config.framing) {
-    const std::filesystem::path yunet =
-        config.models_dir / "yunet" / "yunet_final_320_320_simplify.onnx";
+    const SlotState face = slot_state("face");
     std::error_code ec;
-    const bool have_yunet = std::filesystem::is_regular_file(yunet, ec);
     const std::string haar = FramingAnalyzer::DefaultHaarCascade();
     const bool have_haar = std::filesystem::is_regular_file(haar, ec);
-    if (have_yunet) {
-      notes->push_back("framing: YuNet face detector " + yunet.string());
+    if (face.ready) {
+      notes->push_back("framing: YuNet face detector " + face.path.string());
     } else if (have_haar) {
-      notes->push_back("framing: " + yunet.string() + " missing, faces by the Haar cascade " +
-                       haar);
+      notes->push_back("framing: face slot not ready (" + face.reason +
+                       "), faces by the Haar cascade " + haar);
     } else {
-      notes->push_back("framing: no face model (" + yunet.string() + ", " + haar +
+      notes->push_back("framing: no face model (" + face.reason + "; " + haar +
                        " missing): shot scale from saliency only");
     }
-    const std::string model = have_yunet ? yunet.string() : "";
+    const std::string model = face.ready ? face.path.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
   }
 }
