@@ -68,6 +68,12 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
       "Skip faces and shot-scale analysis");
+  cmd->add_flag(
+      "--no-text", [args](int64_t) { args->analyzers.text = false; },
+      "Skip text, subtitle and watermark analysis (OCR)");
+  cmd->add_option("--model-threads", args->analyzers.model_threads,
+                  "ONNX Runtime threads per model session (ingest already runs files in parallel)")
+      ->capture_default_str();
   cmd->add_option("--models", args->models_dir,
                   "Model directory searched first (default $CLIPDEX_MODELS; then "
                   "third_party/models, ../shared/models)");
@@ -91,6 +97,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"camera", args->analyzers.camera},
                            {"framing", args->analyzers.framing},
+                           {"text", args->analyzers.text},
+                           {"model_threads", args->analyzers.model_threads},
                            {"models", args->analyzers.models_dir.string()}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);

@@ -598,7 +598,9 @@ const std::set<std::string>& DocumentedAttributeNames() {
       "camera.movement",    "camera.confidence",  "camera.segments", "camera.speed",
       "camera.speed_value", "motion.camera",      "motion.subject",  "motion.overall",
       "framing.shot_scale", "framing.confidence", "framing.faces",   "framing.face_ratio",
-      "framing.detector",   "framing.evidence"};
+      "framing.detector",   "framing.evidence",   "text.area_ratio", "text.area_ratio_mean",
+      "text.subtitle",      "text.content",       "text.boxes",      "watermark.present",
+      "watermark.rect",     "watermark.evidence", "aesthetic.score"};
   return kNames;
 }
 

@@ -4,6 +4,7 @@
 
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
+#include "analyze/text.h"
 #include "models/model_manifest.h"
 
 namespace clipdex {
@@ -40,6 +41,34 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     }
     const std::string model = face.ready ? face.path.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
+  }
+  if (config.text) {
+    TextModelFiles files;
+    std::string why_not;
+    std::filesystem::path* dest[] = {&files.det, &files.rec, &files.dictionary};
+    const char* ids[] = {"text_det", "text_rec", "text_dict"};
+    for (int k = 0; k < 3 && why_not.empty(); ++k) {
+      const SlotState st = slot_state(ids[k]);
+      if (st.ready) {
+        *dest[k] = st.path;
+      } else {
+        why_not = std::string(ids[k]) + " " + st.reason;
+      }
+    }
+    TextOptions text_options;
+    text_options.reader.threads = config.model_threads;
+    if (why_not.empty()) {
+      // Load once here so a broken model is reported before the run, not per worker.
+      TextAnalyzer probe(files, text_options);
+      if (!probe.load_status().ok()) why_not = probe.load_status().message();
+    }
+    if (why_not.empty()) {
+      notes->push_back("text: PP-OCRv4 detector + recogniser " + files.det.parent_path().string());
+      options->analyzers.push_back(
+          [files, text_options] { return std::make_unique<TextAnalyzer>(files, text_options); });
+    } else {
+      notes->push_back("text: disabled (text.*, watermark.* not computed): " + why_not);
+    }
   }
 }
 
