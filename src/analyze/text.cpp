@@ -82,6 +82,11 @@ TextAnalyzer::TextAnalyzer(const TextModelFiles& models, TextOptions options)
   }
 }
 
+TextAnalyzer::TextAnalyzer(std::shared_ptr<TextReader> reader, TextOptions options)
+    : options_(std::move(options)), reader_(std::move(reader)) {
+  if (!reader_) load_status_ = Status::Error("no text reader");
+}
+
 FrameNeed TextAnalyzer::need() const {
   FrameNeed n;
   n.sample_fps = options_.sample_fps;

@@ -50,6 +50,9 @@ class TextAnalyzer : public ClipAnalyzer {
   // Loads the models; a failure is kept and reported by load_status() (Analyze then adds
   // nothing).
   TextAnalyzer(const TextModelFiles& models, TextOptions options = {});
+  // Shares an already loaded reader: ONNX Runtime sessions may run from several threads at
+  // once, so ingest loads the models once for all workers and videos.
+  TextAnalyzer(std::shared_ptr<TextReader> reader, TextOptions options = {});
   const Status& load_status() const { return load_status_; }
 
   std::string name() const override { return "text"; }
@@ -63,7 +66,7 @@ class TextAnalyzer : public ClipAnalyzer {
  private:
   TextOptions options_;
   Status load_status_;
-  std::unique_ptr<TextReader> reader_;
+  std::shared_ptr<TextReader> reader_;
 };
 
 }  // namespace clipdex

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "analyze/aesthetic.h"
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
 #include "analyze/text.h"
@@ -57,17 +58,46 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     }
     TextOptions text_options;
     text_options.reader.threads = config.model_threads;
+    std::shared_ptr<TextReader> reader;
     if (why_not.empty()) {
-      // Load once here so a broken model is reported before the run, not per worker.
-      TextAnalyzer probe(files, text_options);
-      if (!probe.load_status().ok()) why_not = probe.load_status().message();
+      // Loaded once for every worker and video (sessions run from several threads at once).
+      auto loaded = TextReader::Load(files.det, files.rec, files.dictionary, text_options.reader);
+      if (loaded.ok()) {
+        reader = std::move(loaded.value());
+      } else {
+        why_not = loaded.status().message();
+      }
     }
     if (why_not.empty()) {
       notes->push_back("text: PP-OCRv4 detector + recogniser " + files.det.parent_path().string());
       options->analyzers.push_back(
-          [files, text_options] { return std::make_unique<TextAnalyzer>(files, text_options); });
+          [reader, text_options] { return std::make_unique<TextAnalyzer>(reader, text_options); });
     } else {
       notes->push_back("text: disabled (text.*, watermark.* not computed): " + why_not);
+    }
+  }
+  if (config.aesthetic) {
+    const SlotState clip = slot_state("clip_image");
+    const SlotState b32 = slot_state("aesthetic_head"), l14 = slot_state("aesthetic_head_l14");
+    std::string why_not = clip.ready ? "" : "clip_image " + clip.reason;
+    if (why_not.empty() && !b32.ready && !l14.ready) why_not = "aesthetic_head " + b32.reason;
+    std::shared_ptr<AestheticAnalyzer> loaded;
+    if (why_not.empty()) {
+      // Loaded once (a contract violation is reported before the run) and shared by workers.
+      auto probe = AestheticAnalyzer::Load(clip.path, b32.ready ? b32.path : "",
+                                           l14.ready ? l14.path : "", config.model_threads);
+      if (probe.ok()) {
+        loaded = std::move(probe.value());
+      } else {
+        why_not = probe.status().message();
+      }
+    }
+    if (why_not.empty()) {
+      notes->push_back("aesthetic: CLIP image encoder " + clip.path.string() +
+                       " + LAION aesthetic head");
+      options->analyzers.push_back([loaded] { return loaded->Share(); });
+    } else {
+      notes->push_back("aesthetic: disabled (aesthetic.score not computed): " + why_not);
     }
   }
 }
