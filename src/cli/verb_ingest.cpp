@@ -100,8 +100,15 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-native-quality", [args](int64_t) { args->analyzers.native_quality = false; },
       "Skip sharpness, noise, blockiness, quality.score and the artefact indicators");
+  cmd->add_flag(
+      "--no-text", [args](int64_t) { args->analyzers.text = false; },
+      "Skip text, subtitle and watermark analysis (OCR)");
+  cmd->add_option("--model-threads", args->analyzers.model_threads,
+                  "ONNX Runtime threads per model session (ingest already runs files in parallel)")
+      ->capture_default_str();
   cmd->add_option("--models", args->models_dir,
-                  "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
+                  "Model directory searched first (default $CLIPDEX_MODELS; then "
+                  "third_party/models, ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
   cmd->callback([args, exit_code, cmd]() {
     auto& b = args->batch;
@@ -125,12 +132,13 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
             std::pair{"--no-framing", &AnalyzerConfig::framing},
             std::pair{"--no-quality", &AnalyzerConfig::quality},
             std::pair{"--no-native-quality", &AnalyzerConfig::native_quality},
-            std::pair{"--no-borders", &AnalyzerConfig::borders}}) {
+            std::pair{"--no-borders", &AnalyzerConfig::borders},
+            std::pair{"--no-text", &AnalyzerConfig::text}}) {
         if (cmd->count(flag) > 0) args->analyzers.*member = false;
       }
     }
     args->analyzers.models_dir =
-        args->models_dir.empty() ? DefaultModelsDir() : std::filesystem::path(args->models_dir);
+        args->models_dir.empty() ? ExplicitModelsDir() : std::filesystem::path(args->models_dir);
     AddAnalyzers(args->analyzers, &b.ingest, &b.notes);
     nlohmann::json opts = {{"jobs", b.jobs},
                            {"force", b.force},
@@ -149,6 +157,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"quality", args->analyzers.quality},
                            {"borders", args->analyzers.borders},
                            {"native_quality", args->analyzers.native_quality},
+                           {"text", args->analyzers.text},
+                           {"model_threads", args->analyzers.model_threads},
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
     b.options_json = opts.dump();

@@ -18,6 +18,8 @@ void AddEvalVerb(CLI::App& app, int* exit_code);
 void AddLabelEvalVerbs(CLI::App* eval, int* exit_code);
 // Adds `recipe show`, `tier` and `explain` (verb_curate.cpp).
 void AddCurateVerbs(CLI::App& app, int* exit_code);
+// Adds `models` (verb_models.cpp).
+void AddModelsVerb(CLI::App& app, int* exit_code);
 
 // Re-tiers `dataset` with `recipe` under the dataset lock and prints the pyramid. Returns the
 // exit code (0 ok, 1 rule or lock error: nothing changed, 2 not a dataset). Used by `tier` and

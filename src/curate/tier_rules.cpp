@@ -607,7 +607,10 @@ const std::set<std::string>& DocumentedAttributeNames() {
       "quality.contrast",   "quality.colorfulness", "quality.black_frames",
       "quality.blank_frames", "quality.frozen_ratio", "aesthetic.heuristic",
       "borders.content_rect", "borders.letterbox", "borders.pillarbox",
-      "artifact.hf_energy", "artifact.spectral_peaks"};
+      "artifact.hf_energy", "artifact.spectral_peaks",
+      // Text and watermarks (text.h, watermark.h), model aesthetics (aesthetic.h).
+      "text.area_ratio", "text.area_ratio_mean", "text.subtitle", "text.content", "text.boxes",
+      "watermark.present", "watermark.rect", "watermark.evidence", "aesthetic.score"};
   // clang-format on
   return kNames;
 }

@@ -3,18 +3,21 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "analyze/aesthetic.h"
 #include "analyze/borders.h"
 #include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
 #include "analyze/framing.h"
 #include "analyze/native_quality.h"
 #include "analyze/quality.h"
+#include "analyze/text.h"
+#include "models/model_manifest.h"
 
 namespace clipdex {
 
-std::filesystem::path DefaultModelsDir() {
+std::filesystem::path ExplicitModelsDir() {
   if (const char* env = std::getenv("CLIPDEX_MODELS"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(CLIPDEX_DEFAULT_MODELS_DIR);
+  return {};
 }
 
 namespace {
@@ -22,11 +25,11 @@ namespace {
 // One row per analyzer switch. Analyzers take no recipe parameters yet: a parameter in a recipe
 // is an error rather than silently ignored.
 std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
-  return {{"camera", &AnalyzerConfig::camera},
-          {"framing", &AnalyzerConfig::framing},
-          {"quality", &AnalyzerConfig::quality},
-          {"native_quality", &AnalyzerConfig::native_quality},
-          {"borders", &AnalyzerConfig::borders}};
+  return {
+      {"camera", &AnalyzerConfig::camera},      {"framing", &AnalyzerConfig::framing},
+      {"quality", &AnalyzerConfig::quality},    {"native_quality", &AnalyzerConfig::native_quality},
+      {"borders", &AnalyzerConfig::borders},    {"text", &AnalyzerConfig::text},
+      {"aesthetic", &AnalyzerConfig::aesthetic}};
 }
 
 }  // namespace
@@ -62,27 +65,30 @@ Status ApplyRecipeAnalyzers(const Recipe& recipe, AnalyzerConfig* config) {
 
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                   std::vector<std::string>* notes) {
+  const std::vector<std::filesystem::path> roots = ModelRoots(config.models_dir);
+  auto slot_state = [&](const std::string& id) {
+    return ResolveModelSlot(*FindModelSlot(id), roots);
+  };
+
   if (config.camera) {
     options->analyzers.push_back([] { return std::make_unique<CameraMotionAnalyzer>(); });
     notes->push_back("camera: global motion from tracked features (no model needed)");
   }
   if (config.framing) {
-    const std::filesystem::path yunet =
-        config.models_dir / "yunet" / "yunet_final_320_320_simplify.onnx";
+    const SlotState face = slot_state("face");
     std::error_code ec;
-    const bool have_yunet = std::filesystem::is_regular_file(yunet, ec);
     const std::string haar = FramingAnalyzer::DefaultHaarCascade();
     const bool have_haar = std::filesystem::is_regular_file(haar, ec);
-    if (have_yunet) {
-      notes->push_back("framing: YuNet face detector " + yunet.string());
+    if (face.ready) {
+      notes->push_back("framing: YuNet face detector " + face.path.string());
     } else if (have_haar) {
-      notes->push_back("framing: " + yunet.string() + " missing, faces by the Haar cascade " +
-                       haar);
+      notes->push_back("framing: face slot not ready (" + face.reason +
+                       "), faces by the Haar cascade " + haar);
     } else {
-      notes->push_back("framing: no face model (" + yunet.string() + ", " + haar +
+      notes->push_back("framing: no face model (" + face.reason + "; " + haar +
                        " missing): shot scale from saliency only");
     }
-    const std::string model = have_yunet ? yunet.string() : "";
+    const std::string model = face.ready ? face.path.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
   }
   if (config.quality) {
@@ -110,6 +116,63 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
         "native_quality: sharpness, noise, blockiness, quality.score, artefact indicators "
         "(no model needed)");
     options->analyzers.push_back([] { return std::make_unique<NativeQualityAnalyzer>(); });
+  }
+  if (config.text) {
+    TextModelFiles files;
+    std::string why_not;
+    std::filesystem::path* dest[] = {&files.det, &files.rec, &files.dictionary};
+    const char* ids[] = {"text_det", "text_rec", "text_dict"};
+    for (int k = 0; k < 3 && why_not.empty(); ++k) {
+      const SlotState st = slot_state(ids[k]);
+      if (st.ready) {
+        *dest[k] = st.path;
+      } else {
+        why_not = std::string(ids[k]) + " " + st.reason;
+      }
+    }
+    TextOptions text_options;
+    text_options.reader.threads = config.model_threads;
+    std::shared_ptr<TextReader> reader;
+    if (why_not.empty()) {
+      // Loaded once for every worker and video (sessions run from several threads at once).
+      auto loaded = TextReader::Load(files.det, files.rec, files.dictionary, text_options.reader);
+      if (loaded.ok()) {
+        reader = std::move(loaded.value());
+      } else {
+        why_not = loaded.status().message();
+      }
+    }
+    if (why_not.empty()) {
+      notes->push_back("text: PP-OCRv4 detector + recogniser " + files.det.parent_path().string());
+      options->analyzers.push_back(
+          [reader, text_options] { return std::make_unique<TextAnalyzer>(reader, text_options); });
+    } else {
+      notes->push_back("text: disabled (text.*, watermark.* not computed): " + why_not);
+    }
+  }
+  if (config.aesthetic) {
+    const SlotState clip = slot_state("clip_image");
+    const SlotState b32 = slot_state("aesthetic_head"), l14 = slot_state("aesthetic_head_l14");
+    std::string why_not = clip.ready ? "" : "clip_image " + clip.reason;
+    if (why_not.empty() && !b32.ready && !l14.ready) why_not = "aesthetic_head " + b32.reason;
+    std::shared_ptr<AestheticAnalyzer> loaded;
+    if (why_not.empty()) {
+      // Loaded once (a contract violation is reported before the run) and shared by workers.
+      auto probe = AestheticAnalyzer::Load(clip.path, b32.ready ? b32.path : "",
+                                           l14.ready ? l14.path : "", config.model_threads);
+      if (probe.ok()) {
+        loaded = std::move(probe.value());
+      } else {
+        why_not = probe.status().message();
+      }
+    }
+    if (why_not.empty()) {
+      notes->push_back("aesthetic: CLIP image encoder " + clip.path.string() +
+                       " + LAION aesthetic head");
+      options->analyzers.push_back([loaded] { return loaded->Share(); });
+    } else {
+      notes->push_back("aesthetic: disabled (aesthetic.score not computed): " + why_not);
+    }
   }
 }
 

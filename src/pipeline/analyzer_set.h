@@ -1,5 +1,6 @@
-// Which analyzers an ingest runs, and with which model files. Missing models disable or
-// downgrade an analyzer with a stated reason (printed in the run summary), never silently.
+// Which analyzers an ingest runs, and with which model files. Model files come from the model
+// manifest (models/model_manifest.h); a slot that is not ready disables or downgrades its
+// analyzer with a stated reason (printed at the start of the run), never silently.
 #pragma once
 
 #include <filesystem>
@@ -20,14 +21,15 @@ struct AnalyzerConfig {
   bool borders = true;         // borders.* (letterbox / pillarbox)
   bool native_quality = true;  // quality.{sharpness,noise,blockiness,score}, artifact.*
   std::filesystem::path opencv_data_dir;  // holds quality/brisque_*.yml; empty = default
-  std::filesystem::path models_dir;       // holds yunet/yunet_final_320_320_simplify.onnx
+  bool text = true;                       // text.*, watermark.* (PP-OCRv4, needs ONNX Runtime)
+  bool aesthetic = true;                  // aesthetic.score (needs a user-supplied CLIP encoder)
+  int model_threads = 1;                  // ONNX Runtime intra-op threads per model session
+  std::filesystem::path models_dir;       // searched first for model files; may be empty
 };
 
-// The default models directory: $CLIPDEX_MODELS, else ../shared/models beside the source tree.
-std::filesystem::path DefaultModelsDir();
+// The model directory the user named through $CLIPDEX_MODELS, or empty.
+std::filesystem::path ExplicitModelsDir();
 
-// Adds the configured analyzer factories to `options`; one line per analyzer in `notes`
-// ("framing: YuNet face detector <path>" or "framing: <path> missing, using the Haar cascade").
 // Names a recipe's `analyzers` map may use, in documentation order.
 std::vector<std::string> KnownAnalyzerNames();
 
@@ -38,6 +40,8 @@ std::vector<std::string> KnownAnalyzerNames();
 //   "recipe 'x': analyzer 'camera' has no parameter 'step'"
 Status ApplyRecipeAnalyzers(const Recipe& recipe, AnalyzerConfig* config);
 
+// Adds the configured analyzer factories to `options`; one line per analyzer in `notes`
+// ("framing: YuNet face detector <path>", "text: disabled: text_det missing: ...").
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                   std::vector<std::string>* notes);
 
