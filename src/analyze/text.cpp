@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 
 #include "analyze/watermark.h"
 
@@ -124,16 +125,36 @@ void TextAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame
   for (size_t k = 0; k < n; ++k) {
     picked.push_back(&frames[n == 1 ? frames.size() / 2 : k * (frames.size() - 1) / (n - 1)]);
   }
+  // OCR is the costliest analysis per sample, and most clips carry no text: read a few probe
+  // samples first and read the rest only when a probe finds any text line.
+  std::vector<size_t> order;
+  const size_t probes = std::min(picked.size(), static_cast<size_t>(std::max(1, options_.probes)));
+  for (size_t k = 0; k < probes; ++k) order.push_back((2 * k + 1) * picked.size() / (2 * probes));
+  std::vector<std::optional<FrameText>> read(picked.size());
+  bool any_text = false;
+  for (size_t at : order) {
+    auto ft = ReadFrame(picked[at]->image);
+    if (!ft.ok()) return;  // a model failure: no attributes rather than wrong ones
+    any_text = any_text || !ft->lines.empty();
+    read[at] = std::move(ft.value());
+  }
   std::vector<FrameText> texts;
   std::vector<cv::Mat> grey;
-  for (const AnalysisFrame* f : picked) {
-    auto ft = ReadFrame(f->image);
-    if (!ft.ok()) return;  // a model failure: no attributes rather than wrong ones
-    texts.push_back(std::move(ft.value()));
+  std::vector<const AnalysisFrame*> used;
+  for (size_t k = 0; k < picked.size(); ++k) {
+    if (!read[k]) {
+      if (!any_text) continue;  // textless probes: the clip is textless at this sampling
+      auto ft = ReadFrame(picked[k]->image);
+      if (!ft.ok()) return;
+      read[k] = std::move(ft.value());
+    }
+    texts.push_back(std::move(*read[k]));
     cv::Mat g;
-    cv::cvtColor(f->image, g, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(picked[k]->image, g, cv::COLOR_BGR2GRAY);
     grey.push_back(g);
+    used.push_back(picked[k]);
   }
+  picked = std::move(used);
   const cv::Size size = picked[0]->image.size();
 
   // Tracks: a line joins the track whose first box overlaps it most (IoU >= 0.5).

@@ -25,7 +25,8 @@ namespace clipdex {
 struct TextOptions {
   double sample_fps = 1.0;
   int long_side = 640;
-  int max_samples = 8;              // per clip, spread evenly; bounds OCR cost per clip
+  int max_samples = 6;              // per clip, spread evenly; bounds OCR cost per clip
+  int probes = 2;                   // samples read first; the others only if these show text
   double bottom_band = 0.7;         // a line whose centre lies below 70 % of the height ...
   double centre_band = 0.15;        // ... and within 15 % of the width from the centre
   double watermark_presence = 0.8;  // of samples, for a fixed OCR line to be a watermark

@@ -23,16 +23,20 @@ struct IngestArgs {
   bool profile = false;
 };
 
-// The --profile table: where the wall time went, per stage, over all videos and threads.
+// The --profile table: where the time went, per stage, over all videos and threads.
 void PrintProfile(const StageTimes& times, double run_seconds, long frames) {
   double sum = 0;
-  for (const auto& [stage, s] : times.Sorted()) sum += s;
-  std::fprintf(stderr, "profile (wall seconds per stage, summed over threads; run %.2f s):\n",
+  for (const auto& [stage, c] : times.Sorted()) sum += c.wall;
+  std::fprintf(stderr,
+               "profile (per stage, summed over threads; run %.2f s wall; CPU = the stage's own "
+               "thread, decode's worker threads not included):\n",
                run_seconds);
-  std::fprintf(stderr, "  %-40s %9s %7s %11s\n", "stage", "seconds", "share", "ms/frame");
-  for (const auto& [stage, s] : times.Sorted()) {
-    std::fprintf(stderr, "  %-40s %9.3f %6.1f%% %11.3f\n", stage.c_str(), s,
-                 sum > 0 ? 100.0 * s / sum : 0.0, frames > 0 ? 1000.0 * s / frames : 0.0);
+  std::fprintf(stderr, "  %-40s %9s %7s %9s %11s\n", "stage", "wall s", "share", "CPU s",
+               "CPU ms/frame");
+  for (const auto& [stage, c] : times.Sorted()) {
+    std::fprintf(stderr, "  %-40s %9.3f %6.1f%% %9.3f %11.3f\n", stage.c_str(), c.wall,
+                 sum > 0 ? 100.0 * c.wall / sum : 0.0, c.cpu,
+                 frames > 0 ? 1000.0 * c.cpu / frames : 0.0);
   }
 }
 

@@ -23,7 +23,7 @@
 namespace clipdex {
 
 struct TextReaderOptions {
-  int det_long_side = 640;
+  int det_long_side = 512;
   float bin_threshold = 0.3f;
   float box_threshold = 0.6f;
   float unclip_ratio = 1.5f;
