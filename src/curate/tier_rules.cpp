@@ -36,6 +36,8 @@ const std::vector<std::pair<std::string, std::string>>& ClipFields() {
       {"is_vfr", "v.is_vfr"},
       {"interlaced", "v.interlaced"},
       {"video_duration", "v.duration"},
+      // Stills come through libavformat's image demuxers (media/probe.h IsImageContainer).
+      {"is_image", "(v.container LIKE '%_pipe' OR v.container LIKE 'image2%')"},
   };
   return kFields;
 }

@@ -141,9 +141,29 @@ TEST(RecipeTest, Errors) {
   EXPECT_FALSE(LoadRecipe("/nonexistent/recipe.yaml").ok());
 }
 
+// The machinery tests below use a fixed recipe over camera attributes (the rules the default
+// shipped with first), so they do not change when the shipped default's rules are tuned.
+const Recipe& CameraRecipe() {
+  static const Recipe recipe = [] {
+    auto r = ParseRecipe(
+        "name: camera-test\n"
+        "tiers:\n"
+        "  - name: gold\n"
+        "    when: \"duration >= 2 AND camera.confidence >= 0.6 AND camera.movement NOT IN "
+        "('handheld','unknown','mixed') AND NOT too_short\"\n"
+        "  - name: silver\n"
+        "    when: \"duration >= 1 AND camera.movement != 'unknown'\"\n"
+        "  - name: bronze\n"
+        "    when: \"duration >= 0.5\"\n",
+        "camera-test", DefaultRecipe());
+    return r.ok() ? r.value() : Recipe{};
+  }();
+  return recipe;
+}
+
 TEST(TierRulesTest, CompileSplitsConjunctsAndValidates) {
   const auto& known = DocumentedAttributeNames();
-  auto r = CompileRule("gold", DefaultRecipe().tiers[0].when, known);
+  auto r = CompileRule("gold", CameraRecipe().tiers[0].when, known);
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->conjuncts.size(), 4u);
   EXPECT_EQ(r->conjuncts[1].text, "camera.confidence >= 0.6");
@@ -172,7 +192,7 @@ TEST(TierRulesTest, CompileSplitsConjunctsAndValidates) {
 }
 
 TEST_F(TierTest, AssignsFirstMatchAndDefault) {
-  auto res = AssignTiers(*catalog_, DefaultRecipe());
+  auto res = AssignTiers(*catalog_, CameraRecipe());
   ASSERT_TRUE(res.ok()) << res.status().message();
   EXPECT_EQ(TierOf(0), "gold");
   EXPECT_EQ(TierOf(1), "silver");
@@ -191,19 +211,19 @@ TEST_F(TierTest, AssignsFirstMatchAndDefault) {
   EXPECT_NEAR(res->counts[1].hours, 8.0 / 3600, 1e-9);
 
   // First match wins: a catch-all first tier takes everything.
-  Recipe all = DefaultRecipe();
+  Recipe all = CameraRecipe();
   all.tiers.insert(all.tiers.begin(), {"everything", "duration > 0"});
   ASSERT_TRUE(AssignTiers(*catalog_, all).ok());
   for (int i = 0; i < 6; ++i) EXPECT_EQ(TierOf(i), "everything");
 }
 
 TEST_F(TierTest, ExplainListsFailedConditionsWithValues) {
-  ASSERT_TRUE(AssignTiers(*catalog_, DefaultRecipe()).ok());
+  ASSERT_TRUE(AssignTiers(*catalog_, CameraRecipe()).ok());
   auto e = ExplainClip(*catalog_, "/videos/v1.mp4#4");
   ASSERT_TRUE(e.ok()) << e.status().message();
   EXPECT_EQ(e->tier, "silver");
-  EXPECT_EQ(e->rule, DefaultRecipe().tiers[1].when);
-  EXPECT_EQ(e->recipe, "default");
+  EXPECT_EQ(e->rule, CameraRecipe().tiers[1].when);
+  EXPECT_EQ(e->recipe, "camera-test");
   ASSERT_EQ(e->missed.size(), 1u);
   EXPECT_EQ(e->missed[0].first, "gold");
   EXPECT_EQ(e->missed[0].second, std::vector<std::string>{"camera.confidence 0.42 < 0.6"});
@@ -245,8 +265,8 @@ TEST_F(TierTest, ExplainListsFailedConditionsWithValues) {
 }
 
 TEST_F(TierTest, RuleErrorsChangeNothing) {
-  ASSERT_TRUE(AssignTiers(*catalog_, DefaultRecipe()).ok());
-  Recipe bad = DefaultRecipe();
+  ASSERT_TRUE(AssignTiers(*catalog_, CameraRecipe()).ok());
+  Recipe bad = CameraRecipe();
   bad.tiers[1].when = "duration >= 1 AND camera.movment != 'unknown'";
   auto res = AssignTiers(*catalog_, bad);
   ASSERT_FALSE(res.ok());
@@ -265,7 +285,7 @@ TEST_F(TierTest, RuleErrorsChangeNothing) {
 }
 
 TEST_F(TierTest, RulesCannotWrite) {
-  Recipe evil = DefaultRecipe();
+  Recipe evil = CameraRecipe();
   for (const char* rule :
        {"duration > 0); DELETE FROM clips; --", "duration > 0 -- comment",
         "duration IN (SELECT clip_id FROM clip_attributes)", "(DELETE FROM clips RETURNING 1) > 0",
@@ -323,7 +343,7 @@ COMMIT;
 )sql";
   ASSERT_EQ(sqlite3_exec(db, gen, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 100006);
-  auto res = AssignTiers(*catalog_, DefaultRecipe());
+  auto res = AssignTiers(*catalog_, CameraRecipe());
   ASSERT_TRUE(res.ok()) << res.status().message();
   EXPECT_EQ(res->clips, 100006);
   std::printf("re-tier of %ld clips: %.3f s\n", res->clips, res->seconds);
