@@ -68,6 +68,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
       "Skip faces and shot-scale analysis");
+  cmd->add_flag(
+      "--no-dedup-signature", [args](int64_t) { args->analyzers.dedup_signature = false; },
+      "Skip the perceptual-hash signature that `clipdex dedup` needs");
   cmd->add_option("--models", args->models_dir,
                   "Model directory (default $CLIPDEX_MODELS or ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
@@ -90,6 +93,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"camera", args->analyzers.camera},
                            {"framing", args->analyzers.framing},
+                           {"dedup_signature", args->analyzers.dedup_signature},
                            {"models", args->analyzers.models_dir.string()}};
     b.options_json = opts.dump();
     auto summary = RunIngestBatch(args->inputs, args->dataset, b);

@@ -14,5 +14,7 @@ void AddEvalVerb(CLI::App& app, int* exit_code);
 void AddLabelEvalVerbs(CLI::App* eval, int* exit_code);
 // Adds `recipe show`, `tier` and `explain` (verb_curate.cpp).
 void AddCurateVerbs(CLI::App& app, int* exit_code);
+// Adds `dedup` (verb_dedup.cpp).
+void AddDedupVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

@@ -598,7 +598,8 @@ const std::set<std::string>& DocumentedAttributeNames() {
       "camera.movement",    "camera.confidence",  "camera.segments", "camera.speed",
       "camera.speed_value", "motion.camera",      "motion.subject",  "motion.overall",
       "framing.shot_scale", "framing.confidence", "framing.faces",   "framing.face_ratio",
-      "framing.detector",   "framing.evidence"};
+      "framing.detector",   "framing.evidence",   "dedup.signature", "dedup.group",
+      "dedup.dup_of"};
   return kNames;
 }
 

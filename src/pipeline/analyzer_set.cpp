@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "analyze/camera_motion.h"
+#include "analyze/dup_signature.h"
 #include "analyze/framing.h"
 
 namespace clipdex {
@@ -36,6 +37,10 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     }
     const std::string model = have_yunet ? yunet.string() : "";
     options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
+  }
+  if (config.dedup_signature) {
+    options->analyzers.push_back([] { return std::make_unique<DupSignatureAnalyzer>(); });
+    notes->push_back("dedup_signature: perceptual hashes of 4 samples/s (no model needed)");
   }
 }
 

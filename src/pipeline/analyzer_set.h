@@ -13,6 +13,7 @@ namespace clipdex {
 struct AnalyzerConfig {
   bool camera = true;                // camera.*, motion.* (docs/attributes.md)
   bool framing = true;               // framing.* (faces + shot scale)
+  bool dedup_signature = true;       // dedup.signature (perceptual hashes for `clipdex dedup`)
   std::filesystem::path models_dir;  // holds yunet/yunet_final_320_320_simplify.onnx
 };
 
