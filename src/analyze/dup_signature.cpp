@@ -63,16 +63,34 @@ std::pair<int, int> ContentRange(const cv::Mat& counts, int min_count) {
 
 }  // namespace
 
+int StructureOf(const cv::Mat& small) {
+  cv::Mat f, coeffs;
+  small.convertTo(f, CV_32F);
+  cv::dct(f, coeffs);
+  float largest = 0;
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 8; ++x) {
+      if (x != 0 || y != 0) largest = std::max(largest, std::abs(coeffs.at<float>(y, x)));
+    }
+  }
+  int n = 0;
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 8; ++x) {
+      if ((x != 0 || y != 0) && std::abs(coeffs.at<float>(y, x)) > 0.1f * largest) ++n;
+    }
+  }
+  return n;
+}
+
 std::string DupSignature::Format() const {
   std::string out;
-  out.reserve(frames.size() * 51);
+  out.reserve(frames.size() * (17 * kHashKinds));
   for (const FrameHash& f : frames) {
     if (!out.empty()) out += ' ';
-    AppendHex(f.hash, &out);
-    out += '/';
-    AppendHex(f.mirrored, &out);
-    out += '/';
-    AppendHex(f.centre, &out);
+    for (int k = 0; k < kHashKinds; ++k) {
+      if (k > 0) out += '/';
+      AppendHex(f.h[k], &out);
+    }
   }
   return out;
 }
@@ -89,11 +107,13 @@ Result<DupSignature> DupSignature::Parse(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view token = text.substr(pos, end - pos);
     FrameHash f;
-    if (token.size() != 50 || token[16] != '/' || token[33] != '/' ||
-        !ParseHex(token.substr(0, 16), &f.hash) || !ParseHex(token.substr(17, 16), &f.mirrored) ||
-        !ParseHex(token.substr(34, 16), &f.centre)) {
-      return Status::Error("bad dedup.signature token '" + std::string(token.substr(0, 60)) +
-                           "' (expected <16 hex>/<16 hex>/<16 hex>)");
+    bool ok = token.size() == 17 * kHashKinds - 1;
+    for (int k = 0; ok && k < kHashKinds; ++k) {
+      ok = (k == 0 || token[17 * k - 1] == '/') && ParseHex(token.substr(17 * k, 16), &f.h[k]);
+    }
+    if (!ok) {
+      return Status::Error("bad dedup.signature token '" + std::string(token.substr(0, 90)) +
+                           "' (expected 5 x 16 hex digits separated by '/')");
     }
     sig.frames.push_back(f);
     pos = end;
@@ -128,23 +148,35 @@ cv::Rect ContentBox(const std::vector<cv::Mat>& grays, const DupSignatureOptions
 
 std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options) {
   if (gray.empty()) return std::nullopt;
-  cv::Mat small, centre_small;
+  cv::Mat small;
   cv::resize(gray, small, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
   cv::Scalar mean, stddev;
   cv::meanStdDev(small, mean, stddev);
   if (stddev[0] < options.min_contrast) return std::nullopt;
-  // PHash resizes to 32x32 itself; given 32x32 that is the identity.
-  FrameHash f;
-  f.hash = PHashOf(small);
-  cv::Mat mirrored;
-  // Area reduction commutes with mirroring, so mirroring the 32x32 picture is exact and cheap.
+  if (StructureOf(small) < options.min_structure) return std::nullopt;
+  auto centre_of = [&](const cv::Mat& m) {
+    const int w = std::max(1, static_cast<int>(std::lround(m.cols * options.centre_fraction)));
+    const int h = std::max(1, static_cast<int>(std::lround(m.rows * options.centre_fraction)));
+    return m(cv::Rect((m.cols - w) / 2, (m.rows - h) / 2, w, h));
+  };
+  auto reduce = [](const cv::Mat& m) {
+    cv::Mat out;
+    cv::resize(m, out, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
+    return out;
+  };
+  // PHash resizes to 32x32 itself; given 32x32 that is the identity. Area reduction commutes with
+  // mirroring, so mirroring the 32x32 picture is exact and cheap.
+  const cv::Mat centre = reduce(centre_of(gray));
+  const cv::Mat inner = reduce(centre_of(centre_of(gray)));
+  cv::Mat mirrored, mirrored_centre;
   cv::flip(small, mirrored, 1);
-  f.mirrored = PHashOf(mirrored);
-  const int cw = std::max(1, static_cast<int>(std::lround(gray.cols * options.centre_fraction)));
-  const int ch = std::max(1, static_cast<int>(std::lround(gray.rows * options.centre_fraction)));
-  const cv::Rect centre((gray.cols - cw) / 2, (gray.rows - ch) / 2, cw, ch);
-  cv::resize(gray(centre), centre_small, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
-  f.centre = PHashOf(centre_small);
+  cv::flip(centre, mirrored_centre, 1);
+  FrameHash f;
+  f.of(HashKind::kPlain) = PHashOf(small);
+  f.of(HashKind::kMirrored) = PHashOf(mirrored);
+  f.of(HashKind::kCentre) = PHashOf(centre);
+  f.of(HashKind::kMirroredCentre) = PHashOf(mirrored_centre);
+  f.of(HashKind::kInner) = PHashOf(inner);
   return f;
 }
 
@@ -165,6 +197,9 @@ DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
     const cv::Rect roi = box & cv::Rect(0, 0, g.cols, g.rows);
     if (auto h = HashPicture(roi.area() > 0 ? g(roi) : g, options)) sig.frames.push_back(*h);
   }
+  // A clip that is mostly featureless is featureless: its few passing samples sit just above
+  // the thresholds, and those are the ones that collide across unrelated clips.
+  if (sig.frames.size() * 2 < kept.size()) sig.frames.clear();
   return sig;
 }
 

@@ -26,6 +26,7 @@
 // text when the clip has no informative sample. See docs/attributes.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <opencv2/core.hpp>
 #include <optional>
@@ -38,13 +39,23 @@
 
 namespace clipdex {
 
-inline constexpr int kMaxSignatureFrames = 96;
+inline constexpr int kMaxSignatureFrames = 64;
+
+// The views of one sample that are hashed, in signature token order.
+enum class HashKind {
+  kPlain = 0,           // the content box
+  kMirrored = 1,        // the content box mirrored left-right
+  kCentre = 2,          // the central centre_fraction of the box
+  kMirroredCentre = 3,  // kCentre mirrored
+  kInner = 4,           // the central centre_fraction of kCentre (centre_fraction^2 of the box)
+};
+inline constexpr int kHashKinds = 5;
 
 // The hashes of one sample.
 struct FrameHash {
-  uint64_t hash = 0;      // pHash of the content box
-  uint64_t mirrored = 0;  // pHash of the horizontally mirrored content box
-  uint64_t centre = 0;    // pHash of the central DupSignatureOptions::centre_fraction of the box
+  std::array<uint64_t, kHashKinds> h{};
+  uint64_t of(HashKind k) const { return h[static_cast<size_t>(k)]; }
+  uint64_t& of(HashKind k) { return h[static_cast<size_t>(k)]; }
   bool operator==(const FrameHash&) const = default;
 };
 
@@ -75,6 +86,11 @@ struct DupSignatureOptions {
   double min_box_fraction = 0.4;
   // Standard deviation (0-255 luma) of the 32x32 reduction under which a sample is featureless.
   double min_contrast = 6.0;
+  // Structure: of the 63 low-frequency DCT coefficients a pHash compares, at least this many must
+  // exceed a tenth of the largest. Smooth gradients (sky, walls, blur) and two-tone layouts have
+  // a few dominant coefficients and the rest near zero, so most of their bits sit below the mean
+  // and unrelated pictures of that kind hash within a few bits of each other.
+  int min_structure = 8;
   // Side fraction of the centred crop hashed as FrameHash::centre.
   double centre_fraction = 0.85;
 };
@@ -82,6 +98,10 @@ struct DupSignatureOptions {
 // The bounding box of non-border content over all `grays` (same size, CV_8UC1); the whole picture
 // when nothing is trimmed or the box would be too small.
 cv::Rect ContentBox(const std::vector<cv::Mat>& grays, const DupSignatureOptions& options);
+
+// How many of the 63 low-frequency DCT coefficients of a 32x32 grey picture exceed a tenth of
+// the largest (0..63); see DupSignatureOptions::min_structure.
+int StructureOf(const cv::Mat& small32);
 
 // Hashes of one grey picture (already cut to its content box); nullopt when it is featureless.
 std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options);

@@ -100,24 +100,12 @@ bool BetterKeeper(const DedupClip& a, const DedupClip& b) {
   return a.clip_id < b.clip_id;
 }
 
-uint64_t HashOf(const FrameHash& f, HashKind kind) {
-  switch (kind) {
-    case HashKind::kMirrored:
-      return f.mirrored;
-    case HashKind::kCentre:
-      return f.centre;
-    case HashKind::kPlain:
-      break;
-  }
-  return f.hash;
-}
-
 std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
                                      std::initializer_list<HashKind> kinds) {
   std::vector<uint64_t> out;
   out.reserve(sig.frames.size() * kinds.size());
   for (const FrameHash& f : sig.frames) {
-    for (HashKind k : kinds) out.push_back(HashOf(f, k));
+    for (HashKind k : kinds) out.push_back(f.of(k));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -131,19 +119,21 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
 
 }  // namespace
 
-int AlignedMatches(const DupSignature& a, HashKind kind_a, const DupSignature& b, HashKind kind_b,
+int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
                    int hamming) {
   // f[j] = most frames of a[0..i) matched to b[0..j) by a non-decreasing assignment;
   // f(i, j) = max(f(i, j - 1), f(i - 1, j) + match(i, j)). O(|a| |b|) <= 96 * 96 steps.
   const size_t m = b.frames.size();
-  std::vector<uint64_t> hb(m);
-  for (size_t j = 0; j < m; ++j) hb[j] = HashOf(b.frames[j], kind_b);
   std::vector<int> prev(m + 1, 0), cur(m + 1, 0);
   for (const FrameHash& fa : a.frames) {
-    const uint64_t ha = HashOf(fa, kind_a);
+    const uint64_t a1 = fa.of(relation.a1), a2 = fa.of(relation.a2);
     cur[0] = 0;
     for (size_t j = 1; j <= m; ++j) {
-      const int match = HammingDistance(ha, hb[j - 1]) <= hamming ? 1 : 0;
+      const FrameHash& fb = b.frames[j - 1];
+      const int match = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
+                                HammingDistance(a2, fb.of(relation.b2)) <= hamming
+                            ? 1
+                            : 0;
       cur[j] = std::max(cur[j - 1], prev[j] + match);
     }
     std::swap(prev, cur);
@@ -154,26 +144,22 @@ int AlignedMatches(const DupSignature& a, HashKind kind_a, const DupSignature& b
 bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options) {
   const size_t na = a.frames.size(), nb = b.frames.size();
   if (na == 0 || nb == 0) return false;
-  // Does the shorter clip, seen through kind_s, align to the longer one seen through kind_l?
-  auto passes = [&](const DupSignature& shorter, HashKind kind_s, const DupSignature& longer,
-                    HashKind kind_l) {
+  // Does the shorter clip align to the longer one under `relation`?
+  auto passes = [&](const DupSignature& shorter, const DupSignature& longer,
+                    const Relation& relation) {
     const int need = static_cast<int>(
         std::ceil(options.min_match_fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
-    return AlignedMatches(shorter, kind_s, longer, kind_l, options.hamming) >= std::max(1, need);
+    return AlignedMatches(shorter, longer, relation, options.hamming) >= std::max(1, need);
   };
-  // Relation "a through kind_a is b through kind_b", tested from the shorter clip; for equal
-  // lengths both ways, since the alignment is not symmetric.
-  auto related = [&](HashKind kind_a, HashKind kind_b) {
-    if (na < nb) return passes(a, kind_a, b, kind_b);
-    if (nb < na) return passes(b, kind_b, a, kind_a);
-    return passes(a, kind_a, b, kind_b) || passes(b, kind_b, a, kind_a);
+  // "a relates to b", tested from the shorter clip; for equal lengths both ways, since the
+  // alignment is not symmetric.
+  auto related = [&](const Relation& relation) {
+    if (na < nb) return passes(a, b, relation);
+    if (nb < na) return passes(b, a, relation.Swapped());
+    return passes(a, b, relation) || passes(b, a, relation.Swapped());
   };
-  using K = HashKind;
-  if (related(K::kPlain, K::kPlain) || related(K::kPlain, K::kCentre) ||
-      related(K::kCentre, K::kPlain)) {
-    return true;
-  }
-  return options.flip && (related(K::kMirrored, K::kPlain) || related(K::kPlain, K::kMirrored));
+  if (related(kSameFraming) || related(kCropOf) || related(kCropOf.Swapped())) return true;
+  return options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()));
 }
 
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {

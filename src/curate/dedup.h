@@ -16,9 +16,9 @@
 //    not index-by-index: a sub-clip aligns to a stretch of the longer clip, a sped-up copy to every
 //    1.25th frame, a slowed-down one repeats frames. Requiring order rejects two clips that
 //    merely share one look-alike frame. The alignment is tried for each relation between the two
-//    clips, one relation per try (so frames of one clip cannot mix relations): plain-plain,
-//    plain-centre and centre-plain (one clip is a centre crop of the other), and with `flip`
-//    mirrored-plain.
+//    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
+//    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
+//    compares two hashes per frame pair and needs both within `hamming` (see Relation).
 // 3. Groups. Duplicate pairs are joined transitively (union-find). In each group the keeper is the
 //    clip with the highest `quality_attribute` value (when any member has one), then the most
 //    pixels, then the longest duration, then the lowest clip id.
@@ -78,12 +78,27 @@ struct DedupResult {
   double seconds = 0;          // total wall time, loading and storing included
 };
 
-// Which of a frame's hashes a relation compares.
-enum class HashKind { kPlain, kMirrored, kCentre };
+// How two clips may be related. A frame of `a` matches a frame of `b` when BOTH comparisons are
+// within the Hamming threshold: one 64-bit pHash alone collides too often across unrelated
+// footage at corpus scale (see docs/attributes.md, dedup.signature), two views of the same
+// picture rarely do.
+struct Relation {
+  HashKind a1, b1;  // first comparison: a's a1 hash with b's b1 hash
+  HashKind a2, b2;  // second comparison
+  Relation Swapped() const { return {b1, a1, b2, a2}; }
+};
+inline constexpr Relation kSameFraming{HashKind::kPlain, HashKind::kPlain, HashKind::kCentre,
+                                       HashKind::kCentre};
+// `a` shows the central centre_fraction of `b`, scaled up (a crop).
+inline constexpr Relation kCropOf{HashKind::kPlain, HashKind::kCentre, HashKind::kCentre,
+                                  HashKind::kInner};
+// `a` is `b` mirrored left-right.
+inline constexpr Relation kMirrorOf{HashKind::kMirrored, HashKind::kPlain,
+                                    HashKind::kMirroredCentre, HashKind::kCentre};
 
 // Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
-// within `hamming` bits, comparing a's `kind_a` hashes with b's `kind_b` hashes.
-int AlignedMatches(const DupSignature& a, HashKind kind_a, const DupSignature& b, HashKind kind_b,
+// under `relation` within `hamming` bits.
+int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
                    int hamming);
 
 // True when the pair passes verification (either orientation when options.flip).
