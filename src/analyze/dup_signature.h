@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "analyze/analyzer.h"
+#include "util/hamming.h"
 #include "util/status.h"
 
 namespace clipdex {
@@ -110,9 +111,6 @@ std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOpti
 // kMaxSignatureFrames). Used by the analyzer and by tests that build clips in memory.
 DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
                                 const DupSignatureOptions& options);
-
-// 64-bit Hamming distance.
-inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 
 class DupSignatureAnalyzer : public ClipAnalyzer {
  public:

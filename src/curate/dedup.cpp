@@ -7,6 +7,7 @@
 #include <memory>
 #include <numeric>
 #include <string_view>
+#include <thread>
 
 #include "curate/multi_index_hash.h"
 
@@ -112,6 +113,15 @@ std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
   return out;
 }
 
+// Runs fn(0) .. fn(workers - 1), each on its own thread (the calling thread runs fn(0)).
+template <typename Fn>
+void RunOnWorkers(unsigned workers, Fn&& fn) {
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers; ++w) threads.emplace_back([&fn, w] { fn(w); });
+  fn(0);
+  for (std::thread& t : threads) t.join();
+}
+
 uint64_t PairKey(uint32_t a, uint32_t b) {
   if (a > b) std::swap(a, b);
   return (uint64_t{a} << 32) | b;
@@ -187,22 +197,31 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   }
   index.Build();
 
-  std::vector<uint64_t> pairs;
-  std::vector<uint32_t> hits;
-  auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
-    for (uint64_t q : queries) {
-      index.Query(q, r, &hits);
-      for (uint32_t p : hits) {
-        const uint32_t j = index.id(p);
-        if (j != i) pairs.push_back(PairKey(static_cast<uint32_t>(i), j));
+  // Queries and verification run on all cores: Query() is const, each worker owns its output.
+  const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+  std::vector<std::vector<uint64_t>> found(workers);
+  RunOnWorkers(workers, [&](unsigned w) {
+    std::vector<uint32_t> hits;
+    auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
+      for (uint64_t q : queries) {
+        index.Query(q, r, &hits);
+        for (uint32_t p : hits) {
+          const uint32_t j = index.id(p);
+          if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
+        }
       }
+    };
+    for (size_t i = w; i < clips.size(); i += workers) {
+      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}));
+      // Mirrored queries against plain codes find a clip mirrored relative to another one; both
+      // clips query, so the pair is found from either side.
+      if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));
     }
-  };
-  for (size_t i = 0; i < clips.size(); ++i) {
-    collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}));
-    // Mirrored queries against plain codes find a clip mirrored relative to another one; both
-    // clips query, so the pair is found from either side.
-    if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));
+  });
+  std::vector<uint64_t> pairs;
+  for (auto& f : found) {
+    pairs.insert(pairs.end(), f.begin(), f.end());
+    std::vector<uint64_t>().swap(f);
   }
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
@@ -210,13 +229,18 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   result.index_seconds = SecondsSince(t0);
 
   // Step 2: verify candidates by ordered alignment; step 3: join.
-  UnionFind groups(clips.size());
-  for (uint64_t key : pairs) {
-    const size_t a = key >> 32, b = key & 0xffffffffu;
-    if (IsDuplicatePair(clips[a].signature, clips[b].signature, options)) {
-      ++result.duplicate_pairs;
-      groups.Join(a, b);
+  std::vector<char> duplicate(pairs.size(), 0);
+  RunOnWorkers(workers, [&](unsigned w) {
+    for (size_t k = w; k < pairs.size(); k += workers) {
+      const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
+      duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options) ? 1 : 0;
     }
+  });
+  UnionFind groups(clips.size());
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    if (!duplicate[k]) continue;
+    ++result.duplicate_pairs;
+    groups.Join(pairs[k] >> 32, pairs[k] & 0xffffffffu);
   }
   std::vector<std::vector<size_t>> members(clips.size());
   for (size_t i = 0; i < clips.size(); ++i) members[groups.Find(i)].push_back(i);

@@ -40,7 +40,8 @@
 namespace clipdex {
 
 struct DedupOptions {
-  int hamming = 8;    // largest per-frame Hamming distance (of 64 bits) that counts as a match
+  int hamming = 4;    // largest per-frame Hamming distance (of 64 bits) that counts as a match;
+                      // the default recipe's dedup.hamming
   bool flip = false;  // mirrored copies are duplicates too
   // Fraction of the shorter clip's informative frames that must align (see above).
   double min_match_fraction = 0.6;

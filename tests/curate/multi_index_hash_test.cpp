@@ -59,9 +59,9 @@ TEST(MultiIndexHash, QueryEqualsBruteForceForEveryChunkCountAndRadius) {
   }
 }
 
-TEST(MultiIndexHash, ChunksForKeepsChunksNearLog2OfTheCodeCount) {
-  EXPECT_EQ(MultiIndexHash::ChunksFor(6'400'000, 8), 3);  // 100k clips x 64 frames: 21-bit chunks
-  EXPECT_EQ(MultiIndexHash::ChunksFor(65'536, 8), 4);     // 16-bit chunks
+TEST(MultiIndexHash, ChunksForFollowsTheCostModel) {
+  EXPECT_EQ(MultiIndexHash::ChunksFor(3'200'000, 4), 3);  // 100k clips: 21-bit chunks, radius 1
+  EXPECT_EQ(MultiIndexHash::ChunksFor(65'536, 8), 5);     // 13-bit chunks, radius 1
   EXPECT_EQ(MultiIndexHash::ChunksFor(100, 8), 9);        // small: r + 1 chunks, exact probes
   EXPECT_EQ(MultiIndexHash::ChunksFor(100, 2), 3);
   MultiIndexHash empty(4);
