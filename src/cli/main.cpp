@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddEvalVerb(app, &exit_code);
   clipdex::cli::AddCurateVerbs(app, &exit_code);
   clipdex::cli::AddModelsVerb(app, &exit_code);
+  clipdex::cli::AddDedupVerb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

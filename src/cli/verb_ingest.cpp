@@ -110,6 +110,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--model-threads", args->analyzers.model_threads,
                   "ONNX Runtime threads per model session (ingest already runs files in parallel)")
       ->capture_default_str();
+  cmd->add_flag(
+      "--no-dedup-signature", [args](int64_t) { args->analyzers.dedup_signature = false; },
+      "Skip the perceptual-hash signature that `clipdex dedup` needs");
   cmd->add_option("--models", args->models_dir,
                   "Model directory searched first (default $CLIPDEX_MODELS; then "
                   "third_party/models, ../shared/models)");
@@ -137,7 +140,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
             std::pair{"--no-quality", &AnalyzerConfig::quality},
             std::pair{"--no-native-quality", &AnalyzerConfig::native_quality},
             std::pair{"--no-borders", &AnalyzerConfig::borders},
-            std::pair{"--no-text", &AnalyzerConfig::text}}) {
+            std::pair{"--no-text", &AnalyzerConfig::text},
+            std::pair{"--no-dedup-signature", &AnalyzerConfig::dedup_signature}}) {
         if (cmd->count(flag) > 0) args->analyzers.*member = false;
       }
     }
@@ -163,6 +167,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"native_quality", args->analyzers.native_quality},
                            {"text", args->analyzers.text},
                            {"model_threads", args->analyzers.model_threads},
+                           {"dedup_signature", args->analyzers.dedup_signature},
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
     b.options_json = opts.dump();

@@ -25,5 +25,7 @@ void AddModelsVerb(CLI::App& app, int* exit_code);
 // exit code (0 ok, 1 rule or lock error: nothing changed, 2 not a dataset). Used by `tier` and
 // `ingest --recipe`.
 int TierDataset(const std::string& dataset, const Recipe& recipe);
+// Adds `dedup` (verb_dedup.cpp).
+void AddDedupVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

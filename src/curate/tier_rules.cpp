@@ -612,7 +612,9 @@ const std::set<std::string>& DocumentedAttributeNames() {
       "artifact.hf_energy", "artifact.spectral_peaks",
       // Text and watermarks (text.h, watermark.h), model aesthetics (aesthetic.h).
       "text.area_ratio", "text.area_ratio_mean", "text.subtitle", "text.content", "text.boxes",
-      "watermark.present", "watermark.rect", "watermark.evidence", "aesthetic.score"};
+      "watermark.present", "watermark.rect", "watermark.evidence", "aesthetic.score",
+      // Near-duplicates (dup_signature.h, curate/dedup.h).
+      "dedup.signature", "dedup.group", "dedup.dup_of"};
   // clang-format on
   return kNames;
 }

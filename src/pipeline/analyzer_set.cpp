@@ -7,6 +7,7 @@
 #include "analyze/borders.h"
 #include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
+#include "analyze/dup_signature.h"
 #include "analyze/framing.h"
 #include "analyze/native_quality.h"
 #include "analyze/quality.h"
@@ -25,11 +26,14 @@ namespace {
 // One row per analyzer switch. Analyzers take no recipe parameters yet: a parameter in a recipe
 // is an error rather than silently ignored.
 std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
-  return {
-      {"camera", &AnalyzerConfig::camera},      {"framing", &AnalyzerConfig::framing},
-      {"quality", &AnalyzerConfig::quality},    {"native_quality", &AnalyzerConfig::native_quality},
-      {"borders", &AnalyzerConfig::borders},    {"text", &AnalyzerConfig::text},
-      {"aesthetic", &AnalyzerConfig::aesthetic}};
+  return {{"camera", &AnalyzerConfig::camera},
+          {"framing", &AnalyzerConfig::framing},
+          {"quality", &AnalyzerConfig::quality},
+          {"native_quality", &AnalyzerConfig::native_quality},
+          {"borders", &AnalyzerConfig::borders},
+          {"text", &AnalyzerConfig::text},
+          {"aesthetic", &AnalyzerConfig::aesthetic},
+          {"dedup_signature", &AnalyzerConfig::dedup_signature}};
 }
 
 }  // namespace
@@ -173,6 +177,11 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     } else {
       notes->push_back("aesthetic: disabled (aesthetic.score not computed): " + why_not);
     }
+  }
+  if (config.dedup_signature) {
+    options->analyzers.push_back([] { return std::make_unique<DupSignatureAnalyzer>(); });
+    notes->push_back(
+        "dedup_signature: perceptual hashes of every frame up to 30/s at 160 px (no model needed)");
   }
 }
 

@@ -24,6 +24,7 @@ struct AnalyzerConfig {
   bool text = true;                       // text.*, watermark.* (PP-OCRv4, needs ONNX Runtime)
   bool aesthetic = true;                  // aesthetic.score (needs a user-supplied CLIP encoder)
   int model_threads = 1;                  // ONNX Runtime intra-op threads per model session
+  bool dedup_signature = true;            // dedup.signature (perceptual hashes for `clipdex dedup`)
   std::filesystem::path models_dir;       // searched first for model files; may be empty
 };
 

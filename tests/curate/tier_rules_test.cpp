@@ -104,7 +104,7 @@ TEST(RecipeTest, DefaultMatchesShippedFile) {
   EXPECT_DOUBLE_EQ(r.clip_max_seconds, 30.0);
   EXPECT_TRUE(r.analyzers.at("camera").enabled);
   EXPECT_TRUE(r.dedup_enabled);
-  EXPECT_EQ(r.dedup_hamming, 8);
+  EXPECT_EQ(r.dedup_hamming, 4);
 }
 
 TEST(RecipeTest, OverridesAndRoundTrip) {

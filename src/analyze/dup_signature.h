@@ -1,0 +1,128 @@
+// DupSignatureAnalyzer: a compact multi-frame perceptual signature of a clip, the input of
+// near-duplicate detection (`clipdex dedup`, curate/dedup.h).
+//
+// Method, per clip:
+//   1. Content box: rows and columns that are black in every sample (letterbox, pillarbox, the
+//      padding of a "boxed" re-upload) are trimmed, so a copy shown smaller inside black bars
+//      hashes like the original. The box is one per clip (not per frame) so a dark scene is not
+//      cropped frame by frame.
+//   2. Each sample's content box is reduced to 32x32 with area averaging and hashed with
+//      cv::img_hash::PHash (DCT of the 32x32 picture, the 8x8 lowest frequencies compared with
+//      their mean: 64 bits). Area averaging before PHash matters: PHash's own bilinear resize
+//      reads only a few source pixels per output pixel, so coding noise and small shifts flip
+//      bits.
+//   3. Two more hashes per sample: the horizontally mirrored box (so `dedup --flip` finds mirrored
+//      copies without re-ingesting) and the central 85% of the box. A pHash moves 13-23 bits when
+//      the picture is cropped to 85% and scaled back up; the centre hash of the original matches
+//      the whole of such a crop within 0-3 bits (measured on dup_crop85.mp4).
+//   4. Featureless samples (near-uniform pictures: black, white, flat colour) are left out: their
+//      hash bits follow noise, and two unrelated flat clips would otherwise collide.
+//   5. At most kMaxSignatureFrames samples are kept, subsampled uniformly in time, so the
+//      signature stays bounded (<= 4.9 KB) for any clip length. Clips up to ~3 s keep every
+//      frame; longer ones are sparser, which weakens sub-clip matching of very lively footage.
+//
+// Attribute `dedup.signature` (text): one token per kept sample, in time order, separated by
+// single spaces; a token is "<hash>/<mirrored>/<centre>", each 16 lower-case hex digits. Empty
+// text when the clip has no informative sample. See docs/attributes.md.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <opencv2/core.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "analyze/analyzer.h"
+#include "util/hamming.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+inline constexpr int kMaxSignatureFrames = 64;
+
+// The views of one sample that are hashed, in signature token order.
+enum class HashKind {
+  kPlain = 0,           // the content box
+  kMirrored = 1,        // the content box mirrored left-right
+  kCentre = 2,          // the central centre_fraction of the box
+  kMirroredCentre = 3,  // kCentre mirrored
+  kInner = 4,           // the central centre_fraction of kCentre (centre_fraction^2 of the box)
+};
+inline constexpr int kHashKinds = 5;
+
+// The hashes of one sample.
+struct FrameHash {
+  std::array<uint64_t, kHashKinds> h{};
+  uint64_t of(HashKind k) const { return h[static_cast<size_t>(k)]; }
+  uint64_t& of(HashKind k) { return h[static_cast<size_t>(k)]; }
+  bool operator==(const FrameHash&) const = default;
+};
+
+// Time-ordered hashes of a clip's informative samples.
+struct DupSignature {
+  std::vector<FrameHash> frames;
+
+  // The attribute text ("<hex>/<hex>/<hex> <hex>/<hex>/<hex> ...").
+  std::string Format() const;
+  // Parses Format()'s output. Error: "bad dedup.signature token 'xyz' (expected <16 hex>/<16
+  // hex>/<16 hex>)".
+  static Result<DupSignature> Parse(std::string_view text);
+};
+
+struct DupSignatureOptions {
+  // Every frame up to 30 fps. Sparse samples fail on lively footage: in the cockatoo clip of
+  // ../shared/media/synthetic/dup_* consecutive frames already differ by 5-8 bits, and samples
+  // taken 0.12 s apart (the phase offset between a sub-clip's and its source's 4 samples/s) by
+  // 9-17, so a sub-clip or a 1.25x copy aligns to its source only when both are hashed densely.
+  // 160 px is plenty for a 32x32 hash and keeps the extra conversion cheap.
+  double sample_fps = 30.0;
+  int long_side = 160;
+  // A row/column is border when every sample is at most this bright along its whole length
+  // (black bars after lossy coding are 0-20 in 8-bit luma).
+  int border_max_luma = 28;
+  // Trim only when the remaining box keeps at least this fraction of each side; a mostly dark
+  // picture is then hashed whole instead of being cut down to a sliver.
+  double min_box_fraction = 0.4;
+  // Standard deviation (0-255 luma) of the 32x32 reduction under which a sample is featureless.
+  double min_contrast = 6.0;
+  // Structure: of the 63 low-frequency DCT coefficients a pHash compares, at least this many must
+  // exceed a tenth of the largest. Smooth gradients (sky, walls, blur) and two-tone layouts have
+  // a few dominant coefficients and the rest near zero, so most of their bits sit below the mean
+  // and unrelated pictures of that kind hash within a few bits of each other.
+  int min_structure = 8;
+  // Side fraction of the centred crop hashed as FrameHash::centre.
+  double centre_fraction = 0.85;
+};
+
+// The bounding box of non-border content over all `grays` (same size, CV_8UC1); the whole picture
+// when nothing is trimmed or the box would be too small.
+cv::Rect ContentBox(const std::vector<cv::Mat>& grays, const DupSignatureOptions& options);
+
+// How many of the 63 low-frequency DCT coefficients of a 32x32 grey picture exceed a tenth of
+// the largest (0..63); see DupSignatureOptions::min_structure.
+int StructureOf(const cv::Mat& small32);
+
+// Hashes of one grey picture (already cut to its content box); nullopt when it is featureless.
+std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options);
+
+// Hashes of a whole clip's grey samples (content box, hashing, subsampling to
+// kMaxSignatureFrames). Used by the analyzer and by tests that build clips in memory.
+DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
+                                const DupSignatureOptions& options);
+
+class DupSignatureAnalyzer : public ClipAnalyzer {
+ public:
+  explicit DupSignatureAnalyzer(DupSignatureOptions options = {}) : options_(options) {}
+  std::string name() const override { return "dedup_signature"; }
+  FrameNeed need() const override;
+  // Emits dedup.signature (text, see above).
+  void Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
+               std::vector<Attribute>* out) override;
+
+ private:
+  DupSignatureOptions options_;
+};
+
+}  // namespace clipdex

@@ -1,0 +1,360 @@
+#include "curate/dedup.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <initializer_list>
+#include <memory>
+#include <numeric>
+#include <string_view>
+#include <thread>
+
+#include "curate/multi_index_hash.h"
+
+namespace clipdex {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// ---- SQLite helpers (local: the catalog keeps its own private) -------------------------------
+
+struct StmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+
+Result<StmtPtr> Prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+  return stmt;
+}
+
+Status Exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
+  std::unique_ptr<char, decltype(&sqlite3_free)> owned(err, &sqlite3_free);
+  if (rc != SQLITE_OK) {
+    return Status::Error(std::string("dedup: ") + (err ? err : sqlite3_errstr(rc)));
+  }
+  return Status::Ok();
+}
+
+// Rolls back unless Commit() succeeded, so an error anywhere leaves the old dedup result.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(sqlite3* db) : db_(db) {}
+  ~WriteTransaction() {
+    if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+  Status Begin() {
+    Status st = Exec(db_, "BEGIN IMMEDIATE");
+    active_ = st.ok();
+    return st;
+  }
+  Status Commit() {
+    Status st = Exec(db_, "COMMIT");
+    if (st.ok()) active_ = false;
+    return st;
+  }
+
+ private:
+  sqlite3* db_;
+  bool active_ = false;
+};
+
+// ---- Grouping ----------------------------------------------------------------------------------
+
+class UnionFind {
+ public:
+  explicit UnionFind(size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
+  size_t Find(size_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];  // path halving
+      x = parent_[x];
+    }
+    return x;
+  }
+  void Join(size_t a, size_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
+  }
+
+ private:
+  std::vector<size_t> parent_;
+};
+
+// True when clip a should be kept over clip b (see the header: quality, pixels, duration, id).
+bool BetterKeeper(const DedupClip& a, const DedupClip& b) {
+  if (a.has_quality != b.has_quality) return a.has_quality;
+  if (a.has_quality && a.quality != b.quality) return a.quality > b.quality;
+  if (a.pixels != b.pixels) return a.pixels > b.pixels;
+  if (a.duration != b.duration) return a.duration > b.duration;
+  return a.clip_id < b.clip_id;
+}
+
+std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
+                                     std::initializer_list<HashKind> kinds) {
+  std::vector<uint64_t> out;
+  out.reserve(sig.frames.size() * kinds.size());
+  for (const FrameHash& f : sig.frames) {
+    for (HashKind k : kinds) out.push_back(f.of(k));
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+// Runs fn(0) .. fn(workers - 1), each on its own thread (the calling thread runs fn(0)).
+template <typename Fn>
+void RunOnWorkers(unsigned workers, Fn&& fn) {
+  std::vector<std::thread> threads;
+  for (unsigned w = 1; w < workers; ++w) threads.emplace_back([&fn, w] { fn(w); });
+  fn(0);
+  for (std::thread& t : threads) t.join();
+}
+
+uint64_t PairKey(uint32_t a, uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (uint64_t{a} << 32) | b;
+}
+
+}  // namespace
+
+int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
+                   int hamming) {
+  // f[j] = most frames of a[0..i) matched to b[0..j) by a non-decreasing assignment;
+  // f(i, j) = max(f(i, j - 1), f(i - 1, j) + match(i, j)). O(|a| |b|) <= 96 * 96 steps.
+  const size_t m = b.frames.size();
+  std::vector<int> prev(m + 1, 0), cur(m + 1, 0);
+  for (const FrameHash& fa : a.frames) {
+    const uint64_t a1 = fa.of(relation.a1), a2 = fa.of(relation.a2);
+    cur[0] = 0;
+    for (size_t j = 1; j <= m; ++j) {
+      const FrameHash& fb = b.frames[j - 1];
+      const int match = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
+                                HammingDistance(a2, fb.of(relation.b2)) <= hamming
+                            ? 1
+                            : 0;
+      cur[j] = std::max(cur[j - 1], prev[j] + match);
+    }
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options) {
+  const size_t na = a.frames.size(), nb = b.frames.size();
+  if (na == 0 || nb == 0) return false;
+  // Does the shorter clip align to the longer one under `relation`?
+  auto passes = [&](const DupSignature& shorter, const DupSignature& longer,
+                    const Relation& relation) {
+    const int need = static_cast<int>(
+        std::ceil(options.min_match_fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
+    return AlignedMatches(shorter, longer, relation, options.hamming) >= std::max(1, need);
+  };
+  // "a relates to b", tested from the shorter clip; for equal lengths both ways, since the
+  // alignment is not symmetric.
+  auto related = [&](const Relation& relation) {
+    if (na < nb) return passes(a, b, relation);
+    if (nb < na) return passes(b, a, relation.Swapped());
+    return passes(a, b, relation) || passes(b, a, relation.Swapped());
+  };
+  if (related(kSameFraming) || related(kCropOf) || related(kCropOf.Swapped())) return true;
+  return options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()));
+}
+
+DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
+  const auto t0 = Clock::now();
+  DedupResult result;
+  result.clips = static_cast<long>(clips.size());
+  const int r = std::clamp(options.hamming, 0, 64);
+
+  // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
+  // a clip whose centre crop is the querying clip.
+  std::vector<std::vector<uint64_t>> stored(clips.size());
+  size_t codes = 0;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (clips[i].signature.frames.empty()) ++result.featureless_clips;
+    stored[i] = DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre});
+    codes += stored[i].size();
+  }
+  result.chunks = options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(codes, r);
+  MultiIndexHash index(result.chunks);
+  result.chunks = index.chunks();
+  for (size_t i = 0; i < clips.size(); ++i) {
+    for (uint64_t h : stored[i]) index.Add(h, static_cast<uint32_t>(i));
+    stored[i].clear();
+    stored[i].shrink_to_fit();
+  }
+  index.Build();
+
+  // Queries and verification run on all cores: Query() is const, each worker owns its output.
+  const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+  std::vector<std::vector<uint64_t>> found(workers);
+  RunOnWorkers(workers, [&](unsigned w) {
+    std::vector<uint32_t> hits;
+    auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
+      for (uint64_t q : queries) {
+        index.Query(q, r, &hits);
+        for (uint32_t p : hits) {
+          const uint32_t j = index.id(p);
+          if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
+        }
+      }
+    };
+    for (size_t i = w; i < clips.size(); i += workers) {
+      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}));
+      // Mirrored queries against plain codes find a clip mirrored relative to another one; both
+      // clips query, so the pair is found from either side.
+      if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));
+    }
+  });
+  std::vector<uint64_t> pairs;
+  for (auto& f : found) {
+    pairs.insert(pairs.end(), f.begin(), f.end());
+    std::vector<uint64_t>().swap(f);
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  result.candidate_pairs = static_cast<long>(pairs.size());
+  result.index_seconds = SecondsSince(t0);
+
+  // Step 2: verify candidates by ordered alignment; step 3: join.
+  std::vector<char> duplicate(pairs.size(), 0);
+  RunOnWorkers(workers, [&](unsigned w) {
+    for (size_t k = w; k < pairs.size(); k += workers) {
+      const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
+      duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options) ? 1 : 0;
+    }
+  });
+  UnionFind groups(clips.size());
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    if (!duplicate[k]) continue;
+    ++result.duplicate_pairs;
+    groups.Join(pairs[k] >> 32, pairs[k] & 0xffffffffu);
+  }
+  std::vector<std::vector<size_t>> members(clips.size());
+  for (size_t i = 0; i < clips.size(); ++i) members[groups.Find(i)].push_back(i);
+  for (const auto& m : members) {
+    if (m.size() < 2) continue;
+    size_t keeper = m.front();
+    for (size_t i : m) {
+      if (BetterKeeper(clips[i], clips[keeper])) keeper = i;
+    }
+    DedupGroup g;
+    g.keeper = clips[keeper].clip_id;
+    for (size_t i : m) {
+      if (i != keeper) g.duplicates.push_back(clips[i].clip_id);
+    }
+    std::sort(g.duplicates.begin(), g.duplicates.end());
+    result.marked += static_cast<long>(g.duplicates.size());
+    result.groups.push_back(std::move(g));
+  }
+  std::sort(result.groups.begin(), result.groups.end(),
+            [](const DedupGroup& x, const DedupGroup& y) {
+              if (x.duplicates.size() != y.duplicates.size()) {
+                return x.duplicates.size() > y.duplicates.size();
+              }
+              return x.keeper < y.keeper;
+            });
+  result.seconds = SecondsSince(t0);
+  return result;
+}
+
+Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
+  const auto t0 = Clock::now();
+  sqlite3* db = catalog.db();
+  std::vector<DedupClip> clips;
+  {
+    auto stmt = Prepare(db,
+                        "SELECT c.id, c.end_time - c.start_time, v.width * v.height, s.text, q.num "
+                        "FROM clips c JOIN videos v ON v.id = c.video_id "
+                        "JOIN clip_attributes s ON s.clip_id = c.id AND s.name = 'dedup.signature' "
+                        "LEFT JOIN clip_attributes q ON q.clip_id = c.id AND q.name = ?1 "
+                        "WHERE v.status = 'ok' ORDER BY c.id");
+    if (!stmt.ok()) return stmt.status();
+    sqlite3_stmt* s = stmt->get();
+    sqlite3_bind_text(s, 1, options.quality_attribute.c_str(), -1, SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      DedupClip c;
+      c.clip_id = sqlite3_column_int64(s, 0);
+      c.duration = sqlite3_column_double(s, 1);
+      c.pixels = sqlite3_column_int64(s, 2);
+      const unsigned char* text = sqlite3_column_text(s, 3);
+      const std::string_view sig_text =
+          text ? std::string_view(reinterpret_cast<const char*>(text),
+                                  static_cast<size_t>(sqlite3_column_bytes(s, 3)))
+               : std::string_view();
+      auto sig = DupSignature::Parse(sig_text);
+      if (!sig.ok()) {
+        return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
+                             ": " + sig.status().message());
+      }
+      c.signature = std::move(sig.value());
+      if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+        c.has_quality = true;
+        c.quality = sqlite3_column_double(s, 4);
+      }
+      clips.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+  }
+  long without = 0;
+  {
+    auto stmt = Prepare(db,
+                        "SELECT COUNT(*) FROM clips c JOIN videos v ON v.id = c.video_id "
+                        "WHERE v.status = 'ok' AND NOT EXISTS (SELECT 1 FROM clip_attributes s "
+                        "WHERE s.clip_id = c.id AND s.name = 'dedup.signature')");
+    if (!stmt.ok()) return stmt.status();
+    if (sqlite3_step(stmt->get()) != SQLITE_ROW) {
+      return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+    }
+    without = static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
+  }
+
+  DedupResult result = FindDuplicates(clips, options);
+  result.clips_without_signature = without;
+
+  WriteTransaction tx(db);
+  if (Status st = tx.Begin(); !st.ok()) return st;
+  if (Status st =
+          Exec(db, "DELETE FROM clip_attributes WHERE name IN ('dedup.group', 'dedup.dup_of')");
+      !st.ok()) {
+    return st;
+  }
+  auto insert = Prepare(db, "INSERT INTO clip_attributes (clip_id, name, num) VALUES (?1, ?2, ?3)");
+  if (!insert.ok()) return insert.status();
+  auto put = [&](int64_t clip, const char* name, int64_t value) -> Status {
+    sqlite3_stmt* s = insert->get();
+    sqlite3_bind_int64(s, 1, clip);
+    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_double(s, 3, static_cast<double>(value));
+    const int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+    return Status::Ok();
+  };
+  for (const DedupGroup& g : result.groups) {
+    if (Status st = put(g.keeper, "dedup.group", g.keeper); !st.ok()) return st;
+    for (int64_t d : g.duplicates) {
+      if (Status st = put(d, "dedup.group", g.keeper); !st.ok()) return st;
+      if (Status st = put(d, "dedup.dup_of", g.keeper); !st.ok()) return st;
+    }
+  }
+  insert->reset();
+  if (Status st = tx.Commit(); !st.ok()) return st;
+  result.seconds = SecondsSince(t0);
+  return result;
+}
+
+}  // namespace clipdex

