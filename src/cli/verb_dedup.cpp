@@ -33,6 +33,50 @@ std::string ClipName(Catalog& catalog, int64_t clip_id) {
 
 }  // namespace
 
+int DedupDataset(const std::string& dataset, const DedupOptions& options, int show) {
+  auto catalog = Catalog::Open(dataset, /*create=*/false);
+  if (!catalog.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
+    return 2;
+  }
+  // Dedup rewrites dedup.* attributes; a concurrent ingest or tier must not interleave.
+  auto lock = DatasetLock::Acquire(dataset);
+  if (!lock.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
+    return 1;
+  }
+  auto result = RunDedup(*catalog.value(), options);
+  if (!result.ok()) {
+    std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
+    return 1;
+  }
+  const DedupResult& r = result.value();
+  int shown = 0;
+  for (const DedupGroup& g : r.groups) {
+    if (show >= 0 && shown++ >= show) break;
+    std::printf("group %lld: keep %s\n", static_cast<long long>(g.keeper),
+                ClipName(*catalog.value(), g.keeper).c_str());
+    for (int64_t d : g.duplicates) {
+      std::printf("    dup %s\n", ClipName(*catalog.value(), d).c_str());
+    }
+  }
+  if (show >= 0 && static_cast<int>(r.groups.size()) > show) {
+    std::printf("... %zu more groups (--show -1 lists all)\n", r.groups.size() - show);
+  }
+  std::printf("hamming %d%s, min match %.2f, %d index chunks\n", options.hamming,
+              options.flip ? ", mirrored copies included" : "", options.min_match_fraction,
+              r.chunks);
+  std::printf("clips %ld (%ld featureless, never matched)", r.clips, r.featureless_clips);
+  if (r.clips_without_signature > 0) {
+    std::printf("; %ld clips have no dedup.signature (re-ingest them with --force)",
+                r.clips_without_signature);
+  }
+  std::printf("\ncandidate pairs %ld, duplicate pairs %ld\n", r.candidate_pairs, r.duplicate_pairs);
+  std::printf("groups %zu, clips marked dup_of %ld, in %.3f s (index + candidates %.3f s)\n",
+              r.groups.size(), r.marked, r.seconds, r.index_seconds);
+  return 0;
+}
+
 void AddDedupVerb(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<DedupArgs>();
   CLI::App* cmd = app.add_subcommand(
@@ -67,50 +111,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
     options.flip = args->flip;
     options.min_match_fraction = args->min_match;
     options.quality_attribute = args->quality_attribute;
-    auto catalog = Catalog::Open(args->dataset, /*create=*/false);
-    if (!catalog.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-      *exit_code = 2;
-      return;
-    }
-    // Dedup rewrites dedup.* attributes; a concurrent ingest or tier must not interleave.
-    auto lock = DatasetLock::Acquire(args->dataset);
-    if (!lock.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
-      *exit_code = 1;
-      return;
-    }
-    auto result = RunDedup(*catalog.value(), options);
-    if (!result.ok()) {
-      std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
-      *exit_code = 1;
-      return;
-    }
-    const DedupResult& r = result.value();
-    int shown = 0;
-    for (const DedupGroup& g : r.groups) {
-      if (args->show >= 0 && shown++ >= args->show) break;
-      std::printf("group %lld: keep %s\n", static_cast<long long>(g.keeper),
-                  ClipName(*catalog.value(), g.keeper).c_str());
-      for (int64_t d : g.duplicates) {
-        std::printf("    dup %s\n", ClipName(*catalog.value(), d).c_str());
-      }
-    }
-    if (args->show >= 0 && static_cast<int>(r.groups.size()) > args->show) {
-      std::printf("... %zu more groups (--show -1 lists all)\n", r.groups.size() - args->show);
-    }
-    std::printf("hamming %d%s, min match %.2f, %d index chunks\n", options.hamming,
-                options.flip ? ", mirrored copies included" : "", options.min_match_fraction,
-                r.chunks);
-    std::printf("clips %ld (%ld featureless, never matched)", r.clips, r.featureless_clips);
-    if (r.clips_without_signature > 0) {
-      std::printf("; %ld clips have no dedup.signature (re-ingest them with --force)",
-                  r.clips_without_signature);
-    }
-    std::printf("\ncandidate pairs %ld, duplicate pairs %ld\n", r.candidate_pairs,
-                r.duplicate_pairs);
-    std::printf("groups %zu, clips marked dup_of %ld, in %.3f s (index + candidates %.3f s)\n",
-                r.groups.size(), r.marked, r.seconds, r.index_seconds);
+    *exit_code = DedupDataset(args->dataset, options, args->show);
   });
 }
 

@@ -193,6 +193,13 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       }
     }
     *exit_code = sm.failed > 0 ? kExitSomeFailed : kExitOk;
+    if (recipe && recipe->dedup_enabled) {
+      // Before tiering, so rules can use dedup.dup_of.
+      DedupOptions dedup;
+      dedup.hamming = recipe->dedup_hamming;
+      const int dedup_code = DedupDataset(args->dataset, dedup, /*show=*/0);
+      if (dedup_code != 0) *exit_code = dedup_code;
+    }
     if (recipe) {
       const int tier_code = TierDataset(args->dataset, *recipe);
       if (tier_code != 0) *exit_code = tier_code;

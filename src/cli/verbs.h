@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "curate/dedup.h"
 #include "curate/recipe.h"
 
 namespace clipdex::cli {
@@ -27,5 +28,10 @@ void AddModelsVerb(CLI::App& app, int* exit_code);
 int TierDataset(const std::string& dataset, const Recipe& recipe);
 // Adds `dedup` (verb_dedup.cpp).
 void AddDedupVerb(CLI::App& app, int* exit_code);
+
+// Groups near-duplicates of `dataset` under the dataset lock, prints the groups (at most `show`,
+// -1 all) and the counts. Returns the exit code (0 ok, 1 lock or run error: nothing changed,
+// 2 not a dataset). Used by `dedup` and `ingest --recipe` (when the recipe enables dedup).
+int DedupDataset(const std::string& dataset, const DedupOptions& options, int show);
 
 }  // namespace clipdex::cli

@@ -6,9 +6,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <vector>
 
@@ -27,6 +28,18 @@ using testing::TempDir;
 
 const std::string kHostile = "/data/<script>alert(\"x\")</script> & 'q'.mp4";
 
+// "&name;" or "&#123;" (std::regex trips a GCC 12 false warning under the sanitizer build).
+bool IsEntity(const std::string& e) {
+  if (e.size() < 3 || e.front() != '&' || e.back() != ';') return false;
+  const std::string body = e.substr(1, e.size() - 2);
+  if (body[0] == '#') {
+    return body.size() > 1 && std::all_of(body.begin() + 1, body.end(),
+                                          [](unsigned char c) { return std::isdigit(c); });
+  }
+  return std::all_of(body.begin(), body.end(),
+                     [](unsigned char c) { return c >= 'a' && c <= 'z'; });
+}
+
 // Checks that tags nest and close, attribute values are double-quoted without raw '<' or '"',
 // and every '&' in text starts an entity. Returns "" when well-formed, else the first problem.
 std::string CheckWellFormed(const std::string& html) {
@@ -41,7 +54,7 @@ std::string CheckWellFormed(const std::string& html) {
     if (html[i] == '&') {
       size_t semi = html.find(';', i);
       std::string entity = semi == std::string::npos ? "" : html.substr(i, semi - i + 1);
-      if (!std::regex_match(entity, std::regex("&([a-z]+|#[0-9]+);"))) {
+      if (!IsEntity(entity)) {
         return "bare '&' at " + std::to_string(i) + ": " + html.substr(i, 20);
       }
       i = semi + 1;
