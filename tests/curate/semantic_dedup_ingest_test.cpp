@@ -7,6 +7,8 @@
 
 #include "../support/random_models.h"
 #include "../support/test_env.h"
+#include "analyze/aesthetic.h"
+#include "analyze/clip_embedding.h"
 #include "models/onnx_session.h"
 
 namespace clipdex {
@@ -119,6 +121,34 @@ TEST(SemanticDedupIngest, ClipsWithoutEmbeddingAreCountedAndReported) {
   auto bad =
       testing::RunClipdex("dedup " + testing::ShellQuote(dataset.string()) + " --semantic 1.5");
   EXPECT_NE(bad.exit_code, 0);
+}
+
+// An encoder with no matching aesthetic head (here 64-d) still gives embedding.clip, and the
+// stored text is the normalised mean of the samples' normalised embeddings.
+TEST(SemanticDedupIngest, EncoderWithoutAHeadStillWritesTheEmbedding) {
+  if (!OrtAvailable()) GTEST_SKIP() << "skipping: " << OrtUnavailableReason();
+  testing::TempDir tmp;
+  testing::WriteOnnxModel(testing::RandomClipGraph(64), tmp / "clip_image.onnx");
+  auto analyzer = AestheticAnalyzer::Load(tmp / "clip_image.onnx", "", "");
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status().message();
+  EXPECT_FALSE((*analyzer)->has_head());
+  std::vector<AnalysisFrame> frames(3);
+  std::vector<float> want(64, 0.0f);
+  for (int k = 0; k < 3; ++k) {
+    frames[k].image = cv::Mat(240, 320, CV_8UC3, cv::Scalar(40 * k, 200 - 50 * k, 90));
+    auto e = (*analyzer)->Embed(frames[k].image);
+    ASSERT_TRUE(e.ok()) << e.status().message();
+    const std::vector<float> unit = L2Normalised(*e);
+    for (size_t d = 0; d < want.size(); ++d) want[d] += unit[d];
+  }
+  std::vector<Attribute> out;
+  (*analyzer)->Analyze(ClipSpan{}, frames, &out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].name, "embedding.clip");
+  EXPECT_TRUE(out[0].text.starts_with("i8:64:")) << out[0].text;
+  auto got = DecodeClipEmbedding(out[0].text);
+  ASSERT_TRUE(got.ok()) << got.status().message();
+  EXPECT_GE(Dot(*got, L2Normalised(want)), 0.999);
 }
 
 }  // namespace
