@@ -22,6 +22,7 @@ struct DedupArgs {
   double min_match = 0.6;
   std::string quality_attribute = "quality.score";
   int show = 20;
+  double semantic = 0;  // 0: off
 };
 
 // "path#index" of a clip, or the bare id when it cannot be looked up.
@@ -72,6 +73,19 @@ int DedupDataset(const std::string& dataset, const DedupOptions& options, int sh
                 r.clips_without_signature);
   }
   std::printf("\ncandidate pairs %ld, duplicate pairs %ld\n", r.candidate_pairs, r.duplicate_pairs);
+  if (options.semantic > 0) {
+    std::printf(
+        "semantic: cosine >= %.3f, LSH %d tables x %d bits, candidate pairs %ld, "
+        "similar pairs %ld\n",
+        options.semantic, r.semantic_tables, r.semantic_bits, r.semantic_candidate_pairs,
+        r.semantic_pairs);
+    if (r.clips_without_embedding > 0) {
+      std::printf(
+          "%ld clips have no embedding.clip: configure a CLIP image encoder, clipdex "
+          "models\n",
+          r.clips_without_embedding);
+    }
+  }
   std::printf("groups %zu, clips marked dup_of %ld, in %.3f s (index + candidates %.3f s)\n",
               r.groups.size(), r.marked, r.seconds, r.index_seconds);
   return 0;
@@ -97,6 +111,11 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
       ->capture_default_str();
+  cmd->add_option("--semantic", args->semantic,
+                  "Also group clips whose CLIP embeddings (embedding.clip) have cosine similarity "
+                  ">= COS, e.g. 0.95 (default: off)")
+      ->type_name("COS")
+      ->check(CLI::Range(0.01, 1.0));
   cmd->add_option("--show", args->show, "Groups to list (largest first); -1 = all")
       ->capture_default_str();
   cmd->callback([args, exit_code]() {
@@ -111,6 +130,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
     options.flip = args->flip;
     options.min_match_fraction = args->min_match;
     options.quality_attribute = args->quality_attribute;
+    options.semantic = args->semantic;
     *exit_code = DedupDataset(args->dataset, options, args->show);
   });
 }

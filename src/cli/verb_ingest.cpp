@@ -111,6 +111,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                   "ONNX Runtime threads per model session (ingest already runs files in parallel)")
       ->capture_default_str();
   cmd->add_flag(
+      "--no-artifact-classifier", [args](int64_t) { args->analyzers.artifact_classifier = false; },
+      "Skip the user-supplied AI-artifact classifier (artifact.classifier_score)");
+  cmd->add_flag(
       "--no-dedup-signature", [args](int64_t) { args->analyzers.dedup_signature = false; },
       "Skip the perceptual-hash signature that `clipdex dedup` needs");
   cmd->add_option("--models", args->models_dir,
@@ -141,6 +144,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
             std::pair{"--no-native-quality", &AnalyzerConfig::native_quality},
             std::pair{"--no-borders", &AnalyzerConfig::borders},
             std::pair{"--no-text", &AnalyzerConfig::text},
+            std::pair{"--no-artifact-classifier", &AnalyzerConfig::artifact_classifier},
             std::pair{"--no-dedup-signature", &AnalyzerConfig::dedup_signature}}) {
         if (cmd->count(flag) > 0) args->analyzers.*member = false;
       }

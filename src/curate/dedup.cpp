@@ -9,7 +9,9 @@
 #include <string_view>
 #include <thread>
 
+#include "analyze/clip_embedding.h"
 #include "curate/multi_index_hash.h"
+#include "curate/semantic_index.h"
 
 namespace clipdex {
 namespace {
@@ -175,7 +177,8 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
   const auto t0 = Clock::now();
   DedupResult result;
-  result.clips = static_cast<long>(clips.size());
+  result.clips = static_cast<long>(std::count_if(
+      clips.begin(), clips.end(), [](const DedupClip& c) { return c.has_signature; }));
   const int r = std::clamp(options.hamming, 0, 64);
 
   // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
@@ -183,7 +186,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   std::vector<std::vector<uint64_t>> stored(clips.size());
   size_t codes = 0;
   for (size_t i = 0; i < clips.size(); ++i) {
-    if (clips[i].signature.frames.empty()) ++result.featureless_clips;
+    if (clips[i].has_signature && clips[i].signature.frames.empty()) ++result.featureless_clips;
     stored[i] = DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre});
     codes += stored[i].size();
   }
@@ -242,6 +245,19 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
     ++result.duplicate_pairs;
     groups.Join(pairs[k] >> 32, pairs[k] & 0xffffffffu);
   }
+  if (options.semantic > 0) {
+    std::vector<std::vector<float>> vectors(clips.size());
+    for (size_t i = 0; i < clips.size(); ++i) {
+      if (clips[i].embedding.empty()) ++result.clips_without_embedding;
+      vectors[i] = clips[i].embedding;
+    }
+    const SemanticPairs semantic = FindSimilarPairs(vectors, options.semantic);
+    result.semantic_candidate_pairs = semantic.candidates;
+    result.semantic_pairs = static_cast<long>(semantic.pairs.size());
+    result.semantic_bits = semantic.bits;
+    result.semantic_tables = semantic.tables;
+    for (const auto& [a, b] : semantic.pairs) groups.Join(a, b);
+  }
   std::vector<std::vector<size_t>> members(clips.size());
   for (size_t i = 0; i < clips.size(); ++i) members[groups.Find(i)].push_back(i);
   for (const auto& m : members) {
@@ -275,12 +291,19 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
   sqlite3* db = catalog.db();
   std::vector<DedupClip> clips;
   {
-    auto stmt = Prepare(db,
-                        "SELECT c.id, c.end_time - c.start_time, v.width * v.height, s.text, q.num "
-                        "FROM clips c JOIN videos v ON v.id = c.video_id "
-                        "JOIN clip_attributes s ON s.clip_id = c.id AND s.name = 'dedup.signature' "
-                        "LEFT JOIN clip_attributes q ON q.clip_id = c.id AND q.name = ?1 "
-                        "WHERE v.status = 'ok' ORDER BY c.id");
+    // Without --semantic only clips with a signature take part; with it, clips with either.
+    const bool semantic = options.semantic > 0;
+    const std::string sql =
+        std::string("SELECT c.id, c.end_time - c.start_time, v.width * v.height, s.text, q.num, ") +
+        (semantic ? "e.text " : "NULL ") + "FROM clips c JOIN videos v ON v.id = c.video_id " +
+        (semantic ? "LEFT " : "") +
+        "JOIN clip_attributes s ON s.clip_id = c.id AND s.name = 'dedup.signature' "
+        "LEFT JOIN clip_attributes q ON q.clip_id = c.id AND q.name = ?1 " +
+        (semantic ? "LEFT JOIN clip_attributes e ON e.clip_id = c.id AND e.name = 'embedding.clip' "
+                    "WHERE v.status = 'ok' AND (s.text IS NOT NULL OR e.text IS NOT NULL) "
+                  : "WHERE v.status = 'ok' ") +
+        "ORDER BY c.id";
+    auto stmt = Prepare(db, sql);
     if (!stmt.ok()) return stmt.status();
     sqlite3_stmt* s = stmt->get();
     sqlite3_bind_text(s, 1, options.quality_attribute.c_str(), -1, SQLITE_TRANSIENT);
@@ -295,12 +318,25 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
           text ? std::string_view(reinterpret_cast<const char*>(text),
                                   static_cast<size_t>(sqlite3_column_bytes(s, 3)))
                : std::string_view();
-      auto sig = DupSignature::Parse(sig_text);
-      if (!sig.ok()) {
-        return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
-                             ": " + sig.status().message());
+      if (text != nullptr) {
+        auto sig = DupSignature::Parse(sig_text);
+        if (!sig.ok()) {
+          return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
+                               ": " + sig.status().message());
+        }
+        c.signature = std::move(sig.value());
+      } else {
+        c.has_signature = false;
       }
-      c.signature = std::move(sig.value());
+      if (const unsigned char* e = sqlite3_column_text(s, 5); e != nullptr) {
+        auto embedding = DecodeClipEmbedding(std::string_view(
+            reinterpret_cast<const char*>(e), static_cast<size_t>(sqlite3_column_bytes(s, 5))));
+        if (!embedding.ok()) {
+          return Status::Error("dedup: bad embedding.clip of clip " + std::to_string(c.clip_id) +
+                               ": " + embedding.status().message());
+        }
+        c.embedding = std::move(embedding.value());
+      }
       if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
         c.has_quality = true;
         c.quality = sqlite3_column_double(s, 4);
@@ -322,8 +358,23 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     without = static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
   }
 
+  long without_embedding = 0;
+  if (options.semantic > 0) {
+    auto stmt = Prepare(db,
+                        "SELECT COUNT(*) FROM clips c JOIN videos v ON v.id = c.video_id "
+                        "WHERE v.status = 'ok' AND NOT EXISTS (SELECT 1 FROM clip_attributes e "
+                        "WHERE e.clip_id = c.id AND e.name = 'embedding.clip')");
+    if (!stmt.ok()) return stmt.status();
+    if (sqlite3_step(stmt->get()) != SQLITE_ROW) {
+      return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+    }
+    without_embedding = static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
+  }
+
   DedupResult result = FindDuplicates(clips, options);
   result.clips_without_signature = without;
+  // Clips with neither attribute were not loaded: count them from the catalog.
+  if (options.semantic > 0) result.clips_without_embedding = without_embedding;
 
   WriteTransaction tx(db);
   if (Status st = tx.Begin(); !st.ok()) return st;

@@ -19,7 +19,12 @@
 //    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
 //    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
 //    compares two hashes per frame pair and needs both within `hamming` (see Relation).
-// 3. Groups. Duplicate pairs are joined transitively (union-find). In each group the keeper is the
+// 2b. Semantic pairs (only with `semantic` > 0): clips whose `embedding.clip` (the CLIP image
+//    embedding, analyze/clip_embedding.h) have cosine similarity >= `semantic` are duplicates
+//    too. Candidates come from a random-hyperplane LSH index (curate/semantic_index.h), each
+//    verified by its exact cosine. Clips without an embedding take no part in this step.
+// 3. Groups. Duplicate pairs (perceptual and semantic alike) are joined transitively (union-find).
+// In each group the keeper is the
 //    clip with the highest `quality_attribute` value (when any member has one), then the most
 //    pixels, then the longest duration, then the lowest clip id.
 // 4. Storage, in one transaction that first deletes every earlier dedup.group / dedup.dup_of row
@@ -49,6 +54,9 @@ struct DedupOptions {
   // skipped.
   std::string quality_attribute = "quality.score";
   int chunks = 0;  // multi-index chunks; 0 = MultiIndexHash::ChunksFor
+  // Cosine similarity of `embedding.clip` at or above which two clips are duplicates too;
+  // 0 = off (the default: perceptual hashes only).
+  double semantic = 0;
 };
 
 // One clip as dedup sees it.
@@ -58,7 +66,9 @@ struct DedupClip {
   int64_t pixels = 0;  // width * height of the source video
   bool has_quality = false;
   double quality = 0;
+  bool has_signature = true;  // false: only semantic dedup can group it
   DupSignature signature;
+  std::vector<float> embedding;  // L2-normalised embedding.clip; empty when absent
 };
 
 struct DedupGroup {
@@ -73,10 +83,15 @@ struct DedupResult {
   long featureless_clips = 0;  // signature with no informative frame: never matched
   long candidate_pairs = 0;    // pairs verified
   long duplicate_pairs = 0;    // pairs that passed verification
-  long marked = 0;             // clips given dedup.dup_of
-  int chunks = 0;              // multi-index chunks used
-  double index_seconds = 0;    // building the index + finding candidates
-  double seconds = 0;          // total wall time, loading and storing included
+  // Semantic step (zero when off).
+  long clips_without_embedding = 0;            // clips with no embedding.clip
+  long semantic_candidate_pairs = 0;           // LSH candidates, each verified by exact cosine
+  long semantic_pairs = 0;                     // pairs with cosine >= DedupOptions::semantic
+  int semantic_bits = 0, semantic_tables = 0;  // LSH index shape
+  long marked = 0;                             // clips given dedup.dup_of
+  int chunks = 0;                              // multi-index chunks used
+  double index_seconds = 0;                    // building the index + finding candidates
+  double seconds = 0;                          // total wall time, loading and storing included
 };
 
 // How two clips may be related. A frame of `a` matches a frame of `b` when BOTH comparisons are

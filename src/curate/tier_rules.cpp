@@ -610,9 +610,12 @@ const std::set<std::string>& DocumentedAttributeNames() {
       "quality.blank_frames", "quality.frozen_ratio", "aesthetic.heuristic",
       "borders.content_rect", "borders.letterbox", "borders.pillarbox",
       "artifact.hf_energy", "artifact.spectral_peaks",
+      // The user-supplied AI-artifact classifier (artifact_classifier.h).
+      "artifact.classifier_score",
       // Text and watermarks (text.h, watermark.h), model aesthetics (aesthetic.h).
       "text.area_ratio", "text.area_ratio_mean", "text.subtitle", "text.content", "text.boxes",
       "watermark.present", "watermark.rect", "watermark.evidence", "aesthetic.score",
+      "embedding.clip",
       // Near-duplicates (dup_signature.h, curate/dedup.h).
       "dedup.signature", "dedup.group", "dedup.dup_of"};
   // clang-format on

@@ -113,7 +113,7 @@ std::vector<ModelSlot> BuildSlots() {
                "first output [1,D] (D = 512 or 768) image embedding, L2-normalised by clipdex",
                "the user's (OpenAI CLIP weights: MIT)",
                "user: put the file at <model root>/clip/clip_image.onnx",
-               "aesthetic: aesthetic.score",
+               "aesthetic: aesthetic.score, embedding.clip (dedup --semantic)",
                true});
   s.push_back(
       {"ai_artifact_classifier",
@@ -125,10 +125,11 @@ std::vector<ModelSlot> BuildSlots() {
          {1, 3, 224, 224},
          "float32",
          "RGB 224x224 (resize short side, centre crop), " + std::string(kImageNetBgr).substr(5)}},
-       "first output [1,2] logits (real, generated) -> softmax probability of generated",
+       "first output float32 [1,2] logits (real, generated) -> softmax probability of "
+       "generated, or [1,1] logit of generated -> sigmoid",
        "the user's",
        "user: put the file at <model root>/ai-artifact/classifier.onnx",
-       "none yet: no analyzer reads it in this version",
+       "artifact_classifier: artifact.classifier_score",
        true});
   return s;
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "analyze/aesthetic.h"
+#include "analyze/artifact_classifier.h"
 #include "analyze/borders.h"
 #include "analyze/brisque.h"
 #include "analyze/camera_motion.h"
@@ -33,6 +34,7 @@ std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
           {"borders", &AnalyzerConfig::borders},
           {"text", &AnalyzerConfig::text},
           {"aesthetic", &AnalyzerConfig::aesthetic},
+          {"artifact_classifier", &AnalyzerConfig::artifact_classifier},
           {"dedup_signature", &AnalyzerConfig::dedup_signature}};
 }
 
@@ -158,7 +160,6 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     const SlotState clip = slot_state("clip_image");
     const SlotState b32 = slot_state("aesthetic_head"), l14 = slot_state("aesthetic_head_l14");
     std::string why_not = clip.ready ? "" : "clip_image " + clip.reason;
-    if (why_not.empty() && !b32.ready && !l14.ready) why_not = "aesthetic_head " + b32.reason;
     std::shared_ptr<AestheticAnalyzer> loaded;
     if (why_not.empty()) {
       // Loaded once (a contract violation is reported before the run) and shared by workers.
@@ -170,12 +171,46 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
         why_not = probe.status().message();
       }
     }
-    if (why_not.empty()) {
+    if (why_not.empty() && loaded->has_head()) {
       notes->push_back("aesthetic: CLIP image encoder " + clip.path.string() +
-                       " + LAION aesthetic head");
+                       " + LAION aesthetic head; embedding.clip stored");
+      options->analyzers.push_back([loaded] { return loaded->Share(); });
+    } else if (why_not.empty()) {
+      // The embedding alone still serves `clipdex dedup --semantic`.
+      const SlotState& head = loaded->dims() == 768 ? l14 : b32;
+      notes->push_back(
+          "aesthetic: CLIP image encoder " + clip.path.string() +
+          ", embedding.clip only (aesthetic.score not computed: " +
+          (loaded->dims() == 512 || loaded->dims() == 768
+               ? head.id + " " + head.reason
+               : "no aesthetic head for " + std::to_string(loaded->dims()) + "-d embeddings") +
+          ")");
       options->analyzers.push_back([loaded] { return loaded->Share(); });
     } else {
-      notes->push_back("aesthetic: disabled (aesthetic.score not computed): " + why_not);
+      notes->push_back("aesthetic: disabled (aesthetic.score, embedding.clip not computed): " +
+                       why_not);
+    }
+  }
+  if (config.artifact_classifier) {
+    const SlotState model = slot_state("ai_artifact_classifier");
+    std::string why_not = model.ready ? "" : "ai_artifact_classifier " + model.reason;
+    std::shared_ptr<ArtifactClassifierAnalyzer> loaded;
+    if (why_not.empty()) {
+      // Loaded once (a contract violation is reported before the run) and shared by workers.
+      auto probe = ArtifactClassifierAnalyzer::Load(model.path, config.model_threads);
+      if (probe.ok()) {
+        loaded = std::move(probe.value());
+      } else {
+        why_not = probe.status().message();
+      }
+    }
+    if (why_not.empty()) {
+      notes->push_back("artifact_classifier: " + model.path.string() +
+                       " (artifact.classifier_score, an indicator from your model, not a verdict)");
+      options->analyzers.push_back([loaded] { return loaded->Share(); });
+    } else {
+      notes->push_back("artifact_classifier: disabled (artifact.classifier_score not computed): " +
+                       why_not);
     }
   }
   if (config.dedup_signature) {

@@ -22,10 +22,11 @@ struct AnalyzerConfig {
   bool native_quality = true;  // quality.{sharpness,noise,blockiness,score}, artifact.*
   std::filesystem::path opencv_data_dir;  // holds quality/brisque_*.yml; empty = default
   bool text = true;                       // text.*, watermark.* (PP-OCRv4, needs ONNX Runtime)
-  bool aesthetic = true;                  // aesthetic.score (needs a user-supplied CLIP encoder)
-  int model_threads = 1;                  // ONNX Runtime intra-op threads per model session
-  bool dedup_signature = true;            // dedup.signature (perceptual hashes for `clipdex dedup`)
-  std::filesystem::path models_dir;       // searched first for model files; may be empty
+  bool aesthetic = true;  // aesthetic.score, embedding.clip (needs a user-supplied CLIP encoder)
+  bool artifact_classifier = true;   // artifact.classifier_score (needs a user-supplied model)
+  int model_threads = 1;             // ONNX Runtime intra-op threads per model session
+  bool dedup_signature = true;       // dedup.signature (perceptual hashes for `clipdex dedup`)
+  std::filesystem::path models_dir;  // searched first for model files; may be empty
 };
 
 // The model directory the user named through $CLIPDEX_MODELS, or empty.

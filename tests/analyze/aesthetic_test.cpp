@@ -8,6 +8,7 @@
 
 #include "../support/npy_reader.h"
 #include "../support/onnx_writer.h"
+#include "../support/random_models.h"
 #include "../support/test_env.h"
 #include "models/model_manifest.h"
 #include "sample_frames.h"
@@ -42,28 +43,7 @@ TEST(AestheticHead, ScoresTheReferenceEmbeddingsStrictlyIncreasing) {
   EXPECT_FALSE(AestheticHead::Load(kLaion / "laion_aesthetic_vit_b_32_linear.f32", 768).ok());
 }
 
-// A RANDOM-WEIGHT stand-in for a CLIP image encoder, written as ONNX bytes at test time:
-// [1,3,224,224] -> AveragePool 32x32 (side/7) -> Flatten [1,147] -> MatMul [147,D] -> [1,D]. It
-// checks the clip_image slot's plumbing (contract, shapes, dtype, latency, the aesthetic analyzer's
-// wiring); its scores mean nothing.
-testing::OnnxGraph RandomClipGraph(int dims, int side = 224) {
-  std::mt19937 rng(42);
-  std::normal_distribution<float> n(0, 1);
-  std::vector<float> w(147 * dims);
-  for (float& v : w) v = n(rng);
-  testing::OnnxGraph g;
-  g.inputs = {{"pixel_values", {1, 3, side, side}}};
-  g.outputs = {{"image_embeds", {1, dims}}};
-  g.initializers = {{"W", {147, dims}, w}};
-  g.nodes = {
-      {"AveragePool",
-       {"pixel_values"},
-       {"pooled"},
-       {{"kernel_shape", {side / 7, side / 7}, true}, {"strides", {side / 7, side / 7}, true}}},
-      {"Flatten", {"pooled"}, {"flat"}, {{"axis", {1}, false}}},
-      {"MatMul", {"flat", "W"}, {"image_embeds"}, {}}};
-  return g;
-}
+using testing::RandomClipGraph;  // random weights: plumbing only (support/random_models.h)
 
 TEST(ClipImageSlot, RandomWeightModelMeetsTheSlotContract) {
   if (!OrtAvailable()) GTEST_SKIP() << "skipping: " << OrtUnavailableReason();
