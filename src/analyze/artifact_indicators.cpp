@@ -6,18 +6,12 @@
 #include <vector>
 
 #include "analyze/picture_measures.h"
+#include "util/stats.h"
 
 namespace clipdex {
 namespace {
 
 constexpr int kMaxTiles = 6;
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 // Tiles of `side` pixels inside `region`, the most textured first (flat tiles say nothing).
 std::vector<cv::Rect> TexturedTiles(const cv::Mat& gray, const cv::Rect& region, int side) {

@@ -8,17 +8,12 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "util/stats.h"
+
 namespace clipdex {
 namespace {
 
 constexpr double kDiag720p = 1468.6;  // sqrt(1280^2 + 720^2)
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 // The four label components of one pair, all as "diagonals per second" so they compare: a
 // translation directly, a zoom or roll as the displacement it causes at the frame corner

@@ -7,15 +7,10 @@
 #include <opencv2/objdetect.hpp>
 #include <opencv2/saliency.hpp>
 
+#include "util/stats.h"
+
 namespace clipdex {
 namespace {
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 // Height of the largest salient blob as a fraction of the frame height; 0 when nothing stands
 // out. Spectral residual is cheap (it works on a 64x64 thumbnail) and needs no model.

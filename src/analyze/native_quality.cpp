@@ -8,18 +8,12 @@
 #include "analyze/borders.h"
 #include "analyze/picture_measures.h"
 #include "analyze/sample_spread.h"
+#include "util/stats.h"
 
 namespace clipdex {
 namespace {
 
 constexpr size_t kMaxSamples = 8;
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 }  // namespace
 

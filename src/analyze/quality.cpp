@@ -9,16 +9,10 @@
 #include "analyze/brisque.h"
 #include "analyze/picture_measures.h"
 #include "analyze/sample_spread.h"
+#include "util/stats.h"
 
 namespace clipdex {
 namespace {
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 double Mean(const std::vector<double>& v) {
   double s = 0;

@@ -12,6 +12,7 @@
 #include "analyze/clip_embedding.h"
 #include "curate/multi_index_hash.h"
 #include "curate/semantic_index.h"
+#include "util/parallel.h"
 
 namespace clipdex {
 namespace {
@@ -113,15 +114,6 @@ std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
-}
-
-// Runs fn(0) .. fn(workers - 1), each on its own thread (the calling thread runs fn(0)).
-template <typename Fn>
-void RunOnWorkers(unsigned workers, Fn&& fn) {
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers; ++w) threads.emplace_back([&fn, w] { fn(w); });
-  fn(0);
-  for (std::thread& t : threads) t.join();
 }
 
 uint64_t PairKey(uint32_t a, uint32_t b) {

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "analyze/clip_embedding.h"
+#include "util/parallel.h"
 
 namespace clipdex {
 namespace {
@@ -15,15 +16,6 @@ namespace {
 uint64_t PairKey(uint32_t a, uint32_t b) {
   if (a > b) std::swap(a, b);
   return (uint64_t{a} << 32) | b;
-}
-
-// Runs fn(0) .. fn(workers - 1), each on its own thread (the calling thread runs fn(0)).
-template <typename Fn>
-void RunOnWorkers(unsigned workers, Fn&& fn) {
-  std::vector<std::thread> threads;
-  for (unsigned w = 1; w < workers; ++w) threads.emplace_back([&fn, w] { fn(w); });
-  fn(0);
-  for (std::thread& t : threads) t.join();
 }
 
 struct IndexShape {

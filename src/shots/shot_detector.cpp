@@ -6,18 +6,13 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "util/stats.h"
+
 namespace clipdex {
 
 namespace {
 
 constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a frame is "still"
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  return v[mid];
-}
 
 }  // namespace
 
