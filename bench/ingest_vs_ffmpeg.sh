@@ -3,10 +3,11 @@
 #   ffmpeg   ffmpeg -threads 2 -i F -f null -          (full decode, the reference)
 #   shots    clipdex ingest F with every analyzer off  (decode + shot detection + thumbnails)
 #   camera   + camera movement and framing             (the camera-language analyzers)
+#   dedup    + the near-duplicate signature            (curation)
 #   all      clipdex ingest F                          (+ quality, borders, text/OCR: everything)
 # Prints per-run wall time, CPU and peak RSS, then medians, frames/s and the ratios:
-# shots/ffmpeg (target <= 0.80), camera over shots (target <= +15 %), all over camera (the
-# quality/text/watermark analyzers, target <= +60 %).
+# shots/ffmpeg (target <= 0.80), camera over shots (target <= +15 %), dedup over camera (the
+# signature's cost), all over dedup (the quality/text/watermark analyzers, target <= +60 %).
 #
 # Usage: bench/ingest_vs_ffmpeg.sh [FILE] [RUNS] [LOOPS]
 #   FILE   default ../shared/media/synthetic/bench_1080p_120s.mp4
@@ -29,13 +30,14 @@ fi
 FRAMES=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$FILE")
 echo "file: $FILE  frames: $FRAMES  runs: $RUNS  cores: $(nproc)"
 
-ISSUE4_OFF=(--no-quality --no-native-quality --no-borders --no-text)
+ISSUE4_OFF=(--no-quality --no-native-quality --no-borders --no-text --no-artifact-classifier)
 declare -A CMD
 CMD[ffmpeg]="ffmpeg -nostdin -v error -threads 2 -i $FILE -an -f null -"
-CMD[shots]="$BIN ingest -q --no-camera --no-framing ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
-CMD[camera]="$BIN ingest -q ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
+CMD[shots]="$BIN ingest -q --no-camera --no-framing --no-dedup-signature ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
+CMD[camera]="$BIN ingest -q --no-dedup-signature ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
+CMD[dedup]="$BIN ingest -q ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
 CMD[all]="$BIN ingest -q $FILE -o $WORK/ds"
-MODES=(ffmpeg shots camera all)
+MODES=(ffmpeg shots camera dedup all)
 
 measure() {  # prints "wall_seconds max_rss_kb cpu_seconds" (cpu = user + sys, all threads)
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" "$@" > /dev/null 2>&1
@@ -60,10 +62,11 @@ for m in "${MODES[@]}"; do
   awk -v m="$m" -v w="${MW[$m]}" -v r="${MR[$m]}" -v c="${MC[$m]}" -v n="$FRAMES" \
     'BEGIN { printf "median %-7s %7.2f s wall %7.2f s CPU %6.0f frames/s  peak RSS %6.1f MB\n", m, w, c, n/w, r/1024 }'
 done
-awk -v a="${MW[ffmpeg]}" -v b="${MW[shots]}" -v c="${MW[camera]}" -v d="${MW[all]}" \
-    -v ca="${MC[ffmpeg]}" -v cb="${MC[shots]}" -v cc="${MC[camera]}" -v cd="${MC[all]}" 'BEGIN {
+awk -v a="${MW[ffmpeg]}" -v b="${MW[shots]}" -v c="${MW[camera]}" -v e="${MW[dedup]}" -v d="${MW[all]}" \
+    -v ca="${MC[ffmpeg]}" -v cb="${MC[shots]}" -v cc="${MC[camera]}" -v ce="${MC[dedup]}" -v cd="${MC[all]}" 'BEGIN {
   printf "ratio shots-only / ffmpeg decode:  wall %.2f  CPU %.2f  (target <= 0.80)\n", b/a, cb/ca
   printf "camera+framing over shots-only:    wall %+.0f%%  CPU %+.0f%%  (target <= +15%%)\n", (c/b - 1) * 100, (cc/cb - 1) * 100
-  printf "quality+borders+text over camera:  wall %+.0f%%  CPU %+.0f%%  (target <= +60%%)\n", (d/c - 1) * 100, (cd/cc - 1) * 100
+  printf "dedup signature over camera:       wall %+.0f%%  CPU %+.0f%%\n", (e/c - 1) * 100, (ce/cc - 1) * 100
+  printf "quality+borders+text over dedup:   wall %+.0f%%  CPU %+.0f%%  (target <= +60%%)\n", (d/e - 1) * 100, (cd/ce - 1) * 100
   printf "ratio all / ffmpeg decode:         wall %.2f\n", d/a
 }'
