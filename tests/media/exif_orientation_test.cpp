@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
+#include <sstream>
 #include <vector>
 
 #include "../analyze/sample_frames.h"
@@ -129,6 +131,44 @@ TEST(ExifOrientation, CorruptStillsFailWithAReasonAndTheBatchGoesOn) {
   EXPECT_NE(run.output.find(huge_tag + ": "), std::string::npos) << run.output;
   // The directory walk takes stills by extension: 8 orientations + the 8x8 goexif picture.
   EXPECT_NE(run.output.find("done: 9 ingested"), std::string::npos) << run.output;
+}
+
+// Every still format the README lists ingests as one `image` item with its faces and quality.
+TEST(Stills, PngWebpBmpTiffIngestAsImages) {
+  const auto photo = Media("photos/faceapi/sample1.jpg");  // 3 people
+  CLIPDEX_REQUIRE_FILE(photo);
+  testing::TempDir tmp;
+  std::string inputs;
+  for (const char* ext : {"png", "webp", "bmp", "tiff"}) {
+    std::string name = "still.";
+    name.append(ext);
+    const auto out = tmp / name;
+    auto made = testing::RunShell("ffmpeg -nostdin -v error -y -i " + testing::ShellQuote(photo) +
+                                  " -vf scale=480:-2 " + testing::ShellQuote(out.string()));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    inputs.append(" ").append(testing::ShellQuote(out.string()));
+  }
+  const std::string ds = testing::ShellQuote((tmp / "ds").string());
+  std::string args = "ingest -q";
+  args.append(inputs).append(" -o ").append(ds);
+  auto run = testing::RunClipdex(args);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto exported = testing::RunClipdex("export " + ds + " 2>/dev/null");
+  ASSERT_EQ(exported.exit_code, 0);
+  std::istringstream lines(exported.output);
+  int items = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    ++items;
+    EXPECT_EQ(j["media"], "image") << line;
+    EXPECT_EQ(j["width"], 480) << line;
+    EXPECT_EQ(j["height"], 320) << line;
+    EXPECT_EQ(j["framing.faces"], 3) << line;
+    EXPECT_GT(j["quality.score"].get<double>(), 0) << line;
+    EXPECT_FALSE(j.contains("camera.movement")) << "a still has no camera movement: " << line;
+  }
+  EXPECT_EQ(items, 4);
 }
 
 }  // namespace
