@@ -68,6 +68,7 @@ class TextAnalyzer : public ClipAnalyzer {
   TextOptions options_;
   Status load_status_;
   std::shared_ptr<TextReader> reader_;
+  int clips_analyzed_ = 0;  // for the periodic malloc_trim in Analyze
 };
 
 }  // namespace clipdex
