@@ -46,7 +46,7 @@ struct PairMotion {
 };
 
 struct CameraMotionOptions {
-  double sample_fps = 3.0;  // pairs per second: 0.33 s segment resolution, ~4% of a 1080p decode
+  double sample_fps = 4.0;  // pairs per second: 0.25 s segment resolution, ~5% of a 1080p decode
   int long_side = 320;
   int max_corners = 200;
   // Relative to the strongest corner; low, because soft footage (wallpaper-smooth photos,
