@@ -13,8 +13,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-
 std::filesystem::path Yunet320() {
   return testing::SharedDir() / "models" / "yunet" / "yunet_final_320_320_simplify.onnx";
 }

@@ -25,10 +25,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::ShellQuote;
-using testing::TempDir;
-
 double Num(const std::vector<Attribute>& attrs, const std::string& name) {
   for (const Attribute& a : attrs) {
     if (a.name == name && a.number) return *a.number;

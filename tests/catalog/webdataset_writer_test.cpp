@@ -13,9 +13,6 @@
 namespace clipdex {
 namespace {
 
-using testing::RunShell;
-using testing::ShellQuote;
-using testing::TempDir;
 namespace fs = std::filesystem;
 
 // Built with snprintf: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string.

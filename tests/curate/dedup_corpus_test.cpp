@@ -37,8 +37,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-
 struct CorpusClip {
   std::string origin;  // "photo:baboon.jpg cell 2,3"
   std::vector<cv::Mat> frames;

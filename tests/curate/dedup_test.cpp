@@ -21,11 +21,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::ShellQuote;
-using testing::TempDir;
-
 DupSignature Sig(const std::vector<uint64_t>& hashes) {
   DupSignature s;
   for (uint64_t h : hashes) {
@@ -182,6 +177,17 @@ PairScore ScorePairs(const std::map<int64_t, StoredClip>& clips,
   return s;
 }
 
+// Scores the stored groups against `group` pair by pair, prints precision/recall (the numbers the
+// README quotes) and expects no wrong and no missing pair.
+void ExpectEveryPairRight(const char* label, const std::map<int64_t, StoredClip>& clips,
+                          const std::set<std::string>& group, const std::string& output) {
+  const PairScore s = ScorePairs(clips, group);
+  std::printf("[dup_set] %-14s %zu clips, pairs tp %d fp %d fn %d, precision %.3f recall %.3f\n",
+              label, clips.size(), s.tp, s.fp, s.fn, s.precision(), s.recall());
+  EXPECT_EQ(s.fp, 0) << label << "\n" << output;
+  EXPECT_EQ(s.fn, 0) << label << "\n" << output;
+}
+
 TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   const auto gt_path = Media("synthetic/dup_set.gt.json");
   CLIPDEX_REQUIRE_FILE(gt_path);
@@ -213,13 +219,7 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   unflipped.erase("dup_hflip.mp4");
   auto clips = ReadClips(tmp / "ds");
   ASSERT_GE(clips.size(), gt["group_A_same_content"].size() + 1);
-  const PairScore s1 = ScorePairs(clips, unflipped);
-  std::printf(
-      "[dup_set] without --flip: %zu clips, pairs tp %d fp %d fn %d, precision %.3f "
-      "recall %.3f\n",
-      clips.size(), s1.tp, s1.fp, s1.fn, s1.precision(), s1.recall());
-  EXPECT_EQ(s1.fp, 0) << plain.output;
-  EXPECT_EQ(s1.fn, 0) << plain.output;
+  ExpectEveryPairRight("without --flip", clips, unflipped, plain.output);
   long marked = 0;
   for (const auto& [id, c] : clips) {
     if (c.dup_of != 0) {
@@ -235,13 +235,7 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   auto flipped = RunClipdex("dedup --flip " + ds);
   ASSERT_EQ(flipped.exit_code, 0) << flipped.output;
   clips = ReadClips(tmp / "ds");
-  const PairScore s2 = ScorePairs(clips, group);
-  std::printf(
-      "[dup_set] with --flip:    %zu clips, pairs tp %d fp %d fn %d, precision %.3f "
-      "recall %.3f\n",
-      clips.size(), s2.tp, s2.fp, s2.fn, s2.precision(), s2.recall());
-  EXPECT_EQ(s2.fp, 0) << flipped.output;
-  EXPECT_EQ(s2.fn, 0) << flipped.output;
+  ExpectEveryPairRight("with --flip", clips, group, flipped.output);
   auto again = RunClipdex("dedup " + ds);
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_EQ(ScorePairs(ReadClips(tmp / "ds"), unflipped).fp, 0) << "stale --flip rows survived";

@@ -13,11 +13,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::ShellQuote;
-using testing::TempDir;
-
 void WriteFile(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }

@@ -20,12 +20,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::RunShell;
-using testing::ShellQuote;
-using testing::TempDir;
-
 const std::string kHostile = "/data/<script>alert(\"x\")</script> & 'q'.mp4";
 
 // "&name;" or "&#123;" (std::regex trips a GCC 12 false warning under the sanitizer build).

@@ -16,8 +16,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-
 // A minimal JPEG head: SOI, APP1 "Exif\0\0" + a little-endian TIFF with one IFD0 entry.
 std::vector<uint8_t> JpegWithOrientation(uint16_t type, uint32_t count, uint16_t value,
                                          uint16_t entries = 1) {

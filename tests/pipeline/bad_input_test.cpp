@@ -14,12 +14,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::RunShell;
-using testing::ShellQuote;
-using testing::TempDir;
-
 long FfprobeFrameCount(const std::string& path) {
   auto r = RunShell(
       "ffprobe -v quiet -select_streams v:0 -count_frames -show_entries "

