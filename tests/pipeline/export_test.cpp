@@ -12,15 +12,6 @@
 namespace clipdex {
 namespace {
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
 long CountFrames(const std::filesystem::path& file) {
   auto dec = VideoDecoder::Open(file, DecodeOptions{});
   if (!dec.ok()) return -1;

@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace clipdex::testing {
 
@@ -76,6 +78,16 @@ inline CommandResult RunShell(const std::string& command) {
   return r;
 }
 
+// The non-empty lines of `text` (command output, JSONL, CSV).
+inline std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
 // Runs the clipdex binary with the given (already quoted where needed) arguments.
 inline CommandResult RunClipdex(const std::string& args) {
   return RunShell(ShellQuote(CLIPDEX_BINARY) + " " + args);
@@ -85,6 +97,7 @@ inline CommandResult RunClipdex(const std::string& args) {
 
 // Names nearly every test uses, declared once here rather than in each test file.
 namespace clipdex {
+using testing::Lines;
 using testing::Media;
 using testing::RunClipdex;
 using testing::RunShell;
