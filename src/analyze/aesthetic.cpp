@@ -22,12 +22,8 @@ AestheticAnalyzer::AestheticAnalyzer(std::shared_ptr<OnnxSession> clip_image,
 Result<std::unique_ptr<AestheticAnalyzer>> AestheticAnalyzer::Load(
     const std::filesystem::path& clip_model, const std::filesystem::path& head_b32,
     const std::filesystem::path& head_l14, int threads) {
-  OnnxSessionOptions so;
-  so.intra_op_threads = threads;
-  auto session = OnnxSession::Load(clip_model, so);
+  auto session = LoadSlotSession("clip_image", clip_model, threads);
   if (!session.ok()) return session.status();
-  Status contract = CheckInputContract(*FindModelSlot("clip_image"), **session);
-  if (!contract.ok()) return Status::Error(clip_model.string() + ": " + contract.message());
   const auto& outputs = (*session)->outputs();
   const int64_t dims = outputs.empty() || outputs[0].shape.empty() ? -1 : outputs[0].shape.back();
   if (dims <= 0 || dims > 65536) {

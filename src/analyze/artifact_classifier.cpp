@@ -32,12 +32,8 @@ ArtifactClassifierAnalyzer::ArtifactClassifierAnalyzer(std::shared_ptr<OnnxSessi
 
 Result<std::unique_ptr<ArtifactClassifierAnalyzer>> ArtifactClassifierAnalyzer::Load(
     const std::filesystem::path& model, int threads) {
-  OnnxSessionOptions so;
-  so.intra_op_threads = threads;
-  auto session = OnnxSession::Load(model, so);
+  auto session = LoadSlotSession("ai_artifact_classifier", model, threads);
   if (!session.ok()) return session.status();
-  Status contract = CheckInputContract(*FindModelSlot("ai_artifact_classifier"), **session);
-  if (!contract.ok()) return Status::Error(model.string() + ": " + contract.message());
   const auto& outputs = (*session)->outputs();
   // A dynamic (-1) batch dimension is fine: the input contract fixes it at 1.
   const bool output_ok = !outputs.empty() && outputs[0].dtype == "float32" &&

@@ -249,4 +249,18 @@ Status CheckInputContract(const ModelSlot& slot, const OnnxSession& session) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<OnnxSession>> LoadSlotSession(const std::string& slot_id,
+                                                     const std::filesystem::path& file,
+                                                     int threads) {
+  const ModelSlot* slot = FindModelSlot(slot_id);
+  if (slot == nullptr) return Status::Error("no model slot '" + slot_id + "'");
+  OnnxSessionOptions so;
+  so.intra_op_threads = threads;
+  auto session = OnnxSession::Load(file, so);
+  if (!session.ok()) return session.status();
+  Status contract = CheckInputContract(*slot, **session);
+  if (!contract.ok()) return Status::Error(file.string() + ": " + contract.message());
+  return session;
+}
+
 }  // namespace clipdex

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,5 +65,11 @@ SlotState ResolveModelSlot(const ModelSlot& slot, const std::vector<std::filesys
 // Checks a loaded session against the slot's input contract (names, rank, fixed dimensions,
 // dtype). Ok, or "<slot>: input 'x' is [1,3,320,320], contract wants [1,3,224,224]".
 Status CheckInputContract(const ModelSlot& slot, const OnnxSession& session);
+
+// Loads `file` for manifest slot `slot_id` with `threads` intra-op threads and checks its input
+// contract. Errors name the file: "<file>: <slot>: input 'x' is [...], contract wants [...]".
+Result<std::unique_ptr<OnnxSession>> LoadSlotSession(const std::string& slot_id,
+                                                     const std::filesystem::path& file,
+                                                     int threads);
 
 }  // namespace clipdex
