@@ -28,6 +28,7 @@ struct AnalysisFrame {
   cv::Mat image;       // display-oriented (rotation and pixel aspect applied)
   cv::Mat next_image;  // the next decoded frame when FrameNeed::pairs, else empty
   double next_time = 0;
+  long next_index = 0;  // its index: index + 1, or more where sparse decoding skipped frames
 };
 
 struct ClipSpan {

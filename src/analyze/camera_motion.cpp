@@ -127,8 +127,12 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
     const double dt = f.next_time - f.time;
     PairMotion p = EstimatePairMotion(a, b, dt, options_);
     p.time = f.time;
+    // Sparse decoding may pair a frame with one two or three frames later: rates per second
+    // already account for it, per-frame displacements are divided by the frames spanned.
+    const long steps = f.next_index > f.index ? f.next_index - f.index : 1;
+    p.px_per_frame /= static_cast<double>(steps);
     pairs_.push_back(p);
-    if (dt > 0) dts.push_back(dt);
+    if (dt > 0) dts.push_back(dt / static_cast<double>(steps));
     size = a.size();
   }
   if (pairs_.empty()) return;

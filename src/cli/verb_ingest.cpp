@@ -38,6 +38,9 @@ void PrintProfile(const StageTimes& times, double run_seconds, long frames) {
                  sum > 0 ? 100.0 * c.wall / sum : 0.0, c.cpu,
                  frames > 0 ? 1000.0 * c.cpu / frames : 0.0);
   }
+  for (const auto& [name, n] : times.Counts()) {
+    std::fprintf(stderr, "  %-40s %9ld\n", name.c_str(), n);
+  }
 }
 
 }  // namespace
@@ -83,7 +86,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       "Detect hard cuts only");
   cmd->add_flag(
       "--exact-decode", [args](int64_t) { args->batch.ingest.decode.fast = false; },
-      "Decode with the loop filter (slower; analysis does not need it)");
+      "Decode with the loop filter and every frame (slower; analysis does not need it)");
+  cmd->add_flag(
+      "--dense-decode", [args](int64_t) { args->batch.ingest.decode.sparse = false; },
+      "Decode every frame: no skipping of non-reference frames between likely scene changes");
   cmd->add_flag(
       "--no-thumbs", [args](int64_t) { args->batch.ingest.thumbnails = false; },
       "Do not write clip thumbnails");
@@ -158,6 +164,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"max_clip", b.ingest.max_clip_seconds},
                            {"timeout", b.ingest.decode.time_limit_seconds},
                            {"fast_decode", b.ingest.decode.fast},
+                           {"sparse_decode", b.ingest.decode.sparse},
                            {"cut_ratio", b.ingest.shots.cut_ratio},
                            {"cut_min_diff", b.ingest.shots.cut_min_diff},
                            {"min_shot", b.ingest.shots.min_shot_seconds},

@@ -6,6 +6,12 @@
 
 namespace clipdex {
 
+namespace {
+// A reference frame this many times the median recent reference frame is taken for a scene
+// change (intra-coded after a cut). Lower decodes more B-frames; misses are caught downstream.
+constexpr double kSceneChangeSizeRatio = 2.0;
+}  // namespace
+
 VideoDecoder::~VideoDecoder() = default;
 
 Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::path& path,
@@ -40,6 +46,14 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
     ctx->skip_loop_filter = AVDISCARD_ALL;
     ctx->flags2 |= AV_CODEC_FLAG2_FAST;
   }
+  // Sparse decoding needs codecs whose decoder honours skip_frame for non-reference pictures,
+  // B-frames (else nothing is skippable) and a container that stamps every packet, so skipped
+  // frames still get their exact index and time.
+  const std::string container = fmt->iformat != nullptr ? fmt->iformat->name : "";
+  const bool stamped =
+      container.find("mp4") != std::string::npos || container.find("matroska") != std::string::npos;
+  dec->sparse_ = options.fast && options.sparse && stamped && st->codecpar->video_delay > 0 &&
+                 (codec->id == AV_CODEC_ID_H264 || codec->id == AV_CODEC_ID_HEVC);
   int rc = avcodec_open2(ctx, codec, nullptr);
   if (rc < 0) {
     std::string why = TakeLastLibavError();
@@ -62,8 +76,36 @@ Result<bool> VideoDecoder::ReceiveOne(DecodedFrame* out) {
     ++decode_errors_;
     return false;
   }
+  const int64_t pts = frame_->best_effort_timestamp;
+  out->skipped.clear();
+  if (sparse_) {
+    // Packets stamped before the first picture shown (edit-list trims, undecodable leading
+    // frames) are not frames of the video, exactly as in dense decoding.
+    if (last_output_pts_ == AV_NOPTS_VALUE && pts != AV_NOPTS_VALUE) {
+      while (!pending_pts_.empty() && *pending_pts_.begin() < pts) {
+        pending_pts_.erase(pending_pts_.begin());
+      }
+    }
+    TakeSkippedBefore(pts, false, out);
+    if (pts != AV_NOPTS_VALUE) {
+      auto it = pending_pts_.find(pts);
+      if (it != pending_pts_.end()) pending_pts_.erase(it);
+      last_output_pts_ = pts;
+    }
+  }
+  long index = 0;
+  double time = 0;
+  Stamp(pts, frame_->pkt_duration, &index, &time);
+  if (!out->skipped.empty()) out->skipped.back().duration = time - out->skipped.back().time;
+  out->frame = frame_.get();
+  out->index = index;
+  out->time = time;
+  out->duration = last_duration_;
+  return true;
+}
+
+void VideoDecoder::Stamp(int64_t pts, int64_t pkt_duration, long* index, double* time_out) {
   const double nominal = info_.fps() > 0 ? 1.0 / info_.fps() : 1.0 / 25.0;
-  int64_t pts = frame_->best_effort_timestamp;
   double time;
   if (pts == AV_NOPTS_VALUE) {
     time = last_time_ < 0 ? 0.0 : last_time_ + nominal;
@@ -84,14 +126,63 @@ Result<bool> VideoDecoder::ReceiveOne(DecodedFrame* out) {
     if (frames_ > 2 && max_step_ > 1.5 * min_step_ + 1e-4) vfr_ = true;
     last_duration_ = step;
   } else {
-    last_duration_ = frame_->pkt_duration > 0 ? frame_->pkt_duration * time_base_ : nominal;
+    last_duration_ = pkt_duration > 0 ? pkt_duration * time_base_ : nominal;
   }
-  out->frame = frame_.get();
-  out->index = frames_++;
-  out->time = time;
-  out->duration = last_duration_;
+  *index = frames_++;
+  *time_out = time;
   last_time_ = time;
-  return true;
+}
+
+void VideoDecoder::TakeSkippedBefore(int64_t pts, bool all, DecodedFrame* out) {
+  out->skipped.clear();
+  while (!pending_pts_.empty() && (all || (pts != AV_NOPTS_VALUE && *pending_pts_.begin() < pts))) {
+    SkippedFrame s;
+    s.pts = *pending_pts_.begin();
+    pending_pts_.erase(pending_pts_.begin());
+    Stamp(s.pts, 0, &s.index, &s.time);
+    if (!out->skipped.empty()) out->skipped.back().duration = s.time - out->skipped.back().time;
+    out->skipped.push_back(s);
+    ++skipped_total_;
+  }
+  if (!out->skipped.empty()) out->skipped.back().duration = last_duration_;
+}
+
+void VideoDecoder::RequestDense(double seconds) {
+  if (!sparse_ || last_output_pts_ == AV_NOPTS_VALUE || time_base_ <= 0) return;
+  const int64_t until = last_output_pts_ + static_cast<int64_t>(seconds / time_base_);
+  if (dense_until_pts_ == AV_NOPTS_VALUE || until > dense_until_pts_) dense_until_pts_ = until;
+}
+
+bool VideoDecoder::ShouldDecodeAll(const AVPacket* pkt) const {
+  if (pkt->pts == AV_NOPTS_VALUE) return true;
+  if (dense_until_pts_ != AV_NOPTS_VALUE && pkt->pts <= dense_until_pts_) return true;
+  // The frame shown right after this one is the nearest later-stamped packet already sent (a
+  // reference frame is sent before the B-frames it closes). A scene change there makes it a
+  // keyframe or much larger than the recent reference frames (intra-coded): then decode the
+  // frames before it, so a cut among them is found on the exact frame.
+  const SentPacket* next = nullptr;
+  std::vector<int> sizes;
+  for (const SentPacket& p : recent_) {
+    if (p.pts > pkt->pts && (next == nullptr || p.pts < next->pts)) next = &p;
+    if (p.forward && !p.key) sizes.push_back(p.size);
+  }
+  if (next == nullptr) return true;  // a reference frame itself (or no reordering here)
+  if (next->key || sizes.size() < 3) return true;
+  std::nth_element(sizes.begin(), sizes.begin() + sizes.size() / 2, sizes.end());
+  return next->size >= kSceneChangeSizeRatio * sizes[sizes.size() / 2];
+}
+
+void VideoDecoder::NoteSentPacket(const AVPacket* pkt) {
+  if (pkt->pts == AV_NOPTS_VALUE || (pkt->flags & AV_PKT_FLAG_DISCARD) != 0) return;
+  SentPacket p;
+  p.pts = pkt->pts;
+  p.size = pkt->size;
+  p.key = (pkt->flags & AV_PKT_FLAG_KEY) != 0;
+  p.forward = max_sent_pts_ == AV_NOPTS_VALUE || pkt->pts > max_sent_pts_;
+  if (p.forward) max_sent_pts_ = pkt->pts;
+  recent_.push_back(p);
+  if (recent_.size() > 24) recent_.pop_front();
+  pending_pts_.insert(pkt->pts);
 }
 
 Status VideoDecoder::CheckEndOfStream() {
@@ -132,7 +223,18 @@ Result<bool> VideoDecoder::Next(DecodedFrame* out) {
     if (!got.ok()) return got.status();
     if (got.value()) return true;
     if (draining_) {
-      // receive_frame returned EOF (or an error) while draining: done.
+      // receive_frame returned EOF (or an error) while draining: done. Sparse mode may still
+      // hold skipped frames after the last decoded one; they come in one record without a frame.
+      // Nothing ever decoded: the pending packets were not frames anyone could show.
+      if (last_output_pts_ == AV_NOPTS_VALUE) pending_pts_.clear();
+      if (sparse_ && !pending_pts_.empty()) {
+        TakeSkippedBefore(AV_NOPTS_VALUE, true, out);
+        out->frame = nullptr;
+        out->index = frames_;
+        out->time = last_time_;
+        out->duration = 0;
+        return true;
+      }
       finished_ = true;
       Status s = CheckEndOfStream();
       if (!s.ok()) return s;
@@ -152,6 +254,11 @@ Result<bool> VideoDecoder::Next(DecodedFrame* out) {
       continue;
     }
     if (packet_->stream_index == input_.stream_index) {
+      if (sparse_) {
+        // Per packet: frame threading copies skip_frame into the worker that decodes it.
+        ctx->skip_frame = ShouldDecodeAll(packet_.get()) ? AVDISCARD_DEFAULT : AVDISCARD_NONREF;
+        NoteSentPacket(packet_.get());
+      }
       rc = avcodec_send_packet(ctx, packet_.get());
       if (rc < 0 && rc != AVERROR(EAGAIN)) ++decode_errors_;
     }

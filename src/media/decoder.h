@@ -2,9 +2,12 @@
 // timestamps in seconds from the stream's first frame. Threaded; speed options on by default.
 #pragma once
 
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "media/ffmpeg_raii.h"
 #include "media/open_input.h"
@@ -18,15 +21,34 @@ struct DecodeOptions {
   // (AV_CODEC_FLAG2_FAST). Both leave the picture structure intact, which is all the analyzers
   // read from their downscaled frames; clip export decodes with fast = false.
   bool fast = true;
+  // Sparse decoding (H.264/HEVC in MP4/MOV/Matroska with B-frames): non-reference frames are
+  // not decoded unless the packet that follows them in display order looks like a scene change
+  // (a keyframe, or much larger than the recent reference frames) or a dense window is open.
+  // Skipped frames are still counted and timed (DecodedFrame::skipped); the caller fills in what
+  // it needs for them (docs/design.md, "Sparse decoding"). Only when every analyzer's needs are
+  // met by the decoded frames: the ingest turns it on, and off again for dense samplers.
+  bool sparse = false;
   int threads = 0;                // decoder threads; 0 = one per core
   double time_limit_seconds = 0;  // per-file wall-clock limit; 0 = none
 };
 
+// A frame that sparse decoding did not decode: its place and time in the stream.
+struct SkippedFrame {
+  long index = 0;
+  double time = 0.0;
+  double duration = 0.0;
+  int64_t pts = 0;  // stream timestamp, for an exact re-decode (FrameFetcher)
+};
+
 struct DecodedFrame {
-  const AVFrame* frame = nullptr;  // valid until the next call to Next()
-  long index = 0;                  // 0-based decoded-frame index
-  double time = 0.0;               // seconds from the stream's first presentation timestamp
-  double duration = 0.0;           // seconds until the next frame (estimated for the last one)
+  // Valid until the next call to Next(). Null only for a last record that carries trailing
+  // skipped frames (nothing decoded after them).
+  const AVFrame* frame = nullptr;
+  long index = 0;         // 0-based decoded-frame index
+  double time = 0.0;      // seconds from the stream's first presentation timestamp
+  double duration = 0.0;  // seconds until the next frame (estimated for the last one)
+  // Frames just before this one (display order) that sparse decoding skipped, in order.
+  std::vector<SkippedFrame> skipped;
 };
 
 class VideoDecoder {
@@ -41,7 +63,16 @@ class VideoDecoder {
   // or an error (timeout, nothing decodable, truncated stream).
   Result<bool> Next(DecodedFrame* out);
 
+  // Decode every frame whose packet is read from now on until `seconds` of stream time past the
+  // newest frame returned (sparse mode; e.g. while the content moves too fast to fill gaps).
+  void RequestDense(double seconds);
+  bool sparse() const { return sparse_; }
+  // Decode every frame after all; only before the first Next().
+  void DisableSparse() { sparse_ = false; }
+  long frames_skipped() const { return skipped_total_; }
+
   int decode_errors() const { return decode_errors_; }
+  // Frames in the stream so far, skipped ones included (every frame has an index).
   long frames_decoded() const { return frames_; }
   // Seconds covered by decoded frames: from the first frame's start to the last frame's end.
   double decoded_duration() const { return last_time_ + last_duration_; }
@@ -52,6 +83,13 @@ class VideoDecoder {
   VideoDecoder() = default;
   Result<bool> ReceiveOne(DecodedFrame* out);
   Status CheckEndOfStream();
+  // Assigns the next index and a strictly increasing time to a frame with timestamp `pts`.
+  void Stamp(int64_t pts, int64_t pkt_duration, long* index, double* time);
+  // Sparse mode: moves pending (sent, not output) timestamps below `pts` into `out`.
+  void TakeSkippedBefore(int64_t pts, bool all, DecodedFrame* out);
+  // Sparse mode: whether to decode a non-reference frame that packet `pkt` may hold.
+  bool ShouldDecodeAll(const AVPacket* pkt) const;
+  void NoteSentPacket(const AVPacket* pkt);
 
   InputFile input_;
   CodecContextPtr codec_;
@@ -69,6 +107,19 @@ class VideoDecoder {
   std::string read_error_;
   int decode_errors_ = 0;
   long frames_ = 0;
+  // Sparse decoding state.
+  bool sparse_ = false;
+  std::multiset<int64_t> pending_pts_;  // sent packets not yet output or skipped
+  struct SentPacket {
+    int64_t pts = 0;
+    int size = 0;
+    bool key = false, forward = false;  // forward: later than every earlier packet (a reference)
+  };
+  std::deque<SentPacket> recent_;  // the last few packets sent, decode order
+  int64_t max_sent_pts_ = AV_NOPTS_VALUE;
+  int64_t last_output_pts_ = AV_NOPTS_VALUE;
+  int64_t dense_until_pts_ = AV_NOPTS_VALUE;
+  long skipped_total_ = 0;
 };
 
 }  // namespace clipdex

@@ -66,7 +66,8 @@ Deadline::Deadline(double seconds)
 
 bool Deadline::Expired() const { return seconds_ > 0 && std::chrono::steady_clock::now() > end_; }
 
-Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds) {
+Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds,
+                            bool read_stream_info) {
   QuietFfmpegLogs();
   TakeLastLibavError();
   struct stat st {};
@@ -94,8 +95,10 @@ Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_s
     return Status::Error(WithLibavReason("cannot open", rc));
   }
   input.format.reset(raw);
-  rc = avformat_find_stream_info(raw, nullptr);
-  if (rc < 0) return Status::Error(WithLibavReason("cannot read stream info", rc));
+  if (read_stream_info) {
+    rc = avformat_find_stream_info(raw, nullptr);
+    if (rc < 0) return Status::Error(WithLibavReason("cannot read stream info", rc));
+  }
 
   int best = av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
   // Cover art (an attached picture next to audio) is not a video.

@@ -29,7 +29,10 @@ struct InputFile {
   std::unique_ptr<Deadline> deadline;  // heap: its address is registered with libavformat
 };
 
-Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds);
+// `read_stream_info` false skips the probing decode (avformat_find_stream_info): for a second
+// reader of a file already opened and probed once, whose container header says enough.
+Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds,
+                            bool read_stream_info = true);
 
 struct ProbeInfo;
 // Fills `info` from an opened input's stream (used by Probe and the decoder). `path` is read

@@ -13,6 +13,8 @@
 
 #include "media/frame_convert.h"
 #include "pipeline/sample_buffer.h"
+#include "pipeline/skipped_frames.h"
+#include "shots/shot_start_hint.h"
 
 namespace clipdex {
 
@@ -20,6 +22,14 @@ namespace {
 
 constexpr size_t kSampleBytesPerNeed = 12u << 20;  // memory bound of one need's open-shot samples
 constexpr FrameNeed kThumbnailNeed{1.0, false, 320, false};
+// Sparse decoding: after the pictures of a gap had to be re-decoded, decode every frame for
+// this long (fast motion or a transition usually lasts a while).
+constexpr double kDenseSecondsAfterJump = 2.0;
+// ... and while the median tiny-frame difference is this high (fast motion: about the level at
+// which a jump across a one-frame gap starts to look like it could hide a cut).
+constexpr double kDenseMotion = 3.0;
+// A need sampling faster than this wants (nearly) every frame: sparse decoding is turned off.
+constexpr double kSparseMaxSampleFps = 10.0;
 
 // Recent frame times by index; old entries fall off. Shot ends are decided within a few
 // seconds of the frame, far inside this window.
@@ -72,7 +82,7 @@ class AnalysisStage {
     cache_.clear();
     for (SampleBuffer& slot : slots_) {
       if (slot.WantsPair()) {
-        slot.SetPair(Image(f.frame, slot.need()), f.time);
+        slot.SetPair(Image(f.frame, slot.need()), f.time, f.index);
       } else if (slot.Wants(f.time) || shot_start) {
         AnalysisFrame sample;
         sample.index = f.index;
@@ -84,6 +94,14 @@ class AnalysisStage {
   }
 
   ~AnalysisStage() { Finish(); }
+
+  // True when some need samples (nearly) every frame, which sparse decoding would starve.
+  bool WantsEveryFrame() const {
+    for (const SampleBuffer& slot : slots_) {
+      if (slot.need().sample_fps > kSparseMaxSampleFps) return true;
+    }
+    return false;
+  }
 
   // Queues the analysis (and thumbnail) of one clip on this video's analysis thread, so the
   // decoder keeps decoding meanwhile. Samples are gathered here (cheap: cv::Mat shares pixels);
@@ -298,6 +316,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   if (context.signals_sink) detector.set_signals_sink(context.signals_sink);
   TinyYuvMaker tiny_maker(options.tiny_width, options.tiny_height);
   AnalysisStage analysis(options, info, context.profile);
+  if (analysis.WantsEveryFrame()) dec.DisableSparse();
   TimeRing times;
   ClipBuilder clips(options, context, info, &analysis, &result);
 
@@ -327,6 +346,14 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     }
   };
 
+  SkippedFrameFiller filler(path, options.decode, options.shots, &tiny_maker);
+  std::vector<SkippedFrameFiller::Ready> ready;
+  ShotStartHint hint(options.shots);
+  auto push_ready = [&]() {
+    StageTimer timer(context.profile, "shot detection");
+    for (const SkippedFrameFiller::Ready& r : ready) detector.Push(r.index, r.time, r.tiny);
+    ready.clear();
+  };
   while (true) {
     if (context.cancel != nullptr && context.cancel->load()) return Status::Error("cancelled");
     Result<bool> got = false;
@@ -336,18 +363,40 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     }
     if (!got.ok()) return got.status();
     if (!got.value()) break;
-    times.Add(f.index, f.time, f.duration);
-    {
+    for (const SkippedFrame& s : f.skipped) times.Add(s.index, s.time, s.duration);
+    if (f.frame != nullptr) {
+      times.Add(f.index, f.time, f.duration);
       StageTimer timer(context.profile, "shot detection");
       tiny_maker.Make(f.frame, &tiny);
-      detector.Push(f.index, f.time, tiny);
     }
     {
+      StageTimer timer(context.profile, "skipped frames (interpolate or re-decode)");
+      // The content jumps or moves fast: decode densely for a while. Gaps there often need
+      // their real pictures, and re-decoding them one by one costs far more.
+      if (filler.Add(f.skipped, f.frame != nullptr ? &tiny : nullptr, f.index, f.time, &ready) ||
+          filler.recent_motion() >= kDenseMotion) {
+        dec.RequestDense(kDenseSecondsAfterJump);
+      }
+    }
+    push_ready();
+    if (f.frame != nullptr) {
       StageTimer timer(context.profile, "analysis frames (convert + buffer)");
-      analysis.OnFrame(f, detector.LikelyShotStart());
+      analysis.OnFrame(f, hint.Update(tiny));
     }
     close_confirmed();
-    if (context.frames_counter != nullptr) context.frames_counter->fetch_add(1);
+    if (context.frames_counter != nullptr) {
+      context.frames_counter->fetch_add(1 + static_cast<long>(f.skipped.size()));
+    }
+  }
+  filler.Finish(&ready);
+  push_ready();
+  if (context.profile != nullptr) {
+    context.profile->Count("frames decoded", dec.frames_decoded() - dec.frames_skipped());
+    context.profile->Count("frames skipped (sparse decoding)", dec.frames_skipped());
+    context.profile->Count("skipped frames interpolated", filler.interpolated());
+    context.profile->Count("skipped frames re-decoded exactly", filler.fetched());
+    context.profile->Count("re-decode seeks", filler.seeks());
+    context.profile->Count("re-decode failures (interpolated instead)", filler.fetch_failures());
   }
   detector.Finish();
   close_confirmed();

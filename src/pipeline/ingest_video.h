@@ -19,7 +19,7 @@
 namespace clipdex {
 
 struct IngestOptions {
-  DecodeOptions decode;
+  DecodeOptions decode{.fast = true, .sparse = true};
   ShotDetectorOptions shots;
   double min_clip_seconds = 0.0;  // shorter clips are kept and flagged too_short
   double max_clip_seconds = 0.0;  // longer shots are split into equal parts; 0 = never split

@@ -36,10 +36,11 @@ class SampleBuffer {
       pair_pending_ = need_.pairs && samples_.back().next_image.empty();
     }
   }
-  void SetPair(cv::Mat image, double time) {
+  void SetPair(cv::Mat image, double time, long index) {
     if (samples_.empty()) return;
     samples_.back().next_image = std::move(image);
     samples_.back().next_time = time;
+    samples_.back().next_index = index;
     pair_pending_ = false;
   }
   // Samples with first <= index <= last (copies share pixel data: cv::Mat is ref-counted).

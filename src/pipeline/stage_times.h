@@ -38,6 +38,15 @@ class StageTimes {
     c.wall += wall;
     c.cpu += cpu;
   }
+  // Event counts (e.g. frames sparse decoding skipped), summed over videos.
+  void Count(const std::string& name, long n) {
+    std::lock_guard lock(mu_);
+    counts_[name] += n;
+  }
+  std::map<std::string, long> Counts() const {
+    std::lock_guard lock(mu_);
+    return counts_;
+  }
   // Stages by wall time spent, largest first.
   std::vector<std::pair<std::string, StageCost>> Sorted() const {
     std::lock_guard lock(mu_);
@@ -51,6 +60,7 @@ class StageTimes {
  private:
   mutable std::mutex mu_;
   std::map<std::string, StageCost> costs_;
+  std::map<std::string, long> counts_;
 };
 
 // Adds the scope's wall and thread-CPU time to `times` under `stage`; does nothing when `times`

@@ -35,19 +35,28 @@ ShotDetector::Entry* ShotDetector::At(long index) {
   return e.index == index ? &e : nullptr;
 }
 
-double ShotDetector::Diff(const Entry& a, const Entry& b) const {
-  const auto& ya = a.tiny.y;
-  const auto& yb = b.tiny.y;
+double TinyDifference(const TinyYuv& a, const TinyYuv& b) {
   long sy = 0;
-  for (size_t i = 0; i < ya.size(); ++i) sy += std::abs(int(ya[i]) - int(yb[i]));
+  for (size_t i = 0; i < a.y.size(); ++i) sy += std::abs(int(a.y[i]) - int(b.y[i]));
   long sc = 0;
-  for (size_t i = 0; i < a.tiny.u.size(); ++i) {
-    sc += std::abs(int(a.tiny.u[i]) - int(b.tiny.u[i])) +
-          std::abs(int(a.tiny.v[i]) - int(b.tiny.v[i]));
+  for (size_t i = 0; i < a.u.size(); ++i) {
+    sc += std::abs(int(a.u[i]) - int(b.u[i])) + std::abs(int(a.v[i]) - int(b.v[i]));
   }
-  double dy = double(sy) / std::max<size_t>(1, ya.size());
-  double dc = double(sc) / std::max<size_t>(1, 2 * a.tiny.u.size());
+  double dy = double(sy) / std::max<size_t>(1, a.y.size());
+  double dc = double(sc) / std::max<size_t>(1, 2 * a.u.size());
   return (2.0 * dy + dc) / 3.0;
+}
+
+double TinyChangedLumaFraction(const TinyYuv& a, const TinyYuv& b) {
+  int changed = 0;
+  for (size_t i = 0; i < a.y.size(); ++i) {
+    if (std::abs(int(a.y[i]) - int(b.y[i])) > 16) ++changed;
+  }
+  return double(changed) / std::max<size_t>(1, a.y.size());
+}
+
+double ShotDetector::Diff(const Entry& a, const Entry& b) const {
+  return TinyDifference(a.tiny, b.tiny);
 }
 
 // Sum over pixels of (|m-a| + |m-b| - |a-b|) divided by the sum of |a-b|: 0 when every pixel
@@ -247,11 +256,7 @@ void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
   e.sig.std_y = std::sqrt(std::max(0.0, sum2 / n - e.sig.mean_y * e.sig.mean_y));
   if (Entry* prev = At(index - 1)) {
     e.sig.diff = Diff(*prev, e);
-    int changed = 0;
-    for (size_t i = 0; i < frame.y.size(); ++i) {
-      if (std::abs(int(frame.y[i]) - int(prev->tiny.y[i])) > 16) ++changed;
-    }
-    e.sig.changed = changed / n;
+    e.sig.changed = TinyChangedLumaFraction(prev->tiny, frame);
   }
   while (next_cut_check_ <= index - lookahead_) DecideCut(next_cut_check_++, false);
   if (opt_.detect_gradual) ScanGradualWindows(index);
@@ -268,17 +273,6 @@ void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
   if (has_region_) safe = std::min(safe, region_.start);
   safe_frame_ = std::max(safe_frame_, safe);
   FlushSignals(safe_frame_ - 1);
-}
-
-bool ShotDetector::LikelyShotStart() const {
-  const Entry& cur = ring_[last_index_ % capacity_];
-  if (last_index_ < 1 || cur.index != last_index_ || cur.sig.diff < opt_.cut_min_diff) return false;
-  std::vector<double> before;
-  for (long k = last_index_ - 6; k < last_index_; ++k) {
-    const Entry& e = ring_[((k % capacity_) + capacity_) % capacity_];
-    if (k >= 1 && e.index == k) before.push_back(e.sig.diff);
-  }
-  return cur.sig.diff >= 2.0 * (Median(before) + 1.5);
 }
 
 void ShotDetector::DecideCut(long c, bool final) {

@@ -54,6 +54,11 @@ struct FrameSignals {
   const char* verdict = "";      // "cut", "flash", "gradual", "" ...
 };
 
+// Mean absolute difference of two tiny frames, luma weighted 2:1 over chroma (0-255 scale).
+double TinyDifference(const TinyYuv& a, const TinyYuv& b);
+// Fraction of tiny-frame pixels whose luma changed by more than 16.
+double TinyChangedLumaFraction(const TinyYuv& a, const TinyYuv& b);
+
 class ShotDetector {
  public:
   ShotDetector(const ShotDetectorOptions& options, double fps);
@@ -65,9 +70,6 @@ class ShotDetector {
 
   // Boundaries decided so far that no later frame can change, in order; removes them.
   std::vector<Transition> TakeConfirmed();
-  // The newest frame differs sharply from the previous ones: it may start a new shot. Lets the
-  // pipeline take an analysis sample there, so even a short shot has one (not a decision).
-  bool LikelyShotStart() const;
   // Every boundary that starts before this frame has been confirmed.
   long safe_frame() const { return safe_frame_; }
 

@@ -59,6 +59,7 @@ inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const F
     if (want_pair) {
       clip.frames.back().next_image = convert(f.frame);
       clip.frames.back().next_time = f.time;
+      clip.frames.back().next_index = f.index;
       want_pair = false;
     }
     if (f.time + 1e-6 >= next_sample) {

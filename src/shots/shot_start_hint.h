@@ -1,0 +1,41 @@
+// ShotStartHint: "this decoded frame differs sharply from the ones before it; it may open a new
+// shot". Not a decision (the detector decides, a few frames later): it lets the pipeline take an
+// analysis sample right there, so even a short shot has one. Works on the decoded frames as they
+// arrive, before the detector has seen them (it lags behind sparse decoding's held gaps).
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "shots/shot_detector.h"
+#include "util/stats.h"
+
+namespace clipdex {
+
+class ShotStartHint {
+ public:
+  explicit ShotStartHint(const ShotDetectorOptions& options) : min_diff_(options.cut_min_diff) {}
+
+  // Feeds the next decoded frame; true when it may start a shot.
+  bool Update(const TinyYuv& frame) {
+    bool start = false;
+    if (have_prev_) {
+      const double d = TinyDifference(prev_, frame);
+      std::vector<double> before(recent_.begin(), recent_.end());
+      start = d >= min_diff_ && d >= 2.0 * (Median(before) + 1.5);
+      recent_.push_back(d);
+      if (recent_.size() > 6) recent_.pop_front();
+    }
+    prev_ = frame;
+    have_prev_ = true;
+    return start;
+  }
+
+ private:
+  double min_diff_;
+  bool have_prev_ = false;
+  TinyYuv prev_;
+  std::deque<double> recent_;
+};
+
+}  // namespace clipdex
