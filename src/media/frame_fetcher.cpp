@@ -8,9 +8,9 @@ namespace {
 // A gap is a few frames after at most one GOP of reference frames; anything longer means the
 // seek landed somewhere unexpected, and the caller falls back to interpolation.
 constexpr int kMaxPacketsPerFetch = 4000;
-constexpr size_t kMaxCachedFrames = 0;
+constexpr size_t kMaxCachedFrames = 4;
 // Frames decoded past the last wanted one before a fetch stops (they go to the cache).
-constexpr int kFramesBeyond = 1;
+constexpr int kFramesBeyond = 3;
 }  // namespace
 
 Status FrameFetcher::Open() {
