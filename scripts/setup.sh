@@ -16,7 +16,7 @@ ROOT=$(pwd)
 PACKAGES=(
   build-essential cmake pkg-config git ffmpeg
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
-  libopencv-dev libopencv-contrib-dev opencv-data
+  libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it

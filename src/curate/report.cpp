@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
 #include <set>
@@ -14,6 +13,7 @@
 #include "catalog/sqlite_stmt.h"
 #include "curate/html_escape.h"
 #include "curate/svg_chart.h"
+#include "media/jpeg.h"
 
 namespace clipdex {
 namespace {
@@ -92,7 +92,7 @@ std::string TierColor(const std::string& name, size_t index) {
   return kPalette[index % (sizeof kPalette / sizeof kPalette[0])];
 }
 
-std::string Base64(const std::vector<unsigned char>& data) {
+std::string Base64(const std::vector<uint8_t>& data) {
   static const char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
@@ -118,8 +118,9 @@ std::string Base64(const std::vector<unsigned char>& data) {
 
 // The thumbnail downscaled to `width` px as a JPEG data URI; nullopt when it cannot be read.
 std::optional<std::string> ThumbDataUri(const fs::path& file, int width) {
-  cv::Mat img = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (img.empty()) return std::nullopt;
+  auto read = ReadJpeg(file);
+  if (!read.ok()) return std::nullopt;
+  cv::Mat img = read.value();
   if (img.cols > width) {
     const int height = std::max(
         1, static_cast<int>(std::lround(static_cast<double>(img.rows) * width / img.cols)));
@@ -127,9 +128,9 @@ std::optional<std::string> ThumbDataUri(const fs::path& file, int width) {
     cv::resize(img, small, cv::Size(width, height), 0, 0, cv::INTER_AREA);
     img = small;
   }
-  std::vector<unsigned char> jpeg;
-  if (!cv::imencode(".jpg", img, jpeg, {cv::IMWRITE_JPEG_QUALITY, 75})) return std::nullopt;
-  return "data:image/jpeg;base64," + Base64(jpeg);
+  auto jpeg = EncodeJpeg(img, 75);
+  if (!jpeg.ok()) return std::nullopt;
+  return "data:image/jpeg;base64," + Base64(jpeg.value());
 }
 
 std::string Hours(double h) {

@@ -7,11 +7,11 @@
 #include <deque>
 #include <map>
 #include <mutex>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <thread>
 
 #include "media/frame_convert.h"
+#include "media/jpeg.h"
 #include "pipeline/sample_buffer.h"
 #include "pipeline/skipped_frames.h"
 #include "shots/shot_start_hint.h"
@@ -199,8 +199,7 @@ class AnalysisStage {
           const double f = double(job.thumb_long_side) / longest;
           cv::resize(img, img, cv::Size(), f, f, cv::INTER_AREA);
         }
-        r.thumbnail_written =
-            cv::imwrite(job.thumb_file.string(), img, {cv::IMWRITE_JPEG_QUALITY, 85});
+        r.thumbnail_written = WriteJpeg(job.thumb_file, img, 85).ok();
       }
       std::lock_guard lock(mu_);
       results_[job.clip_index] = std::move(r);
