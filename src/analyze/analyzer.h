@@ -16,9 +16,11 @@ namespace clipdex {
 
 struct FrameNeed {
   double sample_fps = 2.0;  // how many samples per second of video
-  bool pairs = false;       // each sample also carries the very next decoded frame (for motion)
-  int long_side = 320;      // longer side of the display-oriented picture, pixels
-  bool gray = true;         // grey (true) or BGR (false)
+  // Each sample also carries the next decoded frame that is a different picture (for motion):
+  // up to kMaxRepeatedPairFrames repeats of the sample (frame-rate conversion) are passed over.
+  bool pairs = false;
+  int long_side = 320;  // longer side of the display-oriented picture, pixels
+  bool gray = true;     // grey (true) or BGR (false)
   bool operator==(const FrameNeed&) const = default;
 };
 
@@ -26,10 +28,22 @@ struct AnalysisFrame {
   long index = 0;      // decoded-frame index
   double time = 0;     // seconds from the stream start
   cv::Mat image;       // display-oriented (rotation and pixel aspect applied)
-  cv::Mat next_image;  // the next decoded frame when FrameNeed::pairs, else empty
+  cv::Mat next_image;  // the pair frame when FrameNeed::pairs (see there), else empty
   double next_time = 0;
   long next_index = 0;  // its index: index + 1, or more where sparse decoding skipped frames
 };
+
+// Content at 12.5 or 16.7 fps in a 25 fps file repeats every 2nd or 3rd frame; a pair of two
+// repeats measures no motion at all, so a sample's pair skips up to this many of them. A still
+// (every frame repeated) still gets a repeated pair after that, which is its right answer.
+inline constexpr int kMaxRepeatedPairFrames = 2;
+
+// Same picture: mean absolute difference below 0.05 grey levels (re-encoded repeats are not
+// bit-exact, real motion or sensor noise is far above this). Same size and type expected.
+inline bool SamePicture(const cv::Mat& a, const cv::Mat& b) {
+  return a.size() == b.size() && a.type() == b.type() &&
+         cv::norm(a, b, cv::NORM_L1) < 0.05 * double(a.total()) * a.channels();
+}
 
 struct ClipSpan {
   long first_frame = 0, last_frame = 0;  // inclusive

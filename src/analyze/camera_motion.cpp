@@ -26,6 +26,154 @@ Components ToComponents(const PairMotion& p, double w_over_d, double h_over_d) {
   return {p.pan * w_over_d, p.tilt * h_over_d, 0.5 * p.zoom, 0.5 * p.roll};
 }
 
+// A global fit of one pair: where the camera moved the picture.
+struct SimilarityFit {
+  cv::Mat m;  // 2x3 similarity; empty when none was found or its scale is implausible
+  std::vector<uchar> inlier;
+  double inlier_fraction = 0;
+};
+
+SimilarityFit FitSimilarity(const std::vector<cv::Point2f>& g0, const std::vector<cv::Point2f>& g1,
+                            double tolerance_px) {
+  SimilarityFit fit;
+  fit.m = cv::estimateAffinePartial2D(g0, g1, fit.inlier, cv::RANSAC, tolerance_px, 2000, 0.995);
+  if (fit.m.empty()) return fit;
+  const double scale = std::hypot(fit.m.at<double>(0, 0), fit.m.at<double>(1, 0));
+  if (!(scale > 0.5 && scale < 2.0)) {
+    fit.m = cv::Mat();
+    return fit;
+  }
+  int n = 0;
+  for (uchar v : fit.inlier) n += v ? 1 : 0;
+  fit.inlier_fraction = double(n) / g0.size();
+  return fit;
+}
+
+// A pure translation (a similarity without zoom or roll), for the coarse fallback: on blurred,
+// sparse tracks a zoom or roll estimate is noise. Every point's move is a hypothesis (at most
+// max_corners, so all of them are tried); the one that most moves agree with within the
+// tolerance wins, and the result is the mean of those moves.
+SimilarityFit FitTranslation(const std::vector<cv::Point2f>& g0, const std::vector<cv::Point2f>& g1,
+                             double tolerance_px) {
+  SimilarityFit fit;
+  const size_t n = g0.size();
+  if (n == 0) return fit;
+  std::vector<cv::Point2f> d(n);
+  for (size_t i = 0; i < n; ++i) d[i] = g1[i] - g0[i];
+  const double tol2 = tolerance_px * tolerance_px;
+  size_t best = 0;
+  int best_count = -1;
+  for (size_t i = 0; i < n; ++i) {
+    int count = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const cv::Point2f e = d[j] - d[i];
+      count += e.dot(e) <= tol2;
+    }
+    if (count > best_count) {
+      best_count = count;
+      best = i;
+    }
+  }
+  cv::Point2d mean(0, 0);
+  fit.inlier.assign(n, 0);
+  for (size_t j = 0; j < n; ++j) {
+    const cv::Point2f e = d[j] - d[best];
+    if (e.dot(e) > tol2) continue;
+    fit.inlier[j] = 1;
+    mean += cv::Point2d(d[j]);
+  }
+  mean /= best_count;
+  fit.m = (cv::Mat_<double>(2, 3) << 1, 0, mean.x, 0, 1, mean.y);
+  fit.inlier_fraction = double(best_count) / n;
+  return fit;
+}
+
+// Mean displacement the similarity `m` gives the points, pixels.
+double MeanDisplacement(const cv::Mat& m, const std::vector<cv::Point2f>& pts) {
+  const double ma = m.at<double>(0, 0), mb = m.at<double>(1, 0);
+  const double tx = m.at<double>(0, 2), ty = m.at<double>(1, 2);
+  double sum = 0;
+  for (const cv::Point2f& p : pts) {
+    sum += std::hypot(ma * p.x - mb * p.y + tx - p.x, mb * p.x + ma * p.y + ty - p.y);
+  }
+  return pts.empty() ? 0.0 : sum / pts.size();
+}
+
+constexpr int kGrid = 4;  // 4x4 cells: 12 on the frame border, 4 inside
+constexpr int kBorderCells = 4 * kGrid - 4;
+
+bool IsBorderCell(int c) {
+  const int gx = c % kGrid, gy = c / kGrid;
+  return gx == 0 || gy == 0 || gx == kGrid - 1 || gy == kGrid - 1;
+}
+
+int CellOf(const cv::Point2f& p, double w, double h) {
+  const int gx = std::clamp(static_cast<int>(p.x / w * kGrid), 0, kGrid - 1);
+  const int gy = std::clamp(static_cast<int>(p.y / h * kGrid), 0, kGrid - 1);
+  return gy * kGrid + gx;
+}
+
+// Of the grid cells that hold tracked points, the fraction that also hold inliers: a camera
+// move is seen all over the frame, a subject in one part of it.
+double CellSpread(const std::vector<cv::Point2f>& pts, const std::vector<uchar>& inlier, double w,
+                  double h) {
+  bool any[kGrid * kGrid] = {}, in[kGrid * kGrid] = {};
+  for (size_t i = 0; i < pts.size(); ++i) {
+    const int c = CellOf(pts[i], w, h);
+    any[c] = true;
+    in[c] = in[c] || inlier[i];
+  }
+  int n_any = 0, n_in = 0;
+  for (int c = 0; c < kGrid * kGrid; ++c) {
+    n_any += any[c];
+    n_in += in[c];
+  }
+  return n_any > 0 ? double(n_in) / n_any : 0.0;
+}
+
+// Segments of the frame border (a strip a sixth of the frame deep all round: 4 segments along
+// the top and the bottom, 2 down each side) where "nothing moved" (b == a) explains b clearly
+// better than the fit (b == a warped by m), and the other way round. All pixels count, not
+// only corners, so weak background texture (a wall's edge, asphalt) has its say; segments
+// with no texture, or where the two differ by little, abstain. A subject framed inside the
+// picture touches few of them (a talking head's shoulders: the middle of the bottom strip).
+struct BorderVotes {
+  int still = 0, moving = 0;
+};
+
+BorderVotes VoteBorder(const cv::Mat& a, const cv::Mat& b, const cv::Mat& m) {
+  const int w = a.cols, h = a.rows;
+  cv::Mat warped, e_fit, e_still, inside;
+  cv::warpAffine(a, warped, m, a.size(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::absdiff(b, warped, e_fit);
+  cv::absdiff(b, a, e_still);
+  // Only pixels the fit brings in from inside `a` count; the rest the warp made up.
+  cv::warpAffine(cv::Mat(a.size(), CV_8UC1, cv::Scalar(255)), inside, m, a.size(),
+                 cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+  const int dx = w / 6, dy = h / 6;
+  std::vector<cv::Rect> segments;
+  for (int k = 0; k < 4; ++k) {
+    const int x0 = k * w / 4, x1 = (k + 1) * w / 4;
+    segments.emplace_back(x0, 0, x1 - x0, dy);
+    segments.emplace_back(x0, h - dy, x1 - x0, dy);
+  }
+  for (int k = 0; k < 2; ++k) {
+    const int y0 = dy + k * (h - 2 * dy) / 2, y1 = dy + (k + 1) * (h - 2 * dy) / 2;
+    segments.emplace_back(0, y0, dx, y1 - y0);
+    segments.emplace_back(w - dx, y0, dx, y1 - y0);
+  }
+  BorderVotes votes;
+  for (const cv::Rect& r : segments) {
+    if (cv::countNonZero(inside(r)) < r.area() / 4) continue;
+    const double fit = cv::mean(e_fit(r), inside(r))[0];
+    const double still = cv::mean(e_still(r), inside(r))[0];
+    // 20 % and half a grey level: more than interpolation blur and compression noise.
+    if (still < 0.8 * fit && fit - still > 0.5) ++votes.still;
+    if (fit < 0.8 * still && still - fit > 0.5) ++votes.moving;
+  }
+  return votes;
+}
+
 }  // namespace
 
 PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
@@ -39,43 +187,98 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
   std::vector<cv::Point2f> p0;
   cv::goodFeaturesToTrack(a, p0, o.max_corners, o.corner_quality, min_distance);
   if (static_cast<int>(p0.size()) < o.min_tracked) return out;
-  // Identical textured frames (duplicated by frame-rate conversion, or a still) carry no
+  // Identical textured frames (a still, or repeats the pipeline could not pass over) carry no
   // motion evidence for this moment; the caller decides from the neighbours.
-  if (cv::norm(a, b, cv::NORM_L1) < 0.05 * a.total()) {
+  if (SamePicture(a, b)) {
     out.duplicate = true;
     return out;
   }
 
   std::vector<cv::Point2f> p1, back;
   std::vector<uchar> st1, st2;
-  std::vector<float> err;
   const cv::Size win(21, 21);
   const cv::TermCriteria term(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01);
-  cv::calcOpticalFlowPyrLK(a, b, p0, p1, st1, err, win, 3, term);
-  cv::calcOpticalFlowPyrLK(b, a, p1, back, st2, err, win, 3, term);
+  // No per-point error output: the forward-backward check is the quality test, and leaving
+  // the error out saves a window pass per point (about 7 % of this analyzer's CPU).
+  cv::calcOpticalFlowPyrLK(a, b, p0, p1, st1, cv::noArray(), win, 3, term);
+  cv::calcOpticalFlowPyrLK(b, a, p1, back, st2, cv::noArray(), win, 3, term);
+  // Without the error, LK keeps tracks that end more than half a window outside the frame;
+  // drop them as it does when it computes the error, so the tracks stay the same.
+  const float half = (win.width - 1) / 2.0f;
+  auto in_reach = [&](const cv::Point2f& p) {
+    return p.x >= -half - 1 && p.y >= -half - 1 && p.x < w + half && p.y < h + half;
+  };
+  // Points whose forward-backward disagreement is at most `fb_px`.
+  auto tracks = [&](double fb_px, std::vector<cv::Point2f>* g0, std::vector<cv::Point2f>* g1) {
+    for (size_t i = 0; i < p0.size(); ++i) {
+      if (!st1[i] || !st2[i] || !in_reach(p1[i]) || !in_reach(back[i])) continue;
+      const cv::Point2f d = back[i] - p0[i];
+      if (d.dot(d) > fb_px * fb_px) continue;
+      g0->push_back(p0[i]);
+      g1->push_back(p1[i]);
+    }
+  };
   std::vector<cv::Point2f> g0, g1;
-  for (size_t i = 0; i < p0.size(); ++i) {
-    if (!st1[i] || !st2[i]) continue;
-    const cv::Point2f d = back[i] - p0[i];
-    if (d.dot(d) > o.fb_max_error_px * o.fb_max_error_px) continue;
-    g0.push_back(p0[i]);
-    g1.push_back(p1[i]);
-  }
+  tracks(o.fb_max_error_px, &g0, &g1);
   out.tracked = static_cast<int>(g0.size());
-  if (out.tracked < o.min_tracked) return out;
+  SimilarityFit fit;
+  if (out.tracked >= o.min_tracked) fit = FitSimilarity(g0, g1, o.ransac_px);
+  out.inliers = fit.inlier_fraction;
+  double tolerance = o.ransac_px;
+  if (fit.m.empty() || fit.inlier_fraction < o.min_inlier_fraction) {
+    // Low texture plus fast motion (underwater, night, motion blur): the strict fit finds no
+    // consensus. Retry with looser tracks and tolerance, but trust only a large move that the
+    // whole frame agrees on; anything else stays unknown.
+    std::vector<cv::Point2f> c0, c1;
+    tracks(o.coarse_fb_px, &c0, &c1);
+    if (static_cast<int>(c0.size()) < o.min_tracked) return out;
+    // LK's error grows with the move (blur, large displacement): the tolerance grows with the
+    // median track length.
+    std::vector<double> lengths;
+    for (size_t i = 0; i < c0.size(); ++i) lengths.push_back(cv::norm(c1[i] - c0[i]));
+    tolerance = std::max(o.coarse_ransac_px, o.coarse_ransac_fraction * Median(lengths));
+    SimilarityFit coarse = FitTranslation(c0, c1, tolerance);
+    if (coarse.m.empty() || coarse.inlier_fraction < o.min_inlier_fraction) return out;
+    if (MeanDisplacement(coarse.m, c0) < o.coarse_min_px ||
+        CellSpread(c0, coarse.inlier, w, h) < o.coarse_min_spread) {
+      return out;
+    }
+    g0.swap(c0);
+    g1.swap(c1);
+    fit = std::move(coarse);
+    out.tracked = static_cast<int>(g0.size());
+    out.inliers = fit.inlier_fraction;
+    out.coarse = true;
+  }
 
-  std::vector<uchar> inlier;
-  cv::Mat m = cv::estimateAffinePartial2D(g0, g1, inlier, cv::RANSAC, o.ransac_px, 2000, 0.995);
-  if (m.empty()) return out;
-  int n_in = 0;
-  for (uchar v : inlier) n_in += v ? 1 : 0;
-  out.inliers = double(n_in) / out.tracked;
-  if (out.inliers < o.min_inlier_fraction) return out;
+  // A subject that carries most of the corners (a talking head, a car crossing a car park) can
+  // win the fit while the camera stands still. Signs: a good share of the points did not move
+  // and the fit contradicts them, or the fit's inliers stay off the frame border (a plain wall
+  // has no corners to contradict it). Then the border, where the background is, decides: if
+  // the unmoved picture explains it better than the fit, the camera is still.
+  int still_outliers = 0;
+  bool inlier_cell[kGrid * kGrid] = {};
+  for (size_t i = 0; i < g0.size(); ++i) {
+    const cv::Point2f d = g1[i] - g0[i];
+    still_outliers += d.dot(d) <= tolerance * tolerance && !fit.inlier[i];
+    if (fit.inlier[i]) inlier_cell[CellOf(g0[i], w, h)] = true;
+  }
+  int border_inlier_cells = 0;
+  for (int c = 0; c < kGrid * kGrid; ++c) border_inlier_cells += inlier_cell[c] && IsBorderCell(c);
+  const bool off_border = border_inlier_cells < kBorderCells / 2;
+  if ((still_outliers >= o.still_outlier_fraction * out.tracked || off_border) &&
+      MeanDisplacement(fit.m, g0) > tolerance) {
+    const BorderVotes votes = VoteBorder(a, b, fit.m);
+    if (votes.still >= o.min_still_border_cells && votes.still >= 2 * votes.moving) {
+      fit.m = cv::Mat::eye(2, 3, CV_64F);
+      out.still_background = true;
+    }
+  }
 
+  const cv::Mat& m = fit.m;
   const double ma = m.at<double>(0, 0), mb = m.at<double>(1, 0);
   const double tx = m.at<double>(0, 2), ty = m.at<double>(1, 2);
   const double scale = std::hypot(ma, mb);
-  if (!(scale > 0.5 && scale < 2.0)) return out;
   // Translation of the frame centre, not of the (0,0) corner the matrix is written about:
   // a centred zoom moves the corner but not the centre.
   const double cx = w / 2, cy = h / 2;
@@ -89,13 +292,13 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
   double cam = 0, raw = 0, residual = 0;
   for (size_t i = 0; i < g0.size(); ++i) {
     const cv::Point2f& p = g0[i];
-    const cv::Point2d fit(ma * p.x - mb * p.y + tx, mb * p.x + ma * p.y + ty);
-    cam += std::hypot(fit.x - p.x, fit.y - p.y);
+    const cv::Point2d fp(ma * p.x - mb * p.y + tx, mb * p.x + ma * p.y + ty);
+    cam += std::hypot(fp.x - p.x, fp.y - p.y);
     raw += std::hypot(g1[i].x - p.x, g1[i].y - p.y);
-    const double r = std::hypot(g1[i].x - fit.x, g1[i].y - fit.y);
+    const double r = std::hypot(g1[i].x - fp.x, g1[i].y - fp.y);
     // Only displacement the fit cannot explain counts as subject motion; inlier noise does not.
     // A mean (not a median) so a subject smaller than half the tracked points still registers.
-    if (r > o.ransac_px) residual += r;
+    if (r > tolerance) residual += r;
   }
   const double n = double(g0.size());
   out.px_per_frame = cam / n;
@@ -147,6 +350,10 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
   // 1. Per-sample labels. Directions come from a median over ~5 samples (1.25 s at 4 pairs/s) so a
   //    single bad fit does not flip a pan; handheld comes from the spread of the raw velocities
   //    in a ~1.5 s window: shake is large velocity change with little mean velocity.
+  // A duplicate pair is the same picture even after the pipeline passed over up to
+  // kMaxRepeatedPairFrames repeats (frame-rate conversion): the picture held still, so it is a
+  // measurement of zero motion (its components are 0). A textureless pair measures nothing.
+  auto measured = [&](int j) { return pairs_[j].valid || pairs_[j].duplicate; };
   std::vector<Components> comp(n);
   for (int i = 0; i < n; ++i) comp[i] = ToComponents(pairs_[i], w_over_d, h_over_d);
   labels_.assign(n, "unknown");
@@ -156,7 +363,7 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
   for (int i = 0; i < n; ++i) {
     std::vector<double> pan, tilt;
     for (int j = std::max(0, i - 2); j <= std::min(n - 1, i + 2); ++j) {
-      if (!pairs_[j].valid) continue;
+      if (!measured(j)) continue;
       pan.push_back(comp[j].pan);
       tilt.push_back(comp[j].tilt);
     }
@@ -166,25 +373,16 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
     has_smooth[i] = true;
   }
   for (int i = 0; i < n; ++i) {
-    // A duplicated frame (frame-rate conversion, stills) says nothing about this moment; it
-    // takes its label from the valid samples around it, or is static when there are none.
-    // A textureless pair stays unknown.
-    if (!pairs_[i].valid && !pairs_[i].duplicate) continue;
+    // The median keeps a pan whose window has a stray duplicate, and a window of mostly
+    // duplicates is static. A textureless pair stays unknown.
+    if (!measured(i)) continue;
     std::vector<double> pan, tilt, zoom, roll;
-    int dups = 0;
     for (int j = std::max(0, i - 2); j <= std::min(n - 1, i + 2); ++j) {
-      dups += pairs_[j].duplicate ? 1 : 0;
-      if (!pairs_[j].valid) continue;
+      if (!measured(j)) continue;
       pan.push_back(comp[j].pan);
       tilt.push_back(comp[j].tilt);
       zoom.push_back(comp[j].zoom);
       roll.push_back(comp[j].roll);
-    }
-    // Mostly repeated frames around here: the picture is not moving. Occasional repeats
-    // (frame-rate conversion) are ignored instead, or they would drag a pan's median to zero.
-    if (pan.empty() || dups >= 0.6 * (dups + pan.size())) {
-      labels_[i] = dups > 0 ? "static" : "unknown";
-      continue;
     }
     const Components s{Median(pan), Median(tilt), Median(zoom), Median(roll)};
 
@@ -193,7 +391,7 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
     double sq = 0;
     int k = 0;
     for (int j = std::max(0, i - 4); j <= std::min(n - 1, i + 4); ++j) {
-      if (!pairs_[j].valid || !has_smooth[j]) continue;
+      if (!measured(j) || !has_smooth[j]) continue;
       sq += std::pow(comp[j].pan - smooth[j].pan, 2) + std::pow(comp[j].tilt - smooth[j].tilt, 2);
       ++k;
     }
@@ -322,7 +520,10 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
       dominant = label;
     }
   }
-  const double coverage = best_cover / total;
+  // "unknown" wins only when it covers more than the known time; its coverage is then its share
+  // of the whole clip (against the known time it would exceed 1).
+  const double coverage =
+      dominant == "unknown" ? best_cover / std::max(1e-9, t1[n - 1] - t0[0]) : best_cover / total;
   int valid = 0;
   for (const PairMotion& p : pairs_) valid += p.valid ? 1 : 0;
   const double valid_fraction = double(valid) / n;

@@ -1,11 +1,15 @@
 // CameraMotionAnalyzer: how the camera moves within a clip (pan, tilt, zoom, roll, handheld,
 // static), with time segments, a speed, and how much the subject moves on its own.
 //
-// Method: for each sampled pair of consecutive frames (grey, 320 px long side) track corners
-// (goodFeaturesToTrack + pyramidal Lucas-Kanade with a forward-backward check) and fit a
-// similarity transform (estimateAffinePartial2D, RANSAC). The fit is the camera; what the fit
-// does not explain is the subject. Rates are normalised by frame size and per second so the same
-// camera move gives the same numbers at any resolution or frame rate.
+// Method: for each sampled pair of consecutive frames (grey, 320 px long side; the pipeline
+// passes over repeated frames) track corners (goodFeaturesToTrack + pyramidal Lucas-Kanade with
+// a forward-backward check) and fit a similarity transform (estimateAffinePartial2D, RANSAC).
+// The fit is the camera; what the fit does not explain is the subject. Two guards: when the
+// strict fit fails on a fast, blurred, low-texture pair, a coarse translation fit with looser
+// tolerances may still measure a large move the whole frame agrees on; and when a subject wins
+// the fit while the frame border did not move, the camera counts as still. Rates are normalised
+// by frame size and per second so the same camera move gives the same numbers at any resolution
+// or frame rate.
 //
 // Direction convention (labels name what the CAMERA does, not what the content does):
 //   pan_left   camera turns left   -> content moves RIGHT on screen (flow tx > 0)
@@ -43,6 +47,9 @@ struct PairMotion {
   double subject = 0;       // median |residual after removing the global fit|, diagonals / s
   double overall = 0;       // mean |raw displacement| of the tracked points, diagonals / s
   double px_per_frame = 0;  // mean |global displacement|, pixels per frame at this pair's size
+  bool coarse = false;      // from the low-texture fallback (looser tracks and tolerance)
+  // The fit followed a subject: the frame border did not move, so the camera counts as still.
+  bool still_background = false;
 };
 
 struct CameraMotionOptions {
@@ -56,6 +63,21 @@ struct CameraMotionOptions {
   double min_inlier_fraction = 0.35;
   double fb_max_error_px = 0.7;  // forward-backward disagreement allowed, analysis pixels
   double ransac_px = 0.8;
+  // Fallback when the strict fit fails: looser forward-backward check and RANSAC tolerance
+  // (blurred, low-texture fast motion; the tolerance is the larger of coarse_ransac_px and
+  // coarse_ransac_fraction of the median track length), accepted only for a move of at least
+  // coarse_min_px whose inliers reach at least coarse_min_spread of the grid cells that hold
+  // tracked points.
+  double coarse_fb_px = 2.0;
+  double coarse_ransac_px = 2.5;
+  double coarse_ransac_fraction = 0.25;
+  double coarse_min_px = 2.5;
+  double coarse_min_spread = 0.5;
+  // Still-camera check: when at least this fraction of the tracked points did not move but the
+  // fit says they did (or the fit's inliers stay off the frame border), the 12 segments of the
+  // frame border vote; "still" needs this many segments and twice those that side with the fit.
+  double still_outlier_fraction = 0.2;
+  int min_still_border_cells = 3;
   // A component counts as movement above these rates (all in "diagonals per second" after the
   // conversion in the .cpp: a 1 px/frame pan of a 1280x720 frame at 25 fps is 0.017).
   double move_threshold = 0.0085;

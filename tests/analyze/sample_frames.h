@@ -21,10 +21,12 @@ struct SampledClip {
 };
 
 // Samples [start, end) seconds of `path` (end <= 0: to the end of the stream) per `need`.
+// `sparse`: decode as the ingest does by default (non-reference frames skipped where possible).
 inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const FrameNeed& need,
-                                      double start = 0, double end = 0) {
+                                      double start = 0, double end = 0, bool sparse = false) {
   DecodeOptions options;
   options.threads = 2;
+  options.sparse = sparse;
   auto opened = VideoDecoder::Open(path, options);
   if (!opened.ok()) return opened.status();
   VideoDecoder& dec = *opened.value();
@@ -41,12 +43,14 @@ inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const F
   const double interval = need.sample_fps > 0 ? 1.0 / need.sample_fps : 0.0;
   double next_sample = start;
   bool want_pair = false;  // the previous frame was sampled and waits for its successor
+  int pair_skips = 0;
   bool first = true;
   DecodedFrame f;
   while (true) {
     auto got = dec.Next(&f);
     if (!got.ok()) return got.status();
     if (!got.value()) break;
+    if (f.frame == nullptr) continue;  // sparse decoding: trailing skipped frames only
     if (f.time < start - 1e-6) continue;
     if (end > 0 && f.time >= end) break;
     if (first) {
@@ -57,10 +61,18 @@ inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const F
     clip.span.last_frame = f.index;
     clip.span.end_time = f.time + f.duration;
     if (want_pair) {
-      clip.frames.back().next_image = convert(f.frame);
-      clip.frames.back().next_time = f.time;
-      clip.frames.back().next_index = f.index;
-      want_pair = false;
+      cv::Mat next = convert(f.frame);
+      AnalysisFrame& last = clip.frames.back();
+      // Like the pipeline's SampleBuffer::SetPair: repeats of the sample are passed over.
+      if (pair_skips >= kMaxRepeatedPairFrames || !SamePicture(last.image, next)) {
+        last.next_image = next;
+        last.next_time = f.time;
+        last.next_index = f.index;
+        want_pair = false;
+      } else {
+        ++pair_skips;
+        continue;
+      }
     }
     if (f.time + 1e-6 >= next_sample) {
       AnalysisFrame a;
@@ -69,6 +81,7 @@ inline Result<SampledClip> SampleFile(const std::filesystem::path& path, const F
       a.image = convert(f.frame);
       clip.frames.push_back(std::move(a));
       want_pair = need.pairs;
+      pair_skips = 0;
       // Advance on the sampling grid (not from this frame's time) so the rate does not drift.
       while (next_sample <= f.time + 1e-6) next_sample += interval > 0 ? interval : 1e9;
     }
