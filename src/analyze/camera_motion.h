@@ -56,6 +56,9 @@ struct CameraMotionOptions {
   double sample_fps = 4.0;  // pairs per second: 0.25 s segment resolution, ~5% of a 1080p decode
   int long_side = 320;
   int max_corners = 200;
+  // Lucas-Kanade window, analysis pixels. 15 or 17 would cost a third less, but then noise on
+  // a textureless static clip fits a zoom or a roll (CameraMotion.TexturelessNoisyStatic...).
+  int lk_window = 21;
   // Relative to the strongest corner; low, because soft footage (wallpaper-smooth photos,
   // underwater) has one strong corner and many usable weak ones.
   double corner_quality = 0.001;
