@@ -37,9 +37,12 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
     return Status::Error("bad codec parameters");
   }
   ctx->pkt_timebase = st->time_base;
-  int threads = options.threads > 0
-                    ? options.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Two frame threads more than cores: while the ingest thread analyses a frame, the threads
+  // that finished theirs (a skipped B-frame finishes at once) would otherwise wait idle for
+  // the next packet. Measured on 2 cores, sparse shots-only: 4 threads 0.75x the ffmpeg
+  // decode wall, 2 threads 0.84x; +18 MB peak RSS at 1080p.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0 ? options.threads : std::min(cores + 2, 16);
   ctx->thread_count = threads;
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
   if (options.fast) {

@@ -28,7 +28,7 @@ struct DecodeOptions {
   // it needs for them (docs/design.md, "Sparse decoding"). Only when every analyzer's needs are
   // met by the decoded frames: the ingest turns it on, and off again for dense samplers.
   bool sparse = false;
-  int threads = 0;                // decoder threads; 0 = one per core
+  int threads = 0;                // decoder threads; 0 = cores + 2 (see decoder.cpp)
   double time_limit_seconds = 0;  // per-file wall-clock limit; 0 = none
 };
 
