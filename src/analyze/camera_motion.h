@@ -53,7 +53,7 @@ struct PairMotion {
 };
 
 struct CameraMotionOptions {
-  double sample_fps = 4.0;  // pairs per second: 0.25 s segment resolution, ~5% of a 1080p decode
+  double sample_fps = 3.0;  // pairs per second: 0.33 s segment resolution
   int long_side = 320;
   int max_corners = 200;
   // Lucas-Kanade window, analysis pixels. 15 or 17 would cost a third less, but then noise on

@@ -31,7 +31,7 @@ class CascadeClassifier;
 namespace clipdex {
 
 struct FramingOptions {
-  double sample_fps = 0.5;  // shot scale is a clip property: a sample every 2 s is plenty
+  double sample_fps = 1.0 / 3;  // shot scale is a clip property: a sample every 3 s is plenty
   int long_side = 640;
   float face_score = 0.85f;  // YuNet confidence; false faces on wide shots score 0.70-0.80
   // Stills (photos, often group shots with small faces) go through the 640x640 YuNet export when

@@ -81,9 +81,12 @@ class AnalysisStage {
   void OnFrame(const DecodedFrame& f, bool shot_start) {
     cache_.clear();
     for (SampleBuffer& slot : slots_) {
-      if (slot.WantsPair()) {
+      // A pair never straddles a likely cut: the waiting sample stays unpaired and the new shot
+      // gets its own sample here (a short shot would otherwise get none).
+      if (slot.WantsPair() && !shot_start) {
         slot.SetPair(Image(f.frame, slot.need()), f.time, f.index);
       } else if (slot.Wants(f.time) || shot_start) {
+        slot.CancelPair();
         AnalysisFrame sample;
         sample.index = f.index;
         sample.time = f.time;

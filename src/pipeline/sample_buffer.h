@@ -50,6 +50,8 @@ class SampleBuffer {
     samples_.back().next_index = index;
     pair_pending_ = false;
   }
+  // The newest sample will get no pair (the next frame belongs to another shot).
+  void CancelPair() { pair_pending_ = false; }
   // Samples with first <= index <= last (copies share pixel data: cv::Mat is ref-counted).
   std::vector<AnalysisFrame> Range(long first, long last) const {
     std::vector<AnalysisFrame> out;
@@ -60,8 +62,10 @@ class SampleBuffer {
   }
   void DropBefore(long index) {
     while (!samples_.empty() && samples_.front().index < index) samples_.pop_front();
-    // A new shot starts: sample at the original rate again.
+    // A new shot starts: sample at the original rate again, and right away if the new shot has
+    // no sample yet (its start is confirmed a few frames late; a short shot must still get one).
     interval_ = need_.sample_fps > 0 ? 1.0 / need_.sample_fps : 1.0;
+    if (samples_.empty()) next_due_ = -1e18;
   }
 
  private:

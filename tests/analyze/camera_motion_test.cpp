@@ -174,7 +174,7 @@ TEST(CameraMotion, NeedIsGreyPairsAt320) {
   EXPECT_TRUE(n.gray);
   EXPECT_TRUE(n.pairs);
   EXPECT_EQ(n.long_side, 320);
-  EXPECT_NEAR(n.sample_fps, 4.0, 1e-9);
+  EXPECT_NEAR(n.sample_fps, 3.0, 1e-9);
 }
 
 TEST(CameraMotion, StillImageEmitsNothing) {
