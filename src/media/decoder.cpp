@@ -9,7 +9,7 @@ namespace clipdex {
 namespace {
 // A reference frame this many times the median recent reference frame is taken for a scene
 // change (intra-coded after a cut). Lower decodes more B-frames; misses are caught downstream.
-constexpr double kSceneChangeSizeRatio = 2.0;
+constexpr double kSceneChangeSizeRatio = 2.5;
 }  // namespace
 
 VideoDecoder::~VideoDecoder() = default;

@@ -27,7 +27,7 @@ constexpr FrameNeed kThumbnailNeed{1.0, false, 320, false};
 constexpr double kDenseSecondsAfterJump = 2.0;
 // ... and while the median tiny-frame difference is this high (fast motion: about the level at
 // which a jump across a one-frame gap starts to look like it could hide a cut).
-constexpr double kDenseMotion = 3.0;
+constexpr double kDenseMotion = 4.0;
 // A need sampling faster than this wants (nearly) every frame: sparse decoding is turned off.
 constexpr double kSparseMaxSampleFps = 10.0;
 
