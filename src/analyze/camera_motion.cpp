@@ -352,7 +352,7 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
   const CameraMotionOptions& o = options_;
   const int n = static_cast<int>(pairs_.size());
 
-  // 1. Per-sample labels. Directions come from a median over ~5 samples (1.25 s at 4 pairs/s) so a
+  // 1. Per-sample labels. Directions come from a median over ~5 samples (1.7 s at 3 pairs/s) so a
   //    single bad fit does not flip a pan; handheld comes from the spread of the raw velocities
   //    in a ~1.5 s window: shake is large velocity change with little mean velocity.
   // A duplicate pair is the same picture even after the pipeline passed over up to
