@@ -174,6 +174,56 @@ BorderVotes VoteBorder(const cv::Mat& a, const cv::Mat& b, const cv::Mat& m) {
   return votes;
 }
 
+// Corners to track: goodFeaturesToTrack on the picture, or on a half-size copy (positions
+// mapped back to full-size pixel centres).
+std::vector<cv::Point2f> Corners(const cv::Mat& gray, int max_corners, double quality,
+                                 double min_distance, bool half_size) {
+  std::vector<cv::Point2f> corners;
+  if (!half_size) {
+    cv::goodFeaturesToTrack(gray, corners, max_corners, quality, min_distance);
+    return corners;
+  }
+  cv::Mat half;
+  cv::resize(gray, half, cv::Size((gray.cols + 1) / 2, (gray.rows + 1) / 2), 0, 0, cv::INTER_AREA);
+  cv::goodFeaturesToTrack(half, corners, max_corners, quality, min_distance / 2);
+  for (cv::Point2f& p : corners) p = cv::Point2f(2 * p.x + 0.5f, 2 * p.y + 0.5f);
+  return corners;
+}
+
+// Zoom and roll must earn their place: on the inliers, the similarity's residual has to be
+// clearly below that of a pure shift (the inliers' mean move); else the shift is kept. Tracks
+// that slide on smooth gradients under sensor noise otherwise fit a small zoom or roll that
+// survives the time median; a real zoom of 0.2 %/frame moves the points near the frame edge
+// several times the tracking error.
+void KeepZoomAndRollOnlyIfTheyExplain(const std::vector<cv::Point2f>& g0,
+                                      const std::vector<cv::Point2f>& g1, double min_gain,
+                                      SimilarityFit* fit) {
+  if (fit->m.empty()) return;
+  cv::Point2d shift(0, 0);
+  int n = 0;
+  for (size_t i = 0; i < g0.size(); ++i) {
+    if (!fit->inlier[i]) continue;
+    shift += cv::Point2d(g1[i] - g0[i]);
+    ++n;
+  }
+  if (n < 3) return;
+  shift /= n;
+  const cv::Mat& m = fit->m;
+  const double ma = m.at<double>(0, 0), mb = m.at<double>(1, 0);
+  const double tx = m.at<double>(0, 2), ty = m.at<double>(1, 2);
+  double sim = 0, trans = 0;
+  for (size_t i = 0; i < g0.size(); ++i) {
+    if (!fit->inlier[i]) continue;
+    const cv::Point2d p(g0[i]), q(g1[i]);
+    sim +=
+        std::pow(ma * p.x - mb * p.y + tx - q.x, 2) + std::pow(mb * p.x + ma * p.y + ty - q.y, 2);
+    trans += std::pow(p.x + shift.x - q.x, 2) + std::pow(p.y + shift.y - q.y, 2);
+  }
+  if (sim >= min_gain * min_gain * trans) {
+    fit->m = (cv::Mat_<double>(2, 3) << 1, 0, shift.x, 0, 1, shift.y);
+  }
+}
+
 }  // namespace
 
 PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
@@ -184,8 +234,12 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
   const double w = a.cols, h = a.rows, diag = std::hypot(w, h);
   // Spacing scales with the frame so the point budget covers the whole picture, not one corner.
   const double min_distance = std::max(4.0, diag / 60);
-  std::vector<cv::Point2f> p0;
-  cv::goodFeaturesToTrack(a, p0, o.max_corners, o.corner_quality, min_distance);
+  // Corners from a half-size picture: a quarter of the cost, and as good a start for LK on
+  // ordinary footage. Pairs that then fail the strict fit get full-size corners (below).
+  std::vector<cv::Point2f> p0 = Corners(a, o.max_corners, o.corner_quality, min_distance, true);
+  if (static_cast<int>(p0.size()) < o.min_tracked) {
+    p0 = Corners(a, o.max_corners, o.corner_quality, min_distance, false);
+  }
   if (static_cast<int>(p0.size()) < o.min_tracked) return out;
   // Identical textured frames (a still, or repeats the pipeline could not pass over) carry no
   // motion evidence for this moment; the caller decides from the neighbours.
@@ -194,22 +248,27 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     return out;
   }
 
+  const cv::TermCriteria term(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 10, 0.03);
+  // Both pyramids (with derivatives) are built once, padded for the larger window, and serve
+  // every pass below; calcOpticalFlowPyrLK would otherwise build each twice per pass.
+  const int pad = std::max(o.lk_window, o.wide_lk_window);
+  std::vector<cv::Mat> pyr_a, pyr_b;
+  const int levels = cv::buildOpticalFlowPyramid(a, pyr_a, cv::Size(pad, pad), 3, true);
+  cv::buildOpticalFlowPyramid(b, pyr_b, cv::Size(pad, pad), 3, true);
   std::vector<cv::Point2f> p1, back;
   std::vector<uchar> st1, st2;
-  const cv::Size win(o.lk_window, o.lk_window);
-  const cv::TermCriteria term(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01);
-  // Both pyramids (with derivatives) are built once and serve the forward and the backward
-  // pass; calcOpticalFlowPyrLK would otherwise build each twice.
-  std::vector<cv::Mat> pyr_a, pyr_b;
-  const int levels = cv::buildOpticalFlowPyramid(a, pyr_a, win, 3, true);
-  cv::buildOpticalFlowPyramid(b, pyr_b, win, 3, true);
-  // No per-point error output: the forward-backward check is the quality test, and leaving
-  // the error out saves a window pass per point (about 7 % of this analyzer's CPU).
-  cv::calcOpticalFlowPyrLK(pyr_a, pyr_b, p0, p1, st1, cv::noArray(), win, levels, term);
-  cv::calcOpticalFlowPyrLK(pyr_b, pyr_a, p1, back, st2, cv::noArray(), win, levels, term);
+  float half = 0;
+  // Tracks every corner forward and back with a `window`-sized LK window. No per-point error
+  // output: the forward-backward check is the quality test, and leaving the error out saves a
+  // window pass per point.
+  auto track = [&](int window) {
+    const cv::Size win(window, window);
+    cv::calcOpticalFlowPyrLK(pyr_a, pyr_b, p0, p1, st1, cv::noArray(), win, levels, term);
+    cv::calcOpticalFlowPyrLK(pyr_b, pyr_a, p1, back, st2, cv::noArray(), win, levels, term);
+    half = (window - 1) / 2.0f;
+  };
   // Without the error, LK keeps tracks that end more than half a window outside the frame;
   // drop them as it does when it computes the error, so the tracks stay the same.
-  const float half = (win.width - 1) / 2.0f;
   auto in_reach = [&](const cv::Point2f& p) {
     return p.x >= -half - 1 && p.y >= -half - 1 && p.x < w + half && p.y < h + half;
   };
@@ -224,13 +283,31 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     }
   };
   std::vector<cv::Point2f> g0, g1;
-  tracks(o.fb_max_error_px, &g0, &g1);
-  out.tracked = static_cast<int>(g0.size());
   SimilarityFit fit;
-  if (out.tracked >= o.min_tracked) fit = FitSimilarity(g0, g1, o.ransac_px);
-  out.inliers = fit.inlier_fraction;
+  // The strict fit: tight forward-backward agreement and RANSAC tolerance.
+  auto strict_fit = [&]() {
+    g0.clear();
+    g1.clear();
+    tracks(o.fb_max_error_px, &g0, &g1);
+    out.tracked = static_cast<int>(g0.size());
+    fit = SimilarityFit();
+    if (out.tracked >= o.min_tracked) fit = FitSimilarity(g0, g1, o.ransac_px);
+    out.inliers = fit.inlier_fraction;
+    return !fit.m.empty() && fit.inlier_fraction >= o.min_inlier_fraction;
+  };
+  track(o.lk_window);
+  bool fitted = strict_fit();
+  if (!fitted) {
+    // Weak texture, blur or a large move: full-size corners (the best-textured pixels, not
+    // the best of 2x2 blocks) and a larger window that sees more of the texture and follows
+    // larger moves. Only these pairs pay for it; they are read as before the fast path.
+    p0 = Corners(a, o.max_corners, o.corner_quality, min_distance, false);
+    if (static_cast<int>(p0.size()) < o.min_tracked) return out;
+    track(o.wide_lk_window);
+    fitted = strict_fit();
+  }
   double tolerance = o.ransac_px;
-  if (fit.m.empty() || fit.inlier_fraction < o.min_inlier_fraction) {
+  if (!fitted) {
     // Low texture plus fast motion (underwater, night, motion blur): the strict fit finds no
     // consensus. Retry with looser tracks and tolerance, but trust only a large move that the
     // whole frame agrees on; anything else stays unknown.
@@ -255,6 +332,8 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     out.inliers = fit.inlier_fraction;
     out.coarse = true;
   }
+
+  if (!out.coarse) KeepZoomAndRollOnlyIfTheyExplain(g0, g1, o.min_similarity_gain, &fit);
 
   // A subject that carries most of the corners (a talking head, a car crossing a car park) can
   // win the fit while the camera stands still. Signs: a good share of the points did not move

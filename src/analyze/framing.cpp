@@ -7,6 +7,7 @@
 #include <opencv2/objdetect.hpp>
 #include <opencv2/saliency.hpp>
 
+#include "models/yunet.h"
 #include "util/stats.h"
 
 namespace clipdex {
@@ -76,17 +77,26 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
     : options_(options) {
   std::error_code ec;
   if (!yunet_model.empty() && std::filesystem::exists(yunet_model, ec)) {
-    try {
-      yunet_ = cv::FaceDetectorYN::create(yunet_model, "", cv::Size(320, 320), options_.face_score,
-                                          0.3f, 50);
-      if (!yunet_.empty()) detector_name_ = "yunet";
-    } catch (const cv::Exception&) {
-      yunet_.reset();  // an unreadable model degrades to Haar, it does not stop the run
-    }
+    // Stills use the 640x640 export beside the 320 one when there is one.
     std::string still_model = yunet_model;
-    if (const size_t at = still_model.rfind("320_320"); at != std::string::npos) {
-      still_model.replace(at, 7, "640_640");
-      if (!yunet_.empty() && std::filesystem::exists(still_model, ec)) {
+    const size_t at = still_model.rfind("320_320");
+    if (at != std::string::npos) still_model.replace(at, 7, "640_640");
+    const bool has_still = at != std::string::npos && std::filesystem::exists(still_model, ec);
+    auto ort = YuNetOnnx::Load(yunet_model, options_.face_score, 0.3f, 50);
+    if (ort.ok() && ort.value()->input_size() == cv::Size(320, 320)) {
+      yunet_ort_ = std::move(ort.value());
+      detector_name_ = "yunet";
+      // Loaded at the first still: a video never needs it.
+      if (has_still) still_model_ = still_model;
+    } else {
+      try {
+        yunet_ = cv::FaceDetectorYN::create(yunet_model, "", cv::Size(320, 320),
+                                            options_.face_score, 0.3f, 50);
+        if (!yunet_.empty()) detector_name_ = "yunet";
+      } catch (const cv::Exception&) {
+        yunet_.reset();  // an unreadable model degrades to Haar, it does not stop the run
+      }
+      if (!yunet_.empty() && has_still) {
         try {
           yunet_still_ = cv::FaceDetectorYN::create(still_model, "", cv::Size(640, 640),
                                                     options_.still_face_score, 0.3f, 50);
@@ -96,7 +106,8 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
       }
     }
   }
-  if (yunet_.empty() && !haar_cascade.empty() && std::filesystem::exists(haar_cascade, ec)) {
+  if (detector_name_ != "yunet" && !haar_cascade.empty() &&
+      std::filesystem::exists(haar_cascade, ec)) {
     auto haar = std::make_unique<cv::CascadeClassifier>();
     if (haar->load(haar_cascade)) {
       haar_ = std::move(haar);
@@ -142,12 +153,16 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image, bool st
   if (image.empty()) return faces;
   cv::Mat bgr = image;
   if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
-  if (!yunet_.empty()) {
-    // yunet_final_320_320_simplify.onnx has a fixed 320x320 input in OpenCV 4.6 (setInputSize
-    // to the frame size fails in the Eltwise shape check), so letterbox into 320x320: scale to
+  if (detector_name_ == "yunet") {
+    // The 2022 YuNet exports have a fixed input (OpenCV 4.6 cannot resize it: setInputSize to
+    // the frame size fails in the Eltwise shape check), so letterbox into 320x320: scale to
     // fit, pad right/bottom, and map boxes back. Stills use the 640x640 export the same way.
-    const bool use_still = still && !yunet_still_.empty();
-    cv::FaceDetectorYN& detector = use_still ? *yunet_still_ : *yunet_;
+    if (still && !still_model_.empty()) {
+      auto loaded = YuNetOnnx::Load(still_model_, options_.still_face_score, 0.3f, 50);
+      if (loaded.ok()) yunet_ort_still_ = std::move(loaded.value());
+      still_model_.clear();  // one try: a failed load leaves stills on the video detector
+    }
+    const bool use_still = still && (yunet_ort_still_ != nullptr || !yunet_still_.empty());
     const int kSide = use_still ? 640 : 320;
     const double s = double(kSide) / std::max(bgr.cols, bgr.rows);
     cv::Mat small, boxed(kSide, kSide, CV_8UC3, cv::Scalar(0, 0, 0));
@@ -156,10 +171,16 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image, bool st
                0, cv::INTER_AREA);
     small.copyTo(boxed(cv::Rect(0, 0, small.cols, small.rows)));
     cv::Mat out;
-    try {
-      detector.detect(boxed, out);
-    } catch (const cv::Exception&) {
-      return faces;
+    if (yunet_ort_ != nullptr) {
+      auto found = (use_still ? *yunet_ort_still_ : *yunet_ort_).Detect(boxed);
+      if (!found.ok()) return faces;
+      out = found.value();
+    } else {
+      try {
+        (use_still ? *yunet_still_ : *yunet_).detect(boxed, out);
+      } catch (const cv::Exception&) {
+        return faces;
+      }
     }
     for (int i = 0; i < out.rows; ++i) {
       // The landmark check guards the low video threshold; at the still threshold it would

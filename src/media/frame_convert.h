@@ -2,7 +2,8 @@
 //  - TinyYuv: block-averaged luma and chroma planes at a tiny size, read straight from the
 //    decoder's planes (no RGB conversion, no full-size copy) for shot detection.
 //  - ImageConverter: BGR or grey cv::Mat at an analysis size, display-oriented (rotation and
-//    pixel aspect applied), through a cached SwsContext.
+//    pixel aspect applied). 8-bit planar YUV is scaled plane by plane and converted at the
+//    small size; other formats go through a cached SwsContext.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +45,8 @@ class ImageConverter {
 
  private:
   cv::Mat Convert(const AVFrame* frame, int long_side, AVPixelFormat dst, int cv_type);
+  // Display size (pixel aspect applied, before rotation) whose longer side is `long_side`.
+  cv::Size DisplaySize(const AVFrame* frame, int long_side, bool even) const;
   int rotation_, sar_num_, sar_den_;
   bool mirror_;
   SwsContextPtr sws_;

@@ -14,6 +14,7 @@
 #include "analyze/quality.h"
 #include "analyze/text.h"
 #include "models/model_manifest.h"
+#include "models/onnx_session.h"
 
 namespace clipdex {
 
@@ -86,7 +87,8 @@ void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
     const std::string haar = FramingAnalyzer::DefaultHaarCascade();
     const bool have_haar = std::filesystem::is_regular_file(haar, ec);
     if (face.ready) {
-      notes->push_back("framing: YuNet face detector " + face.path.string());
+      notes->push_back("framing: YuNet face detector " + face.path.string() +
+                       (OrtAvailable() ? " (ONNX Runtime)" : " (OpenCV DNN)"));
     } else if (have_haar) {
       notes->push_back("framing: face slot not ready (" + face.reason +
                        "), faces by the Haar cascade " + haar);

@@ -36,11 +36,11 @@ std::string Shared() { return std::string(CLIPDEX_SOURCE_DIR) + "/../shared"; }
   auto var = testing::SampleFile(var##_file, (need));               \
   ASSERT_TRUE(var.ok()) << var.status().message()
 
-// A richly textured real photo, grey, at 2560x1440 (for synthetic moves and noise); empty if
+// A smooth gradient wallpaper (no trackable texture), grey, at 2560x1440; empty if
 // ../shared is absent.
-const char kTexturedPhoto[] = "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
-cv::Mat TexturedPhoto1440p() {
-  cv::Mat img = cv::imread(Shared() + kTexturedPhoto, cv::IMREAD_GRAYSCALE);
+const char kGradientPhoto[] = "/media/photos/lomiri/umang_by_Abhishek_Mudgal.jpg";
+cv::Mat GradientPhoto1440p() {
+  cv::Mat img = cv::imread(Shared() + kGradientPhoto, cv::IMREAD_GRAYSCALE);
   if (!img.empty()) cv::resize(img, img, cv::Size(2560, 1440), 0, 0, cv::INTER_AREA);
   return img;
 }
@@ -227,8 +227,8 @@ TEST(CameraMotion, TexturelessIsUnknownNotStatic) {
 
 // The convention in camera_motion.h: labels name the camera's move; content moves the other way.
 TEST(CameraMotion, TexturelessPhotoIsUnknown) {
-  cv::Mat img = TexturedPhoto1440p();
-  if (img.empty()) GTEST_SKIP() << "no " << kTexturedPhoto;
+  cv::Mat img = GradientPhoto1440p();
+  if (img.empty()) GTEST_SKIP() << "no " << kGradientPhoto;
   ClipSpan span;
   CameraMotionAnalyzer a;
   std::vector<Attribute> out;
@@ -437,8 +437,8 @@ TEST(CameraMotion, LowTextureViolentShakeIsHandheld) {
 
 // Whatever the fallback, a textureless locked-off clip with sensor noise must not read as shake.
 TEST(CameraMotion, TexturelessNoisyStaticIsNotHandheld) {
-  cv::Mat img = TexturedPhoto1440p();
-  if (img.empty()) GTEST_SKIP() << "no " << kTexturedPhoto;
+  cv::Mat img = GradientPhoto1440p();
+  if (img.empty()) GTEST_SKIP() << "no " << kGradientPhoto;
   for (double noise : {2.0, 6.0}) {
     ClipSpan span;
     CameraMotionAnalyzer a;
