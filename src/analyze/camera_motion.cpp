@@ -240,11 +240,21 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
   cv::buildOpticalFlowPyramid(b, pyr_b, cv::Size(pad, pad), 3, true);
   std::vector<cv::Point2f> p1, back;
   std::vector<uchar> st1, st2;
+  std::vector<float> error;
   float half = 0;
-  // Tracks every corner forward and back with a `window`-sized LK window. No per-point error
-  // output: the forward-backward check is the quality test, and leaving the error out saves a
-  // window pass per point.
-  auto track = [&](int window) {
+  // The fast pass: forward only, a small window; a track counts when LK converged and the
+  // patches match (mean absolute difference at most fast_max_patch_error grey levels).
+  auto track_fast = [&](int window) {
+    const cv::Size win(window, window);
+    cv::calcOpticalFlowPyrLK(pyr_a, pyr_b, p0, p1, st1, error, win, levels, term);
+    back = p0;  // no backward pass: every track "returns" exactly
+    st2.assign(st1.size(), 1);
+    for (size_t i = 0; i < error.size(); ++i) st2[i] = error[i] <= o.fast_max_patch_error;
+    half = (window - 1) / 2.0f;
+  };
+  // The careful pass: forward and back, no per-point error output (the forward-backward check
+  // is the quality test).
+  auto track_both_ways = [&](int window) {
     const cv::Size win(window, window);
     cv::calcOpticalFlowPyrLK(pyr_a, pyr_b, p0, p1, st1, cv::noArray(), win, levels, term);
     cv::calcOpticalFlowPyrLK(pyr_b, pyr_a, p1, back, st2, cv::noArray(), win, levels, term);
@@ -278,12 +288,14 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     out.inliers = fit.inlier_fraction;
     return !fit.m.empty() && fit.inlier_fraction >= min_inliers;
   };
-  track(o.lk_window);
+  track_fast(o.lk_window);
   bool fitted = strict_fit(o.min_inlier_fraction);
   if (!fitted) {
-    // Weak texture, blur or a large move: a larger window sees more of the texture and follows
-    // larger moves. Only these pairs pay for it; they are read as with the wide window alone.
-    track(o.wide_lk_window);
+    // Weak texture, blur, noise, a large move or a lighting change: forward-backward tracks
+    // with a larger window, which sees more of the texture and follows larger moves. Only
+    // these pairs pay for it; they are read as with this careful pass alone.
+    out.careful = true;
+    track_both_ways(o.wide_lk_window);
     fitted = strict_fit(o.min_inlier_fraction);
   }
   double tolerance = o.ransac_px;

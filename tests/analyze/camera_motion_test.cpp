@@ -237,6 +237,50 @@ TEST(CameraMotion, TexturelessPhotoIsUnknown) {
   EXPECT_EQ(Attr(out, "camera.movement"), "unknown");
 }
 
+// The fast pass (forward-only, small window) reads the motion of textured pictures about as
+// well as the careful pass (forward-backward, wide window), and serves most of them.
+TEST(CameraMotion, FastAndCarefulPassesAgree) {
+  std::vector<cv::Mat> photos = LoadPhotos(4);
+  if (photos.empty()) GTEST_SKIP() << "no photos under " << Shared() << "/media/photos/lomiri";
+  CameraMotionOptions careful_only;
+  careful_only.fast_max_patch_error = -1;  // no track passes: every pair takes the careful pass
+  cv::RNG rng(3);
+  int fast = 0, pairs = 0;
+  double fast_sum = 0, careful_sum = 0;
+  for (const cv::Mat& photo : photos) {
+    for (const auto& [step, zoom] : std::vector<std::pair<cv::Point2d, double>>{
+             {{3, 0}, 1.0}, {{0, -5}, 1.0}, {{12, 4}, 1.0}, {{0, 0}, 1.004}, {{1, 0}, 1.0}}) {
+      Path p{"", [step = step](int n) { return cv::Point2d(step.x * n, step.y * n); },
+             [zoom = zoom](int n) { return std::pow(zoom, n); }};
+      const cv::Mat a = Render(photo, p, 0, &rng), b = Render(photo, p, 1, &rng);
+      const PairMotion f = EstimatePairMotion(a, b, 0.04);
+      const PairMotion c = EstimatePairMotion(a, b, 0.04, careful_only);
+      if (!c.valid) continue;  // too little texture in this photo for either
+      ++pairs;
+      fast += f.valid && !f.careful;
+      EXPECT_TRUE(c.careful);
+      ASSERT_TRUE(f.valid);
+      // Truth: the window moves by `step` (1280 x 720 pixels) per frame, the content the other
+      // way; rates in widths (heights) per second and log-scale per second at 25 fps.
+      const double pan = -step.x / 1280 / 0.04, tilt = -step.y / 720 / 0.04;
+      const double zoom_rate = std::log(zoom) / 0.04;
+      const double fast_err[3] = {f.pan - pan, f.tilt - tilt, f.zoom - zoom_rate};
+      const double careful_err[3] = {c.pan - pan, c.tilt - tilt, c.zoom - zoom_rate};
+      for (int k = 0; k < 3; ++k) {
+        // 0.02 widths/s is 1 px per frame at 1280 x 720 and 25 fps.
+        EXPECT_LT(std::abs(fast_err[k]), 0.02) << step << " x" << zoom << " component " << k;
+        fast_sum += std::abs(fast_err[k]);
+        careful_sum += std::abs(careful_err[k]);
+      }
+    }
+  }
+  std::printf("mean |error|: fast pass %.4f, careful pass %.4f (%d of %d pairs fast)\n",
+              fast_sum / (3 * pairs), careful_sum / (3 * pairs), fast, pairs);
+  EXPECT_LT(fast_sum, 1.5 * careful_sum + 0.003 * pairs);
+  ASSERT_GT(pairs, 10);
+  EXPECT_GE(fast, pairs * 8 / 10) << "the fast pass should serve textured pictures";
+}
+
 TEST(CameraMotion, DirectionConvention) {
   std::vector<cv::Mat> photos = LoadPhotos(1);
   if (photos.empty()) GTEST_SKIP() << "no photos under " << Shared() << "/media/photos/lomiri";
@@ -620,9 +664,9 @@ TEST(CameraMotionDebug, Pairs) {
   for (size_t i = 0; i < a.last_pairs().size(); ++i) {
     const PairMotion& p = a.last_pairs()[i];
     std::printf(
-        "t %.2f v %d tr %d in %.2f pan %.4f tilt %.4f zoom %.4f roll %.4f cam %.4f %s%s%s\n",
+        "t %.2f v %d tr %d in %.2f pan %.4f tilt %.4f zoom %.4f roll %.4f cam %.4f %s%s%s%s\n",
         p.time, p.valid, p.tracked, p.inliers, p.pan, p.tilt, p.zoom, p.roll, p.camera,
-        a.last_labels()[i].c_str(), p.coarse ? " coarse" : "",
+        a.last_labels()[i].c_str(), p.careful ? " careful" : "", p.coarse ? " coarse" : "",
         p.still_background ? " still-background" : "");
   }
 }
