@@ -6,6 +6,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 #include <opencv2/saliency.hpp>
+#include <stdexcept>
 
 #include "models/yunet.h"
 #include "util/stats.h"
@@ -173,7 +174,8 @@ std::vector<cv::Rect> FramingAnalyzer::DetectFaces(const cv::Mat& image, bool st
     cv::Mat out;
     if (yunet_ort_ != nullptr) {
       auto found = (use_still ? *yunet_ort_still_ : *yunet_ort_).Detect(boxed);
-      if (!found.ok()) return faces;
+      // A failed run is not "no faces": the clip records analysis.error (see AnalysisStage).
+      if (!found.ok()) throw std::runtime_error(found.status().message());
       out = found.value();
     } else {
       try {
