@@ -1,5 +1,8 @@
 #include "pipeline/ingest_video.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -29,6 +32,8 @@ constexpr double kDenseSecondsAfterJump = 2.0;
 // ... and while the median tiny-frame difference is this high (fast motion: about the level at
 // which a jump across a one-frame gap starts to look like it could hide a cut).
 constexpr double kDenseMotion = 4.0;
+// The analysis thread's nice value (see AnalysisStage::Work).
+constexpr int kAnalysisNice = 10;
 // A need sampling faster than this wants (nearly) every frame: sparse decoding is turned off.
 constexpr double kSparseMaxSampleFps = 10.0;
 
@@ -173,6 +178,11 @@ class AnalysisStage {
   };
 
   void Work() {
+    // Analysis is throughput work: at a lower priority it runs in the decoder threads' gaps
+    // instead of taking the cores from them (camera + framing on the 1080p bench: +13 % -> +11 %
+    // wall over shots only, 4 alternating runs). Linux nice values are per thread; failure to
+    // lower it only costs that gain.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kAnalysisNice);
     while (true) {
       Job job;
       {
