@@ -260,8 +260,8 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     cv::calcOpticalFlowPyrLK(pyr_b, pyr_a, p1, back, st2, cv::noArray(), win, levels, term);
     half = (window - 1) / 2.0f;
   };
-  // Without the error, LK keeps tracks that end more than half a window outside the frame;
-  // drop them as it does when it computes the error, so the tracks stay the same.
+  // Without the error output (careful pass), LK keeps tracks that end more than half a window
+  // outside the frame; drop them as it does when it computes the error.
   auto in_reach = [&](const cv::Point2f& p) {
     return p.x >= -half - 1 && p.y >= -half - 1 && p.x < w + half && p.y < h + half;
   };
@@ -278,7 +278,7 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
   std::vector<cv::Point2f> g0, g1;
   SimilarityFit fit;
   // The strict fit: tight forward-backward agreement and RANSAC tolerance.
-  auto strict_fit = [&](double min_inliers) {
+  auto strict_fit = [&]() {
     g0.clear();
     g1.clear();
     tracks(o.fb_max_error_px, &g0, &g1);
@@ -286,17 +286,17 @@ PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
     fit = SimilarityFit();
     if (out.tracked >= o.min_tracked) fit = FitSimilarity(g0, g1, o.ransac_px);
     out.inliers = fit.inlier_fraction;
-    return !fit.m.empty() && fit.inlier_fraction >= min_inliers;
+    return !fit.m.empty() && fit.inlier_fraction >= o.min_inlier_fraction;
   };
   track_fast(o.lk_window);
-  bool fitted = strict_fit(o.min_inlier_fraction);
+  bool fitted = strict_fit();
   if (!fitted) {
     // Weak texture, blur, noise, a large move or a lighting change: forward-backward tracks
     // with a larger window, which sees more of the texture and follows larger moves. Only
     // these pairs pay for it; they are read as with this careful pass alone.
     out.careful = true;
     track_both_ways(o.wide_lk_window);
-    fitted = strict_fit(o.min_inlier_fraction);
+    fitted = strict_fit();
   }
   double tolerance = o.ransac_px;
   if (!fitted) {
