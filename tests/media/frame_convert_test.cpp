@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <opencv2/imgproc.hpp>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
 
 namespace clipdex {
 namespace {
@@ -116,6 +121,41 @@ TEST(FrameConvert, RotationAndPixelAspect) {
   EXPECT_GT(t.at<cv::Vec3b>(300, 128)[0], 190);
   cv::Mat g = turned.ToGray(f.get(), 320);
   EXPECT_EQ(g.size(), t.size());
+}
+
+// Every planar 8-bit layout and awkward sizes (odd, tiny, smaller than the asked size): the
+// right size, no out-of-bounds access (the ASan preset runs this), and the right grey level.
+TEST(FrameConvert, OddSizesAndChromaLayouts) {
+  for (AVPixelFormat fmt :
+       {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV410P,
+        AV_PIX_FMT_YUV411P, AV_PIX_FMT_YUV440P, AV_PIX_FMT_YUVJ420P}) {
+    for (cv::Size size :
+         {cv::Size(33, 17), cv::Size(2, 2), cv::Size(1921, 1081), cv::Size(7, 300)}) {
+      FramePtr f = MakeFrame(fmt, size.width, size.height);
+      const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(fmt);
+      const int cw = AV_CEIL_RSHIFT(size.width, d->log2_chroma_w);
+      const int ch = AV_CEIL_RSHIFT(size.height, d->log2_chroma_h);
+      for (int y = 0; y < size.height; ++y)
+        memset(f->data[0] + y * f->linesize[0], 126, size.width);
+      for (int p = 1; p <= 2; ++p) {
+        for (int y = 0; y < ch; ++y) memset(f->data[p] + y * f->linesize[p], 128, cw);
+      }
+      ImageConverter conv(0, 1, 1);
+      for (int long_side : {320, 4000}) {
+        cv::Mat bgr = conv.ToBgr(f.get(), long_side);
+        cv::Mat grey = conv.ToGray(f.get(), long_side);
+        ASSERT_FALSE(bgr.empty()) << av_get_pix_fmt_name(fmt) << " " << size;
+        EXPECT_LE(std::max(bgr.cols, bgr.rows),
+                  std::max(long_side, std::max(size.width, size.height)));
+        EXPECT_LE(std::abs(bgr.cols - grey.cols), 1) << av_get_pix_fmt_name(fmt) << " " << size;
+        // Mid grey: studio 126 -> ~128 BGR, full range 126 -> 126.
+        const cv::Scalar m = cv::mean(bgr);
+        for (int c = 0; c < 3; ++c)
+          EXPECT_NEAR(m[c], 127, 3) << av_get_pix_fmt_name(fmt) << " " << size;
+        EXPECT_NEAR(cv::mean(grey)[0], 126, 1);
+      }
+    }
+  }
 }
 
 }  // namespace
