@@ -67,15 +67,16 @@ void BlockMean(const uint8_t* src, int stride, int sw, int sh, uint8_t* out, int
   }
 }
 
-// A plane (wrapped without a copy) at `size`. Well above twice the size: pick every other
-// sample of a 2x-oversized grid (reads only the rows it needs of the decoder's cache-cold
-// frame), then area-average down; much cheaper than swscale on a full frame, and the area step
-// removes most aliasing. Closer to the size: luma is area-averaged (analyzers measure its
-// detail), chroma (smooth, and only colour) interpolated, since OpenCV's area resampling is
-// slow at non-integer ratios.
+// A plane (wrapped without a copy) at `size`. At 4x or more: pick every other sample of a
+// 2x-oversized grid (reads only the rows it needs of the decoder's cache-cold frame, and the
+// pick keeps >= 2 source pixels per step), then area-average down; much cheaper than a full
+// area pass, and the area step removes most aliasing. Below 4x the pick would be uneven (1.5
+// at 1080p -> 640), so luma is area-averaged directly (analyzers measure its detail); chroma
+// (smooth, and only colour) is interpolated, since OpenCV's area resampling is slow at
+// non-integer ratios.
 cv::Mat DownscalePlane(const cv::Mat& plane, cv::Size size, bool luma) {
   cv::Mat out;
-  if (plane.cols > 2 * size.width && plane.rows > 2 * size.height) {
+  if (plane.cols >= 4 * size.width && plane.rows >= 4 * size.height) {
     cv::Mat half;
     cv::resize(plane, half, size * 2, 0, 0, cv::INTER_NEAREST);
     cv::resize(half, out, size, 0, 0, cv::INTER_AREA);
