@@ -8,6 +8,8 @@
 # Prints per-run wall time, CPU and peak RSS, then medians, frames/s and the ratios:
 # shots/ffmpeg (target <= 0.80), camera over shots (target <= +15 %), dedup over camera (the
 # signature's cost), all over dedup (the quality/text/watermark analyzers, target <= +60 %).
+# Each ratio is printed twice: from the medians, and as the median of the per-run ratios (the
+# commands of one run are timed back to back, so passing load hits both sides alike).
 #
 # Usage: bench/ingest_vs_ffmpeg.sh [FILE] [RUNS] [LOOPS]
 #   FILE   default ../shared/media/synthetic/bench_1080p_120s.mp4
@@ -69,4 +71,15 @@ awk -v a="${MW[ffmpeg]}" -v b="${MW[shots]}" -v c="${MW[camera]}" -v e="${MW[ded
   printf "dedup signature over camera:       wall %+.0f%%  CPU %+.0f%%\n", (e/c - 1) * 100, (ce/cc - 1) * 100
   printf "quality+borders+text over dedup:   wall %+.0f%%  CPU %+.0f%%  (target <= +60%%)\n", (d/e - 1) * 100, (cd/ce - 1) * 100
   printf "ratio all / ffmpeg decode:         wall %.2f\n", d/a
+}'
+# The same ratios as medians of the per-run ratios: each run times the commands back to back, so
+# load that comes and goes on a shared machine hits both sides of a ratio alike.
+paired() {  # paired NUMERATOR DENOMINATOR -> median of per-run wall ratios
+  paste <(printf '%s\n' ${WALL[$1]}) <(printf '%s\n' ${WALL[$2]}) | awk '{print $1 / $2}' |
+    sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'
+}
+awk -v s="$(paired shots ffmpeg)" -v c="$(paired camera shots)" -v e="$(paired dedup camera)" \
+    -v a="$(paired all dedup)" 'BEGIN {
+  printf "per-run ratios, median: shots/ffmpeg %.2f, camera %+.0f%%, dedup %+.0f%%, all %+.0f%% (wall)\n",
+         s, (c - 1) * 100, (e - 1) * 100, (a - 1) * 100
 }'
