@@ -1,11 +1,12 @@
-// Curation verbs: `recipe show`, `tier`, `explain` (see docs/recipes.md).
+// Curation verbs: `recipe show`, `tier`, `explain` (see docs/recipes.md), and the helper that
+// runs a catalog pass for `tier`, `dedup` and `ingest --recipe`.
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "catalog/catalog.h"
-#include "catalog/dataset_lock.h"
 #include "cli/verbs.h"
+#include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "curate/tier_rules.h"
 
@@ -31,29 +32,19 @@ void AddRecipeVerb(CLI::App& app, int* exit_code) {
 
 }  // namespace
 
-int TierDataset(const std::string& dataset, const Recipe& recipe) {
-  // Tiering rewrites clip_tiers; a concurrent ingest must not interleave with it.
-  auto lock = DatasetLock::Acquire(dataset);
-  if (!lock.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
+int RunPassVerb(const std::string& name, const std::string& dataset, const Recipe& recipe,
+                const std::map<std::string, std::string>& options) {
+  const PassDescriptor* pass = FindCatalogPass(name);
+  if (pass == nullptr) {
+    std::fprintf(stderr, "clipdex: no catalog pass '%s'\n", name.c_str());
     return 1;
   }
-  auto catalog = Catalog::Open(dataset, /*create=*/false);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-    return 2;
+  const PassRun run = RunCatalogPass(*pass, dataset, recipe, options);
+  if (run.failure != PassFailure::kNone) {
+    std::fprintf(stderr, "clipdex: %s\n", run.message.c_str());
+    return run.failure == PassFailure::kNotADataset ? 2 : 1;
   }
-  auto result = AssignTiers(*catalog.value(), recipe);
-  if (!result.ok()) {
-    std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
-    return 1;
-  }
-  std::printf("recipe  %s\n", recipe.name.c_str());
-  std::printf("%-12s %10s %10s\n", "tier", "clips", "hours");
-  for (const auto& c : result->counts) {
-    std::printf("%-12s %10ld %10.3f\n", c.tier.c_str(), c.clips, c.hours);
-  }
-  std::printf("tiered %ld clips in %.3f s\n", result->clips, result->seconds);
+  std::fputs(run.report.c_str(), stdout);
   return 0;
 }
 
@@ -73,7 +64,7 @@ void AddTierVerb(CLI::App& app, int* exit_code) {
       *exit_code = 2;
       return;
     }
-    *exit_code = TierDataset(*dataset, recipe.value());
+    *exit_code = RunPassVerb("tier", *dataset, recipe.value());
   });
 }
 

@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "curate/catalog_pass.h"
+
 namespace clipdex {
 namespace {
 
@@ -596,30 +598,8 @@ std::vector<std::string> ClipFieldNames() {
 }
 
 const std::set<std::string>& DocumentedAttributeNames() {
-  // clang-format off
-  static const std::set<std::string> kNames = {
-      "camera.movement",    "camera.confidence",  "camera.segments", "camera.speed",
-      "camera.speed_value", "motion.camera",      "motion.subject",  "motion.overall",
-      "framing.shot_scale", "framing.confidence", "framing.faces",   "framing.face_ratio",
-      "framing.detector",   "framing.evidence",   "framing.subject_height",
-      "face.sharpness",     "face.exposure",      "face.quality",
-      // Technical quality (quality.h, native_quality.h), borders, artefact indicators.
-      "quality.sharpness",  "quality.noise",      "quality.blockiness", "quality.score",
-      "quality.brisque",    "quality.exposure_under", "quality.exposure_over",
-      "quality.contrast",   "quality.colorfulness", "quality.black_frames",
-      "quality.blank_frames", "quality.frozen_ratio", "aesthetic.heuristic",
-      "borders.content_rect", "borders.letterbox", "borders.pillarbox",
-      "artifact.hf_energy", "artifact.spectral_peaks",
-      // The user-supplied AI-artifact classifier (artifact_classifier.h).
-      "artifact.classifier_score",
-      // Text and watermarks (text.h, watermark.h), model aesthetics (aesthetic.h).
-      "text.area_ratio", "text.area_ratio_mean", "text.subtitle", "text.content", "text.boxes",
-      "watermark.present", "watermark.rect", "watermark.evidence", "aesthetic.score",
-      "embedding.clip",
-      // Near-duplicates (dup_signature.h, curate/dedup.h).
-      "dedup.signature", "dedup.group", "dedup.dup_of"};
-  // clang-format on
-  return kNames;
+  // Declared by the analyzers and catalog passes themselves (curate/catalog_pass.h).
+  return DeclaredAttributeNames();
 }
 
 Result<CompiledRule> CompileRule(const std::string& tier, const std::string& when,

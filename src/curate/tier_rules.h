@@ -50,7 +50,8 @@ struct CompiledRule {
 
 // Clip fields a rule may name (duration, too_short, width, fps ...), in documentation order.
 std::vector<std::string> ClipFieldNames();
-// Attributes documented in docs/attributes.md; valid in rules even before any clip carries them.
+// Attributes the analyzers and catalog passes declare (curate/catalog_pass.h
+// DeclaredAttributeNames); valid in rules even before any clip carries them.
 const std::set<std::string>& DocumentedAttributeNames();
 
 // Compiles one rule. `attributes` are the valid attribute names. Errors name the tier and the
