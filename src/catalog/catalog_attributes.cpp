@@ -74,7 +74,9 @@ Status Catalog::ForEachWideClip(const std::vector<std::string>& names, size_t re
   // clips.id without a sort however many names are asked for.
   std::string cols, joins, any;
   for (size_t i = 0; i < names.size(); ++i) {
-    const std::string a = "a" + std::to_string(i);
+    // Built by append: GCC 12 flags `"a" + std::to_string(i)` with a false -Wrestrict.
+    std::string a = "a";
+    a += std::to_string(i);
     cols += ", " + a + ".clip_id IS NOT NULL, " + a + ".num, " + a + ".text";
     joins += " LEFT JOIN clip_attributes " + a + " ON " + a + ".clip_id = c.id AND " + a +
              ".name = ?" + std::to_string(i + 1);
