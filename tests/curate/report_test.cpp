@@ -174,7 +174,9 @@ TEST(Report, WellFormedEscapesHostileNamesAndShowsCatalogFacts) {
   EXPECT_NE(html.find("id=\"videos-failed\">1<"), std::string::npos);
   // Tier rows carry exactly what clip_tiers holds.
   std::map<std::string, long> expected;
-  for (const TierTotal& t : cat.TierTotals().value()) expected[t.tier] = t.clips;
+  auto totals = cat.TierTotals();
+  ASSERT_TRUE(totals.ok()) << totals.status().message();
+  for (const TierTotal& t : totals.value()) expected[t.tier] = t.clips;
   ASSERT_FALSE(expected.empty());
   for (const auto& [tier, n] : expected) {
     EXPECT_NE(html.find("data-tier=\"" + tier + "\" data-clips=\"" + std::to_string(n) + "\""),
