@@ -16,7 +16,8 @@ constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a fram
 
 }  // namespace
 
-ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps) : opt_(options) {
+ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps)
+    : opt_(options), cut_test_(options) {
   fps_ = (fps > 1.0 && fps < 1000.0) ? std::min(fps, 240.0) : 25.0;
   int lmax = std::max(6, static_cast<int>(std::lround(opt_.max_gradual_seconds * fps_)));
   for (double s : {0.2, 0.33, 0.5, 0.75, 1.0, 1.4, 2.0}) {
@@ -292,16 +293,11 @@ void ShotDetector::DecideCut(long c, bool final) {
                     : after.empty() ? Median(before)
                                     : std::min(Median(before), Median(after));
   double d = cur->sig.diff;
-  cur->sig.cut_score = d / (baseline + 1.5);
+  cur->sig.cut_score = CutTest::Score(d, baseline);
   // The cut frame must stand out from both neighbours (motion ramps up over several frames).
   double neighbours = prev->sig.diff;
   if (Entry* next = At(c + 1)) neighbours = std::max(neighbours, next->sig.diff);
-  if (d < 1.3 * neighbours) return;
-  const double s = opt_.sensitivity > 0 ? opt_.sensitivity : 1.0;
-  if (d < opt_.cut_min_diff / s || cur->sig.cut_score < opt_.cut_ratio / s ||
-      cur->sig.changed < opt_.cut_min_changed / s) {
-    return;
-  }
+  if (!cut_test_.Passes(d, cur->sig.cut_score, cur->sig.changed, neighbours)) return;
   // A flash, a glitch or a one-frame insert: the old picture comes back within a few frames.
   for (long k = 1; k <= lookahead_; ++k) {
     Entry* later = At(c + k);

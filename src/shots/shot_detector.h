@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "media/frame_convert.h"
+#include "shots/cut_test.h"
 #include "shots/transition.h"
 
 namespace clipdex {
@@ -106,6 +107,7 @@ class ShotDetector {
   void FlushSignals(long upto);
 
   ShotDetectorOptions opt_;
+  CutTest cut_test_;
   double fps_;
   int capacity_;
   int lookahead_ = 3;
