@@ -399,9 +399,18 @@ class Corpus:
         def shot_len():
             return int(round(float(fps) * rng.uniform(1.6, 3.2)))
 
+        last = [None]
+
         def seg(n, effects="", prefer=None):
+            # Adjacent shots come from different sources (two windows of one static camera
+            # would be a jump cut with an identical background).
             need = int(math.ceil(n * ratio)) + 3
-            return b.segment(self.pick_source(half, need, rng, prefer), n, effects)
+            for _ in range(10):
+                src = self.pick_source(half, need, rng, prefer)
+                if src.key != last[0]:
+                    break
+            last[0] = src.key
+            return b.segment(src, n, effects)
 
         def dur_frames(lo_s, hi_s, lo=5, hi=60):
             return max(lo, min(hi, int(round(float(fps) * rng.uniform(lo_s, hi_s)))))
@@ -855,9 +864,9 @@ def main():
     ap.add_argument("--seed", type=int, default=12)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--media", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "media"))
-    ap.add_argument("--events", type=int, default=30, help="boundary-event videos per half")
-    ap.add_argument("--negatives", type=int, default=20, help="hard-negative videos per half")
-    ap.add_argument("--dup-families", type=int, default=44, help="near-duplicate families (both halves)")
+    ap.add_argument("--events", type=int, default=25, help="boundary-event videos per half")
+    ap.add_argument("--negatives", type=int, default=18, help="hard-negative videos per half")
+    ap.add_argument("--dup-families", type=int, default=40, help="near-duplicate families (both halves)")
     a = ap.parse_args()
     media = os.path.abspath(a.media)
     if not os.path.isdir(os.path.join(media, "video")):
