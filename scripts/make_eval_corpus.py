@@ -507,11 +507,9 @@ class Corpus:
                 gt.append({"type": "cut", "frame": total + 2})
                 ev.append({"category": "two_frame_insert", "frame": total})
                 ev.append({"category": "two_frame_insert", "frame": total + 2})
-                total += 2
+                total += 2  # the cut back (already labelled above) starts the next shot
                 nxt = seg(L)
                 acc = b.concat(acc, nxt)
-                gt.append({"type": "cut", "frame": total})
-                ev.append({"category": "cut", "frame": total})
                 total += L
             elif kind == "cut_via_black2":
                 acc = b.concat(acc, b.color("black", 2))
