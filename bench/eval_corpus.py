@@ -378,6 +378,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--tol", type=int, default=2)
     ap.add_argument("--no-dups", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep the run's datasets: ingest only adds videos not yet in them "
+                         "(same binary and settings only)")
     ap.add_argument("--ingest-args", default="", help="extra ingest flags (detector settings)")
     ap.add_argument("--examples", type=int, default=12, help="misses / false alarms listed per half")
     a = ap.parse_args()
@@ -397,7 +400,8 @@ def main():
     print("clipdex: %s\ncorpus: %s (seed %d)\nwork: %s" % (binary, corpus, manifest["seed"], work))
     for half in a.halves.split(","):
         ds = os.path.join(work, half + "_shots")
-        shutil.rmtree(ds, ignore_errors=True)
+        if not a.reuse:
+            shutil.rmtree(ds, ignore_errors=True)
         rc, out, sec = sh([binary, "ingest", os.path.join(corpus, half, "shots"),
                            os.path.join(corpus, half, "negatives"), "-o", ds, "-q", "-j",
                            str(a.jobs), "--no-dedup-signature"] + NO_ANALYZERS + extra,
@@ -418,7 +422,8 @@ def main():
         summaries[half] = eval_shots(half, corpus, manifest, ds, a.tol, report)
         if not a.no_dups:
             dds = os.path.join(work, half + "_dups")
-            shutil.rmtree(dds, ignore_errors=True)
+            if not a.reuse:
+                shutil.rmtree(dds, ignore_errors=True)
             rc, out, sec = sh([binary, "ingest", os.path.join(corpus, half, "dups"), "-o", dds, "-q",
                                "-j", str(a.jobs)] + NO_ANALYZERS + extra,
                               os.path.join(work, half + "_ingest_dups.log"))
