@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Deterministic evaluation corpus for shot boundaries and near-duplicates (issue 12).
 
-Usage: scripts/make_eval_corpus.py OUT_DIR [--seed N] [--jobs J] [--media DIR] [--scale K]
+Usage: scripts/make_eval_corpus.py OUT_DIR [--seed N] [--jobs J] [--media DIR]
+       [--events N] [--negatives N] [--dup-families N]
 
 Everything is made with the ffmpeg CLI from the shared media (../shared/media relative to the
 repo root) and ffmpeg's own generators; nothing here is committed. Python standard library only.
@@ -214,7 +215,6 @@ def gen_source(kind, variant, rng, need, skip=None):
     # Skip a random number of frames so every use starts at another moment.
     if skip is None:
         skip = rng.randrange(0, 50)
-    src = src.replace(":r=25", ":r=25", 1)
     chain = "trim=start_frame=%d,setpts=PTS-STARTPTS,%s,setsar=1" % (skip, chain)
     if kind in ("mandelbrot", "life", "cellauto"):
         chain = chain.replace("trim=end_frame=%d" % (need + 5), "trim=end_frame=%d" % (need + 5 + skip))
@@ -705,7 +705,6 @@ class Corpus:
                 else:
                     src, (photo, png) = photo_source(self.cache, ref, frng, 100)
                     self.photo_jobs[png] = photo
-                    inp = src.inputs[:-3] + ["-t", "6"] + src.inputs[-2:]
                     inp = ["-loop", "1", "-framerate", "25", "-t", "6", "-i", png]
                     if tag == "negsame":  # another framing of the same photo
                         src, _ = photo_source(self.cache, ref, frng, 100)
