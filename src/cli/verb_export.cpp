@@ -1,14 +1,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
-#include "catalog/clip_json.h"
+#include "catalog/clip_export.h"
 #include "catalog/webdataset_writer.h"
 #include "cli/verbs.h"
 #include "curate/clip_selection.h"
-#include "media/clip_writer.h"
 
 namespace clipdex::cli {
 
@@ -27,45 +25,14 @@ struct ExportArgs {
   std::string tier;
   std::string where;
   long limit = -1;
+  bool all_attributes = false;
 };
 
-std::string CsvField(const nlohmann::ordered_json& value) {
-  std::string s = value.is_string() ? value.get<std::string>() : value.dump();
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
+void PrintFailure(const VideoRecord& v, const ClipRecord& c, const Status& error) {
+  std::fprintf(stderr, "FAILED %s clip %d: %s\n", v.path.c_str(), c.index, error.message().c_str());
 }
 
-// WebDataset key of a clip: unique in the dataset, stable across runs, free of dots.
-std::string SampleKey(const VideoRecord& v, const ClipRecord& c) {
-  char idx[16];
-  std::snprintf(idx, sizeof idx, "_c%05d", c.index);
-  return v.fingerprint + idx;
-}
-
-ClipCut CutOf(const ClipRecord& c) {
-  return {c.first_frame, c.last_frame, c.start_time, c.end_time};
-}
-
-using ClipFn = std::function<bool(const VideoRecord&, const ClipRecord&)>;
-
-// Walks the selected clips (all, or those SelectClips put in its table), at most `limit`.
-Status WalkClips(Catalog& catalog, bool selected, long limit, const ClipFn& fn) {
-  long seen = 0;
-  if (limit == 0) return Status::Ok();
-  return catalog.ForEachClip(
-      [&](const VideoRecord& v, const ClipRecord& c) {
-        if (!fn(v, c)) return false;
-        return limit < 0 || ++seen < limit;
-      },
-      selected ? kSelectedClipsTable : "");
-}
-
-int ExportClipFiles(Catalog& catalog, bool selected, const ExportArgs& args) {
+int ExportClipFiles(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
   std::error_code ec;
   fs::create_directories(args.clips_dir, ec);
   if (ec) {
@@ -73,32 +40,18 @@ int ExportClipFiles(Catalog& catalog, bool selected, const ExportArgs& args) {
                  ec.message().c_str());
     return 2;
   }
-  int written = 0, failed = 0;
-  Status s =
-      WalkClips(catalog, selected, args.limit, [&](const VideoRecord& v, const ClipRecord& c) {
-        fs::path name = fs::path(v.path).stem().string() + "_" +
-                        v.fingerprint.substr(v.fingerprint.size() - 8) + "_clip" +
-                        std::to_string(c.index) + ".mp4";
-        Status w = WriteClip(v.path, CutOf(c), fs::path(args.clips_dir) / name, args.accurate);
-        if (w.ok()) {
-          ++written;
-        } else {
-          ++failed;
-          std::fprintf(stderr, "FAILED %s clip %d: %s\n", v.path.c_str(), c.index,
-                       w.message().c_str());
-        }
-        return true;
-      });
-  if (!s.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", s.message().c_str());
+  auto counts =
+      clipdex::ExportClipFiles(catalog, selection, args.clips_dir, args.accurate, PrintFailure);
+  if (!counts.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", counts.status().message().c_str());
     return 1;
   }
-  std::fprintf(stderr, "wrote %d clips to %s (%d failed)\n", written, args.clips_dir.c_str(),
-               failed);
-  return failed > 0 ? 3 : 0;
+  std::fprintf(stderr, "wrote %ld clips to %s (%ld failed)\n", counts->written,
+               args.clips_dir.c_str(), counts->failed);
+  return counts->failed > 0 ? 3 : 0;
 }
 
-int ExportWebDataset(Catalog& catalog, bool selected, const ExportArgs& args) {
+int ExportWebDataset(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
   auto limit = ParseShardSize(args.shard_size);
   if (!limit.ok()) {
     std::fprintf(stderr, "clipdex: %s\n", limit.status().message().c_str());
@@ -109,69 +62,19 @@ int ExportWebDataset(Catalog& catalog, bool selected, const ExportArgs& args) {
     std::fprintf(stderr, "clipdex: %s\n", writer.status().message().c_str());
     return 2;
   }
-  // One scratch file, reused for every clip: cut, copied into the shard, overwritten.
-  const fs::path scratch = fs::path(args.output) / ".clip-scratch.mp4";
-  int failed = 0;
-  Status error;
-  Status s =
-      WalkClips(catalog, selected, args.limit, [&](const VideoRecord& v, const ClipRecord& c) {
-        if (Status w = WriteClip(v.path, CutOf(c), scratch, args.accurate); !w.ok()) {
-          ++failed;
-          std::fprintf(stderr, "FAILED %s clip %d: %s\n", v.path.c_str(), c.index,
-                       w.message().c_str());
-          return true;
-        }
-        std::vector<SampleMember> members;
-        members.push_back({"mp4", scratch, ""});
-        members.push_back({"json", {}, ClipJson(v, c).dump()});
-        if (!args.no_thumbs && !c.thumbnail.empty() && fs::exists(catalog.dir() / c.thumbnail)) {
-          members.push_back({"jpg", catalog.dir() / c.thumbnail, ""});
-        }
-        error = writer.value()->Add(SampleKey(v, c), members);
-        return error.ok();
-      });
-  std::error_code ec;
-  fs::remove(scratch, ec);
-  if (s.ok() && error.ok()) error = writer.value()->Finish();
-  if (!s.ok() || !error.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", (!s.ok() ? s : error).message().c_str());
+  WebDatasetExportOptions options;
+  options.thumbnails = !args.no_thumbs;
+  options.accurate = args.accurate;
+  options.all_attributes = args.all_attributes;
+  auto counts = clipdex::ExportWebDataset(catalog, selection, writer->get(), options, PrintFailure);
+  if (!counts.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", counts.status().message().c_str());
     return 1;
   }
-  std::fprintf(stderr, "wrote %ld samples in %d shards to %s (%d clips failed)\n",
-               writer.value()->samples(), writer.value()->shards(), args.output.c_str(), failed);
-  return failed > 0 ? 3 : 0;
-}
-
-int ExportRows(Catalog& catalog, bool selected, const ExportArgs& args) {
-  bool header_done = false;
-  Status s =
-      WalkClips(catalog, selected, args.limit, [&](const VideoRecord& v, const ClipRecord& c) {
-        auto j = ClipJson(v, c);
-        if (args.format == "jsonl") {
-          std::printf("%s\n", j.dump().c_str());
-          return true;
-        }
-        std::string line;
-        if (!header_done) {
-          for (auto it = j.begin(); it != j.end(); ++it)
-            line += (line.empty() ? "" : ",") + it.key();
-          std::printf("%s\n", line.c_str());
-          line.clear();
-          header_done = true;
-        }
-        bool first = true;
-        for (auto it = j.begin(); it != j.end(); ++it) {
-          line += (first ? "" : ",") + CsvField(it.value());
-          first = false;
-        }
-        std::printf("%s\n", line.c_str());
-        return true;
-      });
-  if (!s.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", s.message().c_str());
-    return 1;
-  }
-  return 0;
+  std::fprintf(stderr, "wrote %ld samples in %d shards to %s (%ld clips failed)\n",
+               writer.value()->samples(), writer.value()->shards(), args.output.c_str(),
+               counts->failed);
+  return counts->failed > 0 ? 3 : 0;
 }
 
 int RunExport(const ExportArgs& args) {
@@ -190,18 +93,26 @@ int RunExport(const ExportArgs& args) {
   }
   Catalog& cat = *catalog.value();
   ClipFilter filter{args.tier, args.where};
-  const bool selected = !filter.empty();
-  if (selected) {
+  ExportSelection selection;
+  selection.limit = args.limit;
+  if (!filter.empty()) {
     auto n = SelectClips(cat, filter);
     if (!n.ok()) {
       std::fprintf(stderr, "clipdex: %s\n", n.status().message().c_str());
       return 2;
     }
     if (n.value() == 0) std::fprintf(stderr, "clipdex: no clip matches the filter\n");
+    selection.clip_table = kSelectedClipsTable;
   }
-  if (!args.clips_dir.empty()) return ExportClipFiles(cat, selected, args);
-  if (args.format == "webdataset") return ExportWebDataset(cat, selected, args);
-  return ExportRows(cat, selected, args);
+  if (!args.clips_dir.empty()) return ExportClipFiles(cat, selection, args);
+  if (args.format == "webdataset") return ExportWebDataset(cat, selection, args);
+  Status s = ExportRows(cat, selection, args.format == "csv" ? RowFormat::kCsv : RowFormat::kJsonl,
+                        args.all_attributes, stdout);
+  if (!s.ok()) {
+    std::fprintf(stderr, "clipdex: %s\n", s.message().c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -231,6 +142,8 @@ void AddExportVerb(CLI::App& app, int* exit_code) {
                   "Only clips matching this rule expression (tier rule grammar, docs/recipes.md)");
   cmd->add_option("--limit", args->limit, "At most N clips (the first N in export order)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--all-attributes", args->all_attributes,
+                "Also export internal attributes (dedup.signature; docs/attributes.md)");
   cmd->callback([args, exit_code]() { *exit_code = RunExport(*args); });
 }
 
