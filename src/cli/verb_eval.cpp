@@ -3,7 +3,7 @@
 
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
-#include "shots/shot_eval.h"
+#include "eval/shot_eval.h"
 
 namespace clipdex::cli {
 

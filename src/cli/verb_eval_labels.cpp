@@ -1,14 +1,14 @@
 // `eval camera` and `eval framing`: score the camera.movement / framing.shot_scale attributes of
-// a dataset against ground truth (see analyze/label_eval.h for formats and scores).
+// a dataset against ground truth (see eval/label_eval.h for formats and scores).
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "analyze/label_eval.h"
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
+#include "eval/label_eval.h"
 
 namespace clipdex::cli {
 
