@@ -38,29 +38,29 @@ int ExportClipFiles(Catalog& catalog, const ExportSelection& selection, const Ex
   if (ec) {
     std::fprintf(stderr, "clipdex: cannot create %s: %s\n", args.clips_dir.c_str(),
                  ec.message().c_str());
-    return 2;
+    return kExitUsage;
   }
   auto counts =
       clipdex::ExportClipFiles(catalog, selection, args.clips_dir, args.accurate, PrintFailure);
   if (!counts.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", counts.status().message().c_str());
-    return 1;
+    PrintError(counts.status());
+    return kExitInternal;
   }
   std::fprintf(stderr, "wrote %ld clips to %s (%ld failed)\n", counts->written,
                args.clips_dir.c_str(), counts->failed);
-  return counts->failed > 0 ? 3 : 0;
+  return counts->failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
 int ExportWebDataset(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
   auto limit = ParseShardSize(args.shard_size);
   if (!limit.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", limit.status().message().c_str());
-    return 2;
+    PrintError(limit.status());
+    return kExitUsage;
   }
   auto writer = WebDatasetWriter::Create(args.output, limit.value());
   if (!writer.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", writer.status().message().c_str());
-    return 2;
+    PrintError(writer.status());
+    return kExitUsage;
   }
   WebDatasetExportOptions options;
   options.thumbnails = !args.no_thumbs;
@@ -68,38 +68,35 @@ int ExportWebDataset(Catalog& catalog, const ExportSelection& selection, const E
   options.all_attributes = args.all_attributes;
   auto counts = clipdex::ExportWebDataset(catalog, selection, writer->get(), options, PrintFailure);
   if (!counts.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", counts.status().message().c_str());
-    return 1;
+    PrintError(counts.status());
+    return kExitInternal;
   }
   std::fprintf(stderr, "wrote %ld samples in %d shards to %s (%ld clips failed)\n",
                writer.value()->samples(), writer.value()->shards(), args.output.c_str(),
                counts->failed);
-  return counts->failed > 0 ? 3 : 0;
+  return counts->failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
 int RunExport(const ExportArgs& args) {
   if (args.format == "webdataset" && args.output.empty()) {
     std::fprintf(stderr, "clipdex: --format webdataset needs -o DIR\n");
-    return 2;
+    return kExitUsage;
   }
   if (args.format != "webdataset" && !args.output.empty()) {
     std::fprintf(stderr, "clipdex: -o is for --format webdataset (jsonl/csv go to stdout)\n");
-    return 2;
+    return kExitUsage;
   }
-  auto catalog = Catalog::Open(args.dataset, /*create=*/false);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-    return 2;
-  }
-  Catalog& cat = *catalog.value();
+  std::unique_ptr<Catalog> catalog;
+  if (ExitStatus e = OpenDatasetForRead(args.dataset, &catalog); e != kExitOk) return e;
+  Catalog& cat = *catalog;
   ClipFilter filter{args.tier, args.where};
   ExportSelection selection;
   selection.limit = args.limit;
   if (!filter.empty()) {
     auto n = SelectClips(cat, filter);
     if (!n.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", n.status().message().c_str());
-      return 2;
+      PrintError(n.status());
+      return kExitUsage;
     }
     if (n.value() == 0) std::fprintf(stderr, "clipdex: no clip matches the filter\n");
     selection.clip_table = kSelectedClipsTable;
@@ -109,10 +106,10 @@ int RunExport(const ExportArgs& args) {
   Status s = ExportRows(cat, selection, args.format == "csv" ? RowFormat::kCsv : RowFormat::kJsonl,
                         args.all_attributes, stdout);
   if (!s.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", s.message().c_str());
-    return 1;
+    PrintError(s);
+    return kExitInternal;
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -121,7 +118,7 @@ void AddExportVerb(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<ExportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "export", "Write clips as JSONL/CSV, WebDataset tar shards, or one media file per clip");
-  cmd->add_option("dataset", args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, &args->dataset);
   cmd->add_option("--format", args->format,
                   "jsonl or csv (to stdout), or webdataset (tar shards into -o DIR)")
       ->check(CLI::IsMember({"jsonl", "csv", "webdataset"}))

@@ -73,7 +73,7 @@ void AddModelsVerb(CLI::App& app, int* exit_code) {
     for (const ModelSlot& slot : ModelSlots()) {
       PrintSlot(slot, ResolveModelSlot(slot, roots), *verbose);
     }
-    *exit_code = 0;
+    *exit_code = kExitOk;
   });
 }
 

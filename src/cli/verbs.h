@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/common.h"
 #include "curate/dedup.h"
 #include "curate/recipe.h"
 
