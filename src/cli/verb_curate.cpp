@@ -22,8 +22,8 @@ void AddRecipeVerb(CLI::App& app, int* exit_code) {
   show->callback([path, exit_code]() {
     auto r = LoadRecipe(*path);
     if (!r.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", r.status().message().c_str());
-      *exit_code = 2;
+      PrintError(r.status());
+      *exit_code = kExitUsage;
       return;
     }
     std::fputs(RecipeToYaml(r.value()).c_str(), stdout);
@@ -37,15 +37,15 @@ int RunPassVerb(const std::string& name, const std::string& dataset, const Recip
   const PassDescriptor* pass = FindCatalogPass(name);
   if (pass == nullptr) {
     std::fprintf(stderr, "clipdex: no catalog pass '%s'\n", name.c_str());
-    return 1;
+    return kExitInternal;
   }
   const PassRun run = RunCatalogPass(*pass, dataset, recipe, options);
   if (run.failure != PassFailure::kNone) {
     std::fprintf(stderr, "clipdex: %s\n", run.message.c_str());
-    return run.failure == PassFailure::kNotADataset ? 2 : 1;
+    return run.failure == PassFailure::kNotADataset ? kExitUsage : kExitInternal;
   }
   std::fputs(run.report.c_str(), stdout);
-  return 0;
+  return kExitOk;
 }
 
 namespace {
@@ -55,13 +55,13 @@ void AddTierVerb(CLI::App& app, int* exit_code) {
   auto path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "tier", "Assign every clip a tier with the recipe's rules (no decoding; all or nothing)");
-  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, dataset.get());
   cmd->add_option("--recipe", *path, "Recipe file (default: the built-in default recipe)");
   cmd->callback([dataset, path, exit_code]() {
     auto recipe = LoadRecipe(*path);
     if (!recipe.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", recipe.status().message().c_str());
-      *exit_code = 2;
+      PrintError(recipe.status());
+      *exit_code = kExitUsage;
       return;
     }
     *exit_code = RunPassVerb("tier", *dataset, recipe.value());
@@ -73,20 +73,19 @@ void AddExplainVerb(CLI::App& app, int* exit_code) {
   auto clip = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "explain", "Show a clip's tier, the rule that placed it and what it missed for higher tiers");
-  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, dataset.get());
   cmd->add_option("clip", *clip, "Clip id, or <video path or fingerprint>#<clip index>")
       ->required();
   cmd->callback([dataset, clip, exit_code]() {
-    auto catalog = Catalog::Open(*dataset, /*create=*/false);
-    if (!catalog.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-      *exit_code = 2;
+    std::unique_ptr<Catalog> catalog;
+    if (ExitStatus status = OpenDatasetForRead(*dataset, &catalog); status != kExitOk) {
+      *exit_code = status;
       return;
     }
-    auto e = ExplainClip(*catalog.value(), *clip);
+    auto e = ExplainClip(*catalog, *clip);
     if (!e.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", e.status().message().c_str());
-      *exit_code = 1;
+      PrintError(e.status());
+      *exit_code = kExitInternal;
       return;
     }
     std::fputs(FormatExplanation(e.value()).c_str(), stdout);

@@ -36,7 +36,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "dedup",
       "Group near-duplicate clips (perceptual hashes) and mark all but the best of each group");
-  cmd->add_option("dataset", args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, &args->dataset);
   cmd->add_option("--recipe", args->recipe,
                   "Recipe file whose dedup.hamming is the default (default: built-in recipe)");
   cmd->add_option("--hamming", args->hamming,
@@ -61,8 +61,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
   cmd->callback([args, exit_code]() {
     auto recipe = LoadRecipe(args->recipe);
     if (!recipe.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", recipe.status().message().c_str());
-      *exit_code = 2;
+      PrintError(recipe.status());
+      *exit_code = kExitUsage;
       return;
     }
     // Flags map one to one onto the dedup pass's options (curate/catalog_pass.cpp).

@@ -83,7 +83,7 @@ void AddModelsVerb(CLI::App& app, int* exit_code) {
     AddAnalyzers(config, &unused, &notes);
     std::printf("\nanalyzers (as `ingest` would run them):\n");
     for (const std::string& note : notes) std::printf("  %s\n", note.c_str());
-    *exit_code = 0;
+    *exit_code = kExitOk;
   });
 }
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "cli/common.h"
 #include "curate/recipe.h"
 
 namespace clipdex::cli {
