@@ -27,8 +27,6 @@
 // number, else the text). A missing attribute is NULL.
 #pragma once
 
-struct sqlite3;
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -45,6 +43,9 @@ struct sqlite3;
 #include "catalog/rule_sql.h"
 #include "shots/transition.h"
 #include "util/status.h"
+
+// SQLite's handle; only src/catalog/ includes <sqlite3.h> and uses it.
+struct sqlite3;
 
 namespace clipdex {
 
