@@ -97,6 +97,7 @@ class ShotDetector {
   double HistogramDistance(const Entry& a, const Entry& b) const;
   double BlendResidual(const Entry& a, const Entry& m, const Entry& b,
                        double* at_end_fraction) const;
+  bool CandidateIsCut(const Entry& prev, const Entry& cur) const;
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
