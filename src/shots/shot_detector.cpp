@@ -18,6 +18,8 @@ constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a fram
 // telecine, 24-in-25 film transfers, duplicated frames of a frame-rate conversion): the encoder
 // reproduces a repeated picture almost exactly, while even static live footage has sensor noise.
 constexpr double kRepeatDiff = 0.25;
+// Luma standard deviation under which a tiny frame counts as uniform (black, white, one colour).
+constexpr double kTexturedStd = 8.0;
 // A cut candidate whose colour histograms differ less than this is one shot (see
 // CandidateIsCut); chosen on the tuning half of the evaluation corpus.
 constexpr double kCutMinHistogram = 0.06;
@@ -306,8 +308,7 @@ bool ShotDetector::CandidateIsCut(const Entry& prev, const Entry& cur) const {
   if (HistogramDistance(prev, cur) < kCutMinHistogram) return false;
   // Motion: a local shift of every block explains most of the change. A uniform frame (black,
   // white) matches anything dark or bright, so it gives no evidence either way.
-  constexpr double kTextured = 8.0;
-  if (prev.sig.std_y >= kTextured && cur.sig.std_y >= kTextured) {
+  if (prev.sig.std_y >= kTexturedStd && cur.sig.std_y >= kTexturedStd) {
     const MotionResidual mc = TinyMotionResidual(prev.tiny, cur.tiny);
     if (mc.ratio() < kCutMinMotionResidual) return false;
   }
@@ -567,12 +568,14 @@ void ShotDetector::Emit(Transition t) {
     }
     last_gradual_end_ = t.last_frame;
     std::erase_if(pending_, [&](const Transition& x) {
-      return x.type == TransitionType::kCut && x.first_frame > t.first_frame &&
+      // The frame before the first blended one too: the first step of a fast fade or wipe.
+      return x.type == TransitionType::kCut && x.first_frame >= t.first_frame - 1 &&
              x.first_frame <= t.last_frame;
     });
   } else {
     for (const Transition& x : pending_) {
-      if (IsGradual(x.type) && t.first_frame >= x.first_frame && t.first_frame <= x.last_frame) {
+      if (IsGradual(x.type) && t.first_frame >= x.first_frame - 1 &&
+          t.first_frame <= x.last_frame) {
         return;
       }
     }
@@ -582,14 +585,44 @@ void ShotDetector::Emit(Transition t) {
             [](const Transition& x, const Transition& y) { return x.first_frame < y.first_frame; });
 }
 
+// A cut closer than --min-shot to the previous boundary still stands when the short shot is
+// real content: a cut straight after a dissolve ends (the dissolve's own end is not a cut), or
+// an insert of at least two textured frames between two cuts. A black or white run between two
+// cuts stays one boundary (a cut through black), and flash trains are rejected before this.
+bool ShotDetector::ShortShotStands(const Transition& t) {
+  const long cut = t.first_frame;
+  if (last_boundary_gradual_) {
+    // Into textured content and clearly stronger than the cut test's minimum: the tail of a
+    // fade (into black, or a repeated-frame fade step) must not count.
+    const Entry* e = At(cut);
+    return cut > last_boundary_end_ && e != nullptr && e->sig.std_y >= kTexturedStd &&
+           t.score >= 2 * cut_test_.ratio();
+  }
+  if (cut - last_boundary_end_ < 2) return false;
+  const Entry* first = At(last_boundary_end_);
+  const Entry* last = At(cut);
+  if (first == nullptr || last == nullptr) return false;
+  // The insert holds still against the two cuts around it; inside a fast wipe or a whip every
+  // step is large.
+  const double calm = 0.35 * std::min(first->sig.diff, last->sig.diff);
+  for (long i = last_boundary_end_; i < cut; ++i) {
+    const Entry* e = At(i);
+    if (e == nullptr || e->sig.std_y < kTexturedStd) return false;
+    if (i > last_boundary_end_ && e->sig.diff > calm) return false;
+  }
+  return true;
+}
+
 std::vector<Transition> ShotDetector::TakeConfirmed() {
   const long min_gap = std::max(1L, static_cast<long>(std::lround(opt_.min_shot_seconds * fps_)));
   size_t n = 0;
   while (n < pending_.size() && pending_[n].first_frame < safe_frame_) {
     const Transition& t = pending_[n];
-    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type)) {
+    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type) ||
+        ShortShotStands(t)) {
       confirmed_.push_back(t);
       last_boundary_end_ = t.last_frame;
+      last_boundary_gradual_ = IsGradual(t.type);
     }
     ++n;
   }

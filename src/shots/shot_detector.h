@@ -105,6 +105,7 @@ class ShotDetector {
   void FinalizeRegion(const Region& region);
   bool VerifyAndClassify(long p, long q, Transition* out);
   void Emit(Transition t);
+  bool ShortShotStands(const Transition& t);
   void FlushSignals(long upto);
 
   ShotDetectorOptions opt_;
@@ -123,6 +124,7 @@ class ShotDetector {
   std::vector<Transition> confirmed_;
   long safe_frame_ = 0;
   long last_boundary_end_ = -1000000;
+  bool last_boundary_gradual_ = false;
   long last_gradual_end_ = -1;
   std::function<void(const FrameSignals&)> sink_;
   mutable double last_blend_abs_error_ = 0;
