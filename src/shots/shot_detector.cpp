@@ -18,6 +18,10 @@ constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a fram
 // telecine, 24-in-25 film transfers, duplicated frames of a frame-rate conversion): the encoder
 // reproduces a repeated picture almost exactly, while even static live footage has sensor noise.
 constexpr double kRepeatDiff = 0.25;
+// A window's in-between frame counts as a wipe when this fraction of its changing pixels sits at
+// one of the ends; VerifyAndClassify classifies the half-way frame with it too. Tiny frames
+// blur a wipe's edge (random-block wipes have many edges), hence well under 1.
+constexpr double kWipeAtEndFraction = 0.6;
 // Luma standard deviation under which a tiny frame counts as uniform (black, white, one colour).
 constexpr double kTexturedStd = 8.0;
 // A cut candidate whose colour histograms differ less than this is one shot (see
@@ -408,10 +412,16 @@ bool ShotDetector::WindowIsTransition(long a_idx, int len, double s) {
   // A transition replaces the whole picture; a subject moving over a still background
   // changes only part of it.
   if (ChangedFraction(*a, *b) < 0.7 / s) return false;
+  // A dissolve fits a blend of the ends; a wipe does not (each pixel is at one end or the
+  // other), so a frame whose changing pixels nearly all sit at an endpoint passes as a wipe.
   double blend_err = 0;
   for (int q = 0; q < 3; ++q) {
     Entry* m = At(a_idx + (q + 1) * len / 4);
-    if (BlendResidual(*a, *m, *b, nullptr) > opt_.gradual_max_blend_error * s) return false;
+    double at_end = 0;
+    if (BlendResidual(*a, *m, *b, &at_end) > opt_.gradual_max_blend_error * s &&
+        at_end < kWipeAtEndFraction) {
+      return false;
+    }
     if (q == 1) blend_err = last_blend_abs_error_;
   }
   if (LightingChange(*a, *b)) return false;
@@ -537,7 +547,7 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
     // A wipe's half-way frame is made of endpoint pixels; a dissolve's of in-between values.
     // Anything else is new content entering the picture (a tilt revealing the ground, a
     // subject walking in), not a transition.
-    if (at_end_fraction >= 0.8) {
+    if (at_end_fraction >= kWipeAtEndFraction) {
       type = TransitionType::kWipe;
     } else if (at_end_fraction <= 0.45) {
       type = TransitionType::kDissolve;
