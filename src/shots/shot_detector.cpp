@@ -21,7 +21,10 @@ constexpr double kRepeatDiff = 0.25;
 // A window's in-between frame counts as a wipe when this fraction of its changing pixels sits at
 // one of the ends; VerifyAndClassify classifies the half-way frame with it too. Tiny frames
 // blur a wipe's edge (random-block wipes have many edges), hence well under 1.
-constexpr double kWipeAtEndFraction = 0.6;
+constexpr double kWipeAtEndFraction = 0.7;
+// Stricter for the windows than for the classification: without the blend fit, content moving
+// inside one shot would otherwise pass as a wipe.
+constexpr double kWipeWindowAtEndFraction = 0.75;
 // Luma standard deviation under which a tiny frame counts as uniform (black, white, one colour).
 constexpr double kTexturedStd = 8.0;
 // A cut candidate whose colour histograms differ less than this is one shot (see
@@ -419,7 +422,7 @@ bool ShotDetector::WindowIsTransition(long a_idx, int len, double s) {
     Entry* m = At(a_idx + (q + 1) * len / 4);
     double at_end = 0;
     if (BlendResidual(*a, *m, *b, &at_end) > opt_.gradual_max_blend_error * s &&
-        at_end < kWipeAtEndFraction) {
+        at_end < kWipeWindowAtEndFraction) {
       return false;
     }
     if (q == 1) blend_err = last_blend_abs_error_;
