@@ -604,6 +604,9 @@ void ShotDetector::Emit(Transition t) {
 // cuts stays one boundary (a cut through black), and flash trains are rejected before this.
 bool ShotDetector::ShortShotStands(const Transition& t) {
   const long cut = t.first_frame;
+  // The file's start is no boundary: a cut within --min-shot of it is decoder start-up (a grey
+  // or half-decoded first frame, an encoder's fade-in glitch), never a shot of its own.
+  if (!had_boundary_) return false;
   if (last_boundary_gradual_) {
     // Into textured content and clearly stronger than the cut test's minimum: the tail of a
     // fade (into black, or a repeated-frame fade step) must not count.
@@ -631,11 +634,11 @@ std::vector<Transition> ShotDetector::TakeConfirmed() {
   size_t n = 0;
   while (n < pending_.size() && pending_[n].first_frame < safe_frame_) {
     const Transition& t = pending_[n];
-    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type) ||
-        ShortShotStands(t)) {
+    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type) || ShortShotStands(t)) {
       confirmed_.push_back(t);
       last_boundary_end_ = t.last_frame;
       last_boundary_gradual_ = IsGradual(t.type);
+      had_boundary_ = true;
     }
     ++n;
   }

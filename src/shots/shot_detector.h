@@ -123,8 +123,10 @@ class ShotDetector {
   std::vector<Transition> pending_;  // decided, waiting for safe_frame
   std::vector<Transition> confirmed_;
   long safe_frame_ = 0;
-  long last_boundary_end_ = -1000000;
+  // The file's first frame counts as a boundary for --min-shot (see ShortShotStands).
+  long last_boundary_end_ = 0;
   bool last_boundary_gradual_ = false;
+  bool had_boundary_ = false;
   long last_gradual_end_ = -1;
   std::function<void(const FrameSignals&)> sink_;
   mutable double last_blend_abs_error_ = 0;
