@@ -20,6 +20,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it
+  python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
 )
 
 step() { printf '\n==== %s\n' "$*"; }

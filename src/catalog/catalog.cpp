@@ -5,342 +5,37 @@
 #include <system_error>
 #include <utility>
 
+#include "catalog/catalog_rows.h"
+#include "catalog/catalog_schema.h"
+#include "catalog/sqlite_stmt.h"
+
 namespace clipdex {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Migration i takes a catalog from user_version i to i+1. Append only: never edit a migration
-// that has shipped, because existing catalogs have already run it.
-constexpr std::array<std::string_view, kCatalogSchemaVersion> kMigrations = {
-    // 1: initial schema.
-    R"sql(
-CREATE TABLE runs (
-  id           INTEGER PRIMARY KEY,
-  version      TEXT    NOT NULL,
-  options      TEXT    NOT NULL DEFAULT '{}',  -- JSON object: the options the run was given
-  started_at   TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  finished_at  TEXT,                           -- NULL while running or when the run was killed
-  files_ok     INTEGER NOT NULL DEFAULT 0,
-  files_failed INTEGER NOT NULL DEFAULT 0,
-  seconds      REAL    NOT NULL DEFAULT 0
-);
-
-CREATE TABLE videos (
-  id               INTEGER PRIMARY KEY,
-  fingerprint      TEXT    NOT NULL UNIQUE,
-  path             TEXT    NOT NULL,
-  file_size        INTEGER NOT NULL DEFAULT 0,
-  status           TEXT    NOT NULL CHECK (status IN ('ok', 'failed')),
-  error            TEXT    NOT NULL DEFAULT '',
-  container        TEXT    NOT NULL DEFAULT '',
-  codec            TEXT    NOT NULL DEFAULT '',
-  width            INTEGER NOT NULL DEFAULT 0,
-  height           INTEGER NOT NULL DEFAULT 0,
-  sar_num          INTEGER NOT NULL DEFAULT 1,
-  sar_den          INTEGER NOT NULL DEFAULT 1,
-  rotation         INTEGER NOT NULL DEFAULT 0,
-  fps_num          INTEGER NOT NULL DEFAULT 0,
-  fps_den          INTEGER NOT NULL DEFAULT 1,
-  is_vfr           INTEGER NOT NULL DEFAULT 0,
-  duration         REAL    NOT NULL DEFAULT 0,
-  start_time       REAL    NOT NULL DEFAULT 0,
-  pix_fmt          TEXT    NOT NULL DEFAULT '',
-  bit_depth        INTEGER NOT NULL DEFAULT 8,
-  interlaced       INTEGER NOT NULL DEFAULT 0,
-  has_alpha        INTEGER NOT NULL DEFAULT 0,
-  stream_index     INTEGER NOT NULL DEFAULT -1,
-  frame_count_hint INTEGER NOT NULL DEFAULT 0,
-  frames           INTEGER NOT NULL DEFAULT 0,
-  decoded_duration REAL    NOT NULL DEFAULT 0,
-  decode_seconds   REAL    NOT NULL DEFAULT 0,
-  run_id           INTEGER REFERENCES runs(id) ON DELETE SET NULL,
-  ingested_at      TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
-);
--- Listing and ForEachClip walk videos in path order; the index spares them a sort.
-CREATE INDEX videos_path ON videos(path);
-
-CREATE TABLE clips (
-  id             INTEGER PRIMARY KEY,
-  video_id       INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
-  idx            INTEGER NOT NULL,
-  first_frame    INTEGER NOT NULL,
-  last_frame     INTEGER NOT NULL,
-  start_time     REAL    NOT NULL,
-  end_time       REAL    NOT NULL,
-  -- Generated so tier rules can say "duration >= 2" without it ever disagreeing with the times.
-  duration       REAL GENERATED ALWAYS AS (end_time - start_time) VIRTUAL,
-  transition_in  TEXT    NOT NULL DEFAULT '',
-  transition_out TEXT    NOT NULL DEFAULT '',
-  too_short      INTEGER NOT NULL DEFAULT 0,
-  split_part     INTEGER NOT NULL DEFAULT 0,
-  thumbnail      TEXT    NOT NULL DEFAULT '',
-  UNIQUE (video_id, idx)
-);
-CREATE INDEX clips_video ON clips(video_id);
-
-CREATE TABLE transitions (
-  id          INTEGER PRIMARY KEY,
-  video_id    INTEGER NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
-  type        TEXT    NOT NULL,  -- ToString(TransitionType)
-  first_frame INTEGER NOT NULL,
-  last_frame  INTEGER NOT NULL,
-  first_time  REAL    NOT NULL,
-  last_time   REAL    NOT NULL,
-  score       REAL    NOT NULL DEFAULT 0
-);
-CREATE INDEX transitions_video ON transitions(video_id);
-)sql",
-    // 2: analyzer attributes, one row per clip and attribute name. A long (EAV) table keeps
-    // analyzers free to add attributes without migrations; the clip_attr view pivots nothing,
-    // tier rules and exports read it by name.
-    R"sql(
-CREATE TABLE clip_attributes (
-  clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
-  name    TEXT    NOT NULL,
-  num     REAL,
-  text    TEXT,
-  PRIMARY KEY (clip_id, name)
-) WITHOUT ROWID;
-CREATE INDEX clip_attributes_name ON clip_attributes(name, num);
-)sql",
-    // 3: curation tiers (curate/tier_rules.h), one row per tiered clip. `rule` is the `when` text
-    // that placed the clip ('' for the default tier); `missed` is a JSON object mapping each
-    // higher tier, in recipe order, to the list of its conditions the clip failed.
-    R"sql(
-CREATE TABLE clip_tiers (
-  clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
-  tier    TEXT    NOT NULL,
-  rule    TEXT    NOT NULL DEFAULT '',
-  missed  TEXT    NOT NULL DEFAULT '{}',
-  recipe  TEXT    NOT NULL DEFAULT ''
-);
-CREATE INDEX clip_tiers_tier ON clip_tiers(tier);
-)sql",
-};
-
-// Columns of `videos` in the order ReadVideo/BindVideo use; id first, ingested_at left to SQLite.
-constexpr std::array<std::string_view, 28> kVideoColumns = {
-    "id",
-    "fingerprint",
-    "path",
-    "file_size",
-    "status",
-    "error",
-    "container",
-    "codec",
-    "width",
-    "height",
-    "sar_num",
-    "sar_den",
-    "rotation",
-    "fps_num",
-    "fps_den",
-    "is_vfr",
-    "duration",
-    "start_time",
-    "pix_fmt",
-    "bit_depth",
-    "interlaced",
-    "has_alpha",
-    "stream_index",
-    "frame_count_hint",
-    "frames",
-    "decoded_duration",
-    "decode_seconds",
-    "run_id",
-};
-
-// "p.a, p.b, ..." (skipping id when !with_id); the prefix lets joins name the table.
-std::string VideoColumnList(std::string_view prefix, bool with_id) {
-  std::string out;
-  for (size_t i = with_id ? 0 : 1; i < kVideoColumns.size(); ++i) {
-    if (!out.empty()) out += ", ";
-    out += prefix;
-    out += kVideoColumns[i];
-  }
-  return out;
-}
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-Status SqlError(sqlite3* db, std::string_view context) {
-  return Status::Error(std::string(context) + ": " + sqlite3_errmsg(db));
-}
+using sql::BindDouble;
+using sql::BindInt;
+using sql::BindRunId;
+using sql::BindText;
+using sql::BindVideo;
+using sql::ColDouble;
+using sql::ColInt;
+using sql::ColText;
+using sql::Exec;
+using sql::kClipColumns;
+using sql::kVideoColumns;
+using sql::ReadClip;
+using sql::ReadVideo;
+using sql::SqlError;
+using sql::StepDone;
+using sql::StmtPtr;
+using sql::Transaction;
+using sql::VideoColumnList;
 
 Result<StmtPtr> Prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-  StmtPtr stmt(raw);
-  if (rc != SQLITE_OK) return SqlError(db, "catalog: prepare failed");
-  return stmt;
+  return sql::Prepare(db, sql, "catalog: prepare failed");
 }
-
-Status Exec(sqlite3* db, const std::string& sql, std::string_view context) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  // sqlite3_free owns err; copy it out before freeing so the message survives.
-  std::unique_ptr<char, decltype(&sqlite3_free)> owned(err, &sqlite3_free);
-  if (rc != SQLITE_OK) {
-    return Status::Error(std::string(context) + ": " + (err ? err : sqlite3_errstr(rc)));
-  }
-  return Status::Ok();
-}
-
-// Binding helpers. Indices are 1-based as in SQLite. Text is SQLITE_TRANSIENT because the
-// statements outlive some of the strings bound to them (temporaries from ToString etc.).
-void BindText(sqlite3_stmt* s, int i, std::string_view v) {
-  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-}
-void BindInt(sqlite3_stmt* s, int i, int64_t v) { sqlite3_bind_int64(s, i, v); }
-void BindDouble(sqlite3_stmt* s, int i, double v) { sqlite3_bind_double(s, i, v); }
-// run ids <= 0 mean "no run" (e.g. tests, tools); NULL keeps the foreign key satisfied.
-void BindRunId(sqlite3_stmt* s, int i, int64_t run_id) {
-  if (run_id > 0) {
-    sqlite3_bind_int64(s, i, run_id);
-  } else {
-    sqlite3_bind_null(s, i);
-  }
-}
-
-std::string ColText(sqlite3_stmt* s, int i) {
-  const unsigned char* t = sqlite3_column_text(s, i);
-  return t ? std::string(reinterpret_cast<const char*>(t),
-                         static_cast<size_t>(sqlite3_column_bytes(s, i)))
-           : std::string();
-}
-int64_t ColInt(sqlite3_stmt* s, int i) { return sqlite3_column_int64(s, i); }
-double ColDouble(sqlite3_stmt* s, int i) { return sqlite3_column_double(s, i); }
-
-// Binds every column of kVideoColumns except id, starting at parameter 1.
-void BindVideo(sqlite3_stmt* s, const VideoRecord& v, int64_t run_id) {
-  const ProbeInfo& p = v.probe;
-  int i = 1;
-  BindText(s, i++, v.fingerprint);
-  BindText(s, i++, v.path);
-  BindInt(s, i++, v.file_size);
-  BindText(s, i++, v.status);
-  BindText(s, i++, v.error);
-  BindText(s, i++, p.container);
-  BindText(s, i++, p.codec);
-  BindInt(s, i++, p.width);
-  BindInt(s, i++, p.height);
-  BindInt(s, i++, p.sar_num);
-  BindInt(s, i++, p.sar_den);
-  BindInt(s, i++, p.rotation);
-  BindInt(s, i++, p.fps_num);
-  BindInt(s, i++, p.fps_den);
-  BindInt(s, i++, p.is_vfr);
-  BindDouble(s, i++, p.duration);
-  BindDouble(s, i++, p.start_time);
-  BindText(s, i++, p.pix_fmt);
-  BindInt(s, i++, p.bit_depth);
-  BindInt(s, i++, p.interlaced);
-  BindInt(s, i++, p.has_alpha);
-  BindInt(s, i++, p.stream_index);
-  BindInt(s, i++, p.frame_count_hint);
-  BindInt(s, i++, v.frames);
-  BindDouble(s, i++, v.decoded_duration);
-  BindDouble(s, i++, v.decode_seconds);
-  BindRunId(s, i++, run_id);
-}
-
-// Reads kVideoColumns (with id) starting at result column `c`.
-VideoRecord ReadVideo(sqlite3_stmt* s, int c) {
-  VideoRecord v;
-  ProbeInfo& p = v.probe;
-  v.id = ColInt(s, c++);
-  v.fingerprint = ColText(s, c++);
-  v.path = ColText(s, c++);
-  v.file_size = ColInt(s, c++);
-  v.status = ColText(s, c++);
-  v.error = ColText(s, c++);
-  p.container = ColText(s, c++);
-  p.codec = ColText(s, c++);
-  p.width = static_cast<int>(ColInt(s, c++));
-  p.height = static_cast<int>(ColInt(s, c++));
-  p.sar_num = static_cast<int>(ColInt(s, c++));
-  p.sar_den = static_cast<int>(ColInt(s, c++));
-  p.rotation = static_cast<int>(ColInt(s, c++));
-  p.fps_num = static_cast<int>(ColInt(s, c++));
-  p.fps_den = static_cast<int>(ColInt(s, c++));
-  p.is_vfr = ColInt(s, c++) != 0;
-  p.duration = ColDouble(s, c++);
-  p.start_time = ColDouble(s, c++);
-  p.pix_fmt = ColText(s, c++);
-  p.bit_depth = static_cast<int>(ColInt(s, c++));
-  p.interlaced = ColInt(s, c++) != 0;
-  p.has_alpha = ColInt(s, c++) != 0;
-  p.stream_index = static_cast<int>(ColInt(s, c++));
-  p.frame_count_hint = static_cast<long>(ColInt(s, c++));
-  v.frames = static_cast<long>(ColInt(s, c++));
-  v.decoded_duration = ColDouble(s, c++);
-  v.decode_seconds = ColDouble(s, c++);
-  v.run_id = ColInt(s, c++);
-  return v;
-}
-
-constexpr std::string_view kClipColumns =
-    "c.id, c.video_id, c.idx, c.first_frame, c.last_frame, c.start_time, c.end_time, "
-    "c.transition_in, c.transition_out, c.too_short, c.split_part, c.thumbnail";
-
-ClipRecord ReadClip(sqlite3_stmt* s, int c) {
-  ClipRecord r;
-  r.id = ColInt(s, c++);
-  r.video_id = ColInt(s, c++);
-  r.index = static_cast<int>(ColInt(s, c++));
-  r.first_frame = static_cast<long>(ColInt(s, c++));
-  r.last_frame = static_cast<long>(ColInt(s, c++));
-  r.start_time = ColDouble(s, c++);
-  r.end_time = ColDouble(s, c++);
-  r.transition_in = ColText(s, c++);
-  r.transition_out = ColText(s, c++);
-  r.too_short = ColInt(s, c++) != 0;
-  r.split_part = static_cast<int>(ColInt(s, c++));
-  r.thumbnail = ColText(s, c++);
-  return r;
-}
-
-// Steps a statement that returns no rows (INSERT/UPDATE/DELETE) and resets it for reuse.
-Status StepDone(sqlite3* db, sqlite3_stmt* s, std::string_view context) {
-  int rc = sqlite3_step(s);
-  Status st = rc == SQLITE_DONE ? Status::Ok() : SqlError(db, context);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  return st;
-}
-
-// Scoped transaction: rolls back unless Commit() succeeded, so every early `return` on error
-// leaves the catalog untouched (the whole-or-nothing promise of CommitVideo).
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-
-  // IMMEDIATE for writers: takes the write lock up front, so a concurrent writer waits on
-  // busy_timeout at BEGIN instead of failing with SQLITE_BUSY halfway through.
-  Status Begin(bool write) {
-    Status st = Exec(db_, write ? "BEGIN IMMEDIATE" : "BEGIN", "catalog: begin transaction");
-    active_ = st.ok();
-    return st;
-  }
-  Status Commit() {
-    Status st = Exec(db_, "COMMIT", "catalog: commit");
-    if (st.ok()) active_ = false;
-    return st;
-  }
-
- private:
-  sqlite3* db_;
-  bool active_ = false;
-};
 
 // Deletes the row with this fingerprint; ON DELETE CASCADE removes its clips and transitions.
 Status DeleteByFingerprint(sqlite3* db, const std::string& fingerprint) {

@@ -16,9 +16,16 @@
 // serialized by an internal mutex (SQLite transactions on one connection cannot interleave).
 // Several processes may open the same dataset (SQLite locking + busy_timeout 5 s), but writers
 // are expected to hold a DatasetLock.
+//
+// The catalog owns the SQL: every query a pass needs (tiers, dedup, report, explain, clip
+// selection) is a method below, and no code outside src/catalog/ sees the schema or a sqlite3*.
+// User rule expressions (tier rules, export --where) arrive already compiled to SQL over the wide
+// view (catalog/rule_sql.h) and run under an authorizer that permits only reads.
+//
+// The wide view: TEMP VIEW clip_attr_wide, one row per clip with the clip fields
+// (ClipFieldNames) and one column per referenced attribute, pivoted from clip_attributes (the
+// number, else the text). A missing attribute is NULL.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -26,12 +33,19 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "catalog/query_records.h"
 #include "catalog/records.h"
+#include "catalog/rule_sql.h"
 #include "shots/transition.h"
 #include "util/status.h"
+
+// SQLite's handle; only src/catalog/ includes <sqlite3.h> and uses it.
+struct sqlite3;
 
 namespace clipdex {
 
@@ -102,9 +116,92 @@ class Catalog {
   Status ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
                      const std::string& only_ids_table = "");
 
-  // Raw handle for modules that evaluate their own SQL (tier rules). Not synchronized with the
-  // methods above; callers must not use it concurrently with them.
-  sqlite3* db() { return db_.get(); }
+  // ---- Attributes (catalog_attributes.cpp) ----------------------------------------------------
+
+  // Names of every attribute stored on at least one clip.
+  Result<std::set<std::string>> StoredAttributeNames();
+
+  // In one write transaction: deletes every attribute row whose name is in `replace_names` (on
+  // all clips), then inserts `rows`. Whole or nothing: on any error (a row for an unknown clip id,
+  // two rows for one (clip, name), a row whose name was not replaced and already exists) the
+  // catalog is left as it was. Errors: "catalog: write attribute <name> of clip <id>: <reason>".
+  Status ReplaceAttributes(const std::vector<std::string>& replace_names,
+                           const std::vector<AttributeWrite>& rows);
+
+  // Calls fn, in clip id order, for every clip of an ok video that carries at least one of the
+  // first `required` names (required 0: every such clip), with one cell per entry of `names`.
+  // fn returns a non-ok Status to stop; that status is returned. required > names.size() is an
+  // error. fn must not call back into this Catalog.
+  Status ForEachWideClip(const std::vector<std::string>& names, size_t required,
+                         const std::function<Status(const WideClipRow&)>& fn);
+
+  // Clips of ok videos that do not carry attribute `name`.
+  Result<long> CountClipsWithout(const std::string& name);
+
+  // ---- Rules, tiers and selection (catalog_rules.cpp) -----------------------------------------
+
+  // Clip fields of the wide view a rule may name (duration, too_short, width, fps ...), in
+  // documentation order.
+  static std::vector<std::string> ClipFieldNames();
+
+  // Prepares `sql` under the read-only authorizer (SELECT, column reads and functions only) and
+  // returns the first error; runs nothing. More than one statement is an error.
+  Status CheckReadOnly(const std::string& sql);
+
+  // Re-tiers every clip in one write transaction: a clip gets the tier of the first rule it
+  // matches (recipe order), else `default_tier`; clip_tiers stores the tier, the rule text, for
+  // each higher tier the conjuncts it failed (JSON, with the clip's values) and `recipe`. Each
+  // rule is first checked alone under the read-only authorizer. Returns clips and seconds per
+  // tier that received clips. On any error nothing changes. Errors:
+  //   "tier '<tier>': <sqlite reason>" (rule rejected), "tier: <reason>" (anything else)
+  Result<std::vector<TierTotal>> WriteTiers(const std::vector<CompiledRule>& rules,
+                                            const std::string& default_tier,
+                                            const std::string& recipe);
+
+  // True once `tier` wrote clip_tiers (any row).
+  Result<bool> HasTiers();
+
+  // (Re)creates TEMP table `table` (one column clip_id, primary key) holding the clips in tier
+  // `tier` ("" = any) that match `where` (where.sql "" = all), evaluated over the wide view under
+  // the read-only authorizer; returns how many. Nothing in the catalog itself changes. A tier no
+  // clip has selects nothing (0, not an error). Errors carry SQLite's reason.
+  Result<long> SelectClips(const std::string& table, const std::string& tier,
+                           const CompiledRule& where);
+
+  // A clip by id, or by (video fingerprint or path, clip index); `abs_path` is a second path to
+  // try (the canonical form of the user's). nullopt when there is no such clip.
+  Result<std::optional<ClipDetail>> FindClip(int64_t clip_id);
+  Result<std::optional<ClipDetail>> FindClip(const std::string& video, const std::string& abs_path,
+                                             int index);
+
+  // ---- Report queries (catalog_report.cpp) ----------------------------------------------------
+
+  // Tiers present in clip_tiers in recipe order, recovered without the recipe (a clip in the
+  // k-th tier missed k higher tiers, so order by the size of `missed`, then name).
+  Result<std::vector<TierTotal>> TierTotals();
+  // Clips (of any video) that have no clip_tiers row; tier "".
+  Result<TierTotal> UntieredTotal();
+  // The `limit` latest runs, newest first.
+  Result<std::vector<RunRecord>> LatestRuns(int limit);
+  // "duration" (over all clips) then every numeric attribute except dedup.*, by name; ranges of
+  // no values are left out.
+  Result<std::vector<NumericRange>> NumericRanges();
+  // Streams (name, value, tier) for every clip duration and every numeric attribute value
+  // except dedup.*; tier "" = untiered. Memory stays flat.
+  Status ForEachNumericValue(
+      const std::function<void(const std::string&, double, const std::string&)>& fn);
+  // Clips per (text value, tier) of attribute `name`.
+  Result<std::vector<CategoryCount>> CategoryCounts(const std::string& name);
+  Result<DedupTotals> GetDedupTotals();
+  // dedup.group values shared by more than one clip, largest first, then by value.
+  Result<std::vector<DedupGroupSize>> DedupGroupSizes();
+  // At most `limit` members of group `group`, in (video path, clip index) order.
+  Result<std::vector<DedupMember>> DedupGroupMembers(const std::string& group, int limit);
+  // Up to `per_tier` clips with a thumbnail per tier, spread over the catalog by a fixed hash of
+  // the clip id (deterministic), ordered by tier then that hash.
+  Result<std::vector<ThumbnailSample>> ThumbnailSamples(int per_tier);
+  // Failed videos: the total and the first `limit` in path order.
+  Result<FailedVideos> ListFailedVideos(int limit);
 
   // Only Open() can make a PassKey, so the constructor is public (for make_unique) yet unusable.
   class PassKey {

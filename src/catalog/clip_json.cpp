@@ -2,7 +2,21 @@
 
 namespace clipdex {
 
-nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c) {
+namespace {
+
+// The one list of internal attributes (see IsInternalAttribute).
+constexpr std::string_view kInternalAttributes[] = {"dedup.signature"};
+
+}  // namespace
+
+bool IsInternalAttribute(std::string_view name) {
+  for (std::string_view internal : kInternalAttributes) {
+    if (name == internal) return true;
+  }
+  return false;
+}
+
+nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c, bool all_attributes) {
   nlohmann::ordered_json j;
   j["video"] = v.path;
   j["fingerprint"] = v.fingerprint;
@@ -23,6 +37,7 @@ nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c) {
   j["fps"] = v.probe.fps();
   // Attributes flattened by dotted name so CSV columns and JSON keys read the same.
   for (const Attribute& a : c.attributes) {
+    if (!all_attributes && IsInternalAttribute(a.name)) continue;
     if (a.number) {
       j[a.name] = *a.number;
     } else if (!a.text.empty() && (a.text.front() == '[' || a.text.front() == '{')) {

@@ -3,11 +3,19 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "catalog/records.h"
 
 namespace clipdex {
 
-nlohmann::ordered_json ClipJson(const VideoRecord& video, const ClipRecord& clip);
+// Internal attributes are stored for clipdex's own later passes, not for people or training
+// code: `dedup.signature` (kilobytes of perceptual hashes per clip, read by `clipdex dedup`).
+// Exports leave them out unless asked for all attributes (docs/attributes.md).
+bool IsInternalAttribute(std::string_view name);
+
+// `all_attributes` false: internal attributes are left out.
+nlohmann::ordered_json ClipJson(const VideoRecord& video, const ClipRecord& clip,
+                                bool all_attributes);
 
 }  // namespace clipdex

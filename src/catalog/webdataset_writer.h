@@ -47,6 +47,7 @@ class WebDatasetWriter {
   // Completes the open shard. Without it the last shard stays a .partial file.
   Status Finish();
 
+  const std::filesystem::path& dir() const { return dir_; }
   long samples() const { return samples_; }
   int shards() const { return shard_index_; }
 

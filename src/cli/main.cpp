@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
                " - turn raw video into a captioned, searchable shot catalog"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("clipdex ") + CLIPDEX_VERSION);
-  int exit_code = 0;
+  int exit_code = clipdex::cli::kExitOk;
   clipdex::cli::AddIngestVerb(app, &exit_code);
   clipdex::cli::AddInfoVerb(app, &exit_code);
   clipdex::cli::AddExportVerb(app, &exit_code);
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    return rc == 0 ? clipdex::cli::kExitOk : clipdex::cli::kExitUsage;
   }
   return exit_code;
 }

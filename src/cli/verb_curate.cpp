@@ -1,11 +1,12 @@
-// Curation verbs: `recipe show`, `tier`, `explain` (see docs/recipes.md).
+// Curation verbs: `recipe show`, `tier`, `explain` (see docs/recipes.md), and the helper that
+// runs a catalog pass for `tier`, `dedup` and `ingest --recipe`.
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "catalog/catalog.h"
-#include "catalog/dataset_lock.h"
 #include "cli/verbs.h"
+#include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "curate/tier_rules.h"
 
@@ -21,8 +22,8 @@ void AddRecipeVerb(CLI::App& app, int* exit_code) {
   show->callback([path, exit_code]() {
     auto r = LoadRecipe(*path);
     if (!r.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", r.status().message().c_str());
-      *exit_code = 2;
+      PrintError(r.status());
+      *exit_code = kExitUsage;
       return;
     }
     std::fputs(RecipeToYaml(r.value()).c_str(), stdout);
@@ -31,30 +32,20 @@ void AddRecipeVerb(CLI::App& app, int* exit_code) {
 
 }  // namespace
 
-int TierDataset(const std::string& dataset, const Recipe& recipe) {
-  // Tiering rewrites clip_tiers; a concurrent ingest must not interleave with it.
-  auto lock = DatasetLock::Acquire(dataset);
-  if (!lock.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", lock.status().message().c_str());
-    return 1;
+int RunPassVerb(const std::string& name, const std::string& dataset, const Recipe& recipe,
+                const std::map<std::string, std::string>& options) {
+  const PassDescriptor* pass = FindCatalogPass(name);
+  if (pass == nullptr) {
+    std::fprintf(stderr, "clipdex: no catalog pass '%s'\n", name.c_str());
+    return kExitInternal;
   }
-  auto catalog = Catalog::Open(dataset, /*create=*/false);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-    return 2;
+  const PassRun run = RunCatalogPass(*pass, dataset, recipe, options);
+  if (run.failure != PassFailure::kNone) {
+    std::fprintf(stderr, "clipdex: %s\n", run.message.c_str());
+    return run.failure == PassFailure::kNotADataset ? kExitUsage : kExitInternal;
   }
-  auto result = AssignTiers(*catalog.value(), recipe);
-  if (!result.ok()) {
-    std::fprintf(stderr, "clipdex: %s (nothing changed)\n", result.status().message().c_str());
-    return 1;
-  }
-  std::printf("recipe  %s\n", recipe.name.c_str());
-  std::printf("%-12s %10s %10s\n", "tier", "clips", "hours");
-  for (const auto& c : result->counts) {
-    std::printf("%-12s %10ld %10.3f\n", c.tier.c_str(), c.clips, c.hours);
-  }
-  std::printf("tiered %ld clips in %.3f s\n", result->clips, result->seconds);
-  return 0;
+  std::fputs(run.report.c_str(), stdout);
+  return kExitOk;
 }
 
 namespace {
@@ -64,16 +55,16 @@ void AddTierVerb(CLI::App& app, int* exit_code) {
   auto path = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "tier", "Assign every clip a tier with the recipe's rules (no decoding; all or nothing)");
-  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, dataset.get());
   cmd->add_option("--recipe", *path, "Recipe file (default: the built-in default recipe)");
   cmd->callback([dataset, path, exit_code]() {
     auto recipe = LoadRecipe(*path);
     if (!recipe.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", recipe.status().message().c_str());
-      *exit_code = 2;
+      PrintError(recipe.status());
+      *exit_code = kExitUsage;
       return;
     }
-    *exit_code = TierDataset(*dataset, recipe.value());
+    *exit_code = RunPassVerb("tier", *dataset, recipe.value());
   });
 }
 
@@ -82,20 +73,19 @@ void AddExplainVerb(CLI::App& app, int* exit_code) {
   auto clip = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "explain", "Show a clip's tier, the rule that placed it and what it missed for higher tiers");
-  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, dataset.get());
   cmd->add_option("clip", *clip, "Clip id, or <video path or fingerprint>#<clip index>")
       ->required();
   cmd->callback([dataset, clip, exit_code]() {
-    auto catalog = Catalog::Open(*dataset, /*create=*/false);
-    if (!catalog.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-      *exit_code = 2;
+    std::unique_ptr<Catalog> catalog;
+    if (ExitStatus status = OpenDatasetForRead(*dataset, &catalog); status != kExitOk) {
+      *exit_code = status;
       return;
     }
-    auto e = ExplainClip(*catalog.value(), *clip);
+    auto e = ExplainClip(*catalog, *clip);
     if (!e.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", e.status().message().c_str());
-      *exit_code = 1;
+      PrintError(e.status());
+      *exit_code = kExitInternal;
       return;
     }
     std::fputs(FormatExplanation(e.value()).c_str(), stdout);

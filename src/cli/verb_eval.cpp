@@ -3,7 +3,7 @@
 
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
-#include "shots/shot_eval.h"
+#include "eval/shot_eval.h"
 
 namespace clipdex::cli {
 
@@ -21,19 +21,16 @@ int RunEvalShots(const EvalShotsArgs& args) {
     auto loaded = LoadShotGroundTruth(file);
     if (!loaded.ok()) {
       std::fprintf(stderr, "clipdex: %s: %s\n", file.c_str(), loaded.status().message().c_str());
-      return 2;
+      return kExitUsage;
     }
     for (auto& v : loaded.value()) gt.push_back(std::move(v));
   }
-  auto catalog = Catalog::Open(args.dataset, /*create=*/false);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-    return 2;
-  }
-  auto videos = catalog.value()->Videos();
+  std::unique_ptr<Catalog> catalog;
+  if (ExitStatus e = OpenDatasetForRead(args.dataset, &catalog); e != kExitOk) return e;
+  auto videos = catalog->Videos();
   if (!videos.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", videos.status().message().c_str());
-    return 1;
+    PrintError(videos.status());
+    return kExitInternal;
   }
   std::vector<ShotEvalResult> rows;
   std::vector<std::string> skipped;
@@ -48,19 +45,19 @@ int RunEvalShots(const EvalShotsArgs& args) {
       skipped.push_back(truth->key + ": not ingested (" + v.error + ")");
       continue;
     }
-    auto predicted = catalog.value()->TransitionsFor(v.id);
-    if (!predicted.ok()) return 1;
+    auto predicted = catalog->TransitionsFor(v.id);
+    if (!predicted.ok()) return kExitInternal;
     rows.push_back(EvaluateVideo(truth->key, truth->boundaries, predicted.value(), args.tol));
   }
   if (rows.empty()) {
     std::fprintf(stderr, "clipdex: no video of the dataset matches the ground truth\n");
-    return 2;
+    return kExitUsage;
   }
   std::printf("%s", FormatShotEvalTable(rows, skipped).c_str());
   for (const auto& r : rows) {
     for (const auto& note : r.notes) std::printf("  %s: %s\n", r.video.c_str(), note.c_str());
   }
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -71,7 +68,7 @@ void AddEvalVerb(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<EvalShotsArgs>();
   CLI::App* shots = eval->add_subcommand(
       "shots", "Shot boundaries, TRECVID-style: P/R/F1 for cuts, gradual and all");
-  shots->add_option("dataset", args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(shots, &args->dataset);
   shots->add_option("--gt", args->gt_files, "Ground-truth file(s): label map or *.gt.json sidecar")
       ->required();
   shots->add_option("--tol", args->tol, "Frame tolerance")->capture_default_str();

@@ -1,14 +1,14 @@
 // `eval camera` and `eval framing`: score the camera.movement / framing.shot_scale attributes of
-// a dataset against ground truth (see analyze/label_eval.h for formats and scores).
+// a dataset against ground truth (see eval/label_eval.h for formats and scores).
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "analyze/label_eval.h"
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
+#include "eval/label_eval.h"
 
 namespace clipdex::cli {
 
@@ -48,16 +48,11 @@ bool LoadAll(const std::vector<std::string>& files, LoadFn load, std::vector<T>*
 int CollectPredictions(const std::string& dataset, std::unique_ptr<Catalog>* catalog,
                        std::vector<VideoRecord>* videos,
                        std::map<int64_t, VideoPrediction>* predictions) {
-  auto opened = Catalog::Open(dataset, /*create=*/false);
-  if (!opened.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", opened.status().message().c_str());
-    return 2;
-  }
-  *catalog = std::move(opened.value());
+  if (ExitStatus e = OpenDatasetForRead(dataset, catalog); e != kExitOk) return e;
   auto listed = (*catalog)->Videos();
   if (!listed.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", listed.status().message().c_str());
-    return 1;
+    PrintError(listed.status());
+    return kExitInternal;
   }
   *videos = std::move(listed.value());
   Status st = (*catalog)->ForEachClip([predictions](const VideoRecord& v, const ClipRecord& c) {
@@ -80,10 +75,10 @@ int CollectPredictions(const std::string& dataset, std::unique_ptr<Catalog>* cat
     return true;
   });
   if (!st.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", st.message().c_str());
-    return 1;
+    PrintError(st);
+    return kExitInternal;
   }
-  return 0;
+  return kExitOk;
 }
 
 // Walks the catalog videos that have ground truth: entries that cannot be scored and videos
@@ -107,7 +102,7 @@ void ForEachScoredVideo(const std::vector<Truth>& gt, const std::vector<VideoRec
 
 int RunEvalCamera(const LabelEvalArgs& args) {
   std::vector<CameraTruth> gt;
-  if (!LoadAll(args.gt_files, LoadCameraGroundTruth, &gt)) return 2;
+  if (!LoadAll(args.gt_files, LoadCameraGroundTruth, &gt)) return kExitUsage;
   std::unique_ptr<Catalog> catalog;
   std::vector<VideoRecord> videos;
   std::map<int64_t, VideoPrediction> predictions;
@@ -133,15 +128,15 @@ int RunEvalCamera(const LabelEvalArgs& args) {
   if (rows.empty()) {
     for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
     std::fprintf(stderr, "clipdex: no video of the dataset matches the camera ground truth\n");
-    return 2;
+    return kExitUsage;
   }
   std::printf("%s", FormatCameraEvalReport(rows, skipped).c_str());
-  return 0;
+  return kExitOk;
 }
 
 int RunEvalFraming(const LabelEvalArgs& args) {
   std::vector<FramingTruth> gt;
-  if (!LoadAll(args.gt_files, LoadFramingGroundTruth, &gt)) return 2;
+  if (!LoadAll(args.gt_files, LoadFramingGroundTruth, &gt)) return kExitUsage;
   std::unique_ptr<Catalog> catalog;
   std::vector<VideoRecord> videos;
   std::map<int64_t, VideoPrediction> predictions;
@@ -162,10 +157,10 @@ int RunEvalFraming(const LabelEvalArgs& args) {
   if (rows.empty()) {
     for (const auto& s : skipped) std::fprintf(stderr, "  skipped %s\n", s.c_str());
     std::fprintf(stderr, "clipdex: no video of the dataset matches the framing ground truth\n");
-    return 2;
+    return kExitUsage;
   }
   std::printf("%s", FormatFramingEvalReport(rows, skipped).c_str());
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -174,7 +169,7 @@ void AddLabelEvalVerbs(CLI::App* eval, int* exit_code) {
   auto camera_args = std::make_shared<LabelEvalArgs>();
   CLI::App* camera = eval->add_subcommand(
       "camera", "camera.movement: accuracy, confusion matrix, segment IoU and boundary error");
-  camera->add_option("dataset", camera_args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(camera, &camera_args->dataset);
   camera
       ->add_option("--gt", camera_args->gt_files,
                    "Ground truth: *.gt.json sidecar(s) or a label map with \"camera_motion\"")
@@ -184,7 +179,7 @@ void AddLabelEvalVerbs(CLI::App* eval, int* exit_code) {
   auto framing_args = std::make_shared<LabelEvalArgs>();
   CLI::App* framing = eval->add_subcommand(
       "framing", "framing.shot_scale: accuracy and confusion matrix (set-valued ground truth)");
-  framing->add_option("dataset", framing_args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(framing, &framing_args->dataset);
   framing
       ->add_option("--gt", framing_args->gt_files,
                    "Ground truth: *.gt.json sidecar(s) or a label map with \"shot_scale\"")

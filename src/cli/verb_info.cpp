@@ -11,19 +11,18 @@ void AddInfoVerb(CLI::App& app, int* exit_code) {
   auto list_failed = std::make_shared<bool>(false);
   CLI::App* cmd =
       app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions");
-  cmd->add_option("dataset", *dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, dataset.get());
   cmd->add_flag("--failed", *list_failed, "List failed inputs with their reasons");
   cmd->callback([dataset, list_failed, exit_code]() {
-    auto catalog = Catalog::Open(*dataset, /*create=*/false);
-    if (!catalog.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-      *exit_code = 2;
+    std::unique_ptr<Catalog> catalog;
+    if (ExitStatus e = OpenDatasetForRead(*dataset, &catalog); e != kExitOk) {
+      *exit_code = e;
       return;
     }
-    auto summary = catalog.value()->GetSummary();
+    auto summary = catalog->GetSummary();
     if (!summary.ok()) {
-      std::fprintf(stderr, "clipdex: %s\n", summary.status().message().c_str());
-      *exit_code = 1;
+      PrintError(summary.status());
+      *exit_code = kExitInternal;
       return;
     }
     const auto& s = summary.value();
@@ -37,7 +36,7 @@ void AddInfoVerb(CLI::App& app, int* exit_code) {
     for (const auto& [type, n] : s.transitions_by_type) std::printf(" %s=%d", type.c_str(), n);
     std::printf("\n");
     if (*list_failed || s.videos_failed > 0) {
-      auto videos = catalog.value()->Videos();
+      auto videos = catalog->Videos();
       if (videos.ok()) {
         for (const auto& v : videos.value()) {
           if (v.status != "ok")

@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "analyze/analyzer_registry.h"
 #include "cli/verbs.h"
+#include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "curate/tier_rules.h"
 #include "pipeline/analyzer_set.h"
@@ -93,35 +95,18 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag(
       "--no-thumbs", [args](int64_t) { args->batch.ingest.thumbnails = false; },
       "Do not write clip thumbnails");
-  cmd->add_flag(
-      "--no-camera", [args](int64_t) { args->analyzers.camera = false; },
-      "Skip camera movement / motion analysis");
-  cmd->add_flag(
-      "--no-framing", [args](int64_t) { args->analyzers.framing = false; },
-      "Skip faces and shot-scale analysis");
   cmd->add_flag("--profile", args->profile,
                 "Print wall time per stage (decode, shot detection, each analyzer, thumbnails)");
-  cmd->add_flag(
-      "--no-quality", [args](int64_t) { args->analyzers.quality = false; },
-      "Skip technical quality, temporal defects and the aesthetic heuristic");
-  cmd->add_flag(
-      "--no-borders", [args](int64_t) { args->analyzers.borders = false; },
-      "Skip letterbox / pillarbox detection");
-  cmd->add_flag(
-      "--no-native-quality", [args](int64_t) { args->analyzers.native_quality = false; },
-      "Skip sharpness, noise, blockiness, quality.score and the artefact indicators");
-  cmd->add_flag(
-      "--no-text", [args](int64_t) { args->analyzers.text = false; },
-      "Skip text, subtitle and watermark analysis (OCR)");
   cmd->add_option("--model-threads", args->analyzers.model_threads,
                   "ONNX Runtime threads per model session (ingest already runs files in parallel)")
       ->capture_default_str();
-  cmd->add_flag(
-      "--no-artifact-classifier", [args](int64_t) { args->analyzers.artifact_classifier = false; },
-      "Skip the user-supplied AI-artifact classifier (artifact.classifier_score)");
-  cmd->add_flag(
-      "--no-dedup-signature", [args](int64_t) { args->analyzers.dedup_signature = false; },
-      "Skip the perceptual-hash signature that `clipdex dedup` needs");
+  // One --no-<analyzer> flag per registered analyzer (analyze/analyzer_registry.h).
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) {
+    const std::string name = a.name;
+    cmd->add_flag(
+        AnalyzerOffFlag(a), [args, name](int64_t) { args->analyzers.set_enabled(name, false); },
+        a.flag_help);
+  }
   cmd->add_option("--models", args->models_dir,
                   "Model directory searched first (default $CLIPDEX_MODELS; then "
                   "third_party/models, ../shared/models)");
@@ -143,16 +128,8 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       // Explicit command-line options win over the recipe.
       if (cmd->count("--min-clip") == 0) b.ingest.min_clip_seconds = recipe->clip_min_seconds;
       if (cmd->count("--max-clip") == 0) b.ingest.max_clip_seconds = recipe->clip_max_seconds;
-      for (const auto& [flag, member] :
-           {std::pair{"--no-camera", &AnalyzerConfig::camera},
-            std::pair{"--no-framing", &AnalyzerConfig::framing},
-            std::pair{"--no-quality", &AnalyzerConfig::quality},
-            std::pair{"--no-native-quality", &AnalyzerConfig::native_quality},
-            std::pair{"--no-borders", &AnalyzerConfig::borders},
-            std::pair{"--no-text", &AnalyzerConfig::text},
-            std::pair{"--no-artifact-classifier", &AnalyzerConfig::artifact_classifier},
-            std::pair{"--no-dedup-signature", &AnalyzerConfig::dedup_signature}}) {
-        if (cmd->count(flag) > 0) args->analyzers.*member = false;
+      for (const AnalyzerDescriptor& a : AnalyzerRegistry()) {
+        if (cmd->count(AnalyzerOffFlag(a)) > 0) args->analyzers.set_enabled(a.name, false);
       }
     }
     args->analyzers.models_dir =
@@ -171,16 +148,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"sensitivity", b.ingest.shots.sensitivity},
                            {"gradual", b.ingest.shots.detect_gradual},
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
-                           {"camera", args->analyzers.camera},
-                           {"framing", args->analyzers.framing},
-                           {"quality", args->analyzers.quality},
-                           {"borders", args->analyzers.borders},
-                           {"native_quality", args->analyzers.native_quality},
-                           {"text", args->analyzers.text},
                            {"model_threads", args->analyzers.model_threads},
-                           {"dedup_signature", args->analyzers.dedup_signature},
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
+    opts.update(AnalyzerOptionsJson(args->analyzers));
     b.options_json = opts.dump();
     StageTimes profile;
     if (args->profile) b.profile = &profile;
@@ -204,16 +175,12 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       }
     }
     *exit_code = sm.failed > 0 ? kExitSomeFailed : kExitOk;
-    if (recipe && recipe->dedup_enabled) {
-      // Before tiering, so rules can use dedup.dup_of.
-      DedupOptions dedup;
-      dedup.hamming = recipe->dedup_hamming;
-      const int dedup_code = DedupDataset(args->dataset, dedup, /*show=*/0);
-      if (dedup_code != 0) *exit_code = dedup_code;
-    }
     if (recipe) {
-      const int tier_code = TierDataset(args->dataset, *recipe);
-      if (tier_code != 0) *exit_code = tier_code;
+      // The recipe's catalog passes, in order (dedup before tier, so rules see dedup.dup_of).
+      for (const auto& [pass, options] : RecipePasses(*recipe)) {
+        const int code = RunPassVerb(pass->name, args->dataset, *recipe, options);
+        if (code != 0) *exit_code = code;
+      }
     }
   });
 }

@@ -1,4 +1,5 @@
-// `clipdex models`: every model slot, the file that fills it and whether it is ready.
+// `clipdex models`: every model slot, the file that fills it and whether it is ready, then what
+// each registered analyzer does with them (enabled, downgraded or disabled, and why).
 #include <cstdio>
 
 #include "cli/verbs.h"
@@ -60,8 +61,9 @@ void AddModelsVerb(CLI::App& app, int* exit_code) {
                 "Also print each slot's input contract, decoder, licence and the loaded model's "
                 "inputs and outputs");
   cmd->callback([models_dir, verbose, exit_code]() {
-    const auto roots =
-        ModelRoots(models_dir->empty() ? ExplicitModelsDir() : std::filesystem::path(*models_dir));
+    const std::filesystem::path explicit_root =
+        models_dir->empty() ? ExplicitModelsDir() : std::filesystem::path(*models_dir);
+    const auto roots = ModelRoots(explicit_root);
     if (OrtAvailable()) {
       std::printf("ONNX Runtime %s\n", OrtVersion().c_str());
     } else {
@@ -73,7 +75,15 @@ void AddModelsVerb(CLI::App& app, int* exit_code) {
     for (const ModelSlot& slot : ModelSlots()) {
       PrintSlot(slot, ResolveModelSlot(slot, roots), *verbose);
     }
-    *exit_code = 0;
+    // What each registered analyzer makes of these slots: the same lines `ingest` prints first.
+    AnalyzerConfig config;
+    config.models_dir = explicit_root;
+    IngestOptions unused;
+    std::vector<std::string> notes;
+    AddAnalyzers(config, &unused, &notes);
+    std::printf("\nanalyzers (as `ingest` would run them):\n");
+    for (const std::string& note : notes) std::printf("  %s\n", note.c_str());
+    *exit_code = kExitOk;
   });
 }
 

@@ -20,11 +20,8 @@ struct ReportArgs {
 };
 
 int RunReport(const ReportArgs& args) {
-  auto catalog = Catalog::Open(args.dataset, /*create=*/false);
-  if (!catalog.ok()) {
-    std::fprintf(stderr, "clipdex: %s\n", catalog.status().message().c_str());
-    return 2;
-  }
+  std::unique_ptr<Catalog> catalog;
+  if (ExitStatus e = OpenDatasetForRead(args.dataset, &catalog); e != kExitOk) return e;
   // Written beside the target and renamed, so a failed run never leaves half a report.
   const fs::path out_path = args.output;
   const fs::path tmp_path = out_path.string() + ".partial";
@@ -33,29 +30,29 @@ int RunReport(const ReportArgs& args) {
     std::ofstream out(tmp_path, std::ios::binary | std::ios::trunc);
     if (!out) {
       std::fprintf(stderr, "clipdex: cannot create %s\n", tmp_path.c_str());
-      return 2;
+      return kExitUsage;
     }
-    stats = WriteReport(*catalog.value(), out, args.options);
+    stats = WriteReport(*catalog, out, args.options);
     out.close();
     if (stats.ok() && !out) stats = Status::Error("cannot write " + tmp_path.string());
   }
   std::error_code ec;
   if (!stats.ok()) {
     fs::remove(tmp_path, ec);
-    std::fprintf(stderr, "clipdex: %s\n", stats.status().message().c_str());
-    return 1;
+    PrintError(stats.status());
+    return kExitInternal;
   }
   fs::rename(tmp_path, out_path, ec);
   if (ec) {
     std::fprintf(stderr, "clipdex: cannot write %s: %s\n", out_path.c_str(), ec.message().c_str());
-    return 2;
+    return kExitUsage;
   }
   const auto size = fs::file_size(out_path, ec);
   std::fprintf(stderr,
                "wrote %s (%ld clips, %d charts, %d thumbnails, %d failed inputs, %.0f KB)\n",
                out_path.c_str(), stats->clips, stats->charts, stats->thumbnails,
                stats->failed_inputs, ec ? 0.0 : static_cast<double>(size) / 1000.0);
-  return 0;
+  return kExitOk;
 }
 
 }  // namespace
@@ -66,7 +63,7 @@ void AddReportVerb(CLI::App& app, int* exit_code) {
       "report",
       "Write a self-contained offline HTML report of a dataset (tiers, attribute "
       "histograms, camera and framing, dedup, examples, failed inputs)");
-  cmd->add_option("dataset", args->dataset, "Dataset directory")->required();
+  AddDatasetArgument(cmd, &args->dataset);
   cmd->add_option("-o,--output", args->output, "HTML file to write")->required();
   cmd->add_option("--thumbs-per-tier", args->options.thumbs_per_tier, "Example thumbnails per tier")
       ->check(CLI::Range(0, 100))

@@ -3,9 +3,10 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <string>
 
-#include "curate/dedup.h"
+#include "cli/common.h"
 #include "curate/recipe.h"
 
 namespace clipdex::cli {
@@ -22,16 +23,12 @@ void AddCurateVerbs(CLI::App& app, int* exit_code);
 // Adds `models` (verb_models.cpp).
 void AddModelsVerb(CLI::App& app, int* exit_code);
 
-// Re-tiers `dataset` with `recipe` under the dataset lock and prints the pyramid. Returns the
-// exit code (0 ok, 1 rule or lock error: nothing changed, 2 not a dataset). Used by `tier` and
-// `ingest --recipe`.
-int TierDataset(const std::string& dataset, const Recipe& recipe);
+// Runs catalog pass `name` (curate/catalog_pass.h) over `dataset`, prints its report to stdout
+// or its error to stderr, and returns the exit code (0 ok, 1 lock or run error: nothing changed,
+// 2 not a dataset). Used by `tier`, `dedup` and `ingest --recipe` (verb_curate.cpp).
+int RunPassVerb(const std::string& name, const std::string& dataset, const Recipe& recipe,
+                const std::map<std::string, std::string>& options = {});
 // Adds `dedup` (verb_dedup.cpp).
 void AddDedupVerb(CLI::App& app, int* exit_code);
-
-// Groups near-duplicates of `dataset` under the dataset lock, prints the groups (at most `show`,
-// -1 all) and the counts. Returns the exit code (0 ok, 1 lock or run error: nothing changed,
-// 2 not a dataset). Used by `dedup` and `ingest --recipe` (when the recipe enables dedup).
-int DedupDataset(const std::string& dataset, const DedupOptions& options, int show);
 
 }  // namespace clipdex::cli

@@ -23,56 +23,6 @@ double SecondsSince(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// ---- SQLite helpers (local: the catalog keeps its own private) -------------------------------
-
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
-
-Result<StmtPtr> Prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-  StmtPtr stmt(raw);
-  if (rc != SQLITE_OK) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
-  return stmt;
-}
-
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-  std::unique_ptr<char, decltype(&sqlite3_free)> owned(err, &sqlite3_free);
-  if (rc != SQLITE_OK) {
-    return Status::Error(std::string("dedup: ") + (err ? err : sqlite3_errstr(rc)));
-  }
-  return Status::Ok();
-}
-
-// Rolls back unless Commit() succeeded, so an error anywhere leaves the old dedup result.
-class WriteTransaction {
- public:
-  explicit WriteTransaction(sqlite3* db) : db_(db) {}
-  ~WriteTransaction() {
-    if (active_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  WriteTransaction(const WriteTransaction&) = delete;
-  WriteTransaction& operator=(const WriteTransaction&) = delete;
-  Status Begin() {
-    Status st = Exec(db_, "BEGIN IMMEDIATE");
-    active_ = st.ok();
-    return st;
-  }
-  Status Commit() {
-    Status st = Exec(db_, "COMMIT");
-    if (st.ok()) active_ = false;
-    return st;
-  }
-
- private:
-  sqlite3* db_;
-  bool active_ = false;
-};
-
 // ---- Grouping ----------------------------------------------------------------------------------
 
 class UnionFind {
@@ -280,38 +230,23 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
 
 Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
   const auto t0 = Clock::now();
-  sqlite3* db = catalog.db();
+  const auto dedup_error = [](const Status& s) { return Status::Error("dedup: " + s.message()); };
   std::vector<DedupClip> clips;
   {
     // Without --semantic only clips with a signature take part; with it, clips with either.
     const bool semantic = options.semantic > 0;
-    const std::string sql =
-        std::string("SELECT c.id, c.end_time - c.start_time, v.width * v.height, s.text, q.num, ") +
-        (semantic ? "e.text " : "NULL ") + "FROM clips c JOIN videos v ON v.id = c.video_id " +
-        (semantic ? "LEFT " : "") +
-        "JOIN clip_attributes s ON s.clip_id = c.id AND s.name = 'dedup.signature' "
-        "LEFT JOIN clip_attributes q ON q.clip_id = c.id AND q.name = ?1 " +
-        (semantic ? "LEFT JOIN clip_attributes e ON e.clip_id = c.id AND e.name = 'embedding.clip' "
-                    "WHERE v.status = 'ok' AND (s.text IS NOT NULL OR e.text IS NOT NULL) "
-                  : "WHERE v.status = 'ok' ") +
-        "ORDER BY c.id";
-    auto stmt = Prepare(db, sql);
-    if (!stmt.ok()) return stmt.status();
-    sqlite3_stmt* s = stmt->get();
-    sqlite3_bind_text(s, 1, options.quality_attribute.c_str(), -1, SQLITE_TRANSIENT);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    std::vector<std::string> names = {"dedup.signature"};
+    if (semantic) names.push_back("embedding.clip");
+    const size_t required = names.size();
+    const size_t quality = names.size();
+    names.push_back(options.quality_attribute);
+    Status st = catalog.ForEachWideClip(names, required, [&](const WideClipRow& row) -> Status {
       DedupClip c;
-      c.clip_id = sqlite3_column_int64(s, 0);
-      c.duration = sqlite3_column_double(s, 1);
-      c.pixels = sqlite3_column_int64(s, 2);
-      const unsigned char* text = sqlite3_column_text(s, 3);
-      const std::string_view sig_text =
-          text ? std::string_view(reinterpret_cast<const char*>(text),
-                                  static_cast<size_t>(sqlite3_column_bytes(s, 3)))
-               : std::string_view();
-      if (text != nullptr) {
-        auto sig = DupSignature::Parse(sig_text);
+      c.clip_id = row.clip_id;
+      c.duration = row.duration;
+      c.pixels = row.pixels;
+      if (const auto& sig_text = row.cells[0].text) {
+        auto sig = DupSignature::Parse(*sig_text);
         if (!sig.ok()) {
           return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
                                ": " + sig.status().message());
@@ -320,82 +255,53 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
       } else {
         c.has_signature = false;
       }
-      if (const unsigned char* e = sqlite3_column_text(s, 5); e != nullptr) {
-        auto embedding = DecodeClipEmbedding(std::string_view(
-            reinterpret_cast<const char*>(e), static_cast<size_t>(sqlite3_column_bytes(s, 5))));
+      if (semantic && row.cells[1].text) {
+        auto embedding = DecodeClipEmbedding(*row.cells[1].text);
         if (!embedding.ok()) {
           return Status::Error("dedup: bad embedding.clip of clip " + std::to_string(c.clip_id) +
                                ": " + embedding.status().message());
         }
         c.embedding = std::move(embedding.value());
       }
-      if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+      if (row.cells[quality].number) {
         c.has_quality = true;
-        c.quality = sqlite3_column_double(s, 4);
+        c.quality = *row.cells[quality].number;
       }
       clips.push_back(std::move(c));
-    }
-    if (rc != SQLITE_DONE) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st.message().rfind("dedup: ", 0) == 0 ? st : dedup_error(st);
   }
-  long without = 0;
-  {
-    auto stmt = Prepare(db,
-                        "SELECT COUNT(*) FROM clips c JOIN videos v ON v.id = c.video_id "
-                        "WHERE v.status = 'ok' AND NOT EXISTS (SELECT 1 FROM clip_attributes s "
-                        "WHERE s.clip_id = c.id AND s.name = 'dedup.signature')");
-    if (!stmt.ok()) return stmt.status();
-    if (sqlite3_step(stmt->get()) != SQLITE_ROW) {
-      return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
-    }
-    without = static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
-  }
-
+  auto without = catalog.CountClipsWithout("dedup.signature");
+  if (!without.ok()) return dedup_error(without.status());
   long without_embedding = 0;
   if (options.semantic > 0) {
-    auto stmt = Prepare(db,
-                        "SELECT COUNT(*) FROM clips c JOIN videos v ON v.id = c.video_id "
-                        "WHERE v.status = 'ok' AND NOT EXISTS (SELECT 1 FROM clip_attributes e "
-                        "WHERE e.clip_id = c.id AND e.name = 'embedding.clip')");
-    if (!stmt.ok()) return stmt.status();
-    if (sqlite3_step(stmt->get()) != SQLITE_ROW) {
-      return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
-    }
-    without_embedding = static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
+    auto n = catalog.CountClipsWithout("embedding.clip");
+    if (!n.ok()) return dedup_error(n.status());
+    without_embedding = n.value();
   }
 
   DedupResult result = FindDuplicates(clips, options);
-  result.clips_without_signature = without;
+  result.clips_without_signature = without.value();
   // Clips with neither attribute were not loaded: count them from the catalog.
   if (options.semantic > 0) result.clips_without_embedding = without_embedding;
 
-  WriteTransaction tx(db);
-  if (Status st = tx.Begin(); !st.ok()) return st;
-  if (Status st =
-          Exec(db, "DELETE FROM clip_attributes WHERE name IN ('dedup.group', 'dedup.dup_of')");
-      !st.ok()) {
-    return st;
-  }
-  auto insert = Prepare(db, "INSERT INTO clip_attributes (clip_id, name, num) VALUES (?1, ?2, ?3)");
-  if (!insert.ok()) return insert.status();
-  auto put = [&](int64_t clip, const char* name, int64_t value) -> Status {
-    sqlite3_stmt* s = insert->get();
-    sqlite3_bind_int64(s, 1, clip);
-    sqlite3_bind_text(s, 2, name, -1, SQLITE_STATIC);
-    sqlite3_bind_double(s, 3, static_cast<double>(value));
-    const int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) return Status::Error(std::string("dedup: ") + sqlite3_errmsg(db));
-    return Status::Ok();
+  // dedup.group on every member (the keeper included), dedup.dup_of on the duplicates; earlier
+  // runs' marks are replaced in the same transaction.
+  std::vector<AttributeWrite> rows;
+  auto put = [&rows](int64_t clip, const char* name, int64_t value) {
+    rows.push_back({clip, name, static_cast<double>(value), ""});
   };
   for (const DedupGroup& g : result.groups) {
-    if (Status st = put(g.keeper, "dedup.group", g.keeper); !st.ok()) return st;
+    put(g.keeper, "dedup.group", g.keeper);
     for (int64_t d : g.duplicates) {
-      if (Status st = put(d, "dedup.group", g.keeper); !st.ok()) return st;
-      if (Status st = put(d, "dedup.dup_of", g.keeper); !st.ok()) return st;
+      put(d, "dedup.group", g.keeper);
+      put(d, "dedup.dup_of", g.keeper);
     }
   }
-  insert->reset();
-  if (Status st = tx.Commit(); !st.ok()) return st;
+  if (Status st = catalog.ReplaceAttributes({"dedup.group", "dedup.dup_of"}, rows); !st.ok()) {
+    return dedup_error(st);
+  }
   result.seconds = SecondsSince(t0);
   return result;
 }

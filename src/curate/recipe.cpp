@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "analyze/analyzer_registry.h"
+
 namespace clipdex {
 
 namespace {
@@ -138,7 +140,13 @@ const Recipe& DefaultRecipe() {
   // Parsed once; a broken built-in recipe is a build defect that the recipe tests catch.
   static const Recipe kDefault = [] {
     auto r = ParseRecipe(kDefaultRecipeYaml, "<built-in default>", Recipe{});
-    return r.ok() ? r.value() : Recipe{};
+    Recipe recipe = r.ok() ? r.value() : Recipe{};
+    // The default runs every registered analyzer with its default options: the list comes from
+    // the registry, so a new analyzer needs no edit here or in recipes/default.yaml.
+    if (recipe.analyzers.empty()) {
+      for (const AnalyzerDescriptor& a : AnalyzerRegistry()) recipe.analyzers[a.name] = {};
+    }
+    return recipe;
   }();
   return kDefault;
 }

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "catalog/sqlite_stmt.h"
 #include "curate/html_escape.h"
 #include "curate/svg_chart.h"
 #include "media/jpeg.h"
@@ -19,8 +18,6 @@ namespace clipdex {
 namespace {
 
 namespace fs = std::filesystem;
-using sql::ColText;
-using sql::Prepare;
 
 constexpr const char* kUntieredLabel = "not tiered";
 
@@ -160,7 +157,7 @@ const std::vector<std::string>& KnownOrder(const std::string& attribute) {
 class ReportWriter {
  public:
   ReportWriter(Catalog& catalog, std::ostream& out, const ReportOptions& options)
-      : catalog_(catalog), db_(catalog.db()), out_(out), options_(options) {}
+      : catalog_(catalog), out_(out), options_(options) {}
 
   Result<ReportStats> Write() {
     if (Status s = LoadTiers(); !s.ok()) return s;
@@ -189,29 +186,21 @@ class ReportWriter {
   Status LoadTiers() {
     // A clip in tier k failed every higher tier, so its `missed` object has k keys: that count
     // recovers the recipe order without the recipe.
-    auto stmt = Prepare(db_,
-                        "SELECT t.tier, COUNT(*), TOTAL(c.duration), "
-                        "MAX(CASE WHEN json_valid(t.missed) THEN "
-                        "(SELECT COUNT(*) FROM json_each(t.missed)) ELSE 0 END) AS rank "
-                        "FROM clip_tiers t JOIN clips c ON c.id = t.clip_id "
-                        "GROUP BY t.tier ORDER BY rank, t.tier");
-    if (!stmt.ok()) return stmt.status();
-    while (sqlite3_step(stmt->get()) == SQLITE_ROW) {
+    auto totals = catalog_.TierTotals();
+    if (!totals.ok()) return totals.status();
+    for (const TierTotal& total : totals.value()) {
       TierInfo t;
-      t.key = t.label = ColText(stmt->get(), 0);
-      t.clips = static_cast<long>(sqlite3_column_int64(stmt->get(), 1));
-      t.hours = sqlite3_column_double(stmt->get(), 2) / 3600.0;
+      t.key = t.label = total.tier;
+      t.clips = total.clips;
+      t.hours = total.seconds / 3600.0;
       t.color = TierColor(t.key, tiers_.size());
       tiers_.push_back(t);
     }
     tiered_ = !tiers_.empty();
-    auto rest = Prepare(db_,
-                        "SELECT COUNT(*), TOTAL(c.duration) FROM clips c "
-                        "WHERE NOT EXISTS (SELECT 1 FROM clip_tiers t WHERE t.clip_id = c.id)");
+    auto rest = catalog_.UntieredTotal();
     if (!rest.ok()) return rest.status();
-    if (sqlite3_step(rest->get()) == SQLITE_ROW && sqlite3_column_int64(rest->get(), 0) > 0) {
-      tiers_.push_back({"", kUntieredLabel, static_cast<long>(sqlite3_column_int64(rest->get(), 0)),
-                        sqlite3_column_double(rest->get(), 1) / 3600.0, "#7f7f7f"});
+    if (rest->clips > 0) {
+      tiers_.push_back({"", kUntieredLabel, rest->clips, rest->seconds / 3600.0, "#7f7f7f"});
     }
     for (size_t i = 0; i < tiers_.size(); ++i) series_[tiers_[i].key] = i;
     return Status::Ok();
@@ -262,21 +251,18 @@ class ReportWriter {
       }
       out_ << "</table>\n";
     }
-    auto runs = Prepare(db_,
-                        "SELECT id, version, started_at, COALESCE(finished_at, ''), files_ok, "
-                        "files_failed, seconds FROM runs ORDER BY id DESC LIMIT 10");
+    auto runs = catalog_.LatestRuns(10);
     if (!runs.ok()) return runs.status();
     out_ << "<h3>Latest ingest runs</h3><table><tr><th>run</th><th>version</th><th>started</th>"
             "<th>finished</th><th class=\"num\">files ok</th><th class=\"num\">failed</th>"
             "<th class=\"num\">seconds</th></tr>";
-    while (sqlite3_step(runs->get()) == SQLITE_ROW) {
-      sqlite3_stmt* r = runs->get();
-      out_ << "<tr><td class=\"num\">" << sqlite3_column_int64(r, 0) << "</td><td>"
-           << HtmlEscape(ColText(r, 1)) << "</td><td>" << HtmlEscape(ColText(r, 2)) << "</td><td>"
-           << HtmlEscape(ColText(r, 3).empty() ? "(not finished)" : ColText(r, 3))
-           << "</td><td class=\"num\">" << sqlite3_column_int64(r, 4) << "</td><td class=\"num\">"
-           << sqlite3_column_int64(r, 5) << "</td><td class=\"num\">"
-           << FormatChartNumber(std::round(sqlite3_column_double(r, 6) * 10) / 10) << "</td></tr>";
+    for (const RunRecord& r : runs.value()) {
+      out_ << "<tr><td class=\"num\">" << r.id << "</td><td>" << HtmlEscape(r.version)
+           << "</td><td>" << HtmlEscape(r.started_at) << "</td><td>"
+           << HtmlEscape(r.finished_at.empty() ? "(not finished)" : r.finished_at)
+           << "</td><td class=\"num\">" << r.files_ok << "</td><td class=\"num\">" << r.files_failed
+           << "</td><td class=\"num\">" << FormatChartNumber(std::round(r.seconds * 10) / 10)
+           << "</td></tr>";
     }
     out_ << "</table></section>\n";
     return Status::Ok();
@@ -350,18 +336,10 @@ class ReportWriter {
     // Pass 1: ranges (SQLite aggregates over the (name, num) index). Dedup ids are labels, not
     // measurements, so they get no histogram.
     std::map<std::string, NumericRange> ranges;
-    auto r = Prepare(db_,
-                     "SELECT 'duration', MIN(duration), MAX(duration), "
-                     "SUM(duration != CAST(duration AS INTEGER)) = 0 FROM clips "
-                     "UNION ALL SELECT name, MIN(num), MAX(num), "
-                     "SUM(num != CAST(num AS INTEGER)) = 0 FROM clip_attributes "
-                     "WHERE num IS NOT NULL AND name NOT LIKE 'dedup.%' GROUP BY name");
+    auto r = catalog_.NumericRanges();
     if (!r.ok()) return r.status();
-    while (sqlite3_step(r->get()) == SQLITE_ROW) {
-      if (sqlite3_column_type(r->get(), 1) == SQLITE_NULL) continue;
-      ranges[ColText(r->get(), 0)] = {sqlite3_column_double(r->get(), 1),
-                                      sqlite3_column_double(r->get(), 2),
-                                      sqlite3_column_int(r->get(), 3) != 0};
+    for (const clipdex::NumericRange& range : r.value()) {
+      ranges[range.name] = {range.lo, range.hi, range.integers};
     }
     // Pass 2: stream every value into its bin; memory is names x bins x tiers.
     struct Hist {
@@ -377,22 +355,14 @@ class ReportWriter {
       h.series = EmptySeries(h.edges.size() - 1);
       hists[name] = std::move(h);
     }
-    auto rows = Prepare(db_,
-                        "SELECT 'duration', c.duration, COALESCE(t.tier, '') FROM clips c "
-                        "LEFT JOIN clip_tiers t ON t.clip_id = c.id "
-                        "UNION ALL SELECT a.name, a.num, COALESCE(t.tier, '') "
-                        "FROM clip_attributes a LEFT JOIN clip_tiers t ON t.clip_id = a.clip_id "
-                        "WHERE a.num IS NOT NULL AND a.name NOT LIKE 'dedup.%'");
-    if (!rows.ok()) return rows.status();
-    int rc;
-    while ((rc = sqlite3_step(rows->get())) == SQLITE_ROW) {
-      auto it = hists.find(ColText(rows->get(), 0));
-      if (it == hists.end() || sqlite3_column_type(rows->get(), 1) == SQLITE_NULL) continue;
-      Hist& h = it->second;
-      const size_t bin = BinOf(h.edges, sqlite3_column_double(rows->get(), 1));
-      h.series[SeriesOf(ColText(rows->get(), 2))].values[bin] += 1;
-    }
-    if (rc != SQLITE_DONE) return Status::Error(sqlite3_errmsg(db_));
+    Status rows = catalog_.ForEachNumericValue(
+        [&](const std::string& name, double value, const std::string& tier) {
+          auto it = hists.find(name);
+          if (it == hists.end()) return;
+          Hist& h = it->second;
+          h.series[SeriesOf(tier)].values[BinOf(h.edges, value)] += 1;
+        });
+    if (!rows.ok()) return rows;
     out_ << "<div class=\"charts\">\n";
     // Duration first: every clip has one.
     std::vector<std::string> order = {"duration"};
@@ -417,21 +387,16 @@ class ReportWriter {
 
   Status CategoryChart(const std::string& attribute, const std::string& title,
                        const std::string& missing_hint) {
-    auto stmt = Prepare(db_,
-                        "SELECT a.text, COALESCE(t.tier, ''), COUNT(*) FROM clip_attributes a "
-                        "LEFT JOIN clip_tiers t ON t.clip_id = a.clip_id "
-                        "WHERE a.name = ?1 AND a.text IS NOT NULL GROUP BY 1, 2");
-    if (!stmt.ok()) return stmt.status();
-    sql::BindText(stmt->get(), 1, attribute);
+    auto rows = catalog_.CategoryCounts(attribute);
+    if (!rows.ok()) return rows.status();
     std::map<std::string, std::vector<double>> counts;  // value -> per series
     std::map<std::string, double> totals;
-    while (sqlite3_step(stmt->get()) == SQLITE_ROW) {
-      const std::string value = ColText(stmt->get(), 0);
-      auto& v = counts[value];
+    for (const CategoryCount& row : rows.value()) {
+      auto& v = counts[row.value];
       v.resize(tiers_.size(), 0.0);
-      const double n = static_cast<double>(sqlite3_column_int64(stmt->get(), 2));
-      v[SeriesOf(ColText(stmt->get(), 1))] += n;
-      totals[value] += n;
+      const double n = static_cast<double>(row.clips);
+      v[SeriesOf(row.tier)] += n;
+      totals[row.value] += n;
     }
     if (counts.empty()) {
       out_ << "<p class=\"note\">No clip has <code>" << HtmlEscape(attribute) << "</code> ("
@@ -482,39 +447,26 @@ class ReportWriter {
 
   Status Dedup() {
     out_ << "<section id=\"dedup\"><h2>Near-duplicates</h2>\n";
-    auto any = Prepare(db_,
-                       "SELECT (SELECT COUNT(*) FROM clip_attributes WHERE name = 'dedup.group'), "
-                       "(SELECT COUNT(*) FROM clip_attributes WHERE name = 'dedup.dup_of' AND "
-                       "COALESCE(num, text) IS NOT NULL AND COALESCE(num, text) != ''), "
-                       "(SELECT TOTAL(c.duration) FROM clip_attributes a JOIN clips c ON c.id = "
-                       "a.clip_id WHERE a.name = 'dedup.dup_of' AND COALESCE(a.num, a.text) IS "
-                       "NOT NULL AND COALESCE(a.num, a.text) != '')");
+    auto any = catalog_.GetDedupTotals();
     if (!any.ok()) return any.status();
-    if (sqlite3_step(any->get()) != SQLITE_ROW) return Status::Error(sqlite3_errmsg(db_));
-    const long grouped = static_cast<long>(sqlite3_column_int64(any->get(), 0));
-    const long dups = static_cast<long>(sqlite3_column_int64(any->get(), 1));
-    const double dup_hours = sqlite3_column_double(any->get(), 2) / 3600.0;
+    const long grouped = any->grouped;
+    const long dups = any->duplicates;
+    const double dup_hours = any->duplicate_seconds / 3600.0;
     if (grouped == 0 && dups == 0) {
       out_ << "<p class=\"note\" id=\"dedup-none\">dedup not run: no clip carries "
               "<code>dedup.group</code> or <code>dedup.dup_of</code>.</p></section>\n";
       return Status::Ok();
     }
-    // Groups of more than one clip, largest first. Values compare as text so numeric and text
-    // group ids both work.
-    auto groups = Prepare(db_,
-                          "SELECT CAST(COALESCE(num, text) AS TEXT) AS g, COUNT(*) AS n "
-                          "FROM clip_attributes WHERE name = 'dedup.group' GROUP BY g "
-                          "HAVING n > 1 ORDER BY n DESC, g");
+    // Groups of more than one clip, largest first.
+    auto groups = catalog_.DedupGroupSizes();
     if (!groups.ok()) return groups.status();
     std::vector<std::pair<std::string, long>> top;
     long group_count = 0, clips_in_groups = 0;
-    while (sqlite3_step(groups->get()) == SQLITE_ROW) {
+    for (const DedupGroupSize& g : groups.value()) {
       ++group_count;
-      const long n = static_cast<long>(sqlite3_column_int64(groups->get(), 1));
-      clips_in_groups += n;
-      if (static_cast<int>(top.size()) < options_.max_dedup_groups) {
-        top.emplace_back(ColText(groups->get(), 0), n);
-      }
+      clips_in_groups += g.clips;
+      if (static_cast<int>(top.size()) < options_.max_dedup_groups)
+        top.emplace_back(g.group, g.clips);
     }
     out_ << "<table class=\"kv\"><tr><th>groups with more than one clip</th><td class=\"num\" "
             "id=\"dedup-groups\">"
@@ -527,31 +479,18 @@ class ReportWriter {
       out_ << "</section>\n";
       return Status::Ok();
     }
-    auto members = Prepare(db_,
-                           "SELECT v.path, c.idx, COALESCE(t.tier, ''), "
-                           "(SELECT CAST(COALESCE(d.num, d.text) AS TEXT) FROM clip_attributes d "
-                           "WHERE d.clip_id = c.id AND d.name = 'dedup.dup_of') "
-                           "FROM clip_attributes a JOIN clips c ON c.id = a.clip_id "
-                           "JOIN videos v ON v.id = c.video_id "
-                           "LEFT JOIN clip_tiers t ON t.clip_id = c.id "
-                           "WHERE a.name = 'dedup.group' AND CAST(COALESCE(a.num, a.text) AS TEXT) "
-                           "= ?1 ORDER BY v.path, c.idx LIMIT ?2");
-    if (!members.ok()) return members.status();
     out_ << "<h3>Largest groups</h3><table id=\"dedup-table\"><tr><th>group</th>"
             "<th class=\"num\">clips</th><th>members (video#clip, tier, dup_of)</th></tr>";
     constexpr int kMembersShown = 8;
     for (const auto& [group, n] : top) {
-      sqlite3_stmt* m = members->get();
-      sqlite3_reset(m);
-      sql::BindText(m, 1, group);
-      sqlite3_bind_int(m, 2, kMembersShown);
+      auto members = catalog_.DedupGroupMembers(group, kMembersShown);
+      if (!members.ok()) return members.status();
       out_ << "<tr><td>" << HtmlEscape(group) << "</td><td class=\"num\">" << n << "</td><td>";
-      while (sqlite3_step(m) == SQLITE_ROW) {
-        const std::string tier = ColText(m, 2), dup_of = ColText(m, 3);
-        out_ << "<div class=\"path\" title=\"" << HtmlEscape(ColText(m, 0)) << "\">"
-             << HtmlEscape(FileName(ColText(m, 0)) + "#" + std::to_string(sqlite3_column_int(m, 1)))
-             << " &middot; " << HtmlEscape(tier.empty() ? kUntieredLabel : tier)
-             << (dup_of.empty() ? "" : " &middot; dup of " + HtmlEscape(dup_of)) << "</div>";
+      for (const DedupMember& m : members.value()) {
+        out_ << "<div class=\"path\" title=\"" << HtmlEscape(m.video_path) << "\">"
+             << HtmlEscape(FileName(m.video_path) + "#" + std::to_string(m.index)) << " &middot; "
+             << HtmlEscape(m.tier.empty() ? kUntieredLabel : m.tier)
+             << (m.dup_of.empty() ? "" : " &middot; dup of " + HtmlEscape(m.dup_of)) << "</div>";
       }
       if (n > kMembersShown) out_ << "<div>&hellip; and " << n - kMembersShown << " more</div>";
       out_ << "</td></tr>";
@@ -562,31 +501,17 @@ class ReportWriter {
 
   Status Thumbnails() {
     out_ << "<section id=\"examples\"><h2>Examples per tier</h2>\n";
-    // A deterministic spread over the catalog: order by a multiplicative hash of the clip id
-    // rather than by id, so examples are not all from the first video.
-    auto stmt = Prepare(
-        db_,
-        "SELECT tier, path, idx, thumbnail, duration, movement FROM ("
-        "SELECT COALESCE(t.tier, '') AS tier, v.path AS path, c.idx AS idx, "
-        "c.thumbnail AS thumbnail, c.duration AS duration, "
-        "(SELECT text FROM clip_attributes a WHERE a.clip_id = c.id AND a.name = "
-        "'camera.movement') AS movement, ROW_NUMBER() OVER (PARTITION BY COALESCE(t.tier, '') "
-        "ORDER BY (c.id * 2654435761) % 4294967291, c.id) AS rn "
-        "FROM clips c JOIN videos v ON v.id = c.video_id "
-        "LEFT JOIN clip_tiers t ON t.clip_id = c.id WHERE c.thumbnail != '') "
-        "WHERE rn <= ?1 ORDER BY tier, rn");
-    if (!stmt.ok()) return stmt.status();
-    sqlite3_bind_int(stmt->get(), 1, options_.thumbs_per_tier);
+    // A deterministic spread over the catalog (see Catalog::ThumbnailSamples).
+    auto samples = catalog_.ThumbnailSamples(options_.thumbs_per_tier);
+    if (!samples.ok()) return samples.status();
     struct Example {
       std::string path, thumbnail, movement;
       int index;
       double duration;
     };
     std::map<std::string, std::vector<Example>> by_tier;  // bounded: thumbs_per_tier per tier
-    while (sqlite3_step(stmt->get()) == SQLITE_ROW) {
-      sqlite3_stmt* s = stmt->get();
-      by_tier[ColText(s, 0)].push_back({ColText(s, 1), ColText(s, 3), ColText(s, 5),
-                                        sqlite3_column_int(s, 2), sqlite3_column_double(s, 4)});
+    for (const ThumbnailSample& t : samples.value()) {
+      by_tier[t.tier].push_back({t.video_path, t.thumbnail, t.movement, t.index, t.duration});
     }
     if (by_tier.empty()) {
       out_ << "<p class=\"note\">No clip has a thumbnail (ingested with --no-thumbs?).</p>"
@@ -625,21 +550,14 @@ class ReportWriter {
 
   Status FailedInputs() {
     out_ << "<section id=\"failed\"><h2>Failed inputs</h2>\n";
-    auto stmt = Prepare(db_,
-                        "SELECT path, error, COUNT(*) OVER () FROM videos "
-                        "WHERE status = 'failed' ORDER BY path LIMIT ?1");
-    if (!stmt.ok()) return stmt.status();
-    sqlite3_bind_int(stmt->get(), 1, options_.max_listed_rows);
-    long total = 0;
+    auto failed = catalog_.ListFailedVideos(options_.max_listed_rows);
+    if (!failed.ok()) return failed.status();
+    const long total = failed->total;
     int shown = 0;
-    while (sqlite3_step(stmt->get()) == SQLITE_ROW) {
-      sqlite3_stmt* s = stmt->get();
-      if (shown == 0) {
-        total = static_cast<long>(sqlite3_column_int64(s, 2));
-        out_ << "<table id=\"failed-table\"><tr><th>input</th><th>reason</th></tr>";
-      }
-      out_ << "<tr class=\"failed-input\"><td class=\"path\">" << HtmlEscape(ColText(s, 0))
-           << "</td><td class=\"reason\">" << HtmlEscape(ColText(s, 1)) << "</td></tr>";
+    for (const auto& [path, error] : failed->listed) {
+      if (shown == 0) out_ << "<table id=\"failed-table\"><tr><th>input</th><th>reason</th></tr>";
+      out_ << "<tr class=\"failed-input\"><td class=\"path\">" << HtmlEscape(path)
+           << "</td><td class=\"reason\">" << HtmlEscape(error) << "</td></tr>";
       ++shown;
     }
     stats_.failed_inputs = static_cast<int>(total);
@@ -654,7 +572,6 @@ class ReportWriter {
   }
 
   Catalog& catalog_;
-  sqlite3* db_;
   std::ostream& out_;
   const ReportOptions& options_;
   ReportStats stats_;

@@ -1,20 +1,9 @@
 #include "pipeline/analyzer_set.h"
 
-#include <algorithm>
 #include <cstdlib>
 
-#include "analyze/aesthetic.h"
-#include "analyze/artifact_classifier.h"
-#include "analyze/borders.h"
-#include "analyze/brisque.h"
-#include "analyze/camera_motion.h"
-#include "analyze/dup_signature.h"
-#include "analyze/framing.h"
-#include "analyze/native_quality.h"
-#include "analyze/quality.h"
-#include "analyze/text.h"
+#include "analyze/analyzer_registry.h"
 #include "models/model_manifest.h"
-#include "models/onnx_session.h"
 
 namespace clipdex {
 
@@ -23,203 +12,99 @@ std::filesystem::path ExplicitModelsDir() {
   return {};
 }
 
-namespace {
-
-// One row per analyzer switch. Analyzers take no recipe parameters yet: a parameter in a recipe
-// is an error rather than silently ignored.
-std::vector<std::pair<std::string, bool AnalyzerConfig::*>> AnalyzerSwitches() {
-  return {{"camera", &AnalyzerConfig::camera},
-          {"framing", &AnalyzerConfig::framing},
-          {"quality", &AnalyzerConfig::quality},
-          {"native_quality", &AnalyzerConfig::native_quality},
-          {"borders", &AnalyzerConfig::borders},
-          {"text", &AnalyzerConfig::text},
-          {"aesthetic", &AnalyzerConfig::aesthetic},
-          {"artifact_classifier", &AnalyzerConfig::artifact_classifier},
-          {"dedup_signature", &AnalyzerConfig::dedup_signature}};
+std::map<std::string, RecipeAnalyzer> AnalyzerConfig::AllAnalyzersOn() {
+  std::map<std::string, RecipeAnalyzer> all;
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) all[a.name] = RecipeAnalyzer{};
+  return all;
 }
 
-}  // namespace
+bool AnalyzerConfig::enabled(const std::string& name) const {
+  auto it = analyzers.find(name);
+  return it != analyzers.end() && it->second.enabled;
+}
+
+void AnalyzerConfig::set_enabled(const std::string& name, bool on) {
+  if (FindAnalyzer(name) != nullptr) analyzers[name].enabled = on;
+}
 
 std::vector<std::string> KnownAnalyzerNames() {
   std::vector<std::string> names;
-  for (const auto& [name, member] : AnalyzerSwitches()) names.push_back(name);
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) names.push_back(a.name);
   return names;
 }
 
 Status ApplyRecipeAnalyzers(const Recipe& recipe, AnalyzerConfig* config) {
-  AnalyzerConfig result = *config;
-  const auto switches = AnalyzerSwitches();
-  for (const auto& [name, member] : switches) result.*member = false;
+  std::map<std::string, RecipeAnalyzer> result;
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) result[a.name].enabled = false;
   for (const auto& [name, settings] : recipe.analyzers) {
-    auto it = std::find_if(switches.begin(), switches.end(),
-                           [&](const auto& row) { return row.first == name; });
-    if (it == switches.end()) {
+    const AnalyzerDescriptor* analyzer = FindAnalyzer(name);
+    if (analyzer == nullptr) {
       std::string known;
       for (const std::string& k : KnownAnalyzerNames()) known += (known.empty() ? "" : ", ") + k;
       return Status::Error("recipe '" + recipe.name + "': unknown analyzer '" + name +
                            "' (known: " + known + ")");
     }
-    if (!settings.params.empty()) {
-      return Status::Error("recipe '" + recipe.name + "': analyzer '" + name +
-                           "' has no parameter '" + settings.params.begin()->first + "'");
-    }
-    result.*(it->second) = settings.enabled;
+    // Checked even when disabled: a typo in a switched-off analyzer's options is still a typo.
+    auto options = ResolveAnalyzerOptions(*analyzer, settings.params);
+    if (!options.ok())
+      return Status::Error("recipe '" + recipe.name + "': " + options.status().message());
+    result[name] = settings;
   }
-  *config = result;
+  config->analyzers = std::move(result);
   return Status::Ok();
 }
 
 void AddAnalyzers(const AnalyzerConfig& config, IngestOptions* options,
                   std::vector<std::string>* notes) {
-  const std::vector<std::filesystem::path> roots = ModelRoots(config.models_dir);
-  auto slot_state = [&](const std::string& id) {
-    return ResolveModelSlot(*FindModelSlot(id), roots);
-  };
+  AnalyzerEnv env;
+  env.model_roots = ModelRoots(config.models_dir);
+  env.opencv_data_dir = config.opencv_data_dir;
+  env.model_threads = config.model_threads;
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) {
+    auto it = config.analyzers.find(a.name);
+    if (it == config.analyzers.end() || !it->second.enabled) continue;
+    auto values = ResolveAnalyzerOptions(a, it->second.params);
+    if (!values.ok()) {
+      notes->push_back(a.name + ": disabled: " + values.status().message());
+      continue;
+    }
+    AnalyzerSetup setup = a.setup(env, values.value());
+    notes->push_back(setup.note);
+    if (setup.factory) options->analyzers.push_back(std::move(setup.factory));
+  }
+}
 
-  if (config.camera) {
-    options->analyzers.push_back([] { return std::make_unique<CameraMotionAnalyzer>(); });
-    notes->push_back("camera: global motion from tracked features (no model needed)");
-  }
-  if (config.framing) {
-    const SlotState face = slot_state("face");
-    std::error_code ec;
-    const std::string haar = FramingAnalyzer::DefaultHaarCascade();
-    const bool have_haar = std::filesystem::is_regular_file(haar, ec);
-    if (face.ready) {
-      notes->push_back("framing: YuNet face detector " + face.path.string() +
-                       (OrtAvailable() ? " (ONNX Runtime)" : " (OpenCV DNN)"));
-    } else if (have_haar) {
-      notes->push_back("framing: face slot not ready (" + face.reason +
-                       "), faces by the Haar cascade " + haar);
-    } else {
-      notes->push_back("framing: no face model (" + face.reason + "; " + haar +
-                       " missing): shot scale from saliency only");
-    }
-    const std::string model = face.ready ? face.path.string() : "";
-    options->analyzers.push_back([model] { return std::make_unique<FramingAnalyzer>(model); });
-  }
-  if (config.quality) {
-    const std::filesystem::path brisque_dir = config.opencv_data_dir.empty()
-                                                  ? BrisqueScorer::DefaultModelDir()
-                                                  : config.opencv_data_dir / "quality";
-    auto brisque = BrisqueScorer::Shared(brisque_dir);
-    notes->push_back(brisque.ok()
-                         ? "quality: classical measures + BRISQUE (" + brisque_dir.string() + ")"
-                         : "quality: classical measures; quality.brisque not written: " +
-                               brisque.status().message());
-    // The factory holds the loaded model so each video's analyzer shares it, not reloads it.
-    std::shared_ptr<BrisqueScorer> keep = brisque.ok() ? brisque.value() : nullptr;
-    options->analyzers.push_back([brisque_dir, keep] {
-      (void)keep;
-      return std::make_unique<QualityAnalyzer>(brisque_dir);
-    });
-  }
-  if (config.borders) {
-    notes->push_back("borders: black bars from the native-size grey samples (no model needed)");
-    options->analyzers.push_back([] { return std::make_unique<BordersAnalyzer>(); });
-  }
-  if (config.native_quality) {
-    notes->push_back(
-        "native_quality: sharpness, noise, blockiness, quality.score, artefact indicators "
-        "(no model needed)");
-    options->analyzers.push_back([] { return std::make_unique<NativeQualityAnalyzer>(); });
-  }
-  if (config.text) {
-    TextModelFiles files;
-    std::string why_not;
-    std::filesystem::path* dest[] = {&files.det, &files.rec, &files.dictionary};
-    const char* ids[] = {"text_det", "text_rec", "text_dict"};
-    for (int k = 0; k < 3 && why_not.empty(); ++k) {
-      const SlotState st = slot_state(ids[k]);
-      if (st.ready) {
-        *dest[k] = st.path;
-      } else {
-        why_not = std::string(ids[k]) + " " + st.reason;
+nlohmann::json AnalyzerOptionsJson(const AnalyzerConfig& config) {
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json per_analyzer = nlohmann::json::object();
+  for (const AnalyzerDescriptor& a : AnalyzerRegistry()) {
+    const bool on = config.enabled(a.name);
+    out[a.name] = on;
+    if (!on || a.options.empty()) continue;
+    auto it = config.analyzers.find(a.name);
+    auto values = ResolveAnalyzerOptions(a, it->second.params);
+    if (!values.ok()) continue;
+    nlohmann::json o = nlohmann::json::object();
+    for (const OptionDecl& d : a.options) {
+      switch (d.type) {
+        case OptionType::kBool:
+          o[d.name] = values->GetBool(d.name);
+          break;
+        case OptionType::kInt:
+          o[d.name] = values->GetInt(d.name);
+          break;
+        case OptionType::kDouble:
+          o[d.name] = values->GetDouble(d.name);
+          break;
+        case OptionType::kString:
+          o[d.name] = values->GetString(d.name);
+          break;
       }
     }
-    TextOptions text_options;
-    text_options.reader.threads = config.model_threads;
-    std::shared_ptr<TextReader> reader;
-    if (why_not.empty()) {
-      // Loaded once for every worker and video (sessions run from several threads at once).
-      auto loaded = TextReader::Load(files.det, files.rec, files.dictionary, text_options.reader);
-      if (loaded.ok()) {
-        reader = std::move(loaded.value());
-      } else {
-        why_not = loaded.status().message();
-      }
-    }
-    if (why_not.empty()) {
-      notes->push_back("text: PP-OCRv4 detector + recogniser " + files.det.parent_path().string());
-      options->analyzers.push_back(
-          [reader, text_options] { return std::make_unique<TextAnalyzer>(reader, text_options); });
-    } else {
-      notes->push_back("text: disabled (text.*, watermark.* not computed): " + why_not);
-    }
+    per_analyzer[a.name] = std::move(o);
   }
-  if (config.aesthetic) {
-    const SlotState clip = slot_state("clip_image");
-    const SlotState b32 = slot_state("aesthetic_head"), l14 = slot_state("aesthetic_head_l14");
-    std::string why_not = clip.ready ? "" : "clip_image " + clip.reason;
-    std::shared_ptr<AestheticAnalyzer> loaded;
-    if (why_not.empty()) {
-      // Loaded once (a contract violation is reported before the run) and shared by workers.
-      auto probe = AestheticAnalyzer::Load(clip.path, b32.ready ? b32.path : "",
-                                           l14.ready ? l14.path : "", config.model_threads);
-      if (probe.ok()) {
-        loaded = std::move(probe.value());
-      } else {
-        why_not = probe.status().message();
-      }
-    }
-    if (why_not.empty() && loaded->has_head()) {
-      notes->push_back("aesthetic: CLIP image encoder " + clip.path.string() +
-                       " + LAION aesthetic head; embedding.clip stored");
-      options->analyzers.push_back([loaded] { return loaded->Share(); });
-    } else if (why_not.empty()) {
-      // The embedding alone still serves `clipdex dedup --semantic`.
-      const SlotState& head = loaded->dims() == 768 ? l14 : b32;
-      notes->push_back(
-          "aesthetic: CLIP image encoder " + clip.path.string() +
-          ", embedding.clip only (aesthetic.score not computed: " +
-          (loaded->dims() == 512 || loaded->dims() == 768
-               ? head.id + " " + head.reason
-               : "no aesthetic head for " + std::to_string(loaded->dims()) + "-d embeddings") +
-          ")");
-      options->analyzers.push_back([loaded] { return loaded->Share(); });
-    } else {
-      notes->push_back("aesthetic: disabled (aesthetic.score, embedding.clip not computed): " +
-                       why_not);
-    }
-  }
-  if (config.artifact_classifier) {
-    const SlotState model = slot_state("ai_artifact_classifier");
-    std::string why_not = model.ready ? "" : "ai_artifact_classifier " + model.reason;
-    std::shared_ptr<ArtifactClassifierAnalyzer> loaded;
-    if (why_not.empty()) {
-      // Loaded once (a contract violation is reported before the run) and shared by workers.
-      auto probe = ArtifactClassifierAnalyzer::Load(model.path, config.model_threads);
-      if (probe.ok()) {
-        loaded = std::move(probe.value());
-      } else {
-        why_not = probe.status().message();
-      }
-    }
-    if (why_not.empty()) {
-      notes->push_back("artifact_classifier: " + model.path.string() +
-                       " (artifact.classifier_score, an indicator from your model, not a verdict)");
-      options->analyzers.push_back([loaded] { return loaded->Share(); });
-    } else {
-      notes->push_back("artifact_classifier: disabled (artifact.classifier_score not computed): " +
-                       why_not);
-    }
-  }
-  if (config.dedup_signature) {
-    options->analyzers.push_back([] { return std::make_unique<DupSignatureAnalyzer>(); });
-    notes->push_back(
-        "dedup_signature: perceptual hashes of every frame up to 30/s at 160 px (no model needed)");
-  }
+  out["analyzer_options"] = std::move(per_analyzer);
+  return out;
 }
 
 }  // namespace clipdex

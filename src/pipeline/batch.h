@@ -31,9 +31,6 @@ struct BatchSummary {
   std::vector<std::pair<std::string, std::string>> failures;  // path, reason
 };
 
-// Exit statuses of `clipdex ingest` (documented in README).
-enum ExitStatus { kExitOk = 0, kExitInternal = 1, kExitUsage = 2, kExitSomeFailed = 3 };
-
 // Errors only for problems with the dataset itself (cannot create, locked, ...); per-file
 // failures are counted in the summary and recorded in the catalog.
 Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,

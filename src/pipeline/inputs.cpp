@@ -1,6 +1,7 @@
 #include "pipeline/inputs.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -25,8 +26,20 @@ std::string Lower(std::string s) {
   return s;
 }
 
-void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out) {
+// `visited` holds the canonical paths of the directories entered so far in this walk: a symlink
+// (or bind mount) leading back to one of them is a loop and is not entered again.
+void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out,
+          std::set<std::string>* visited) {
   std::error_code ec;
+  const auto canon = std::filesystem::canonical(dir, ec);
+  if (!ec && !visited->insert(canon.string()).second) {
+    std::fprintf(stderr,
+                 "clipdex: %s: directory already visited as %s (symlink loop), not entered "
+                 "again\n",
+                 dir.string().c_str(), canon.string().c_str());
+    return;
+  }
+  ec.clear();
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) {
     out->push_back({dir, "cannot read directory: " + ec.message()});
@@ -46,9 +59,18 @@ void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out) {
   for (const auto& e : entries) {
     const std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.') continue;
-    if (e.is_symlink(ec)) continue;
+    // Symlinks are followed (directory_entry::is_directory/is_regular_file look through them);
+    // one whose target is missing is reported, never dropped silently.
+    if (e.is_symlink(ec) && !std::filesystem::exists(e.path(), ec)) {
+      std::error_code rec;
+      auto target = std::filesystem::read_symlink(e.path(), rec);
+      out->push_back({e.path(), "dangling symlink" +
+                                    (rec ? std::string() : " (target " + target.string() +
+                                                               " does not exist)")});
+      continue;
+    }
     if (e.is_directory(ec)) {
-      Walk(e.path(), out);
+      Walk(e.path(), out, visited);
     } else if (e.is_regular_file(ec)) {
       std::string ext = Lower(e.path().extension().string());
       if (VideoExtensions().count(ext) || LooksLikeVideo(e.path())) out->push_back({e.path(), ""});
@@ -111,7 +133,8 @@ std::vector<InputItem> ExpandInputs(const std::vector<std::string>& inputs) {
     std::filesystem::path p(arg);
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
-      Walk(p, &raw);
+      std::set<std::string> visited;
+      Walk(p, &raw, &visited);
     } else {
       raw.push_back({p, ""});  // missing or unreadable files are reported by ingest
     }

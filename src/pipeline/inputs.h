@@ -12,8 +12,10 @@ struct InputItem {
   std::string error;  // non-empty: the input itself cannot be used (reported + recorded)
 };
 
-// Files are taken as given. Directories are walked recursively (symlinks not followed, hidden
-// entries and clipdex datasets skipped); a file in a directory is taken when its extension is a
+// Files are taken as given. Directories are walked recursively (symlinked files and folders
+// are followed; a folder whose canonical path was already entered in this walk -- a symlink
+// loop -- is not entered again and a note saying so goes to stderr; a dangling symlink becomes
+// an item with an error naming it; hidden entries and clipdex datasets skipped); a file in a directory is taken when its extension is a
 // known video extension or, for other extensions, when its first bytes look like a video
 // container. "@list.txt" reads one input per line (blank lines and '#' comments ignored).
 // Unreadable directories and lists become items with an error. Order: as given, directory

@@ -25,27 +25,10 @@ constexpr size_t kRecentDiffs = 6;
 
 bool SkippedFrameFiller::MayHideCut(const TinyYuv& a, const TinyYuv& b, int gap,
                                     double after_motion) const {
-  // Margins: the change across a gap is spread over several frames, and motion inside the gap
-  // can hide part of it, so the bounds below are loosened by this factor.
-  constexpr double kMargin = 0.7;
-  const double s = (shots_.sensitivity > 0 ? shots_.sensitivity : 1.0) / kMargin;
-  const double jump = TinyDifference(a, b);
-  if (jump < shots_.cut_min_diff / s ||
-      TinyChangedLumaFraction(a, b) < shots_.cut_min_changed / s) {
-    return false;
-  }
-  if (after_motion < 0) return true;  // nothing known after the gap: look
-  // A cut frame's difference d must reach cut_ratio x (baseline + 1.5), the baseline being the
-  // calmer side's median frame difference. Across the gap, d <= jump + (other gap steps) x
-  // motion. If even that bound stays under the cut test, no frame in the gap is a cut.
   std::vector<double> before(recent_diffs_.begin(), recent_diffs_.end());
   const double before_motion = before.empty() ? 0.0 : Median(before);
-  const double baseline = std::min(before_motion, after_motion);
-  const double motion = std::max(before_motion, after_motion);
-  const double bound = jump + gap * motion;
-  // The bound is already generous: no extra margin on the ratio.
-  const double sens = shots_.sensitivity > 0 ? shots_.sensitivity : 1.0;
-  return bound >= (shots_.cut_ratio / sens) * (baseline + 1.5);
+  return cut_test_.GapMayHideCut(TinyDifference(a, b), TinyChangedLumaFraction(a, b), gap,
+                                 before_motion, after_motion);
 }
 
 double SkippedFrameFiller::recent_motion() const {

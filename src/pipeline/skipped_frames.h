@@ -15,6 +15,7 @@
 #include "media/decoder.h"
 #include "media/frame_convert.h"
 #include "media/frame_fetcher.h"
+#include "shots/cut_test.h"
 #include "shots/shot_detector.h"
 
 namespace clipdex {
@@ -24,7 +25,7 @@ class SkippedFrameFiller {
   SkippedFrameFiller(const std::filesystem::path& path, const DecodeOptions& decode,
                      const ShotDetectorOptions& shots, TinyYuvMaker* tiny_maker)
       : fetcher_(path, decode.fast, decode.time_limit_seconds),
-        shots_(shots),
+        cut_test_(shots),
         tiny_maker_(tiny_maker) {}
 
   struct Ready {
@@ -62,7 +63,7 @@ class SkippedFrameFiller {
   void Emit(long index, double time, const TinyYuv& tiny, std::vector<Ready>* ready);
 
   FrameFetcher fetcher_;
-  ShotDetectorOptions shots_;
+  CutTest cut_test_;
   TinyYuvMaker* tiny_maker_;
   bool holding_ = false;
   Held held_;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "shots/motion_residual.h"
 #include "util/stats.h"
 
 namespace clipdex {
@@ -13,10 +14,42 @@ namespace clipdex {
 namespace {
 
 constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a frame is "still"
+// A frame whose difference to its predecessor is below this repeats it (animation on twos,
+// telecine, 24-in-25 film transfers, duplicated frames of a frame-rate conversion): the encoder
+// reproduces a repeated picture almost exactly, while even static live footage has sensor noise.
+constexpr double kRepeatDiff = 0.25;
+// A window's in-between frame counts as a wipe when this fraction of its changing pixels sits at
+// one of the ends; VerifyAndClassify classifies the half-way frame with it too. Tiny frames
+// blur a wipe's edge (random-block wipes have many edges), hence well under 1.
+constexpr double kWipeAtEndFraction = 0.7;
+// Stricter for the windows than for the classification: without the blend fit, content moving
+// inside one shot would otherwise pass as a wipe.
+constexpr double kWipeWindowAtEndFraction = 0.75;
+// Luma standard deviation under which a tiny frame counts as uniform (black, white, one colour).
+constexpr double kTexturedStd = 8.0;
+// A cut candidate whose colour histograms differ less than this is one shot (see
+// CandidateIsCut); chosen on the tuning half of the evaluation corpus.
+constexpr double kCutMinHistogram = 0.06;
+// A cut candidate whose motion-compensated residual is below this fraction of the plain
+// difference is motion (tuning half: camera/subject motion <= 0.40, cuts >= 0.57).
+constexpr double kCutMinMotionResidual = 0.45;
+
+// Median of the differences that are not repeats; the raw median when every one is a repeat
+// (still footage). Repeats are zeros between the motion steps: leaving them in halves the
+// baseline of footage on twos and turns ordinary motion into cut-sized spikes. Dropping values
+// below all others can only raise the median, so the cut test only gets stricter.
+double MedianOfDistinct(const std::vector<double>& diffs) {
+  std::vector<double> distinct;
+  for (double d : diffs) {
+    if (d >= kRepeatDiff) distinct.push_back(d);
+  }
+  return Median(distinct.empty() ? diffs : distinct);
+}
 
 }  // namespace
 
-ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps) : opt_(options) {
+ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps)
+    : opt_(options), cut_test_(options) {
   fps_ = (fps > 1.0 && fps < 1000.0) ? std::min(fps, 240.0) : 25.0;
   int lmax = std::max(6, static_cast<int>(std::lround(opt_.max_gradual_seconds * fps_)));
   for (double s : {0.2, 0.33, 0.5, 0.75, 1.0, 1.4, 2.0}) {
@@ -275,6 +308,20 @@ void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
   FlushSignals(safe_frame_ - 1);
 }
 
+// Evidence beyond the frame difference, asked only for frames that pass the cut test.
+bool ShotDetector::CandidateIsCut(const Entry& prev, const Entry& cur) const {
+  // Same colours: two windows of one shot (a scrolling texture, a re-encoded pulse) rather than
+  // two shots. Adjacent shots of the labelled real clips differ by >= 0.16.
+  if (HistogramDistance(prev, cur) < kCutMinHistogram) return false;
+  // Motion: a local shift of every block explains most of the change. A uniform frame (black,
+  // white) matches anything dark or bright, so it gives no evidence either way.
+  if (prev.sig.std_y >= kTexturedStd && cur.sig.std_y >= kTexturedStd) {
+    const MotionResidual mc = TinyMotionResidual(prev.tiny, cur.tiny);
+    if (mc.ratio() < kCutMinMotionResidual) return false;
+  }
+  return true;
+}
+
 void ShotDetector::DecideCut(long c, bool final) {
   Entry* cur = At(c);
   Entry* prev = At(c - 1);
@@ -288,18 +335,19 @@ void ShotDetector::DecideCut(long c, bool final) {
   for (long k = c + 1; k <= c + lookahead_; ++k) {
     if (Entry* e = At(k)) after.push_back(e->sig.diff);
   }
-  double baseline = before.empty()  ? Median(after)
-                    : after.empty() ? Median(before)
-                                    : std::min(Median(before), Median(after));
+  double baseline = before.empty()  ? MedianOfDistinct(after)
+                    : after.empty() ? MedianOfDistinct(before)
+                                    : std::min(MedianOfDistinct(before), MedianOfDistinct(after));
   double d = cur->sig.diff;
-  cur->sig.cut_score = d / (baseline + 1.5);
+  cur->sig.cut_score = CutTest::Score(d, baseline);
   // The cut frame must stand out from both neighbours (motion ramps up over several frames).
   double neighbours = prev->sig.diff;
   if (Entry* next = At(c + 1)) neighbours = std::max(neighbours, next->sig.diff);
-  if (d < 1.3 * neighbours) return;
-  const double s = opt_.sensitivity > 0 ? opt_.sensitivity : 1.0;
-  if (d < opt_.cut_min_diff / s || cur->sig.cut_score < opt_.cut_ratio / s ||
-      cur->sig.changed < opt_.cut_min_changed / s) {
+  if (!cut_test_.Passes(d, cur->sig.cut_score, cur->sig.changed, neighbours)) return;
+  // Costlier checks on candidates only. They can only reject (the sparse-decoding gap bound of
+  // CutTest stays an upper bound).
+  if (!CandidateIsCut(*prev, *cur)) {
+    cur->sig.verdict = "motion";
     return;
   }
   // A flash, a glitch or a one-frame insert: the old picture comes back within a few frames.
@@ -307,6 +355,17 @@ void ShotDetector::DecideCut(long c, bool final) {
     Entry* later = At(c + k);
     if (later == nullptr) break;
     if (Diff(*prev, *later) < 0.35 * d) {
+      cur->sig.verdict = "flash";
+      return;
+    }
+  }
+  // The end of a flash (a white frame, a black run, a muzzle flash): the frame matches a frame
+  // from just before the spike started. Checked backwards because the flash's first frame has
+  // already been judged (and rejected) by the forward check above.
+  for (long k = 2; k <= lookahead_ + 1; ++k) {
+    Entry* earlier = At(c - k);
+    if (earlier == nullptr) break;
+    if (Diff(*earlier, *cur) < 0.35 * d) {
       cur->sig.verdict = "flash";
       return;
     }
@@ -356,10 +415,16 @@ bool ShotDetector::WindowIsTransition(long a_idx, int len, double s) {
   // A transition replaces the whole picture; a subject moving over a still background
   // changes only part of it.
   if (ChangedFraction(*a, *b) < 0.7 / s) return false;
+  // A dissolve fits a blend of the ends; a wipe does not (each pixel is at one end or the
+  // other), so a frame whose changing pixels nearly all sit at an endpoint passes as a wipe.
   double blend_err = 0;
   for (int q = 0; q < 3; ++q) {
     Entry* m = At(a_idx + (q + 1) * len / 4);
-    if (BlendResidual(*a, *m, *b, nullptr) > opt_.gradual_max_blend_error * s) return false;
+    double at_end = 0;
+    if (BlendResidual(*a, *m, *b, &at_end) > opt_.gradual_max_blend_error * s &&
+        at_end < kWipeWindowAtEndFraction) {
+      return false;
+    }
     if (q == 1) blend_err = last_blend_abs_error_;
   }
   if (LightingChange(*a, *b)) return false;
@@ -485,7 +550,7 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
     // A wipe's half-way frame is made of endpoint pixels; a dissolve's of in-between values.
     // Anything else is new content entering the picture (a tilt revealing the ground, a
     // subject walking in), not a transition.
-    if (at_end_fraction >= 0.8) {
+    if (at_end_fraction >= kWipeAtEndFraction) {
       type = TransitionType::kWipe;
     } else if (at_end_fraction <= 0.45) {
       type = TransitionType::kDissolve;
@@ -516,12 +581,14 @@ void ShotDetector::Emit(Transition t) {
     }
     last_gradual_end_ = t.last_frame;
     std::erase_if(pending_, [&](const Transition& x) {
-      return x.type == TransitionType::kCut && x.first_frame > t.first_frame &&
+      // The frame before the first blended one too: the first step of a fast fade or wipe.
+      return x.type == TransitionType::kCut && x.first_frame >= t.first_frame - 1 &&
              x.first_frame <= t.last_frame;
     });
   } else {
     for (const Transition& x : pending_) {
-      if (IsGradual(x.type) && t.first_frame >= x.first_frame && t.first_frame <= x.last_frame) {
+      if (IsGradual(x.type) && t.first_frame >= x.first_frame - 1 &&
+          t.first_frame <= x.last_frame) {
         return;
       }
     }
@@ -531,14 +598,47 @@ void ShotDetector::Emit(Transition t) {
             [](const Transition& x, const Transition& y) { return x.first_frame < y.first_frame; });
 }
 
+// A cut closer than --min-shot to the previous boundary still stands when the short shot is
+// real content: a cut straight after a dissolve ends (the dissolve's own end is not a cut), or
+// an insert of at least two textured frames between two cuts. A black or white run between two
+// cuts stays one boundary (a cut through black), and flash trains are rejected before this.
+bool ShotDetector::ShortShotStands(const Transition& t) {
+  const long cut = t.first_frame;
+  // The file's start is no boundary: a cut within --min-shot of it is decoder start-up (a grey
+  // or half-decoded first frame, an encoder's fade-in glitch), never a shot of its own.
+  if (!had_boundary_) return false;
+  if (last_boundary_gradual_) {
+    // Into textured content and clearly stronger than the cut test's minimum: the tail of a
+    // fade (into black, or a repeated-frame fade step) must not count.
+    const Entry* e = At(cut);
+    return cut > last_boundary_end_ && e != nullptr && e->sig.std_y >= kTexturedStd &&
+           t.score >= 2 * cut_test_.ratio();
+  }
+  if (cut - last_boundary_end_ < 2) return false;
+  const Entry* first = At(last_boundary_end_);
+  const Entry* last = At(cut);
+  if (first == nullptr || last == nullptr) return false;
+  // The insert holds still against the two cuts around it; inside a fast wipe or a whip every
+  // step is large.
+  const double calm = 0.35 * std::min(first->sig.diff, last->sig.diff);
+  for (long i = last_boundary_end_; i < cut; ++i) {
+    const Entry* e = At(i);
+    if (e == nullptr || e->sig.std_y < kTexturedStd) return false;
+    if (i > last_boundary_end_ && e->sig.diff > calm) return false;
+  }
+  return true;
+}
+
 std::vector<Transition> ShotDetector::TakeConfirmed() {
   const long min_gap = std::max(1L, static_cast<long>(std::lround(opt_.min_shot_seconds * fps_)));
   size_t n = 0;
   while (n < pending_.size() && pending_[n].first_frame < safe_frame_) {
     const Transition& t = pending_[n];
-    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type)) {
+    if (t.first_frame - last_boundary_end_ >= min_gap || IsGradual(t.type) || ShortShotStands(t)) {
       confirmed_.push_back(t);
       last_boundary_end_ = t.last_frame;
+      last_boundary_gradual_ = IsGradual(t.type);
+      had_boundary_ = true;
     }
     ++n;
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "media/frame_convert.h"
+#include "shots/cut_test.h"
 #include "shots/transition.h"
 
 namespace clipdex {
@@ -96,6 +97,7 @@ class ShotDetector {
   double HistogramDistance(const Entry& a, const Entry& b) const;
   double BlendResidual(const Entry& a, const Entry& m, const Entry& b,
                        double* at_end_fraction) const;
+  bool CandidateIsCut(const Entry& prev, const Entry& cur) const;
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
@@ -103,9 +105,11 @@ class ShotDetector {
   void FinalizeRegion(const Region& region);
   bool VerifyAndClassify(long p, long q, Transition* out);
   void Emit(Transition t);
+  bool ShortShotStands(const Transition& t);
   void FlushSignals(long upto);
 
   ShotDetectorOptions opt_;
+  CutTest cut_test_;
   double fps_;
   int capacity_;
   int lookahead_ = 3;
@@ -119,7 +123,10 @@ class ShotDetector {
   std::vector<Transition> pending_;  // decided, waiting for safe_frame
   std::vector<Transition> confirmed_;
   long safe_frame_ = 0;
-  long last_boundary_end_ = -1000000;
+  // The file's first frame counts as a boundary for --min-shot (see ShortShotStands).
+  long last_boundary_end_ = 0;
+  bool last_boundary_gradual_ = false;
+  bool had_boundary_ = false;
   long last_gradual_end_ = -1;
   std::function<void(const FrameSignals&)> sink_;
   mutable double last_blend_abs_error_ = 0;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <vector>
 
+#include "shots/cut_test.h"
 #include "shots/shot_detector.h"
 #include "util/stats.h"
 
@@ -14,7 +15,7 @@ namespace clipdex {
 
 class ShotStartHint {
  public:
-  explicit ShotStartHint(const ShotDetectorOptions& options) : min_diff_(options.cut_min_diff) {}
+  explicit ShotStartHint(const ShotDetectorOptions& options) : cut_test_(options) {}
 
   // Feeds the next decoded frame; true when it may start a shot.
   bool Update(const TinyYuv& frame) {
@@ -22,7 +23,7 @@ class ShotStartHint {
     if (have_prev_) {
       const double d = TinyDifference(prev_, frame);
       std::vector<double> before(recent_.begin(), recent_.end());
-      start = d >= min_diff_ && d >= 2.0 * (Median(before) + 1.5);
+      start = cut_test_.MayStartShot(d, Median(before));
       recent_.push_back(d);
       if (recent_.size() > 6) recent_.pop_front();
     }
@@ -32,7 +33,7 @@ class ShotStartHint {
   }
 
  private:
-  double min_diff_;
+  CutTest cut_test_;
   bool have_prev_ = false;
   TinyYuv prev_;
   std::deque<double> recent_;

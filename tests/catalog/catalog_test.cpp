@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/catalog_peek.h"
 #include "catalog/dataset_lock.h"
 
 namespace clipdex {
@@ -143,12 +144,7 @@ void ExpectClipEq(const ClipRecord& a, const ClipRecord& b) {
 }
 
 int64_t CountRows(Catalog& cat, const std::string& table) {
-  sqlite3_stmt* raw = nullptr;
-  std::string sql = "SELECT count(*) FROM " + table;
-  EXPECT_EQ(sqlite3_prepare_v2(cat.db(), sql.c_str(), -1, &raw, nullptr), SQLITE_OK);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
-  EXPECT_EQ(sqlite3_step(raw), SQLITE_ROW);
-  return sqlite3_column_int64(raw, 0);
+  return testing::CatalogPeek(cat.dir()).Count("SELECT count(*) FROM " + table);
 }
 
 std::vector<ClipRecord> AllClips(Catalog& cat, std::vector<VideoRecord>* videos = nullptr) {
@@ -421,8 +417,7 @@ TEST_F(CatalogTest, NewerSchemaIsRefused) {
   {
     auto cat = OpenOrDie();
     ASSERT_NE(cat, nullptr);
-    ASSERT_EQ(sqlite3_exec(cat->db(), "PRAGMA user_version = 99", nullptr, nullptr, nullptr),
-              SQLITE_OK);
+    ASSERT_TRUE(testing::CatalogPeek(dataset_).Exec("PRAGMA user_version = 99"));
   }
   auto cat = Catalog::Open(dataset_, /*create=*/false);
   ASSERT_FALSE(cat.ok());
@@ -433,16 +428,10 @@ TEST_F(CatalogTest, NewerSchemaIsRefused) {
 TEST_F(CatalogTest, SchemaHasWalAndForeignKeys) {
   auto cat = OpenOrDie();
   ASSERT_NE(cat, nullptr);
-  auto pragma = [&](const char* sql) {
-    sqlite3_stmt* raw = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(cat->db(), sql, -1, &raw, nullptr), SQLITE_OK);
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
-    EXPECT_EQ(sqlite3_step(raw), SQLITE_ROW);
-    const unsigned char* text = sqlite3_column_text(raw, 0);
-    return std::string(text ? reinterpret_cast<const char*>(text) : "");
-  };
+  auto pragma = [&](const char* sql) { return testing::CatalogPeek(dataset_).Text(sql); };
   EXPECT_EQ(pragma("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(pragma("PRAGMA foreign_keys"), "1");
+  // foreign_keys is per connection: the catalog's own must refuse an attribute of no clip.
+  EXPECT_FALSE(cat->ReplaceAttributes({}, {{12345, "x.y", 1.0, ""}}).ok());
   EXPECT_EQ(pragma("PRAGMA user_version"), std::to_string(kCatalogSchemaVersion));
   ASSERT_TRUE(cat->CommitVideo(MakeResult("fp", "/v/a.mp4"), 0).ok());
   EXPECT_EQ(pragma("SELECT printf('%.3f', total(duration)) FROM clips"),

@@ -141,24 +141,17 @@ std::map<int64_t, StoredClip> ReadClips(const std::filesystem::path& dataset) {
   auto catalog = Catalog::Open(dataset, false);
   EXPECT_TRUE(catalog.ok());
   if (!catalog.ok()) return out;
-  sqlite3* db = catalog.value()->db();
-  sqlite3_stmt* raw = nullptr;
-  sqlite3_prepare_v2(db,
-                     "SELECT c.id, v.path, g.num, d.num FROM clips c JOIN videos v ON v.id = "
-                     "c.video_id LEFT JOIN clip_attributes g ON g.clip_id = c.id AND g.name = "
-                     "'dedup.group' LEFT JOIN clip_attributes d ON d.clip_id = c.id AND d.name = "
-                     "'dedup.dup_of'",
-                     -1, &raw, nullptr);
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
-  while (sqlite3_step(raw) == SQLITE_ROW) {
+  Status st = catalog.value()->ForEachClip([&](const VideoRecord& v, const ClipRecord& clip) {
     StoredClip c;
-    c.file = std::filesystem::path(reinterpret_cast<const char*>(sqlite3_column_text(raw, 1)))
-                 .filename()
-                 .string();
-    c.group = sqlite3_column_int64(raw, 2);
-    c.dup_of = sqlite3_column_int64(raw, 3);
-    out[sqlite3_column_int64(raw, 0)] = c;
-  }
+    c.file = std::filesystem::path(v.path).filename().string();
+    for (const Attribute& a : clip.attributes) {
+      if (a.name == "dedup.group" && a.number) c.group = static_cast<int64_t>(*a.number);
+      if (a.name == "dedup.dup_of" && a.number) c.dup_of = static_cast<int64_t>(*a.number);
+    }
+    out[clip.id] = c;
+    return true;
+  });
+  EXPECT_TRUE(st.ok()) << st.message();
   return out;
 }
 

@@ -64,7 +64,8 @@ TEST(IngestRecipe, BadRecipeIsRejectedBeforeDecoding) {
     std::string yaml, message;
   } cases[] = {
       {"analyzers: {camra: true}\n", "unknown analyzer 'camra'"},
-      {"analyzers: {camera: {enabled: true, step: 2}}\n", "has no parameter 'step'"},
+      {"analyzers: {camera: {enabled: true, step: 2}}\n",
+       "analyzer 'camera' has no parameter 'step' (parameters: sample_fps)"},
       {"tiers:\n  - {name: gold, when: \"camera.movment = 'pan_left'\"}\n",
        "unknown attribute 'camera.movment'"},
   };
@@ -87,8 +88,8 @@ TEST(IngestRecipe, DefaultRecipeNamesEveryKnownAnalyzer) {
   }
   AnalyzerConfig config;
   ASSERT_TRUE(ApplyRecipeAnalyzers(DefaultRecipe(), &config).ok());
-  EXPECT_TRUE(config.camera);
-  EXPECT_TRUE(config.framing);
+  EXPECT_TRUE(config.enabled("camera"));
+  EXPECT_TRUE(config.enabled("framing"));
 }
 
 }  // namespace

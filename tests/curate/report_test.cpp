@@ -174,16 +174,9 @@ TEST(Report, WellFormedEscapesHostileNamesAndShowsCatalogFacts) {
   EXPECT_NE(html.find("id=\"videos-failed\">1<"), std::string::npos);
   // Tier rows carry exactly what clip_tiers holds.
   std::map<std::string, long> expected;
-  {
-    sqlite3_stmt* s = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(cat.db(), "SELECT tier, COUNT(*) FROM clip_tiers GROUP BY tier",
-                                 -1, &s, nullptr),
-              SQLITE_OK);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      expected[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] = sqlite3_column_int(s, 1);
-    }
-    sqlite3_finalize(s);
-  }
+  auto totals = cat.TierTotals();
+  ASSERT_TRUE(totals.ok()) << totals.status().message();
+  for (const TierTotal& t : totals.value()) expected[t.tier] = t.clips;
   ASSERT_FALSE(expected.empty());
   for (const auto& [tier, n] : expected) {
     EXPECT_NE(html.find("data-tier=\"" + tier + "\" data-clips=\"" + std::to_string(n) + "\""),

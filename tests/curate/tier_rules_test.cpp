@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "../support/catalog_peek.h"
 #include "../support/test_env.h"
 #include "catalog/catalog.h"
 #include "curate/recipe.h"
@@ -78,11 +79,7 @@ class TierTest : public ::testing::Test {
     return e.ok() ? e->tier : "";
   }
   long Count(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(catalog_->db(), sql.c_str(), -1, &s, nullptr);
-    long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    return n;
+    return static_cast<long>(testing::CatalogPeek(dir_.path() / "ds").Count(sql));
   }
 
   testing::TempDir dir_;
@@ -299,26 +296,25 @@ TEST_F(TierTest, RulesCannotWrite) {
   }
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 6);
   // The authorizer itself, beneath the grammar: only reads are allowed.
-  sqlite3* db = catalog_->db();
-  EXPECT_TRUE(CheckReadOnly(db, "SELECT duration FROM clips WHERE duration > 0").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "DELETE FROM clips").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "UPDATE clips SET too_short = 1").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "PRAGMA foreign_keys=OFF").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "ATTACH ':memory:' AS x").ok());
+  EXPECT_TRUE(catalog_->CheckReadOnly("SELECT duration FROM clips WHERE duration > 0").ok());
+  EXPECT_FALSE(catalog_->CheckReadOnly("DELETE FROM clips").ok());
+  EXPECT_FALSE(catalog_->CheckReadOnly("UPDATE clips SET too_short = 1").ok());
+  EXPECT_FALSE(catalog_->CheckReadOnly("PRAGMA foreign_keys=OFF").ok());
+  EXPECT_FALSE(catalog_->CheckReadOnly("ATTACH ':memory:' AS x").ok());
   EXPECT_FALSE(
-      CheckReadOnly(db, "SELECT 1 FROM clips WHERE duration > 0); DELETE FROM clips; --").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "SELECT 1; DELETE FROM clips").ok());
-  EXPECT_FALSE(CheckReadOnly(db, "INSERT INTO clip_tiers(clip_id, tier) VALUES (1, 'x')").ok());
+      catalog_->CheckReadOnly("SELECT 1 FROM clips WHERE duration > 0); DELETE FROM clips; --")
+          .ok());
+  EXPECT_FALSE(catalog_->CheckReadOnly("SELECT 1; DELETE FROM clips").ok());
+  EXPECT_FALSE(
+      catalog_->CheckReadOnly("INSERT INTO clip_tiers(clip_id, tier) VALUES (1, 'x')").ok());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 6);
   // The authorizer is removed afterwards: the catalog can still write.
-  EXPECT_EQ(sqlite3_exec(db, "UPDATE clips SET thumbnail = ''", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  EXPECT_TRUE(catalog_->ReplaceAttributes({}, {{1, "note", std::nullopt, "x"}}).ok());
 }
 
 // Benchmark-style sanity check: 100k generated clips re-tier in seconds. The bound is loose on
 // purpose (shared CI machines); bench/retier_100k.sh reports the real number.
 TEST_F(TierTest, Retier100kClips) {
-  sqlite3* db = catalog_->db();
   const char* gen = R"sql(
 BEGIN;
 INSERT INTO videos (fingerprint, path, status, width, height, fps_num, fps_den)
@@ -341,7 +337,7 @@ INSERT INTO clip_attributes (clip_id, name, num, text)
   SELECT id, 'framing.faces', id % 3, NULL FROM clips WHERE id > 6;
 COMMIT;
 )sql";
-  ASSERT_EQ(sqlite3_exec(db, gen, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  ASSERT_TRUE(testing::CatalogPeek(dir_.path() / "ds").Exec(gen));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM clips"), 100006);
   auto res = AssignTiers(*catalog_, CameraRecipe());
   ASSERT_TRUE(res.ok()) << res.status().message();

@@ -1,5 +1,6 @@
-// Exports: JSONL/CSV carry every clip with its attributes, byte-identical on a rerun; --clips
-// writes one playable file per clip, frame-exact with --accurate.
+// Exports: JSONL/CSV carry every clip with its attributes (internal ones only with
+// --all-attributes), byte-identical on a rerun; --clips writes one playable file per clip,
+// frame-exact with --accurate.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -53,6 +54,20 @@ TEST(Export, JsonlIsCompleteAndDeterministicCsvMatches) {
   auto rows = Lines(csv.output);
   ASSERT_EQ(rows.size(), 7u);  // header + 6 clips
   EXPECT_EQ(rows[0].rfind("video,fingerprint,media,clip,first_frame", 0), 0u) << rows[0];
+  // Internal attributes (dedup.signature) only with --all-attributes.
+  for (const auto& line : lines)
+    EXPECT_FALSE(nlohmann::json::parse(line).contains("dedup.signature"));
+  EXPECT_EQ(rows[0].find("dedup.signature"), std::string::npos) << rows[0];
+  auto all =
+      Lines(RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds + " --all-attributes 2>/dev/null")
+                .output);
+  ASSERT_EQ(all.size(), lines.size());
+  for (const auto& line : all) EXPECT_TRUE(nlohmann::json::parse(line).contains("dedup.signature"));
+  auto all_csv = Lines(RunShell(ShellQuote(CLIPDEX_BINARY) + " export " + ds +
+                                " --format csv --all-attributes 2>/dev/null")
+                           .output);
+  ASSERT_FALSE(all_csv.empty());
+  EXPECT_NE(all_csv[0].find("dedup.signature"), std::string::npos) << all_csv[0];
 }
 
 TEST(Export, ClipFilesOnePerClipFrameExactWhenAccurate) {

@@ -6,8 +6,8 @@
 
 #include "../support/test_env.h"
 #include "catalog/catalog.h"
+#include "eval/shot_eval.h"
 #include "pipeline/batch.h"
-#include "shots/shot_eval.h"
 
 namespace clipdex {
 namespace {

@@ -1,4 +1,4 @@
-#include "analyze/label_eval.h"
+#include "eval/label_eval.h"
 
 #include <gtest/gtest.h>
 

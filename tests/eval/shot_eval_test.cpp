@@ -1,4 +1,4 @@
-#include "shots/shot_eval.h"
+#include "eval/shot_eval.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,227 @@
+// Read-only queries behind the HTML report (curate/report.h); contracts in catalog/catalog.h.
+#include "catalog/catalog.h"
+#include "catalog/sqlite_stmt.h"
+
+namespace clipdex {
+
+using sql::ColDouble;
+using sql::ColInt;
+using sql::ColText;
+using sql::Prepare;
+
+namespace {
+
+// Steps `s` to the end, calling row(s) for each row; the SQLite error if it fails.
+template <typename Fn>
+Status EachRow(sqlite3* db, sqlite3_stmt* s, Fn&& row) {
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) row(s);
+  return rc == SQLITE_DONE ? Status::Ok() : sql::SqlError(db, "");
+}
+
+}  // namespace
+
+Result<std::vector<TierTotal>> Catalog::TierTotals() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  // A clip in tier k failed every higher tier, so its `missed` object has k keys: that count
+  // recovers the recipe order without the recipe.
+  auto stmt = Prepare(db,
+                      "SELECT t.tier, COUNT(*), TOTAL(c.duration), "
+                      "MAX(CASE WHEN json_valid(t.missed) THEN "
+                      "(SELECT COUNT(*) FROM json_each(t.missed)) ELSE 0 END) AS rank "
+                      "FROM clip_tiers t JOIN clips c ON c.id = t.clip_id "
+                      "GROUP BY t.tier ORDER BY rank, t.tier");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<TierTotal> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColText(s, 0), static_cast<long>(ColInt(s, 1)), ColDouble(s, 2)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<TierTotal> Catalog::UntieredTotal() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT COUNT(*), TOTAL(c.duration) FROM clips c "
+                      "WHERE NOT EXISTS (SELECT 1 FROM clip_tiers t WHERE t.clip_id = c.id)");
+  if (!stmt.ok()) return stmt.status();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW) return sql::SqlError(db, "");
+  return TierTotal{"", static_cast<long>(ColInt(stmt->get(), 0)), ColDouble(stmt->get(), 1)};
+}
+
+Result<std::vector<RunRecord>> Catalog::LatestRuns(int limit) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT id, version, started_at, COALESCE(finished_at, ''), files_ok, "
+                      "files_failed, seconds FROM runs ORDER BY id DESC LIMIT ?1");
+  if (!stmt.ok()) return stmt.status();
+  sqlite3_bind_int(stmt->get(), 1, limit);
+  std::vector<RunRecord> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColInt(s, 0), ColText(s, 1), ColText(s, 2), ColText(s, 3),
+                   static_cast<long>(ColInt(s, 4)), static_cast<long>(ColInt(s, 5)),
+                   ColDouble(s, 6)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<NumericRange>> Catalog::NumericRanges() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  // SQLite aggregates over the (name, num) index. Dedup ids are labels, not measurements.
+  auto stmt = Prepare(db,
+                      "SELECT 'duration', MIN(duration), MAX(duration), "
+                      "SUM(duration != CAST(duration AS INTEGER)) = 0 FROM clips "
+                      "UNION ALL SELECT name, MIN(num), MAX(num), "
+                      "SUM(num != CAST(num AS INTEGER)) = 0 FROM clip_attributes "
+                      "WHERE num IS NOT NULL AND name NOT LIKE 'dedup.%' GROUP BY name");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<NumericRange> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    if (sql::ColIsNull(s, 1)) return;
+    out.push_back({ColText(s, 0), ColDouble(s, 1), ColDouble(s, 2), ColInt(s, 3) != 0});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Status Catalog::ForEachNumericValue(
+    const std::function<void(const std::string&, double, const std::string&)>& fn) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT 'duration', c.duration, COALESCE(t.tier, '') FROM clips c "
+                      "LEFT JOIN clip_tiers t ON t.clip_id = c.id "
+                      "UNION ALL SELECT a.name, a.num, COALESCE(t.tier, '') "
+                      "FROM clip_attributes a LEFT JOIN clip_tiers t ON t.clip_id = a.clip_id "
+                      "WHERE a.num IS NOT NULL AND a.name NOT LIKE 'dedup.%'");
+  if (!stmt.ok()) return stmt.status();
+  return EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    if (sql::ColIsNull(s, 1)) return;
+    fn(ColText(s, 0), ColDouble(s, 1), ColText(s, 2));
+  });
+}
+
+Result<std::vector<CategoryCount>> Catalog::CategoryCounts(const std::string& name) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT a.text, COALESCE(t.tier, ''), COUNT(*) FROM clip_attributes a "
+                      "LEFT JOIN clip_tiers t ON t.clip_id = a.clip_id "
+                      "WHERE a.name = ?1 AND a.text IS NOT NULL GROUP BY 1, 2");
+  if (!stmt.ok()) return stmt.status();
+  sql::BindText(stmt->get(), 1, name);
+  std::vector<CategoryCount> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColText(s, 0), ColText(s, 1), static_cast<long>(ColInt(s, 2))});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<DedupTotals> Catalog::GetDedupTotals() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT (SELECT COUNT(*) FROM clip_attributes WHERE name = 'dedup.group'), "
+                      "(SELECT COUNT(*) FROM clip_attributes WHERE name = 'dedup.dup_of' AND "
+                      "COALESCE(num, text) IS NOT NULL AND COALESCE(num, text) != ''), "
+                      "(SELECT TOTAL(c.duration) FROM clip_attributes a JOIN clips c ON c.id = "
+                      "a.clip_id WHERE a.name = 'dedup.dup_of' AND COALESCE(a.num, a.text) IS "
+                      "NOT NULL AND COALESCE(a.num, a.text) != '')");
+  if (!stmt.ok()) return stmt.status();
+  if (sqlite3_step(stmt->get()) != SQLITE_ROW) return sql::SqlError(db, "");
+  return DedupTotals{static_cast<long>(ColInt(stmt->get(), 0)),
+                     static_cast<long>(ColInt(stmt->get(), 1)), ColDouble(stmt->get(), 2)};
+}
+
+Result<std::vector<DedupGroupSize>> Catalog::DedupGroupSizes() {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  // Values compare as text so numeric and text group ids both work.
+  auto stmt = Prepare(db,
+                      "SELECT CAST(COALESCE(num, text) AS TEXT) AS g, COUNT(*) AS n "
+                      "FROM clip_attributes WHERE name = 'dedup.group' GROUP BY g "
+                      "HAVING n > 1 ORDER BY n DESC, g");
+  if (!stmt.ok()) return stmt.status();
+  std::vector<DedupGroupSize> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColText(s, 0), static_cast<long>(ColInt(s, 1))});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<DedupMember>> Catalog::DedupGroupMembers(const std::string& group, int limit) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT v.path, c.idx, COALESCE(t.tier, ''), "
+                      "(SELECT CAST(COALESCE(d.num, d.text) AS TEXT) FROM clip_attributes d "
+                      "WHERE d.clip_id = c.id AND d.name = 'dedup.dup_of') "
+                      "FROM clip_attributes a JOIN clips c ON c.id = a.clip_id "
+                      "JOIN videos v ON v.id = c.video_id "
+                      "LEFT JOIN clip_tiers t ON t.clip_id = c.id "
+                      "WHERE a.name = 'dedup.group' AND CAST(COALESCE(a.num, a.text) AS TEXT) "
+                      "= ?1 ORDER BY v.path, c.idx LIMIT ?2");
+  if (!stmt.ok()) return stmt.status();
+  sql::BindText(stmt->get(), 1, group);
+  sqlite3_bind_int(stmt->get(), 2, limit);
+  std::vector<DedupMember> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColText(s, 0), sqlite3_column_int(s, 1), ColText(s, 2), ColText(s, 3)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<std::vector<ThumbnailSample>> Catalog::ThumbnailSamples(int per_tier) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  // Order by a multiplicative hash of the clip id rather than by id, so examples are not all
+  // from the first video.
+  auto stmt = Prepare(
+      db,
+      "SELECT tier, path, idx, thumbnail, duration, movement FROM ("
+      "SELECT COALESCE(t.tier, '') AS tier, v.path AS path, c.idx AS idx, "
+      "c.thumbnail AS thumbnail, c.duration AS duration, "
+      "(SELECT text FROM clip_attributes a WHERE a.clip_id = c.id AND a.name = "
+      "'camera.movement') AS movement, ROW_NUMBER() OVER (PARTITION BY COALESCE(t.tier, '') "
+      "ORDER BY (c.id * 2654435761) % 4294967291, c.id) AS rn "
+      "FROM clips c JOIN videos v ON v.id = c.video_id "
+      "LEFT JOIN clip_tiers t ON t.clip_id = c.id WHERE c.thumbnail != '') "
+      "WHERE rn <= ?1 ORDER BY tier, rn");
+  if (!stmt.ok()) return stmt.status();
+  sqlite3_bind_int(stmt->get(), 1, per_tier);
+  std::vector<ThumbnailSample> out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.push_back({ColText(s, 0), ColText(s, 1), sqlite3_column_int(s, 2), ColText(s, 3),
+                   ColDouble(s, 4), ColText(s, 5)});
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+Result<FailedVideos> Catalog::ListFailedVideos(int limit) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db,
+                      "SELECT path, error, COUNT(*) OVER () FROM videos "
+                      "WHERE status = 'failed' ORDER BY path LIMIT ?1");
+  if (!stmt.ok()) return stmt.status();
+  sqlite3_bind_int(stmt->get(), 1, limit);
+  FailedVideos out;
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    out.total = static_cast<long>(ColInt(s, 2));
+    out.listed.emplace_back(ColText(s, 0), ColText(s, 1));
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+}  // namespace clipdex

@@ -1,0 +1,328 @@
+// Rules, tiers and clip selection: the wide view, the read-only authorizer under which user rule
+// SQL runs, the tier write and the selection table (contracts in catalog/catalog.h).
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
+#include "catalog/sqlite_stmt.h"
+
+namespace clipdex {
+namespace {
+
+using sql::ColText;
+using sql::Exec;
+using sql::Prepare;
+using sql::QuoteIdent;
+using sql::QuoteString;
+using sql::StmtPtr;
+
+// Clip fields: rule name -> SQL over clips c JOIN videos v. fps is NULL for unknown rates rather
+// than a division by zero.
+const std::vector<std::pair<std::string, std::string>>& ClipFields() {
+  static const std::vector<std::pair<std::string, std::string>> kFields = {
+      {"duration", "c.duration"},
+      {"start_time", "c.start_time"},
+      {"end_time", "c.end_time"},
+      {"first_frame", "c.first_frame"},
+      {"last_frame", "c.last_frame"},
+      {"frame_count", "c.last_frame - c.first_frame + 1"},
+      {"clip_index", "c.idx"},
+      {"too_short", "c.too_short"},
+      {"split_part", "c.split_part"},
+      {"transition_in", "c.transition_in"},
+      {"transition_out", "c.transition_out"},
+      {"width", "v.width"},
+      {"height", "v.height"},
+      {"fps", "CASE WHEN v.fps_den > 0 AND v.fps_num > 0 THEN 1.0 * v.fps_num / v.fps_den END"},
+      {"codec", "v.codec"},
+      {"is_vfr", "v.is_vfr"},
+      {"interlaced", "v.interlaced"},
+      {"video_duration", "v.duration"},
+      // Stills come through libavformat's image demuxers (media/probe.h IsImageContainer).
+      {"is_image", "(v.container LIKE '%_pipe' OR v.container LIKE 'image2%')"},
+  };
+  return kFields;
+}
+
+struct AuthContext {
+  std::string insert_table;
+};
+
+int Authorize(void* ctx, int action, const char* a1, const char* /*a2*/, const char* /*db*/,
+              const char* /*trigger*/) {
+  const auto* auth = static_cast<const AuthContext*>(ctx);
+  switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+      return SQLITE_OK;
+    case SQLITE_INSERT:
+      return !auth->insert_table.empty() && a1 && auth->insert_table == a1 ? SQLITE_OK
+                                                                           : SQLITE_DENY;
+    default:
+      return SQLITE_DENY;
+  }
+}
+
+// Prepares with the authorizer installed; the authorizer is removed again on every path so the
+// catalog's own writes are unaffected.
+Result<StmtPtr> PrepareGuarded(sqlite3* db, const std::string& sql,
+                               const std::string& insert_table) {
+  AuthContext ctx{insert_table};
+  sqlite3_set_authorizer(db, &Authorize, &ctx);
+  const char* tail = nullptr;
+  sqlite3_stmt* raw = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &raw, &tail);
+  StmtPtr stmt(raw);
+  std::string err = rc == SQLITE_OK ? "" : sqlite3_errmsg(db);
+  sqlite3_set_authorizer(db, nullptr, nullptr);
+  if (rc != SQLITE_OK) return Status::Error(err);
+  // A second statement after ';' would run unguarded if anyone stepped through the tail.
+  while (tail && *tail && std::isspace(static_cast<unsigned char>(*tail))) ++tail;
+  if (tail && *tail) return Status::Error("more than one SQL statement");
+  return stmt;
+}
+
+// Prepares `sql` under the authorizer and steps it to completion.
+Status RunGuarded(sqlite3* db, const std::string& sql, const std::string& insert_table) {
+  auto stmt = PrepareGuarded(db, sql, insert_table);
+  if (!stmt.ok()) return stmt.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+  }
+  if (rc != SQLITE_DONE) return Status::Error(sqlite3_errmsg(db));
+  return Status::Ok();
+}
+
+// SQL that creates TEMP VIEW clip_attr_wide with a column for each of `attributes`.
+std::string WideViewSql(const std::set<std::string>& attributes) {
+  std::string sql = "CREATE TEMP VIEW clip_attr_wide AS SELECT c.id AS clip_id";
+  for (const auto& [name, expr] : ClipFields()) sql += ", " + expr + " AS " + QuoteIdent(name);
+  for (const auto& a : attributes) sql += ", a." + QuoteIdent(a) + " AS " + QuoteIdent(a);
+  sql += " FROM clips c JOIN videos v ON v.id = c.video_id";
+  if (!attributes.empty()) {
+    // Pivot only what the rules reference: the (clip_id, name) primary key keeps rows grouped by
+    // clip, so the GROUP BY streams without a sort.
+    std::string cols, names;
+    for (const auto& a : attributes) {
+      cols += ", MAX(CASE WHEN name = " + QuoteString(a) + " THEN COALESCE(num, text) END) AS " +
+              QuoteIdent(a);
+      names += (names.empty() ? "" : ", ") + QuoteString(a);
+    }
+    sql += " LEFT JOIN (SELECT clip_id" + cols + " FROM clip_attributes WHERE name IN (" + names +
+           ") GROUP BY clip_id) a ON a.clip_id = c.id";
+  }
+  return sql;
+}
+
+// One statement assigns every tier. The MATERIALIZED CTE evaluates the first-match CASE once
+// per clip (a flattened subquery would repeat it for every reference to k).
+std::string TierInsertSql(const std::vector<CompiledRule>& rules, const std::string& default_tier,
+                          const std::string& recipe) {
+  const size_t n = rules.size();
+  std::string k_sql = "CASE";
+  for (size_t i = 0; i < n; ++i) k_sql += " WHEN (" + rules[i].sql + ") THEN " + std::to_string(i);
+  k_sql += " ELSE " + std::to_string(n) + " END";
+  if (n == 0) k_sql = "0";
+  std::string tier_sql = "CASE k", rule_sql = "CASE k", missed_sql = "'{' || substr(''";
+  for (size_t i = 0; i < n; ++i) {
+    tier_sql += " WHEN " + std::to_string(i) + " THEN " + QuoteString(rules[i].tier);
+    rule_sql += " WHEN " + std::to_string(i) + " THEN " + QuoteString(rules[i].when);
+    // Failed conjuncts as a JSON array: ',' || NULL is NULL, so passing conjuncts drop out.
+    std::string arr = "'[' || substr(''";
+    for (const auto& c : rules[i].conjuncts) {
+      arr += " || COALESCE(',' || CASE WHEN (" + c.sql + ") THEN NULL ELSE json_quote(" +
+             c.message_sql + ") END, '')";
+    }
+    arr += ", 2) || ']'";
+    missed_sql += " || COALESCE(CASE WHEN k > " + std::to_string(i) + " THEN " +
+                  QuoteString("," + nlohmann::json(rules[i].tier).dump() + ":") + " || " + arr +
+                  " END, '')";
+  }
+  tier_sql += " ELSE " + QuoteString(default_tier) + " END";
+  rule_sql += " ELSE '' END";
+  missed_sql += ", 2) || '}'";
+  if (n == 0) {
+    tier_sql = QuoteString(default_tier);
+    rule_sql = "''";
+    missed_sql = "'{}'";
+  }
+  return "WITH t AS MATERIALIZED (SELECT w.*, " + k_sql +
+         " AS k FROM clip_attr_wide w) INSERT INTO clip_tiers (clip_id, tier, rule, missed, "
+         "recipe) SELECT clip_id, " +
+         tier_sql + ", " + rule_sql + ", " + missed_sql + ", " + QuoteString(recipe) + " FROM t";
+}
+
+constexpr std::string_view kDropWide = "DROP VIEW IF EXISTS temp.clip_attr_wide";
+
+}  // namespace
+
+std::vector<std::string> Catalog::ClipFieldNames() {
+  std::vector<std::string> out;
+  for (const auto& f : ClipFields()) out.push_back(f.first);
+  return out;
+}
+
+Status Catalog::CheckReadOnly(const std::string& sql) {
+  std::lock_guard lock(mu_);
+  auto stmt = PrepareGuarded(db_.get(), sql, "");
+  return stmt.ok() ? Status::Ok() : stmt.status();
+}
+
+Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRule>& rules,
+                                                   const std::string& default_tier,
+                                                   const std::string& recipe) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  std::set<std::string> used;
+  for (const auto& r : rules) used.insert(r.attributes.begin(), r.attributes.end());
+  const std::string insert_sql = TierInsertSql(rules, default_tier, recipe);
+
+  sql::Transaction txn(db, "tier");
+  if (Status s = txn.Begin(/*write=*/true); !s.ok()) return s;
+  // The TEMP view must not outlive this call, whatever path it leaves by (the rollback drops it
+  // on failure; DROP in the transaction drops it on success).
+  if (Status s = Exec(db, std::string(kDropWide) + "; " + WideViewSql(used)); !s.ok()) {
+    return Status::Error("tier: cannot build clip_attr_wide: " + s.message());
+  }
+  // Each rule alone under the read-only authorizer: errors name the rule, and nothing in a rule
+  // can write even if the grammar were ever loosened.
+  for (const auto& r : rules) {
+    auto stmt = PrepareGuarded(db, "SELECT " + r.sql + " FROM clip_attr_wide", "");
+    if (!stmt.ok()) return Status::Error("tier '" + r.tier + "': " + stmt.status().message());
+  }
+  if (Status s = Exec(db, "DELETE FROM clip_tiers"); !s.ok()) {
+    return Status::Error("tier: " + s.message());
+  }
+  {
+    auto stmt = PrepareGuarded(db, insert_sql, "clip_tiers");
+    if (!stmt.ok()) return Status::Error("tier: " + stmt.status().message());
+    if (sqlite3_step(stmt->get()) != SQLITE_DONE) {
+      return Status::Error("tier: " + std::string(sqlite3_errmsg(db)));
+    }
+  }
+  std::vector<TierTotal> totals;
+  {
+    auto stmt = Prepare(db,
+                        "SELECT t.tier, COUNT(*), TOTAL(c.duration) FROM clip_tiers t "
+                        "JOIN clips c ON c.id = t.clip_id GROUP BY t.tier",
+                        "tier");
+    if (!stmt.ok()) return stmt.status();
+    int rc;
+    while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+      totals.push_back({ColText(stmt->get(), 0),
+                        static_cast<long>(sqlite3_column_int64(stmt->get(), 1)),
+                        sqlite3_column_double(stmt->get(), 2)});
+    }
+    if (rc != SQLITE_DONE) return sql::SqlError(db, "tier");
+  }
+  if (Status s = Exec(db, std::string(kDropWide), "tier"); !s.ok()) return s;
+  if (Status s = txn.Commit(); !s.ok()) return s;
+  return totals;
+}
+
+Result<bool> Catalog::HasTiers() {
+  std::lock_guard lock(mu_);
+  auto any = Prepare(db_.get(), "SELECT EXISTS (SELECT 1 FROM clip_tiers)");
+  if (!any.ok()) return any.status();
+  if (sqlite3_step(any->get()) != SQLITE_ROW) return sql::SqlError(db_.get(), "");
+  return sqlite3_column_int(any->get(), 0) != 0;
+}
+
+Result<long> Catalog::SelectClips(const std::string& table, const std::string& tier,
+                                  const CompiledRule& where) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  const std::string qualified = "temp." + QuoteIdent(table);
+  if (Status s = Exec(db, "DROP TABLE IF EXISTS " + qualified + "; CREATE TEMP TABLE " +
+                              QuoteIdent(table) + " (clip_id INTEGER PRIMARY KEY)");
+      !s.ok()) {
+    return Status::Error("select clips: " + s.message());
+  }
+  if (Status s = Exec(db, std::string(kDropWide) + "; " + WideViewSql(where.attributes)); !s.ok()) {
+    return Status::Error("select clips: cannot build clip_attr_wide: " + s.message());
+  }
+  // The tier is a quoted literal, the rule SQL comes from the rule compiler, and the whole
+  // statement runs under the read-only authorizer (which lets it insert into `table` only).
+  std::string tier_join;
+  if (!tier.empty()) {
+    tier_join = " JOIN clip_tiers t ON t.clip_id = w.clip_id AND t.tier = " + QuoteString(tier);
+  }
+  Status run = RunGuarded(db,
+                          "INSERT INTO " + qualified + " (clip_id) SELECT w.clip_id FROM " +
+                              "clip_attr_wide w" + tier_join + " WHERE " +
+                              (where.sql.empty() ? std::string("1") : where.sql),
+                          table);
+  Exec(db, std::string(kDropWide));
+  if (!run.ok()) return run;
+  auto count = Prepare(db, "SELECT COUNT(*) FROM " + qualified, "select clips");
+  if (!count.ok()) return count.status();
+  if (sqlite3_step(count->get()) != SQLITE_ROW) return sql::SqlError(db, "select clips");
+  return static_cast<long>(sqlite3_column_int64(count->get(), 0));
+}
+
+namespace {
+
+constexpr std::string_view kClipDetailSelect = "SELECT t.tier, t.rule, t.missed, t.recipe, ";
+
+Result<std::optional<ClipDetail>> ReadClipDetail(sqlite3* db, sqlite3_stmt* s) {
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_DONE) return std::optional<ClipDetail>();
+  if (rc != SQLITE_ROW) return sql::SqlError(db, "");
+  ClipDetail d;
+  d.tiered = !sql::ColIsNull(s, 0);
+  if (d.tiered) {
+    d.tier = ColText(s, 0);
+    d.rule = ColText(s, 1);
+    d.missed = ColText(s, 2);
+    d.recipe = ColText(s, 3);
+  }
+  d.video = sql::ReadVideo(s, 4);
+  d.clip = sql::ReadClip(s, 4 + static_cast<int>(sql::kVideoColumns.size()));
+  auto attrs =
+      Prepare(db, "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 ORDER BY name");
+  if (!attrs.ok()) return attrs.status();
+  sql::BindInt(attrs->get(), 1, d.clip.id);
+  while ((rc = sqlite3_step(attrs->get())) == SQLITE_ROW) {
+    Attribute a;
+    a.name = ColText(attrs->get(), 0);
+    if (!sql::ColIsNull(attrs->get(), 1)) a.number = sql::ColDouble(attrs->get(), 1);
+    a.text = ColText(attrs->get(), 2);
+    d.clip.attributes.push_back(std::move(a));
+  }
+  if (rc != SQLITE_DONE) return sql::SqlError(db, "");
+  return std::optional<ClipDetail>(std::move(d));
+}
+
+std::string ClipDetailSql(const std::string& where) {
+  return std::string(kClipDetailSelect) + sql::VideoColumnList("v.", true) + ", " +
+         std::string(sql::kClipColumns) +
+         " FROM clips c JOIN videos v ON v.id = c.video_id "
+         "LEFT JOIN clip_tiers t ON t.clip_id = c.id WHERE " +
+         where;
+}
+
+}  // namespace
+
+Result<std::optional<ClipDetail>> Catalog::FindClip(int64_t clip_id) {
+  std::lock_guard lock(mu_);
+  auto stmt = Prepare(db_.get(), ClipDetailSql("c.id = ?1"));
+  if (!stmt.ok()) return stmt.status();
+  sql::BindInt(stmt->get(), 1, clip_id);
+  return ReadClipDetail(db_.get(), stmt->get());
+}
+
+Result<std::optional<ClipDetail>> Catalog::FindClip(const std::string& video,
+                                                    const std::string& abs_path, int index) {
+  std::lock_guard lock(mu_);
+  auto stmt = Prepare(db_.get(), ClipDetailSql("(v.fingerprint = ?1 OR v.path = ?1 OR v.path = "
+                                               "?2) AND c.idx = ?3"));
+  if (!stmt.ok()) return stmt.status();
+  sql::BindText(stmt->get(), 1, video);
+  sql::BindText(stmt->get(), 2, abs_path);
+  sql::BindInt(stmt->get(), 3, index);
+  return ReadClipDetail(db_.get(), stmt->get());
+}
+
+}  // namespace clipdex

@@ -1,0 +1,69 @@
+// Exports of the catalog's clips: JSONL/CSV rows, one media file per clip, WebDataset shards.
+// Exports read the catalog, never write it. Each walks the clips in the catalog's order (the
+// same order every run), optionally restricted to a TEMP table of clip ids and a count.
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/records.h"
+#include "catalog/webdataset_writer.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+struct ExportSelection {
+  // A TEMP table of clip ids on the catalog's connection (curate/clip_selection.h fills one);
+  // empty = every clip.
+  std::string clip_table;
+  long limit = -1;  // at most this many clips; -1 = no limit
+};
+
+// Called for each clip whose media file could not be written; the export goes on without it.
+using ClipFailureFn =
+    std::function<void(const VideoRecord& video, const ClipRecord& clip, const Status& error)>;
+
+struct ExportCounts {
+  long written = 0;  // clips (files or samples) written
+  long failed = 0;   // clips whose media could not be cut (reported through ClipFailureFn)
+};
+
+enum class RowFormat { kJsonl, kCsv };
+
+// One clip per line: JSONL, or CSV with a header line taken from the first clip's JSON keys
+// (fields of ClipJson). Internal attributes (IsInternalAttribute) are left out unless
+// `all_attributes`.
+Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat format,
+                  bool all_attributes, std::FILE* out);
+
+// "<video stem>_<last 8 of fingerprint>_clip<index>.mp4": unique in a dataset, readable.
+std::string ClipFileName(const VideoRecord& video, const ClipRecord& clip);
+
+// One .mp4 per clip into the existing directory `dir` (media/clip_writer.h: stream copy, or
+// re-encoded frame-exact with `accurate`). Error only when the catalog walk fails.
+Result<ExportCounts> ExportClipFiles(Catalog& catalog, const ExportSelection& selection,
+                                     const std::filesystem::path& dir, bool accurate,
+                                     const ClipFailureFn& on_failure);
+
+// WebDataset key of a clip: unique in the dataset, stable across runs, free of dots
+// ("<fingerprint>_c00042").
+std::string SampleKey(const VideoRecord& video, const ClipRecord& clip);
+
+struct WebDatasetExportOptions {
+  bool thumbnails = true;  // add <key>.jpg when the clip has a thumbnail
+  bool accurate = false;   // frame-exact re-encode instead of stream copy
+  bool all_attributes = false;
+};
+
+// One sample per clip into `writer`: <key>.mp4, <key>.json (the JSONL line's object), and
+// <key>.jpg. Clips are cut through one scratch file in the writer's directory, removed at the
+// end. Finishes the writer. Error when the walk or a shard write fails.
+Result<ExportCounts> ExportWebDataset(Catalog& catalog, const ExportSelection& selection,
+                                      WebDatasetWriter* writer,
+                                      const WebDatasetExportOptions& options,
+                                      const ClipFailureFn& on_failure);
+
+}  // namespace clipdex

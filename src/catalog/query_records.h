@@ -1,0 +1,109 @@
+// Plain records returned by the catalog's curation queries (tiers, dedup, report, explain); the
+// methods that fill them are declared, with their contracts, in catalog/catalog.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+
+namespace clipdex {
+
+// One attribute row to write (Catalog::ReplaceAttributes): a number, else the text.
+struct AttributeWrite {
+  int64_t clip_id = 0;
+  std::string name;
+  std::optional<double> number;
+  std::string text;
+};
+
+// One cell of a wide attribute row: what clip_attributes holds for (clip, name), if anything.
+struct AttributeCell {
+  bool present = false;
+  std::optional<double> number;     // column num
+  std::optional<std::string> text;  // column text
+};
+
+// A clip of an ok video with the requested attributes as columns (Catalog::ForEachWideClip).
+struct WideClipRow {
+  int64_t clip_id = 0;
+  double duration = 0;               // seconds
+  int64_t pixels = 0;                // video width * height
+  std::vector<AttributeCell> cells;  // one per requested name, in the requested order
+};
+
+// Clips and seconds of one tier (or of the untiered clips).
+struct TierTotal {
+  std::string tier;
+  long clips = 0;
+  double seconds = 0;
+};
+
+// One row of `runs`.
+struct RunRecord {
+  int64_t id = 0;
+  std::string version;
+  std::string started_at;
+  std::string finished_at;  // "" while running or when the run was killed
+  long files_ok = 0;
+  long files_failed = 0;
+  double seconds = 0;
+};
+
+// Range of one numeric attribute (or of the clip field "duration") over the catalog.
+struct NumericRange {
+  std::string name;
+  double lo = 0, hi = 0;
+  bool integers = false;  // every value is a whole number
+};
+
+// Clips per (text value, tier) of one attribute; tier "" = untiered.
+struct CategoryCount {
+  std::string value;
+  std::string tier;
+  long clips = 0;
+};
+
+// What `dedup` left in the catalog.
+struct DedupTotals {
+  long grouped = 0;     // clips carrying dedup.group
+  long duplicates = 0;  // clips with a non-empty dedup.dup_of
+  double duplicate_seconds = 0;
+};
+struct DedupGroupSize {
+  std::string group;  // dedup.group value as text
+  long clips = 0;
+};
+struct DedupMember {
+  std::string video_path;
+  int index = 0;
+  std::string tier;    // "" = untiered
+  std::string dup_of;  // "" for the keeper
+};
+
+// A clip with a thumbnail, as the report shows it.
+struct ThumbnailSample {
+  std::string tier;  // "" = untiered
+  std::string video_path;
+  int index = 0;
+  std::string thumbnail;  // relative to the dataset directory
+  double duration = 0;
+  std::string movement;  // camera.movement text, "" if none
+};
+
+struct FailedVideos {
+  long total = 0;                                           // all failed videos
+  std::vector<std::pair<std::string, std::string>> listed;  // (path, error), path order
+};
+
+// One clip with its video, attributes (ordered by name) and tier row, for `explain`.
+struct ClipDetail {
+  VideoRecord video;
+  ClipRecord clip;
+  bool tiered = false;                     // false until `clipdex tier` ran
+  std::string tier, rule, missed, recipe;  // clip_tiers columns when tiered
+};
+
+}  // namespace clipdex

@@ -1,0 +1,178 @@
+// The cut rules of docs/shots.md on hand-made tiny frames: repeated frames, motion, flashes,
+// black and two-frame inserts, the file's first frame.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "shots/motion_residual.h"
+#include "shots/shot_detector.h"
+
+namespace clipdex {
+namespace {
+
+constexpr int kW = 64, kH = 36;
+
+// A wide smooth random texture (random values on a 4-pixel grid, bilinearly interpolated, like
+// a real scene at 64x36) with its own colour; frames are 64x36 windows of it, so a pan is an
+// exact shift and a small pan a small difference.
+struct Texture {
+  int width;
+  std::vector<uint8_t> y;
+  uint8_t u, v;
+};
+
+// Different shots get different luma ranges: random textures of one range all look alike to a
+// block search, real scenes do not.
+Texture MakeTexture(unsigned seed, int width = 160, int lo = 30, int hi = 220) {
+  constexpr int kCell = 4;
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> luma(lo, hi);
+  const int gw = width / kCell + 2, gh = kH / kCell + 2;
+  std::vector<int> grid(size_t(gw) * gh);
+  for (int& g : grid) g = luma(rng);
+  Texture t{width, std::vector<uint8_t>(size_t(width) * kH), 0, 0};
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < width; ++x) {
+      const int gx = x / kCell, gy = y / kCell;
+      const double fx = double(x % kCell) / kCell, fy = double(y % kCell) / kCell;
+      const double top = (1 - fx) * grid[gy * gw + gx] + fx * grid[gy * gw + gx + 1];
+      const double bottom = (1 - fx) * grid[(gy + 1) * gw + gx] + fx * grid[(gy + 1) * gw + gx + 1];
+      t.y[size_t(y) * width + x] = static_cast<uint8_t>((1 - fy) * top + fy * bottom);
+    }
+  }
+  t.u = static_cast<uint8_t>(60 + seed * 37 % 140);
+  t.v = static_cast<uint8_t>(200 - seed * 53 % 140);
+  return t;
+}
+
+TinyYuv Window(const Texture& t, int offset) {
+  TinyYuv f;
+  f.width = kW;
+  f.height = kH;
+  f.y.resize(size_t(kW) * kH);
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) f.y[size_t(y) * kW + x] = t.y[size_t(y) * t.width + x + offset];
+  }
+  f.u.assign(size_t(kW / 2) * (kH / 2), t.u);
+  f.v.assign(size_t(kW / 2) * (kH / 2), t.v);
+  return f;
+}
+
+TinyYuv Uniform(uint8_t luma) {
+  TinyYuv f;
+  f.width = kW;
+  f.height = kH;
+  f.y.assign(size_t(kW) * kH, luma);
+  f.u.assign(size_t(kW / 2) * (kH / 2), 128);
+  f.v.assign(size_t(kW / 2) * (kH / 2), 128);
+  return f;
+}
+
+std::vector<Transition> Detect(const std::vector<TinyYuv>& frames, double fps = 25) {
+  ShotDetector detector(ShotDetectorOptions{}, fps);
+  std::vector<Transition> out;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    detector.Push(static_cast<long>(i), i / fps, frames[i]);
+    for (const Transition& t : detector.TakeConfirmed()) out.push_back(t);
+  }
+  detector.Finish();
+  for (const Transition& t : detector.TakeConfirmed()) out.push_back(t);
+  return out;
+}
+
+std::vector<long> CutFrames(const std::vector<Transition>& ts) {
+  std::vector<long> cuts;
+  for (const Transition& t : ts) {
+    if (t.type == TransitionType::kCut) cuts.push_back(t.first_frame);
+  }
+  return cuts;
+}
+
+TEST(ShotDetectorRules, MotionResidualSeparatesMotionFromNewContent) {
+  const Texture a = MakeTexture(1, 160, 20, 140), b = MakeTexture(2, 160, 110, 230);
+  // A pan of 5 pixels: every block finds itself again (the right edge has nothing to match).
+  const MotionResidual pan = TinyMotionResidual(Window(a, 10), Window(a, 15));
+  EXPECT_GT(pan.raw, 20);
+  EXPECT_LT(pan.ratio(), 0.2);
+  // Different content: no shift explains it.
+  const MotionResidual cut = TinyMotionResidual(Window(a, 10), Window(b, 10));
+  EXPECT_GT(cut.ratio(), 0.6);
+  // Identical frames: nothing to explain.
+  EXPECT_EQ(TinyMotionResidual(Window(a, 0), Window(a, 0)).raw, 0);
+}
+
+TEST(ShotDetectorRules, SuddenCameraJumpIsNotACut) {
+  // Still, then the camera jerks 4 pixels once and holds: a single large difference with the
+  // same content, explained by a shift.
+  const Texture a = MakeTexture(3);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(a, 20));
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(a, 24));
+  EXPECT_TRUE(Detect(frames).empty());
+}
+
+TEST(ShotDetectorRules, RepeatedFramesDoNotTurnMotionIntoCuts) {
+  // Animation on twos: every picture is shown twice, the pan accelerates (1 -> 5 px per
+  // picture). Differences alternate 0 / large; the cut at frame 40 into another texture (also
+  // on twos) is found, the motion is not.
+  const Texture a = MakeTexture(4, 200, 20, 140), b = MakeTexture(5, 200, 110, 230);
+  std::vector<TinyYuv> frames;
+  int offset = 0;
+  for (int pic = 0; pic < 20; ++pic) {
+    offset += 1 + pic / 5;
+    frames.push_back(Window(a, offset));
+    frames.push_back(Window(a, offset));
+  }
+  for (int pic = 0; pic < 20; ++pic) {
+    frames.push_back(Window(b, 2 * pic));
+    frames.push_back(Window(b, 2 * pic));
+  }
+  EXPECT_EQ(CutFrames(Detect(frames)), std::vector<long>{40});
+}
+
+TEST(ShotDetectorRules, CutThroughTwoBlackFramesIsOneCut) {
+  const Texture a = MakeTexture(6, 160, 20, 140), b = MakeTexture(7, 160, 110, 230);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(a, i));
+  frames.push_back(Uniform(16));
+  frames.push_back(Uniform(16));
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(b, i));
+  EXPECT_EQ(CutFrames(Detect(frames)), std::vector<long>{20});
+}
+
+TEST(ShotDetectorRules, TwoFrameInsertIsTwoCuts) {
+  const Texture a = MakeTexture(8, 160, 20, 140), x = MakeTexture(9, 160, 110, 230),
+                b = MakeTexture(10, 160, 20, 140);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(a, i));
+  frames.push_back(Window(x, 0));
+  frames.push_back(Window(x, 1));
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(b, i));
+  EXPECT_EQ(CutFrames(Detect(frames)), (std::vector<long>{20, 22}));
+}
+
+TEST(ShotDetectorRules, WhiteFramesInsideAShotAreAFlash) {
+  // Two white frames, then the same shot: neither the jump into the flash nor the one out of it
+  // is a cut.
+  const Texture a = MakeTexture(11);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 20; ++i) frames.push_back(Window(a, i));
+  frames.push_back(Uniform(235));
+  frames.push_back(Uniform(235));
+  for (int i = 22; i < 40; ++i) frames.push_back(Window(a, i));
+  EXPECT_TRUE(Detect(frames).empty());
+}
+
+TEST(ShotDetectorRules, FirstFrameGlitchIsNoCut) {
+  // Decoder start-up: a grey first frame, then the shot.
+  const Texture a = MakeTexture(12);
+  std::vector<TinyYuv> frames = {Uniform(128)};
+  for (int i = 0; i < 30; ++i) frames.push_back(Window(a, i));
+  EXPECT_TRUE(CutFrames(Detect(frames)).empty());
+}
+
+}  // namespace
+}  // namespace clipdex
