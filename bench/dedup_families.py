@@ -244,7 +244,7 @@ def score(args):
     res = {"recall": tot_hit / tot if tot else 0, "pairs_found": tot_hit, "pairs": tot,
            "precision_all_grouped_pairs": prec, "tp_pairs": tp, "fp_pairs": fp,
            "per_transform": {k: [v[0], v[1]] for k, v in sorted(per.items())},
-           "per_kind": kinds, "false_pairs": false_pairs[:30], "missing_videos": missing}
+           "per_kind": kinds, "false_pairs": false_pairs[:2000], "missing_videos": missing}
     if args.json:
         print(json.dumps(res, indent=1))
         return

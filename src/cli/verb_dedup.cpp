@@ -20,6 +20,8 @@ struct DedupArgs {
   int hamming = -1;  // -1: the recipe's dedup.hamming
   bool flip = false;
   double min_match = 0.6;
+  int window_hamming = DedupOptions{}.window_hamming;
+  double window_min_match = DedupOptions{}.window_min_match;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -108,6 +110,15 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   "Fraction of the shorter clip's frames that must align in order")
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
+  cmd->add_option("--window-hamming", args->window_hamming,
+                  "Largest Hamming distance of the single-hash window relations (off-centre crops, "
+                  "overlays); 0 = off")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--window-min-match", args->window_min_match,
+                  "Fraction of the shorter clip's frames that must align under a window relation")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
       ->capture_default_str();
@@ -129,6 +140,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
     options.hamming = args->hamming >= 0 ? args->hamming : recipe->dedup_hamming;
     options.flip = args->flip;
     options.min_match_fraction = args->min_match;
+    options.window_hamming = args->window_hamming;
+    options.window_min_match = args->window_min_match;
     options.quality_attribute = args->quality_attribute;
     options.semantic = args->semantic;
     *exit_code = DedupDataset(args->dataset, options, args->show);

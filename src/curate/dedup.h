@@ -50,6 +50,10 @@ struct DedupOptions {
   bool flip = false;  // mirrored copies are duplicates too
   // Fraction of the shorter clip's informative frames that must align (see above).
   double min_match_fraction = 0.6;
+  // Window relations (see WindowRelations): a frame match needs ONE hash within
+  // `window_hamming` bits, so they ask for more aligned frames. 0 = off.
+  int window_hamming = 8;
+  double window_min_match = 0.8;
   // Numeric attribute preferred when picking a group's keeper (higher is better); absent ->
   // skipped.
   std::string quality_attribute = "quality.score";
@@ -111,6 +115,16 @@ inline constexpr Relation kCropOf{HashKind::kPlain, HashKind::kCentre, HashKind:
 // `a` is `b` mirrored left-right.
 inline constexpr Relation kMirrorOf{HashKind::kMirrored, HashKind::kPlain,
                                     HashKind::kMirroredCentre, HashKind::kCentre};
+
+// Window relations, one per window w (analyze/dup_signature.h, kWindows), each a single
+// comparison: "a is a crop of b around window w" (a's plain hash ~ b's window w; an off-centre
+// crop, rescaled) and "a and b agree on window w" (a burned-in logo or subtitles outside w).
+inline Relation WindowCropOf(int w) {
+  return {HashKind::kPlain, WindowKind(w), HashKind::kPlain, WindowKind(w)};
+}
+inline Relation SameWindow(int w) {
+  return {WindowKind(w), WindowKind(w), WindowKind(w), WindowKind(w)};
+}
 
 // Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
 // under `relation` within `hamming` bits.
