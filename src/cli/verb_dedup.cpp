@@ -112,7 +112,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--window-hamming", args->window_hamming,
                   "Largest Hamming distance of the single-hash window relations (off-centre crops, "
-                  "overlays); 0 = off")
+                  "overlays), e.g. 8; 0 = off (not precise on still pictures)")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--window-min-match", args->window_min_match,
