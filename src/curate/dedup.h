@@ -19,6 +19,8 @@
 //    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
 //    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
 //    compares two hashes per frame pair and needs both within `hamming` (see Relation).
+//    Opt-in (`window_hamming` > 0): single-hash window relations for off-centre crops and
+//    overlays, whose window hashes (every third frame) also join the index; see DedupOptions.
 // 2b. Semantic pairs (only with `semantic` > 0): clips whose `embedding.clip` (the CLIP image
 //    embedding, analyze/clip_embedding.h) have cosine similarity >= `semantic` are duplicates
 //    too. Candidates come from a random-hyperplane LSH index (curate/semantic_index.h), each
