@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/verbs.h"
+#include "curate/dedup.h"
 #include "curate/recipe.h"
 
 namespace clipdex::cli {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "../support/catalog_peek.h"
 #include "../support/test_env.h"
-#include "catalog/catalog.h"
 
 namespace clipdex {
 namespace {
@@ -28,11 +28,9 @@ struct Video {
 // Video file name -> the dedup.group values of its clips (a copy may be cut into several shots).
 std::map<std::string, std::set<int64_t>> GroupsByVideo(const std::filesystem::path& dataset) {
   std::map<std::string, std::set<int64_t>> out;
-  auto catalog = Catalog::Open(dataset, false);
-  EXPECT_TRUE(catalog.ok());
-  if (!catalog.ok()) return out;
+  testing::CatalogPeek peek(dataset);
   sqlite3_stmt* raw = nullptr;
-  sqlite3_prepare_v2(catalog.value()->db(),
+  sqlite3_prepare_v2(peek.handle(),
                      "SELECT v.path, g.num FROM clips c JOIN videos v ON v.id = c.video_id "
                      "LEFT JOIN clip_attributes g ON g.clip_id = c.id AND g.name = 'dedup.group'",
                      -1, &raw, nullptr);
