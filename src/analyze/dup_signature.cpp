@@ -82,12 +82,25 @@ int StructureOf(const cv::Mat& small) {
   return n;
 }
 
+cv::Rect WindowRect(int w, int width, int height) {
+  // 0..8: 80 % windows on a 3x3 grid (row-major from the top left); 9..12: 90 % windows in the
+  // corners (top left, top right, bottom left, bottom right).
+  const bool grid = w < 9;
+  const double side = grid ? 0.8 : 0.9;
+  const int ww = std::max(1, static_cast<int>(std::lround(width * side)));
+  const int wh = std::max(1, static_cast<int>(std::lround(height * side)));
+  const int gx = grid ? w % 3 : ((w - 9) % 2) * 2;
+  const int gy = grid ? w / 3 : ((w - 9) / 2) * 2;
+  return cv::Rect((width - ww) * gx / 2, (height - wh) * gy / 2, ww, wh);
+}
+
 std::string DupSignature::Format() const {
   std::string out;
   out.reserve(frames.size() * (17 * kHashKinds));
+  const int kinds = has_windows ? kHashKinds : kBaseHashKinds;
   for (const FrameHash& f : frames) {
     if (!out.empty()) out += ' ';
-    for (int k = 0; k < kHashKinds; ++k) {
+    for (int k = 0; k < kinds; ++k) {
       if (k > 0) out += '/';
       AppendHex(f.h[k], &out);
     }
@@ -107,13 +120,18 @@ Result<DupSignature> DupSignature::Parse(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view token = text.substr(pos, end - pos);
     FrameHash f;
-    bool ok = token.size() == 17 * kHashKinds - 1;
-    for (int k = 0; ok && k < kHashKinds; ++k) {
+    // A token of the first format has the 5 base hashes only; a signature is one format.
+    const int kinds = token.size() == 17 * kBaseHashKinds - 1 ? kBaseHashKinds : kHashKinds;
+    if (sig.frames.empty()) sig.has_windows = kinds == kHashKinds;
+    bool ok = token.size() == static_cast<size_t>(17 * kinds - 1) &&
+              sig.has_windows == (kinds == kHashKinds);
+    for (int k = 0; ok && k < kinds; ++k) {
       ok = (k == 0 || token[17 * k - 1] == '/') && ParseHex(token.substr(17 * k, 16), &f.h[k]);
     }
     if (!ok) {
       return Status::Error("bad dedup.signature token '" + std::string(token.substr(0, 90)) +
-                           "' (expected 5 x 16 hex digits separated by '/')");
+                           "' (expected " + std::to_string(kHashKinds) +
+                           " (or 5) x 16 hex digits separated by '/')");
     }
     sig.frames.push_back(f);
     pos = end;
@@ -177,12 +195,16 @@ std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOpti
   f.of(HashKind::kCentre) = PHashOf(centre);
   f.of(HashKind::kMirroredCentre) = PHashOf(mirrored_centre);
   f.of(HashKind::kInner) = PHashOf(inner);
+  for (int w = 0; w < kWindows; ++w) {
+    f.of(WindowKind(w)) = PHashOf(reduce(gray(WindowRect(w, gray.cols, gray.rows))));
+  }
   return f;
 }
 
 DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
                                 const DupSignatureOptions& options) {
   DupSignature sig;
+  sig.has_windows = true;
   if (grays.empty()) return sig;
   // Subsample first: hashing samples that are dropped afterwards would be wasted work.
   std::vector<size_t> keep;

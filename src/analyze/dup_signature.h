@@ -11,18 +11,22 @@
 //      their mean: 64 bits). Area averaging before PHash matters: PHash's own bilinear resize
 //      reads only a few source pixels per output pixel, so coding noise and small shifts flip
 //      bits.
-//   3. Two more hashes per sample: the horizontally mirrored box (so `dedup --flip` finds mirrored
-//      copies without re-ingesting) and the central 85% of the box. A pHash moves 13-23 bits when
-//      the picture is cropped to 85% and scaled back up; the centre hash of the original matches
-//      the whole of such a crop within 0-3 bits (measured on dup_crop85.mp4).
+//   3. More hashes per sample: the horizontally mirrored box (so `dedup --flip` finds mirrored
+//      copies without re-ingesting), the central 85% of the box, that mirrored, the central 85%
+//      of that, and 13 sub-windows at several positions (see kWindows). A pHash moves 13-23 bits
+//      when the picture is cropped to 85% and scaled back up; the centre hash of the original
+//      matches the whole of such a crop within 0-3 bits (measured on dup_crop85.mp4), and the
+//      windows do the same, more loosely, for crops off the centre.
 //   4. Featureless samples (near-uniform pictures: black, white, flat colour) are left out: their
 //      hash bits follow noise, and two unrelated flat clips would otherwise collide.
 //   5. At most kMaxSignatureFrames samples are kept, subsampled uniformly in time, so the
-//      signature stays bounded (<= 4.9 KB) for any clip length. Clips up to ~3 s keep every
-//      frame; longer ones are sparser, which weakens sub-clip matching of very lively footage.
+//      signature stays bounded (<= 19.6 KB of text) for any clip length. Clips up to ~3 s keep
+//      every frame; longer ones are sparser, which weakens sub-clip matching of very lively
+//      footage.
 //
 // Attribute `dedup.signature` (text): one token per kept sample, in time order, separated by
-// single spaces; a token is "<hash>/<mirrored>/<centre>", each 16 lower-case hex digits. Empty
+// single spaces; a token is kHashKinds hashes in HashKind order separated by '/', each 16
+// lower-case hex digits. Empty
 // text when the clip has no informative sample. See docs/attributes.md.
 #pragma once
 
@@ -49,8 +53,22 @@ enum class HashKind {
   kCentre = 2,          // the central centre_fraction of the box
   kMirroredCentre = 3,  // kCentre mirrored
   kInner = 4,           // the central centre_fraction of kCentre (centre_fraction^2 of the box)
+  kWindow0 = 5,         // first of kWindows sub-windows of the box (see WindowRect)
 };
-inline constexpr int kHashKinds = 5;
+// Sub-windows hashed per sample, so that a crop ANYWHERE in the picture (not only centred) meets
+// a stored hash of about the same region: 80 % of each side at a 3x3 grid of positions
+// (left/centre/right x top/middle/bottom) and 90 % in the four corners. A pHash moves 15-21 bits
+// when a 75-90 % corner crop is scaled back up, but only 3-9 bits against the stored window
+// nearest to it. The same windows let a copy with a burned-in logo or subtitles match on the
+// windows that leave the overlay out.
+inline constexpr int kWindows = 13;
+inline constexpr int kBaseHashKinds = 5;  // the hashes of signature version 1
+inline constexpr int kHashKinds = kBaseHashKinds + kWindows;
+
+inline HashKind WindowKind(int w) { return static_cast<HashKind>(kBaseHashKinds + w); }
+
+// Window `w` (0..kWindows-1) of a width x height picture.
+cv::Rect WindowRect(int w, int width, int height);
 
 // The hashes of one sample.
 struct FrameHash {
@@ -63,11 +81,17 @@ struct FrameHash {
 // Time-ordered hashes of a clip's informative samples.
 struct DupSignature {
   std::vector<FrameHash> frames;
+  // True when the window hashes are set (SignatureOfSamples, or parsed from tokens that have
+  // them). False for a signature of the first format (5 hashes per token) and for signatures
+  // built by hand: their window hashes are zero and never compared, so such clips match by the
+  // other relations only; re-ingest (`clipdex ingest --force`) to give them windows.
+  bool has_windows = false;
 
-  // The attribute text ("<hex>/<hex>/<hex> <hex>/<hex>/<hex> ...").
+  // The attribute text ("<hex>/<hex>/.../<hex> <hex>/..."), kHashKinds hashes per token.
   std::string Format() const;
-  // Parses Format()'s output. Error: "bad dedup.signature token 'xyz' (expected <16 hex>/<16
-  // hex>/<16 hex>)".
+  // Parses Format()'s output, and the older 5-hash tokens (has_windows = false); a signature
+  // must not mix the two. Error: "bad dedup.signature token 'xyz' (expected 18 (or 5) x 16 hex
+  // digits separated by '/')".
   static Result<DupSignature> Parse(std::string_view text);
 };
 

@@ -19,6 +19,15 @@ Status EachRow(sqlite3* db, sqlite3_stmt* s, Fn&& row) {
   return rc == SQLITE_DONE ? Status::Ok() : sql::SqlError(db, "");
 }
 
+// Steps `s` to the end and returns map(s) of every row, or the SQLite error.
+template <typename T, typename Map>
+Result<std::vector<T>> CollectRows(sqlite3* db, sqlite3_stmt* s, Map&& map) {
+  std::vector<T> out;
+  Status st = EachRow(db, s, [&](sqlite3_stmt* row) { out.push_back(map(row)); });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<TierTotal>> Catalog::TierTotals() {
@@ -33,12 +42,9 @@ Result<std::vector<TierTotal>> Catalog::TierTotals() {
                       "FROM clip_tiers t JOIN clips c ON c.id = t.clip_id "
                       "GROUP BY t.tier ORDER BY rank, t.tier");
   if (!stmt.ok()) return stmt.status();
-  std::vector<TierTotal> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColText(s, 0), static_cast<long>(ColInt(s, 1)), ColDouble(s, 2)});
+  return CollectRows<TierTotal>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return TierTotal{ColText(s, 0), static_cast<long>(ColInt(s, 1)), ColDouble(s, 2)};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<TierTotal> Catalog::UntieredTotal() {
@@ -60,14 +66,15 @@ Result<std::vector<RunRecord>> Catalog::LatestRuns(int limit) {
                       "files_failed, seconds FROM runs ORDER BY id DESC LIMIT ?1");
   if (!stmt.ok()) return stmt.status();
   sqlite3_bind_int(stmt->get(), 1, limit);
-  std::vector<RunRecord> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColInt(s, 0), ColText(s, 1), ColText(s, 2), ColText(s, 3),
-                   static_cast<long>(ColInt(s, 4)), static_cast<long>(ColInt(s, 5)),
-                   ColDouble(s, 6)});
+  return CollectRows<RunRecord>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return RunRecord{ColInt(s, 0),
+                     ColText(s, 1),
+                     ColText(s, 2),
+                     ColText(s, 3),
+                     static_cast<long>(ColInt(s, 4)),
+                     static_cast<long>(ColInt(s, 5)),
+                     ColDouble(s, 6)};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<std::vector<NumericRange>> Catalog::NumericRanges() {
@@ -116,12 +123,9 @@ Result<std::vector<CategoryCount>> Catalog::CategoryCounts(const std::string& na
                       "WHERE a.name = ?1 AND a.text IS NOT NULL GROUP BY 1, 2");
   if (!stmt.ok()) return stmt.status();
   sql::BindText(stmt->get(), 1, name);
-  std::vector<CategoryCount> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColText(s, 0), ColText(s, 1), static_cast<long>(ColInt(s, 2))});
+  return CollectRows<CategoryCount>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return CategoryCount{ColText(s, 0), ColText(s, 1), static_cast<long>(ColInt(s, 2))};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<DedupTotals> Catalog::GetDedupTotals() {
@@ -149,12 +153,9 @@ Result<std::vector<DedupGroupSize>> Catalog::DedupGroupSizes() {
                       "FROM clip_attributes WHERE name = 'dedup.group' GROUP BY g "
                       "HAVING n > 1 ORDER BY n DESC, g");
   if (!stmt.ok()) return stmt.status();
-  std::vector<DedupGroupSize> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColText(s, 0), static_cast<long>(ColInt(s, 1))});
+  return CollectRows<DedupGroupSize>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return DedupGroupSize{ColText(s, 0), static_cast<long>(ColInt(s, 1))};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<std::vector<DedupMember>> Catalog::DedupGroupMembers(const std::string& group, int limit) {
@@ -172,12 +173,9 @@ Result<std::vector<DedupMember>> Catalog::DedupGroupMembers(const std::string& g
   if (!stmt.ok()) return stmt.status();
   sql::BindText(stmt->get(), 1, group);
   sqlite3_bind_int(stmt->get(), 2, limit);
-  std::vector<DedupMember> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColText(s, 0), sqlite3_column_int(s, 1), ColText(s, 2), ColText(s, 3)});
+  return CollectRows<DedupMember>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return DedupMember{ColText(s, 0), sqlite3_column_int(s, 1), ColText(s, 2), ColText(s, 3)};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<std::vector<ThumbnailSample>> Catalog::ThumbnailSamples(int per_tier) {
@@ -198,13 +196,10 @@ Result<std::vector<ThumbnailSample>> Catalog::ThumbnailSamples(int per_tier) {
       "WHERE rn <= ?1 ORDER BY tier, rn");
   if (!stmt.ok()) return stmt.status();
   sqlite3_bind_int(stmt->get(), 1, per_tier);
-  std::vector<ThumbnailSample> out;
-  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
-    out.push_back({ColText(s, 0), ColText(s, 1), sqlite3_column_int(s, 2), ColText(s, 3),
-                   ColDouble(s, 4), ColText(s, 5)});
+  return CollectRows<ThumbnailSample>(db, stmt->get(), [](sqlite3_stmt* s) {
+    return ThumbnailSample{ColText(s, 0), ColText(s, 1),   sqlite3_column_int(s, 2),
+                           ColText(s, 3), ColDouble(s, 4), ColText(s, 5)};
   });
-  if (!st.ok()) return st;
-  return out;
 }
 
 Result<FailedVideos> Catalog::ListFailedVideos(int limit) {

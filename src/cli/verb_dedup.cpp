@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/verbs.h"
+#include "curate/dedup.h"
 #include "curate/recipe.h"
 
 namespace clipdex::cli {
@@ -17,6 +18,8 @@ struct DedupArgs {
   int hamming = -1;  // -1: the recipe's dedup.hamming
   bool flip = false;
   double min_match = 0.6;
+  int window_hamming = DedupOptions{}.window_hamming;
+  double window_min_match = DedupOptions{}.window_min_match;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -48,6 +51,15 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   "Fraction of the shorter clip's frames that must align in order")
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
+  cmd->add_option("--window-hamming", args->window_hamming,
+                  "Largest Hamming distance of the single-hash window relations (off-centre crops, "
+                  "overlays), e.g. 8; 0 = off (not precise on still pictures)")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--window-min-match", args->window_min_match,
+                  "Fraction of the shorter clip's frames that must align under a window relation")
+      ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
       ->capture_default_str();
@@ -71,6 +83,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"flip", args->flip ? "true" : "false"},
         {"min_match", Exact(args->min_match)},
         {"quality_attr", args->quality_attribute},
+        {"window_hamming", std::to_string(args->window_hamming)},
+        {"window_min_match", Exact(args->window_min_match)},
         {"semantic", Exact(args->semantic)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);

@@ -84,6 +84,8 @@ Result<std::string> RunDedupPass(Catalog& catalog, const Recipe& recipe,
   options.hamming = hamming >= 0 ? static_cast<int>(hamming) : recipe.dedup_hamming;
   options.flip = values.GetBool("flip");
   options.min_match_fraction = values.GetDouble("min_match");
+  options.window_hamming = static_cast<int>(values.GetInt("window_hamming"));
+  options.window_min_match = values.GetDouble("window_min_match");
   options.quality_attribute = values.GetString("quality_attr");
   options.semantic = values.GetDouble("semantic");
   auto result = RunDedup(catalog, options);
@@ -116,6 +118,12 @@ std::vector<PassDescriptor> BuildPasses() {
         {"flip", OptionType::kBool, "false", "mirrored copies count as duplicates"},
         {"min_match", OptionType::kDouble, "0.6",
          "fraction of the shorter clip's frames that must align in order", 0.01, 1},
+        {"window_hamming", OptionType::kInt, "0",
+         "largest Hamming distance of the window relations (off-centre crops, logos); 0 = off",
+         0, 64},
+        {"window_min_match", OptionType::kDouble, "0.8",
+         "fraction of the shorter clip's frames that must align under a window relation", 0.01,
+         1},
         {"quality_attr", OptionType::kString, "quality.score",
          "numeric attribute that picks the keeper first (higher is better)"},
         {"semantic", OptionType::kDouble, "0",

@@ -54,12 +54,18 @@ bool BetterKeeper(const DedupClip& a, const DedupClip& b) {
   return a.clip_id < b.clip_id;
 }
 
-std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
-                                     std::initializer_list<HashKind> kinds) {
+// The distinct hashes of `kinds` of every frame, plus those of `sparse_kinds` of every
+// kSparseStride-th frame.
+constexpr size_t kSparseStride = 3;
+std::vector<uint64_t> DistinctHashes(const DupSignature& sig, const std::vector<HashKind>& kinds,
+                                     const std::vector<HashKind>& sparse_kinds = {}) {
   std::vector<uint64_t> out;
-  out.reserve(sig.frames.size() * kinds.size());
-  for (const FrameHash& f : sig.frames) {
-    for (HashKind k : kinds) out.push_back(f.of(k));
+  out.reserve(sig.frames.size() * (kinds.size() + sparse_kinds.size()));
+  for (size_t i = 0; i < sig.frames.size(); ++i) {
+    for (HashKind k : kinds) out.push_back(sig.frames[i].of(k));
+    if (i % kSparseStride == 0) {
+      for (HashKind k : sparse_kinds) out.push_back(sig.frames[i].of(k));
+    }
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -69,6 +75,22 @@ std::vector<uint64_t> DistinctHashes(const DupSignature& sig,
 uint64_t PairKey(uint32_t a, uint32_t b) {
   if (a > b) std::swap(a, b);
   return (uint64_t{a} << 32) | b;
+}
+
+// Distinct looks of a clip: 1 + the frames whose plain hash differs by more than `hamming` bits
+// from the last look.
+constexpr int kMinWindowLooks = 3;
+int Looks(const DupSignature& sig, int hamming) {
+  if (sig.frames.empty()) return 0;
+  int looks = 1;
+  uint64_t last = sig.frames.front().of(HashKind::kPlain);
+  for (const FrameHash& f : sig.frames) {
+    if (HammingDistance(f.of(HashKind::kPlain), last) > hamming) {
+      ++looks;
+      last = f.of(HashKind::kPlain);
+    }
+  }
+  return looks;
 }
 
 }  // namespace
@@ -100,20 +122,40 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
   if (na == 0 || nb == 0) return false;
   // Does the shorter clip align to the longer one under `relation`?
   auto passes = [&](const DupSignature& shorter, const DupSignature& longer,
-                    const Relation& relation) {
-    const int need = static_cast<int>(
-        std::ceil(options.min_match_fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
-    return AlignedMatches(shorter, longer, relation, options.hamming) >= std::max(1, need);
+                    const Relation& relation, int hamming, double fraction) {
+    const int need =
+        static_cast<int>(std::ceil(fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
+    return AlignedMatches(shorter, longer, relation, hamming) >= std::max(1, need);
   };
   // "a relates to b", tested from the shorter clip; for equal lengths both ways, since the
   // alignment is not symmetric.
+  auto related_at = [&](const Relation& relation, int hamming, double fraction) {
+    if (na < nb) return passes(a, b, relation, hamming, fraction);
+    if (nb < na) return passes(b, a, relation.Swapped(), hamming, fraction);
+    return passes(a, b, relation, hamming, fraction) ||
+           passes(b, a, relation.Swapped(), hamming, fraction);
+  };
   auto related = [&](const Relation& relation) {
-    if (na < nb) return passes(a, b, relation);
-    if (nb < na) return passes(b, a, relation.Swapped());
-    return passes(a, b, relation) || passes(b, a, relation.Swapped());
+    return related_at(relation, options.hamming, options.min_match_fraction);
   };
   if (related(kSameFraming) || related(kCropOf) || related(kCropOf.Swapped())) return true;
-  return options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()));
+  if (options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()))) return true;
+  if (options.window_hamming <= 0 || !a.has_windows || !b.has_windows) return false;
+  // Single-hash relations are trusted only when the shorter clip changes over time, so that the
+  // ordered alignment itself is evidence: on still pictures (photo cells, static shots) one
+  // 64-bit hash within 8 bits of one of 13 windows collides across unrelated clips (17,413
+  // false pairs on the DedupCorpus set without this guard).
+  const DupSignature& shorter = na <= nb ? a : b;
+  if (Looks(shorter, options.window_hamming) < kMinWindowLooks) return false;
+  for (int w = 0; w < kWindows; ++w) {
+    const int h = options.window_hamming;
+    const double f = options.window_min_match;
+    if (related_at(WindowCropOf(w), h, f) || related_at(WindowCropOf(w).Swapped(), h, f) ||
+        related_at(SameWindow(w), h, f)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
@@ -122,6 +164,17 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   result.clips = static_cast<long>(std::count_if(
       clips.begin(), clips.end(), [](const DedupClip& c) { return c.has_signature; }));
   const int r = std::clamp(options.hamming, 0, 64);
+  // Window relations compare plain and window hashes at their own, looser, threshold: they are
+  // indexed and queried too, at the larger of the two radii.
+  const bool windows = options.window_hamming > 0;
+  const int query_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  // Window hashes are indexed and queried for every kSparseStride-th frame only: a window
+  // relation needs most frames to align, so a third of them still meets the pair, and the
+  // candidate search (which dominates at radius window_hamming) costs a third.
+  std::vector<HashKind> window_kinds;
+  if (windows) {
+    for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
+  }
 
   // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
   // a clip whose centre crop is the querying clip.
@@ -129,10 +182,12 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   size_t codes = 0;
   for (size_t i = 0; i < clips.size(); ++i) {
     if (clips[i].has_signature && clips[i].signature.frames.empty()) ++result.featureless_clips;
-    stored[i] = DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre});
+    stored[i] =
+        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
     codes += stored[i].size();
   }
-  result.chunks = options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(codes, r);
+  result.chunks =
+      options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(codes, query_radius);
   MultiIndexHash index(result.chunks);
   result.chunks = index.chunks();
   for (size_t i = 0; i < clips.size(); ++i) {
@@ -149,7 +204,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
       for (uint64_t q : queries) {
-        index.Query(q, r, &hits);
+        index.Query(q, query_radius, &hits);
         for (uint32_t p : hits) {
           const uint32_t j = index.id(p);
           if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
@@ -157,7 +212,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
       }
     };
     for (size_t i = w; i < clips.size(); i += workers) {
-      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}));
+      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, window_kinds));
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
       if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));

@@ -19,6 +19,8 @@
 //    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
 //    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
 //    compares two hashes per frame pair and needs both within `hamming` (see Relation).
+//    Opt-in (`window_hamming` > 0): single-hash window relations for off-centre crops and
+//    overlays, whose window hashes (every third frame) also join the index; see DedupOptions.
 // 2b. Semantic pairs (only with `semantic` > 0): clips whose `embedding.clip` (the CLIP image
 //    embedding, analyze/clip_embedding.h) have cosine similarity >= `semantic` are duplicates
 //    too. Candidates come from a random-hyperplane LSH index (curate/semantic_index.h), each
@@ -50,6 +52,12 @@ struct DedupOptions {
   bool flip = false;  // mirrored copies are duplicates too
   // Fraction of the shorter clip's informative frames that must align (see above).
   double min_match_fraction = 0.6;
+  // Window relations (see WindowCropOf / SameWindow): a frame match needs ONE hash within
+  // `window_hamming` bits, so they ask for more aligned frames. 0 = off, the default: at 8 bits
+  // they find off-centre crops and overlays of moving footage (docs/attributes.md, near-duplicate
+  // families) but merge unrelated still pictures (1,651 false pairs on the DedupCorpus set).
+  int window_hamming = 0;
+  double window_min_match = 0.8;
   // Numeric attribute preferred when picking a group's keeper (higher is better); absent ->
   // skipped.
   std::string quality_attribute = "quality.score";
@@ -111,6 +119,16 @@ inline constexpr Relation kCropOf{HashKind::kPlain, HashKind::kCentre, HashKind:
 // `a` is `b` mirrored left-right.
 inline constexpr Relation kMirrorOf{HashKind::kMirrored, HashKind::kPlain,
                                     HashKind::kMirroredCentre, HashKind::kCentre};
+
+// Window relations, one per window w (analyze/dup_signature.h, kWindows), each a single
+// comparison: "a is a crop of b around window w" (a's plain hash ~ b's window w; an off-centre
+// crop, rescaled) and "a and b agree on window w" (a burned-in logo or subtitles outside w).
+inline Relation WindowCropOf(int w) {
+  return {HashKind::kPlain, WindowKind(w), HashKind::kPlain, WindowKind(w)};
+}
+inline Relation SameWindow(int w) {
+  return {WindowKind(w), WindowKind(w), WindowKind(w), WindowKind(w)};
+}
 
 // Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
 // under `relation` within `hamming` bits.

@@ -48,6 +48,29 @@ TEST(DupSignature, FormatParseRoundTripAndBadTokens) {
       << bad.status().message();
 }
 
+TEST(DupSignature, WindowTokensRoundTripAndFormatsDoNotMix) {
+  DupSignature s;
+  s.has_windows = true;
+  FrameHash f;
+  for (int k = 0; k < kHashKinds; ++k) f.h[k] = 0x0101010101010101ULL * static_cast<uint64_t>(k);
+  s.frames = {f, f};
+  const std::string text = s.Format();
+  EXPECT_EQ(text.size(), 2 * 17 * kHashKinds - 1);
+  auto back = DupSignature::Parse(text);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->has_windows);
+  EXPECT_EQ(back->frames, s.frames);
+  // A first-format (5-hash) token after a window token is an error, not a silent mix.
+  DupSignature old;
+  old.frames = {f};
+  auto mixed = DupSignature::Parse(text.substr(0, 17 * kHashKinds - 1) + " " + old.Format());
+  EXPECT_FALSE(mixed.ok());
+  // Windows sit inside the picture: 80 % on a 3x3 grid, 90 % in the corners.
+  EXPECT_EQ(WindowRect(0, 100, 50), cv::Rect(0, 0, 80, 40));
+  EXPECT_EQ(WindowRect(8, 100, 50), cv::Rect(20, 10, 80, 40));
+  EXPECT_EQ(WindowRect(12, 100, 50), cv::Rect(10, 5, 90, 45));
+}
+
 TEST(DupSignature, FeaturelessPicturesAreLeftOutAndBlackBarsTrimmed) {
   DupSignatureOptions options;
   cv::Mat flat(90, 160, CV_8UC1, cv::Scalar(128));
