@@ -65,8 +65,8 @@ void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out,
       std::error_code rec;
       auto target = std::filesystem::read_symlink(e.path(), rec);
       out->push_back({e.path(), "dangling symlink" +
-                                    (rec ? std::string() : " (target " + target.string() +
-                                                               " does not exist)")});
+                                    (rec ? std::string()
+                                         : " (target " + target.string() + " does not exist)")});
       continue;
     }
     if (e.is_directory(ec)) {

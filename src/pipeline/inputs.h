@@ -15,11 +15,11 @@ struct InputItem {
 // Files are taken as given. Directories are walked recursively (symlinked files and folders
 // are followed; a folder whose canonical path was already entered in this walk -- a symlink
 // loop -- is not entered again and a note saying so goes to stderr; a dangling symlink becomes
-// an item with an error naming it; hidden entries and clipdex datasets skipped); a file in a directory is taken when its extension is a
-// known video extension or, for other extensions, when its first bytes look like a video
-// container. "@list.txt" reads one input per line (blank lines and '#' comments ignored).
-// Unreadable directories and lists become items with an error. Order: as given, directory
-// contents sorted, duplicates (same canonical path) removed.
+// an item with an error naming it; hidden entries and clipdex datasets skipped); a file in a
+// directory is taken when its extension is a known video extension or, for other extensions, when
+// its first bytes look like a video container. "@list.txt" reads one input per line (blank lines
+// and '#' comments ignored). Unreadable directories and lists become items with an error. Order: as
+// given, directory contents sorted, duplicates (same canonical path) removed.
 std::vector<InputItem> ExpandInputs(const std::vector<std::string>& inputs);
 
 // True when the first bytes of the file match a known video container signature.

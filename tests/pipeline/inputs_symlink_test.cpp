@@ -27,7 +27,7 @@ TEST(InputsSymlinkTest, FollowsLinksStopsLoopsReportsDangling) {
   Touch(tmp / "other_dir" / "deep" / "in_linked_dir.mkv");
   fs::create_symlink(tmp / "elsewhere" / "linked_target.mp4", root / "link_file.mp4");
   fs::create_directory_symlink(tmp / "other_dir", root / "link_dir");
-  fs::create_directory_symlink(root, root / "sub_loop");            // points back at the root
+  fs::create_directory_symlink(root, root / "sub_loop");  // points back at the root
   fs::create_directory_symlink(root / "link_dir", tmp / "other_dir" / "deep" / "back");  // cycle
   fs::create_symlink(tmp / "missing.mp4", root / "dangling.mp4");
 
