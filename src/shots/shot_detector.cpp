@@ -623,6 +623,9 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
   // some frame matches the start again, or within a second before the start some frame
   // already matches the end. Fades are exempt (black or white ends match each other).
   if (type == TransitionType::kWipe || type == TransitionType::kDissolve) {
+    // Like a cut, no dissolve or wipe within --min-shot of the file's start: decoder start-up
+    // and an opening shot still settling are no shot of their own.
+    if (p < std::lround(opt_.min_shot_seconds * fps_)) return false;
     const long reach = std::lround(kRevertSeconds * fps_);
     for (long k = 1; k <= reach; ++k) {
       const Entry* later = At(q + k);
