@@ -34,6 +34,19 @@ constexpr double kCutMinHistogram = 0.06;
 // difference is motion (tuning half: camera/subject motion <= 0.40, cuts >= 0.57).
 constexpr double kCutMinMotionResidual = 0.45;
 
+// A gradual region splits where fewer than this fraction of the passing windows cover a frame
+// than cover the peaks on both sides (two adjacent transitions), and each piece is trimmed to
+// the frames covered by at least kRegionTrimCover of its peak. Tuning half: 0.7 / 0.5 (0.85
+// splits single dissolves over moving content; trimming at 0.2-0.35 keeps less of the recall).
+constexpr double kRegionSplitDip = 0.7;
+constexpr double kRegionTrimCover = 0.5;
+// A wipe or dissolve whose start picture returns (or whose end picture was already there)
+// within this many seconds, closer than this fraction of the transition's own difference, is
+// an object passing through one shot. Tuning half: 0.5 / 1.0 s (0.6-0.7 lose dissolves that
+// return to a similar shot; 0.5 s misses slow sweeps).
+constexpr double kRevertFraction = 0.5;
+constexpr double kRevertSeconds = 1.0;
+
 // Median of the differences that are not repeats; the raw median when every one is a repeat
 // (still footage). Repeats are zeros between the motion steps: leaving them in halves the
 // baseline of footage on twos and turns ordinary motion into cut-sized spikes. Dropping values
@@ -437,15 +450,16 @@ bool ShotDetector::WindowIsTransition(long a_idx, int len, double s) {
 void ShotDetector::AddWindowToRegion(long a_idx, long t) {
   if (!has_region_) {
     has_region_ = true;
-    region_ = {a_idx, t};
+    region_ = {a_idx, t, {}};
   } else if (a_idx <= region_.end) {
     region_.start = std::min(region_.start, a_idx);
     region_.end = std::max(region_.end, t);
   } else {
-    Region done = region_;
-    region_ = {a_idx, t};
+    Region done = std::move(region_);
+    region_ = {a_idx, t, {}};
     FinalizeRegion(done);
   }
+  region_.windows.push_back({a_idx, t});
 }
 
 void ShotDetector::FinalizeRegion(const Region& region) {
@@ -476,13 +490,59 @@ void ShotDetector::FinalizeRegion(const Region& region) {
     }
   }
   pieces.push_back({piece_start, region.end});
-  for (auto [p, q] : pieces) {
+  std::vector<std::pair<long, long>> split;
+  for (auto [p, q] : pieces) SplitAtCoverageDips(region, p, q, &split);
+  for (auto [p, q] : split) {
     while (p < q && At(p + 1) && At(p + 1)->sig.diff < kStaticDiff) ++p;
     while (q > p && At(q) && At(q)->sig.diff < kStaticDiff) --q;
     if (q - p < 2) continue;
     Transition t;
     if (VerifyAndClassify(p, q, &t)) Emit(t);
   }
+}
+
+// Two transitions closer than the longest window merge into one region: windows of the first
+// reach into the shot between them, windows of the second reach back into it. Each transition
+// is covered by many passing windows, the shot between them only by the few that reach into
+// it, so the region splits where the coverage drops well below the peaks on both sides.
+void ShotDetector::SplitAtCoverageDips(const Region& region, long p, long q,
+                                       std::vector<std::pair<long, long>>* out) {
+  if (q - p < 8) {
+    out->push_back({p, q});
+    return;
+  }
+  std::vector<int> cover(q - p + 1, 0);
+  for (auto [a, t] : region.windows) {
+    for (long i = std::max(a, p); i <= std::min(t, q); ++i) ++cover[i - p];
+  }
+  const int n = static_cast<int>(cover.size());
+  // Running maxima from both sides: a dip must have a peak on each side.
+  std::vector<int> left(n), right(n);
+  for (int i = 0; i < n; ++i) left[i] = std::max(i > 0 ? left[i - 1] : 0, cover[i]);
+  for (int i = n - 1; i >= 0; --i) right[i] = std::max(i + 1 < n ? right[i + 1] : 0, cover[i]);
+  int best = -1;
+  double best_ratio = kRegionSplitDip;
+  for (int i = 3; i < n - 3; ++i) {
+    const int peak = std::min(left[i], right[i]);
+    if (peak <= 0) continue;
+    const double ratio = double(cover[i]) / peak;
+    if (ratio < best_ratio) {
+      best_ratio = ratio;
+      best = i;
+    }
+  }
+  if (best < 0) {
+    // Windows reaching far into moving content on either side cover the ends thinly: trim
+    // the piece to where the coverage is a real fraction of its peak.
+    const int peak = left[n - 1];
+    int first = 0, last = n - 1;
+    while (first < last && cover[first] < kRegionTrimCover * peak) ++first;
+    while (last > first && cover[last] < kRegionTrimCover * peak) --last;
+    out->push_back({p + first, p + last});
+    return;
+  }
+  SplitAtCoverageDips(region, p, p + best, out);
+  SplitAtCoverageDips(region, p + best + 1, q, out);
 }
 
 bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
@@ -556,6 +616,22 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
       type = TransitionType::kDissolve;
     } else {
       return false;
+    }
+  }
+  // A dark object sweeping past the lens or a bright one passing through the picture looks
+  // like a wipe or a dissolve, but the old picture comes back: within a second after the end
+  // some frame matches the start again, or within a second before the start some frame
+  // already matches the end. Fades are exempt (black or white ends match each other).
+  if (type == TransitionType::kWipe || type == TransitionType::kDissolve) {
+    // Like a cut, no dissolve or wipe within --min-shot of the file's start: decoder start-up
+    // and an opening shot still settling are no shot of their own.
+    if (p < std::lround(opt_.min_shot_seconds * fps_)) return false;
+    const long reach = std::lround(kRevertSeconds * fps_);
+    for (long k = 1; k <= reach; ++k) {
+      const Entry* later = At(q + k);
+      if (later != nullptr && Diff(*a, *later) < kRevertFraction * span) return false;
+      const Entry* earlier = At(p - k);
+      if (earlier != nullptr && Diff(*earlier, *b) < kRevertFraction * span) return false;
     }
   }
   for (long i = p; i <= q; ++i) At(i)->sig.verdict = "gradual";

@@ -85,7 +85,8 @@ class ShotDetector {
     FrameSignals sig;
   };
   struct Region {
-    long start = 0, end = 0;  // union of passing windows, inclusive
+    long start = 0, end = 0;                     // union of passing windows, inclusive
+    std::vector<std::pair<long, long>> windows;  // the passing windows (first, last frame)
   };
 
   Entry* At(long index);
@@ -103,6 +104,8 @@ class ShotDetector {
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
   void AddWindowToRegion(long a_idx, long t);
   void FinalizeRegion(const Region& region);
+  static void SplitAtCoverageDips(const Region& region, long p, long q,
+                                  std::vector<std::pair<long, long>>* out);
   bool VerifyAndClassify(long p, long q, Transition* out);
   void Emit(Transition t);
   bool ShortShotStands(const Transition& t);
