@@ -1,5 +1,9 @@
 #include "analyze/analyzer_registry.h"
 
+#include <type_traits>
+#include <utility>
+
+
 #include "analyze/aesthetic.h"
 #include "analyze/artifact_classifier.h"
 #include "analyze/borders.h"
@@ -25,6 +29,22 @@ namespace {
 
 SlotState Slot(const AnalyzerEnv& env, const std::string& id) {
   return ResolveModelSlot(*FindModelSlot(id), env.model_roots);
+}
+
+// Loads a shared model with load() unless *why_not already disables the analyzer; a load error
+// becomes the reason. Models load once, here, so a contract violation is reported before the run
+// and every worker and video shares one session (sessions run from several threads at once).
+template <typename Load>
+auto LoadUnlessDisabled(std::string* why_not, Load&& load) {
+  std::decay_t<decltype(load().value())> out;
+  if (!why_not->empty()) return out;
+  auto loaded = load();
+  if (loaded.ok()) {
+    out = std::move(loaded.value());
+  } else {
+    *why_not = loaded.status().message();
+  }
+  return out;
 }
 
 // Setups of the analyzers that need more than a line; the table below says what each is.
@@ -83,16 +103,9 @@ AnalyzerSetup SetupText(const AnalyzerEnv& env, const OptionValues&) {
   }
   TextOptions text_options;
   text_options.reader.threads = env.model_threads;
-  std::shared_ptr<TextReader> reader;
-  if (why_not.empty()) {
-    // Loaded once for every worker and video (sessions run from several threads at once).
-    auto loaded = TextReader::Load(files.det, files.rec, files.dictionary, text_options.reader);
-    if (loaded.ok()) {
-      reader = std::move(loaded.value());
-    } else {
-      why_not = loaded.status().message();
-    }
-  }
+  std::shared_ptr<TextReader> reader = LoadUnlessDisabled(&why_not, [&] {
+    return TextReader::Load(files.det, files.rec, files.dictionary, text_options.reader);
+  });
   AnalyzerSetup s;
   if (!why_not.empty()) {
     s.note = "text: disabled (text.*, watermark.* not computed): " + why_not;
@@ -109,17 +122,10 @@ AnalyzerSetup SetupAesthetic(const AnalyzerEnv& env, const OptionValues&) {
   const SlotState clip = Slot(env, "clip_image");
   const SlotState b32 = Slot(env, "aesthetic_head"), l14 = Slot(env, "aesthetic_head_l14");
   std::string why_not = clip.ready ? "" : "clip_image " + clip.reason;
-  std::shared_ptr<AestheticAnalyzer> loaded;
-  if (why_not.empty()) {
-    // Loaded once (a contract violation is reported before the run) and shared by workers.
-    auto probe = AestheticAnalyzer::Load(clip.path, b32.ready ? b32.path : "",
-                                         l14.ready ? l14.path : "", env.model_threads);
-    if (probe.ok()) {
-      loaded = std::move(probe.value());
-    } else {
-      why_not = probe.status().message();
-    }
-  }
+  std::shared_ptr<AestheticAnalyzer> loaded = LoadUnlessDisabled(&why_not, [&] {
+    return AestheticAnalyzer::Load(clip.path, b32.ready ? b32.path : "", l14.ready ? l14.path : "",
+                                   env.model_threads);
+  });
   AnalyzerSetup s;
   if (!why_not.empty()) {
     s.note = "aesthetic: disabled (aesthetic.score, embedding.clip not computed): " + why_not;
@@ -145,16 +151,8 @@ AnalyzerSetup SetupAesthetic(const AnalyzerEnv& env, const OptionValues&) {
 AnalyzerSetup SetupArtifactClassifier(const AnalyzerEnv& env, const OptionValues&) {
   const SlotState model = Slot(env, "ai_artifact_classifier");
   std::string why_not = model.ready ? "" : "ai_artifact_classifier " + model.reason;
-  std::shared_ptr<ArtifactClassifierAnalyzer> loaded;
-  if (why_not.empty()) {
-    // Loaded once (a contract violation is reported before the run) and shared by workers.
-    auto probe = ArtifactClassifierAnalyzer::Load(model.path, env.model_threads);
-    if (probe.ok()) {
-      loaded = std::move(probe.value());
-    } else {
-      why_not = probe.status().message();
-    }
-  }
+  std::shared_ptr<ArtifactClassifierAnalyzer> loaded = LoadUnlessDisabled(
+      &why_not, [&] { return ArtifactClassifierAnalyzer::Load(model.path, env.model_threads); });
   AnalyzerSetup s;
   if (!why_not.empty()) {
     s.note = "artifact_classifier: disabled (artifact.classifier_score not computed): " + why_not;
