@@ -3,7 +3,6 @@
 #include <type_traits>
 #include <utility>
 
-
 #include "analyze/aesthetic.h"
 #include "analyze/artifact_classifier.h"
 #include "analyze/borders.h"
