@@ -1,0 +1,42 @@
+// Tuned thresholds of the shot detector, shared by its cut half (shot_detector.cpp) and its
+// gradual-transition half (gradual_transitions.cpp). Private to src/shots/; docs/shots.md says
+// what each rule does and on which half of the evaluation corpus each value was chosen.
+#pragma once
+
+namespace clipdex::shot_tuning {
+
+inline constexpr double kStaticDiff = 0.6;  // tiny-frame difference below which a frame is "still"
+// A frame whose difference to its predecessor is below this repeats it (animation on twos,
+// telecine, 24-in-25 film transfers, duplicated frames of a frame-rate conversion): the encoder
+// reproduces a repeated picture almost exactly, while even static live footage has sensor noise.
+inline constexpr double kRepeatDiff = 0.25;
+// A window's in-between frame counts as a wipe when this fraction of its changing pixels sits at
+// one of the ends; VerifyAndClassify classifies the half-way frame with it too. Tiny frames
+// blur a wipe's edge (random-block wipes have many edges), hence well under 1.
+inline constexpr double kWipeAtEndFraction = 0.7;
+// Stricter for the windows than for the classification: without the blend fit, content moving
+// inside one shot would otherwise pass as a wipe.
+inline constexpr double kWipeWindowAtEndFraction = 0.75;
+// Luma standard deviation under which a tiny frame counts as uniform (black, white, one colour).
+inline constexpr double kTexturedStd = 8.0;
+// A cut candidate whose colour histograms differ less than this is one shot (see
+// CandidateIsCut); chosen on the tuning half of the evaluation corpus.
+inline constexpr double kCutMinHistogram = 0.06;
+// A cut candidate whose motion-compensated residual is below this fraction of the plain
+// difference is motion (tuning half: camera/subject motion <= 0.40, cuts >= 0.57).
+inline constexpr double kCutMinMotionResidual = 0.45;
+
+// A gradual region splits where fewer than this fraction of the passing windows cover a frame
+// than cover the peaks on both sides (two adjacent transitions), and each piece is trimmed to
+// the frames covered by at least kRegionTrimCover of its peak. Tuning half: 0.7 / 0.5 (0.85
+// splits single dissolves over moving content; trimming at 0.2-0.35 keeps less of the recall).
+inline constexpr double kRegionSplitDip = 0.7;
+inline constexpr double kRegionTrimCover = 0.5;
+// A wipe or dissolve whose start picture returns (or whose end picture was already there)
+// within this many seconds, closer than this fraction of the transition's own difference, is
+// an object passing through one shot. Tuning half: 0.5 / 1.0 s (0.6-0.7 lose dissolves that
+// return to a similar shot; 0.5 s misses slow sweeps).
+inline constexpr double kRevertFraction = 0.5;
+inline constexpr double kRevertSeconds = 1.0;
+
+}  // namespace clipdex::shot_tuning
