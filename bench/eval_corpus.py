@@ -91,33 +91,19 @@ def match_video(gt_items, preds, tol):
     for a, b in greedy(cands, ug_g, ug_p):
         gt_status[gg[a]] = "class"
         pred_ok[pg[b]] = True
-    # cross-class: gt cut within tol of a predicted gradual; predicted cut within a gt gradual
-    cands = []
-    for a, g in enumerate(gc):
-        if uc_g[a]:
-            continue
-        for b, p in enumerate(pg):
-            if ug_p[b]:
-                continue
-            d = dist_to_interval(gt_items[g]["first"], preds[p][1:])
-            if d <= tol:
-                cands.append((d, a, b))
-    for a, b in greedy(cands, uc_g, ug_p):
-        gt_status[gc[a]] = "total"
-        pred_ok[pg[b]] = True
-    cands = []
-    for b, p in enumerate(pc):
-        if uc_p[b]:
-            continue
-        for a, g in enumerate(gg):
-            if ug_g[a]:
-                continue
-            d = dist_to_interval(preds[p][1], (gt_items[g]["first"], gt_items[g]["last"]))
-            if d <= tol:
-                cands.append((d, a, b))
-    for a, b in greedy(cands, ug_g, uc_p):
-        gt_status[gg[a]] = "total"
-        pred_ok[pc[b]] = True
+    # cross-class ("total"): a gt cut within tol of a predicted gradual, then a predicted cut
+    # within tol of a gt gradual
+    def cross(gt_idx, gt_used, pred_idx, pred_used, dist):
+        cands = [(dist(g, p), a, b)
+                 for a, g in enumerate(gt_idx) if not gt_used[a]
+                 for b, p in enumerate(pred_idx) if not pred_used[b]]
+        for a, b in greedy([c for c in cands if c[0] <= tol], gt_used, pred_used):
+            gt_status[gt_idx[a]] = "total"
+            pred_ok[pred_idx[b]] = True
+
+    cross(gc, uc_g, pg, ug_p, lambda g, p: dist_to_interval(gt_items[g]["first"], preds[p][1:]))
+    cross(gg, ug_g, pc, uc_p,
+          lambda g, p: dist_to_interval(preds[p][1], (gt_items[g]["first"], gt_items[g]["last"])))
     return gt_status, pred_ok
 
 

@@ -383,13 +383,20 @@ class Corpus:
         k, v = rng.choice(pool["gen"])
         return gen_source(k, v, rng, need_src)
 
+    # --- one generated video's seeded start ------------------------------------------------
+    def video_start(self, kind, half, index, pattern_weights):
+        """The seeded generator, frame rate, repeated-frame pattern (name and source frames per
+        output frame) and builder of one video; the draws happen in this order for every kind,
+        so a seed always plans the same corpus."""
+        rng = random.Random("%d:%s:%s:%d" % (self.seed, kind, half, index))
+        fps = fr(rng.choice(FPS_CHOICES))
+        pattern = rng.choices(list(PATTERNS), weights=pattern_weights)[0]
+        ratio = PATTERNS[pattern]
+        return rng, fps, pattern, ratio, Builder(fps, ratio)
+
     # --- boundary-event videos ---------------------------------------------------------------
     def event_video(self, half, index):
-        rng = random.Random("%d:shots:%s:%d" % (self.seed, half, index))
-        fps = fr(rng.choice(FPS_CHOICES))
-        pattern = rng.choices(list(PATTERNS), weights=[50, 20, 15, 15])[0]
-        ratio = PATTERNS[pattern]
-        b = Builder(fps, ratio)
+        rng, fps, pattern, ratio, b = self.video_start("shots", half, index, [50, 20, 15, 15])
         name = "%s_ev%03d" % (half[0], index)
         nb = rng.randint(5, 7)
         kinds = rng.choices([k for k, _ in BOUNDARY_KINDS], weights=[w for _, w in BOUNDARY_KINDS],
@@ -538,11 +545,7 @@ class Corpus:
 
     # --- hard-negative videos ----------------------------------------------------------------
     def negative_video(self, half, index):
-        rng = random.Random("%d:neg:%s:%d" % (self.seed, half, index))
-        fps = fr(rng.choice(FPS_CHOICES))
-        pattern = rng.choices(list(PATTERNS), weights=[55, 20, 15, 10])[0]
-        ratio = PATTERNS[pattern]
-        b = Builder(fps, ratio)
+        rng, fps, pattern, ratio, b = self.video_start("neg", half, index, [55, 20, 15, 10])
         name = "%s_neg%03d" % (half[0], index)
         n = int(round(float(fps) * rng.uniform(5.0, 8.0)))
         kinds_all = ["white_flash1", "white_flash2", "bright_flash", "muzzle_flash", "flicker",
