@@ -18,6 +18,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it
   python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
