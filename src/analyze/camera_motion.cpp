@@ -11,6 +11,12 @@
 #include "util/stats.h"
 
 namespace clipdex {
+
+std::string CameraSpeedLabel(const std::string& movement, double diagonals_per_second) {
+  if (movement == "static" || movement == "unknown") return "none";
+  // Thresholds in diagonals / s; at 1280x720, 25 fps: slow < ~3 px/frame, fast > ~9 px/frame.
+  return diagonals_per_second < 0.05 ? "slow" : diagonals_per_second < 0.15 ? "medium" : "fast";
+}
 namespace {
 
 constexpr double kDiag720p = 1468.6;  // sqrt(1280^2 + 720^2)
@@ -625,11 +631,7 @@ void CameraMotionAnalyzer::Analyze(const ClipSpan& clip, const std::vector<Analy
     return v.empty() ? 0.0 : s / v.size();
   };
   const double speed_value = Median(label_speeds);
-  // Thresholds in diagonals / s; at 1280x720, 25 fps: slow < ~3 px/frame, fast > ~9 px/frame.
-  std::string speed_text = "none";
-  if (movement != "static" && movement != "unknown") {
-    speed_text = speed_value < 0.05 ? "slow" : speed_value < 0.15 ? "medium" : "fast";
-  }
+  const std::string speed_text = CameraSpeedLabel(movement, speed_value);
 
   nlohmann::json segs = nlohmann::json::array();
   for (const MotionSegment& s : segments_) {

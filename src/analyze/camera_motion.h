@@ -108,6 +108,10 @@ struct CameraMotionOptions {
 PairMotion EstimatePairMotion(const cv::Mat& a, const cv::Mat& b, double dt,
                               const CameraMotionOptions& options = {});
 
+// camera.speed of a movement label at a rate in frame diagonals / s: none (static, unknown),
+// slow, medium or fast. Captions word each segment's speed with the same thresholds.
+std::string CameraSpeedLabel(const std::string& movement, double diagonals_per_second);
+
 struct MotionSegment {
   std::string label;
   double start = 0, end = 0;     // seconds

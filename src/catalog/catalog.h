@@ -128,6 +128,12 @@ class Catalog {
   Status ReplaceAttributes(const std::vector<std::string>& replace_names,
                            const std::vector<AttributeWrite>& rows);
 
+  // In one write transaction, for every clip with a row in `rows`: deletes that clip's attributes
+  // whose name starts with `prefix` ("caption."), then inserts its rows. Per-clip replacement for
+  // passes that commit a few clips at a time (captioning); whole or nothing like
+  // ReplaceAttributes. Errors: "catalog: write attribute <name> of clip <id>: <reason>".
+  Status WriteClipAttributes(const std::string& prefix, const std::vector<AttributeWrite>& rows);
+
   // Calls fn, in clip id order, for every clip of an ok video that carries at least one of the
   // first `required` names (required 0: every such clip), with one cell per entry of `names`.
   // fn returns a non-ok Status to stop; that status is returned. required > names.size() is an

@@ -8,6 +8,38 @@ namespace clipdex {
 using sql::ColText;
 using sql::Prepare;
 
+namespace {
+
+// Inserts `rows` into clip_attributes (inside the caller's transaction).
+Status InsertAttributeRows(sqlite3* db, const std::vector<AttributeWrite>& rows) {
+  auto insert = Prepare(db,
+                        "INSERT INTO clip_attributes (clip_id, name, num, text) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+                        "catalog");
+  if (!insert.ok()) return insert.status();
+  for (const AttributeWrite& row : rows) {
+    sqlite3_stmt* s = insert->get();
+    sql::BindInt(s, 1, row.clip_id);
+    sql::BindText(s, 2, row.name);
+    if (row.number) {
+      sql::BindDouble(s, 3, *row.number);
+      sqlite3_bind_null(s, 4);
+    } else {
+      sqlite3_bind_null(s, 3);
+      sql::BindText(s, 4, row.text);
+    }
+    if (Status st = sql::StepDone(
+            db, s,
+            "catalog: write attribute " + row.name + " of clip " + std::to_string(row.clip_id));
+        !st.ok()) {
+      return st;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::set<std::string>> Catalog::StoredAttributeNames() {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
@@ -36,30 +68,35 @@ Status Catalog::ReplaceAttributes(const std::vector<std::string>& replace_names,
       }
     }
   }
-  auto insert = Prepare(db,
-                        "INSERT INTO clip_attributes (clip_id, name, num, text) "
-                        "VALUES (?1, ?2, ?3, ?4)",
-                        "catalog");
-  if (!insert.ok()) return insert.status();
+  if (Status st = InsertAttributeRows(db, rows); !st.ok()) return st;
+  return txn.Commit();
+}
+
+Status Catalog::WriteClipAttributes(const std::string& prefix,
+                                    const std::vector<AttributeWrite>& rows) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  sql::Transaction txn(db);
+  if (Status s = txn.Begin(/*write=*/true); !s.ok()) return s;
+  // substr() rather than LIKE: attribute names contain '_', a LIKE wildcard.
+  auto del = Prepare(db,
+                     "DELETE FROM clip_attributes WHERE clip_id = ?1 AND "
+                     "substr(name, 1, length(?2)) = ?2",
+                     "catalog");
+  if (!del.ok()) return del.status();
+  std::set<int64_t> cleared;
   for (const AttributeWrite& row : rows) {
-    sqlite3_stmt* s = insert->get();
-    sql::BindInt(s, 1, row.clip_id);
-    sql::BindText(s, 2, row.name);
-    if (row.number) {
-      sql::BindDouble(s, 3, *row.number);
-      sqlite3_bind_null(s, 4);
-    } else {
-      sqlite3_bind_null(s, 3);
-      sql::BindText(s, 4, row.text);
-    }
-    if (Status st = sql::StepDone(
-            db, s,
-            "catalog: write attribute " + row.name + " of clip " + std::to_string(row.clip_id));
-        !st.ok()) {
-      return st;
+    if (!cleared.insert(row.clip_id).second) continue;
+    sql::BindInt(del->get(), 1, row.clip_id);
+    sql::BindText(del->get(), 2, prefix);
+    if (Status s =
+            sql::StepDone(db, del->get(),
+                          "catalog: clear " + prefix + "* of clip " + std::to_string(row.clip_id));
+        !s.ok()) {
+      return s;
     }
   }
-  insert->reset();
+  if (Status st = InsertAttributeRows(db, rows); !st.ok()) return st;
   return txn.Commit();
 }
 

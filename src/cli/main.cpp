@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddCurateVerbs(app, &exit_code);
   clipdex::cli::AddModelsVerb(app, &exit_code);
   clipdex::cli::AddDedupVerb(app, &exit_code);
+  clipdex::cli::AddCaptionVerb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -30,5 +30,7 @@ int RunPassVerb(const std::string& name, const std::string& dataset, const Recip
                 const std::map<std::string, std::string>& options = {});
 // Adds `dedup` (verb_dedup.cpp).
 void AddDedupVerb(CLI::App& app, int* exit_code);
+// Adds `caption` (verb_caption.cpp).
+void AddCaptionVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

@@ -3,6 +3,8 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "caption/caption_pass.h"
+#include "caption/caption_record.h"
 #include "catalog/dataset_lock.h"
 #include "curate/dedup.h"
 #include "curate/tier_rules.h"
@@ -106,6 +108,13 @@ Result<std::string> RunTierPass(Catalog& catalog, const Recipe& recipe, const Op
   return out;
 }
 
+std::vector<AttributeDecl> CaptionDecls() {
+  std::vector<AttributeDecl> out;
+  for (const CaptionAttributeDecl& d : CaptionAttributeDecls())
+    out.push_back({d.name, d.type, d.unit});
+  return out;
+}
+
 std::vector<PassDescriptor> BuildPasses() {
   const char* kNum = "number";
   // clang-format off
@@ -133,6 +142,8 @@ std::vector<PassDescriptor> BuildPasses() {
        RunDedupPass},
       {"tier", "assign every clip a tier with the recipe's rules (all or nothing)", {}, {},
        RunTierPass},
+      {"caption", "write structured, bilingual captions (caption/caption_pass.h)", CaptionDecls(),
+       CaptionPassOptions(), RunCaptionPass},
   };
   // clang-format on
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "caption/film_vocabulary.h"
 #include "curate/html_escape.h"
 #include "curate/svg_chart.h"
 #include "media/jpeg.h"
@@ -143,14 +144,9 @@ std::string FileName(const std::string& path) {
 
 // Known category orders, so bars read in a meaningful sequence; other values follow by count.
 const std::vector<std::string>& KnownOrder(const std::string& attribute) {
-  static const std::vector<std::string> kMovement = {
-      "static",   "pan_left", "pan_right", "tilt_up",  "tilt_down", "zoom_in",
-      "zoom_out", "roll_cw",  "roll_ccw",  "handheld", "mixed",     "unknown"};
-  static const std::vector<std::string> kScale = {
-      "extreme_close_up", "close_up", "medium_close_up", "medium", "medium_long", "full", "long"};
   static const std::vector<std::string> kNone;
-  if (attribute == "camera.movement") return kMovement;
-  if (attribute == "framing.shot_scale") return kScale;
+  if (attribute == "camera.movement") return CameraMovementLabels();
+  if (attribute == "framing.shot_scale") return ShotScaleLabels();
   return kNone;
 }
 

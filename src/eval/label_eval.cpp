@@ -175,17 +175,12 @@ std::string SkipForShotScale(const std::string& text, const std::vector<std::str
 
 }  // namespace
 
-const std::vector<std::string>& CameraMovementLabels() {
-  static const std::vector<std::string> kLabels = {"static",    "pan_left", "pan_right", "tilt_up",
-                                                   "tilt_down", "zoom_in",  "zoom_out",  "roll_cw",
-                                                   "roll_ccw",  "handheld", "mixed",     "unknown"};
-  return kLabels;
-}
-
-const std::vector<std::string>& ShotScaleLabels() {
-  static const std::vector<std::string> kLabels = {
-      "extreme_close_up", "close_up", "medium_close_up", "medium", "medium_long", "full", "long",
-      "extreme_long"};
+const std::vector<std::string>& EvalShotScaleLabels() {
+  static const std::vector<std::string> kLabels = [] {
+    std::vector<std::string> labels = ShotScaleLabels();
+    labels.push_back("extreme_long");
+    return labels;
+  }();
   return kLabels;
 }
 
@@ -576,7 +571,7 @@ std::string FormatFramingEvalReport(const std::vector<FramingEvalRow>& rows,
   for (const auto& r : rows) ew = std::max(ew, static_cast<int>(join(r.acceptable).size()));
   std::string out;
   Appendf(&out, "%-*s  %-*s  %-16s  %s\n", vw, "video", ew, "expected (any of)", "predicted", "ok");
-  ConfusionMatrix matrix(ShotScaleLabels());
+  ConfusionMatrix matrix(EvalShotScaleLabels());
   for (const FramingEvalRow& r : rows) {
     const std::string truth = r.acceptable.empty() ? "" : r.acceptable.front();
     matrix.Add(truth, r.predicted, r.correct());

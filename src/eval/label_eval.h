@@ -11,14 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "caption/film_vocabulary.h"
 #include "util/status.h"
 
 namespace clipdex {
 
-// The labels camera.movement can take, in the order reports list them.
-const std::vector<std::string>& CameraMovementLabels();
-// The labels framing.shot_scale can take, closest first.
-const std::vector<std::string>& ShotScaleLabels();
+// The labels framing.shot_scale can take (caption/film_vocabulary.h ShotScaleLabels), closest
+// first, plus "extreme_long", which ground truth may use and the analyzer never writes.
+const std::vector<std::string>& EvalShotScaleLabels();
 
 // A labelled time span, seconds from the stream start.
 struct LabelSegment {

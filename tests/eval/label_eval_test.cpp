@@ -311,7 +311,7 @@ TEST(LabelEvalTest, Reports) {
 
   // A full 8x8 matrix plus skipped lines comes out whole (no fixed-size buffer truncation).
   std::vector<FramingEvalRow> all;
-  for (const auto& l : ShotScaleLabels()) all.push_back({l + ".mp4", {l}, "extreme_long"});
+  for (const auto& l : EvalShotScaleLabels()) all.push_back({l + ".mp4", {l}, "extreme_long"});
   const std::string big = FormatFramingEvalReport(all, {"z.mp4: last line"});
   EXPECT_NE(big.find("accuracy 1/8 = 0.125"), std::string::npos) << big;
   EXPECT_NE(big.find("\nextreme_long  "), std::string::npos) << big;

@@ -1,0 +1,330 @@
+#include "caption/caption_pass.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "caption/caption_facts.h"
+#include "caption/caption_record.h"
+#include "caption/make_backend.h"
+#include "curate/clip_selection.h"
+#include "media/frame_grabber.h"
+#include "media/jpeg.h"
+
+namespace clipdex {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string Fmt(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string Fmt(const char* format, ...) {
+  char buf[512];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(buf, sizeof(buf), format, args);
+  va_end(args);
+  return buf;
+}
+
+std::string AttrText(const ClipRecord& clip, std::string_view name) {
+  const Attribute* a = FindAttribute(clip, name);
+  return a == nullptr || a->number ? std::string() : a->text;
+}
+
+// Already captioned by this backend, model and prompt version, without error.
+bool AlreadyDone(const ClipRecord& clip, const CaptionBackend& backend) {
+  return AttrText(clip, "caption.backend") == backend.name() &&
+         AttrText(clip, "caption.model") == backend.model() &&
+         AttrText(clip, "caption.prompt_version") == kCaptionPromptVersion &&
+         FindAttribute(clip, "caption.error") == nullptr && FindAttribute(clip, "caption.json");
+}
+
+struct ClipResult {
+  int64_t clip_id = 0;
+  std::vector<Attribute> attributes;
+  bool failed = false;  // the backend failed: the template fallback was stored
+  std::string error;
+  long frames = 0, visual_tokens = 0, baseline_tokens = 0, tokens_in = 0, tokens_out = 0;
+  double seconds = 0;
+  std::string route;
+};
+
+struct Totals {
+  long done = 0, failed = 0, frames = 0, visual_tokens = 0, baseline_tokens = 0, tokens_in = 0,
+       tokens_out = 0;
+  double seconds = 0;
+};
+
+KeyframeOptions KeyframeOptionsOf(const OptionValues& v) {
+  KeyframeOptions k;
+  k.max_frames = static_cast<int>(v.GetInt("max_frames"));
+  k.long_side = static_cast<int>(v.GetInt("long_side"));
+  k.small_side = std::min(k.small_side, k.long_side);
+  k.patch = static_cast<int>(v.GetInt("patch"));
+  return k;
+}
+
+// One clip, start to finish; never throws, never fails: a backend error becomes the fallback.
+ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const CaptionBackend& backend,
+                      const KeyframeOptions& keyframes, double frame_timeout) {
+  const auto start = Clock::now();
+  ClipResult r;
+  r.clip_id = clip_id;
+  auto detail = catalog.FindClip(clip_id);
+  if (!detail.ok() || !detail.value()) {
+    r.failed = true;
+    r.error = detail.ok() ? "clip vanished" : detail.status().message();
+    return r;
+  }
+  const VideoRecord& video = detail.value()->video;
+  const ClipRecord& clip = detail.value()->clip;
+  CaptionRequest request;
+  request.video = &video;
+  request.clip = &clip;
+  request.measured = MeasuredCaption(video, clip);
+  request.plan = PlanKeyframes(video, clip, request.measured, keyframes);
+  r.frames = static_cast<long>(request.plan.frames.size());
+  r.visual_tokens = request.plan.visual_tokens;
+  r.baseline_tokens = UniformBaselineTokens(video, clip, 2.0, 448, keyframes.patch);
+
+  CaptionOutput output;
+  CaptionProvenance provenance{backend.name(), backend.model(), "default", 0, ""};
+  Status failure;
+  if (backend.needs_frames()) {
+    std::vector<double> times;
+    for (const Keyframe& k : request.plan.frames) times.push_back(clip.start_time + k.time);
+    auto grabbed =
+        GrabFrames(video.path, video.probe, times, request.plan.long_side, frame_timeout);
+    if (!grabbed.ok()) {
+      failure = Status::Error("keyframes: " + grabbed.status().message());
+    } else {
+      for (const cv::Mat& picture : grabbed->pictures) {
+        auto jpeg = EncodeJpeg(picture, 85);
+        if (!jpeg.ok()) {
+          failure = Status::Error("keyframes: " + jpeg.status().message());
+          break;
+        }
+        request.jpegs.push_back(std::move(jpeg.value()));
+      }
+    }
+  }
+  if (failure.ok()) {
+    auto described = backend.Describe(request);
+    if (described.ok()) {
+      output = std::move(described.value());
+    } else {
+      failure = described.status();
+    }
+  }
+  if (!failure.ok()) {
+    // The template caption keeps the clip captioned with what was measured; the error says why
+    // the model's part is missing and makes the next run retry it.
+    output = CaptionOutput{};
+    provenance = {"template", "", "fallback", 0, failure.message()};
+    r.failed = true;
+    r.error = failure.message();
+  }
+  r.tokens_in = output.prompt_tokens;
+  r.tokens_out = output.completion_tokens;
+  provenance.seconds = Since(start);
+  // A backend that looked at no pictures stores no keyframes (the plan still counts in the
+  // report, so `--plan-only` shows what a VLM run would send).
+  const KeyframePlan stored_plan =
+      backend.needs_frames() && failure.ok() ? request.plan : KeyframePlan{};
+  auto attributes = CaptionAttributes(request.measured, output, stored_plan, provenance);
+  if (!attributes.ok()) {
+    // The model's seen fields broke the stored schema (they passed the content schema, so this
+    // is a bug in the composition): store the measured caption alone, with the reason.
+    provenance = {"template", "", "fallback", Since(start), attributes.status().message()};
+    attributes = CaptionAttributes(request.measured, CaptionOutput{}, KeyframePlan{}, provenance);
+    r.failed = true;
+    r.error = provenance.error;
+  }
+  if (attributes.ok()) r.attributes = std::move(attributes.value());
+  r.route = provenance.route;
+  r.seconds = Since(start);
+  return r;
+}
+
+}  // namespace
+
+const std::vector<OptionDecl>& CaptionPassOptions() {
+  static const std::vector<OptionDecl> kOptions = {
+      {"backend", OptionType::kString, "template",
+       "template (measured facts only, no model), openai (any OpenAI-compatible server)"},
+      {"endpoint", OptionType::kString, "http://127.0.0.1:8080/v1",
+       "base URL of the OpenAI-compatible server (backend openai)"},
+      {"model", OptionType::kString, "", "model name sent to the server (backend openai)"},
+      {"api_key_env", OptionType::kString, "OPENAI_API_KEY",
+       "environment variable holding the API key; the key is never logged or stored"},
+      {"tier", OptionType::kString, "", "caption only clips in this tier"},
+      {"where", OptionType::kString, "", "caption only clips matching this rule"},
+      {"limit", OptionType::kInt, "-1", "caption at most this many clips; -1 = all", -1, 1e12},
+      {"force", OptionType::kBool, "false", "redo clips already captioned the same way"},
+      {"concurrency", OptionType::kInt, "4", "clips captioned at once", 1, 256},
+      {"rpm", OptionType::kDouble, "0", "requests per minute to the server; 0 = no limit", 0, 1e9},
+      {"timeout", OptionType::kDouble, "120", "seconds per request", 1, 3600},
+      {"retries", OptionType::kInt, "4", "retries on 429/5xx/connection errors", 0, 20},
+      {"max_frames", OptionType::kInt, "8", "keyframes per clip at most", 1, 64},
+      {"long_side", OptionType::kInt, "448", "pixels of a keyframe's longer side", 64, 4096},
+      {"patch", OptionType::kInt, "28",
+       "pixels per visual token side in the backend's arithmetic (28: Qwen2-VL 14 px x 2x2)", 1,
+       1024},
+      {"batch", OptionType::kInt, "64", "clips per commit (also committed every second)", 1,
+       100000},
+      {"plan_only", OptionType::kBool, "false",
+       "choose keyframes and report visual tokens; call no backend, write nothing"},
+  };
+  return kOptions;
+}
+
+Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const OptionValues& values) {
+  const auto start = Clock::now();
+  auto backend_or = MakeCaptionBackend(values);
+  if (!backend_or.ok()) return backend_or.status();
+  const CaptionBackend& backend = *backend_or.value();
+  const KeyframeOptions keyframes = KeyframeOptionsOf(values);
+  const bool force = values.GetBool("force");
+  const bool plan_only = values.GetBool("plan_only");
+  const long limit = values.GetInt("limit");
+
+  ClipFilter filter{values.GetString("tier"), values.GetString("where")};
+  std::string table;
+  if (!filter.empty()) {
+    auto selected = SelectClips(catalog, filter);
+    if (!selected.ok()) return selected.status();
+    table = kSelectedClipsTable;
+  }
+  // The work list: ids only (8 bytes a clip), so memory stays small on big catalogs; each worker
+  // loads its clip when it gets to it.
+  std::vector<int64_t> todo;
+  long selected = 0, skipped = 0;
+  Status walk = catalog.ForEachClip(
+      [&](const VideoRecord& v, const ClipRecord& c) {
+        if (v.status != "ok") return true;
+        ++selected;
+        if (!force && !plan_only && AlreadyDone(c, backend)) {
+          ++skipped;
+          return true;
+        }
+        if (limit >= 0 && static_cast<long>(todo.size()) >= limit) return true;
+        todo.push_back(c.id);
+        return true;
+      },
+      table);
+  if (!walk.ok()) return walk;
+
+  std::mutex mu;
+  std::condition_variable ready;
+  std::deque<ClipResult> results;
+  std::atomic<size_t> next{0};
+  const double frame_timeout = values.GetDouble("timeout");
+  const int workers = static_cast<int>(
+      std::min<long>(values.GetInt("concurrency"), std::max<size_t>(todo.size(), 1)));
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&] {
+      for (size_t i = next++; i < todo.size(); i = next++) {
+        ClipResult r = CaptionOne(catalog, todo[i], backend, keyframes, frame_timeout);
+        std::lock_guard lock(mu);
+        results.push_back(std::move(r));
+        ready.notify_one();
+      }
+    });
+  }
+
+  Totals totals;
+  std::map<std::string, Totals> routes;
+  std::vector<std::string> errors;
+  Status commit_error;
+  const size_t batch = static_cast<size_t>(values.GetInt("batch"));
+  size_t received = 0;
+  std::vector<AttributeWrite> pending;
+  size_t pending_clips = 0;
+  auto last_commit = Clock::now();
+  auto last_progress = Clock::now();
+  auto flush = [&] {
+    if (pending.empty() || !commit_error.ok()) return;
+    commit_error = catalog.WriteClipAttributes("caption.", pending);
+    pending.clear();
+    pending_clips = 0;
+    last_commit = Clock::now();
+  };
+  while (received < todo.size()) {
+    std::deque<ClipResult> got;
+    {
+      std::unique_lock lock(mu);
+      ready.wait_for(lock, std::chrono::milliseconds(500), [&] { return !results.empty(); });
+      got.swap(results);
+    }
+    for (ClipResult& r : got) {
+      ++received;
+      Totals* t[] = {&totals, &routes[r.route]};
+      for (Totals* x : t) {
+        ++x->done;
+        x->failed += r.failed;
+        x->frames += r.frames;
+        x->visual_tokens += r.visual_tokens;
+        x->baseline_tokens += r.baseline_tokens;
+        x->tokens_in += r.tokens_in;
+        x->tokens_out += r.tokens_out;
+        x->seconds += r.seconds;
+      }
+      if (r.failed && errors.size() < 5) {
+        errors.push_back("clip " + std::to_string(r.clip_id) + ": " + r.error);
+      }
+      if (plan_only) continue;
+      for (Attribute& a : r.attributes) {
+        pending.push_back({r.clip_id, std::move(a.name), a.number, std::move(a.text)});
+      }
+      ++pending_clips;
+    }
+    if (pending_clips >= batch || Since(last_commit) >= 1.0) flush();
+    if (Since(last_progress) >= 5.0) {
+      std::fprintf(stderr, "caption: %zu / %zu clips, %ld failed, %.0f s\n", received, todo.size(),
+                   totals.failed, Since(start));
+      last_progress = Clock::now();
+    }
+  }
+  for (std::thread& t : threads) t.join();
+  flush();
+  if (!commit_error.ok()) return commit_error;
+
+  std::string report;
+  report += Fmt("caption: backend %s%s%s, prompt %s%s\n", backend.name().c_str(),
+                backend.model().empty() ? "" : ", model ", backend.model().c_str(),
+                kCaptionPromptVersion, plan_only ? " (plan only: nothing written)" : "");
+  report +=
+      Fmt("selected %ld clips: captioned %ld, already done %ld (skipped), failed %ld%s\n", selected,
+          totals.done - totals.failed, skipped, totals.failed,
+          totals.failed > 0 ? " (template caption stored with caption.error; rerun retries)" : "");
+  for (const std::string& e : errors) report += "  " + e + "\n";
+  if (totals.frames > 0) {
+    report += Fmt("keyframes %ld, visual tokens %ld (uniform 2 fps at 448 px: %ld, %.1fx fewer)\n",
+                  totals.frames, totals.visual_tokens, totals.baseline_tokens,
+                  totals.visual_tokens > 0
+                      ? static_cast<double>(totals.baseline_tokens) / totals.visual_tokens
+                      : 0.0);
+  }
+  for (const auto& [name, t] : routes) {
+    report += Fmt("route %-9s clips %ld, tokens in %ld out %ld, %.2f clip-seconds\n", name.c_str(),
+                  t.done, t.tokens_in, t.tokens_out, t.seconds);
+  }
+  const double seconds = Since(start);
+  report += Fmt("in %.3f s (%.1f clips/s)\n", seconds, seconds > 0 ? totals.done / seconds : 0.0);
+  return report;
+}
+
+}  // namespace clipdex

@@ -1,0 +1,143 @@
+#include "caption/keyframes.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "analyze/dup_signature.h"
+#include "caption/caption_facts.h"
+
+namespace clipdex {
+
+namespace {
+
+using nlohmann::json;
+
+int Bits(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
+
+int Priority(const std::string& reason) {
+  if (reason == "first" || reason == "last" || reason == "middle") return 0;
+  if (reason == "change") return 1;
+  if (reason == "segment") return 2;
+  return 3;
+}
+
+}  // namespace
+
+long VisualTokens(int width, int height, int long_side, int patch) {
+  if (width <= 0 || height <= 0 || patch <= 0) return 0;
+  const double scale = std::min(1.0, static_cast<double>(long_side) / std::max(width, height));
+  const double w = std::max(1.0, std::round(width * scale));
+  const double h = std::max(1.0, std::round(height * scale));
+  return static_cast<long>(std::ceil(w / patch) * std::ceil(h / patch));
+}
+
+long UniformBaselineTokens(const VideoRecord& video, const ClipRecord& clip, double fps,
+                           int long_side, int patch) {
+  const double duration = std::max(0.0, clip.end_time - clip.start_time);
+  const long frames = video.probe.is_image ? 1 : std::max(1L, std::lround(duration * fps));
+  return frames *
+         VisualTokens(video.probe.display_width(), video.probe.display_height(), long_side, patch);
+}
+
+KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, const json& measured,
+                           const KeyframeOptions& o) {
+  const double duration = std::max(0.0, clip.end_time - clip.start_time);
+  // Timestamps a little inside the clip: the very first/last frame time may fall on the
+  // neighbouring shot after a seek rounds.
+  const double edge = std::min(0.05, duration / 4);
+  std::vector<Keyframe> candidates;
+  KeyframePlan plan;
+
+  // Signature samples, spread uniformly over the clip (dup_signature.h keeps them in time order
+  // and subsamples uniformly, so sample i sits at about (i + 0.5) / n of the clip).
+  std::vector<uint64_t> hashes;
+  if (const Attribute* a = FindAttribute(clip, "dedup.signature"); a != nullptr) {
+    auto sig = DupSignature::Parse(a->text);
+    if (sig.ok()) {
+      for (const FrameHash& f : sig->frames) hashes.push_back(f.of(HashKind::kPlain));
+    }
+  }
+  auto sample_time = [&](size_t i) { return (i + 0.5) / hashes.size() * duration; };
+
+  bool changes = false;
+  if (video.probe.is_image || duration <= 0) {
+    candidates.push_back({0, "middle"});
+  } else {
+    candidates.push_back({edge, "first"});
+    if (duration > 1.0) candidates.push_back({duration - edge, "last"});
+    for (size_t i = 1; i < hashes.size(); ++i) {
+      if (Bits(hashes[i - 1], hashes[i]) > o.change_bits) {
+        candidates.push_back({sample_time(i), "change"});
+        changes = true;
+      }
+    }
+    // Segments only when the camera changes what it does: one segment is the whole clip, which
+    // the first and last frames already show.
+    if (auto segs = measured["camera"].find("segments");
+        segs != measured["camera"].end() && segs->size() > 1) {
+      for (const json& s : *segs) {
+        const double start = s.value("start", 0.0), end = s.value("end", 0.0);
+        if (end - start >= 1.0) candidates.push_back({start + 0.5, "segment"});
+      }
+    }
+  }
+  std::stable_sort(candidates.begin(), candidates.end(), [](const Keyframe& a, const Keyframe& b) {
+    return Priority(a.reason) < Priority(b.reason);
+  });
+  for (const Keyframe& k : candidates) {
+    if (static_cast<int>(plan.frames.size()) >= o.max_frames) break;
+    // A segment is already seen when a chosen frame lies within 0.5 s of its keyframe time.
+    const double gap = k.reason == "segment" ? std::max(o.min_gap, 0.5) : o.min_gap;
+    const bool near = std::any_of(plan.frames.begin(), plan.frames.end(), [&](const Keyframe& f) {
+      return std::abs(f.time - k.time) <= gap;
+    });
+    if (!near) plan.frames.push_back(k);
+  }
+  // Novelty: the sample least like any chosen frame (by its nearest sample's hash).
+  if (!hashes.empty()) {
+    auto nearest_sample = [&](double t) {
+      const double pos = t / duration * hashes.size() - 0.5;
+      return static_cast<size_t>(
+          std::clamp(std::lround(pos), 0L, static_cast<long>(hashes.size()) - 1));
+    };
+    while (static_cast<int>(plan.frames.size()) < o.max_frames) {
+      int best_bits = -1;
+      size_t best = 0;
+      for (size_t i = 0; i < hashes.size(); ++i) {
+        int d = 64;
+        for (const Keyframe& f : plan.frames)
+          d = std::min(d, Bits(hashes[i], hashes[nearest_sample(f.time)]));
+        if (d > best_bits) {
+          best_bits = d;
+          best = i;
+        }
+      }
+      if (best_bits <= o.novelty_bits) break;
+      const double t = sample_time(best);
+      const bool near = std::any_of(plan.frames.begin(), plan.frames.end(), [&](const Keyframe& f) {
+        return std::abs(f.time - t) < o.min_gap;
+      });
+      if (near) break;
+      plan.frames.push_back({t, "novelty"});
+    }
+  }
+  // A static clip whose two ends look alike says everything in one frame.
+  const std::string movement = measured["camera"].value("movement", std::string());
+  const bool has_text =
+      measured.contains("on_screen_text") && measured["on_screen_text"].contains("lines");
+  const bool still = (movement == "static" || movement == "unknown") && !changes;
+  if (still && plan.frames.size() == 2 && hashes.size() >= 2 &&
+      Bits(hashes.front(), hashes.back()) <= o.novelty_bits) {
+    plan.frames = {{duration / 2, "middle"}};
+  }
+  std::sort(plan.frames.begin(), plan.frames.end(),
+            [](const Keyframe& a, const Keyframe& b) { return a.time < b.time; });
+  plan.long_side = still && !has_text ? o.small_side : o.long_side;
+  plan.visual_tokens = static_cast<long>(plan.frames.size()) *
+                       VisualTokens(video.probe.display_width(), video.probe.display_height(),
+                                    plan.long_side, o.patch);
+  return plan;
+}
+
+}  // namespace clipdex

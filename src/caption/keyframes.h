@@ -1,0 +1,60 @@
+// Keyframe choice for VLM captioning: few, well-placed, right-sized frames instead of a uniform
+// 2 fps at 448 px (the usual VLM input), because visual tokens are the cost of captioning.
+//
+// A frame is chosen for a reason, in this priority:
+//   1. first and last picture of the clip;
+//   2. every strong picture change: consecutive samples of the clip's near-duplicate signature
+//      (dedup.signature, dense per-frame perceptual hashes the ingest already computed) more
+//      than `change_bits` apart;
+//   3. each camera segment of >= 1 s, 0.5 s after its start (so the movement is seen);
+//   4. novelty: the sample farthest (in hash bits) from every frame chosen so far, while it is
+//      more than `novelty_bits` away and the budget allows.
+// Frames closer than `min_gap` seconds merge (the higher priority stays). At most `max_frames`.
+// Size adapts to the clip: a static, unchanging clip without text gets `small_side`, others
+// `long_side`. On-screen text needs no larger frames: its OCR reading is stated in the prompt.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+
+namespace clipdex {
+
+struct KeyframeOptions {
+  int max_frames = 8;
+  int long_side = 448;
+  int small_side = 336;
+  int change_bits = 20;   // of 64: a different picture, not motion within one
+  int novelty_bits = 14;  // of 64
+  double min_gap = 0.4;   // seconds
+  // Visual-token arithmetic of the backend: one token per patch x patch pixels. 28 = a 14-px ViT
+  // patch with 2x2 token merging (Qwen2-VL / Qwen2.5-VL), the common open VLM family.
+  int patch = 28;
+};
+
+struct Keyframe {
+  double time = 0;     // seconds from the clip's start
+  std::string reason;  // "first", "last", "change", "segment", "novelty", "middle"
+};
+
+struct KeyframePlan {
+  std::vector<Keyframe> frames;  // in time order
+  int long_side = 0;             // pixels of the longer side each frame is sent at
+  long visual_tokens = 0;        // the backend's arithmetic for these frames
+};
+
+// Visual tokens of one w x h picture scaled to `long_side` (never up): ceil(w'/p) * ceil(h'/p).
+long VisualTokens(int width, int height, int long_side, int patch);
+
+// The plan for one clip, from its attributes (dedup.signature, camera.segments, text.content,
+// camera.movement) and its video's display size. `measured` is MeasuredCaption's output.
+KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip,
+                           const nlohmann::json& measured, const KeyframeOptions& options);
+
+// The uniform baseline a plan is compared with: `fps` frames per second at `long_side`.
+long UniformBaselineTokens(const VideoRecord& video, const ClipRecord& clip, double fps,
+                           int long_side, int patch);
+
+}  // namespace clipdex
