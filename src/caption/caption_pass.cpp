@@ -9,12 +9,15 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
+#include <unordered_set>
 
 #include "caption/caption_facts.h"
 #include "caption/caption_record.h"
 #include "caption/make_backend.h"
 #include "curate/clip_selection.h"
+#include "curate/tier_rules.h"
 #include "media/frame_grabber.h"
 #include "media/jpeg.h"
 
@@ -77,8 +80,9 @@ KeyframeOptions KeyframeOptionsOf(const OptionValues& v) {
 }
 
 // One clip, start to finish; never throws, never fails: a backend error becomes the fallback.
-ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const CaptionBackend& backend,
-                      const KeyframeOptions& keyframes, double frame_timeout) {
+ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& route,
+                      const CaptionBackend& backend, const KeyframeOptions& keyframes,
+                      double frame_timeout) {
   const auto start = Clock::now();
   ClipResult r;
   r.clip_id = clip_id;
@@ -100,7 +104,7 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const CaptionBackend& b
   r.baseline_tokens = UniformBaselineTokens(video, clip, 2.0, 448, keyframes.patch);
 
   CaptionOutput output;
-  CaptionProvenance provenance{backend.name(), backend.model(), "default", 0, ""};
+  CaptionProvenance provenance{backend.name(), backend.model(), route, 0, ""};
   Status failure;
   if (backend.needs_frames()) {
     std::vector<double> times;
@@ -158,6 +162,66 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const CaptionBackend& b
   return r;
 }
 
+// One route: a backend with its options, for the clips its rule selects.
+struct Route {
+  std::string name;
+  std::string when;
+  OptionValues values;
+  std::unique_ptr<CaptionBackend> backend;
+  KeyframeOptions keyframes;
+  std::unordered_set<int64_t> clips;  // selected by `when` (unused when `when` is "")
+};
+
+// The recipe's routes over the command line's options, or the one route "default".
+Result<std::vector<Route>> BuildRoutes(Catalog& catalog, const Recipe& recipe,
+                                       const OptionValues& values) {
+  std::vector<Route> routes;
+  std::vector<CaptionRoute> declared = recipe.caption_routes;
+  if (declared.empty()) declared.push_back({"default", "", {}});
+  std::set<std::string> known;
+  if (std::any_of(declared.begin(), declared.end(),
+                  [](const CaptionRoute& r) { return !r.when.empty(); })) {
+    auto names = KnownAttributeNames(catalog);
+    if (!names.ok()) return names.status();
+    known = std::move(names.value());
+  }
+  for (size_t i = 0; i < declared.size(); ++i) {
+    const CaptionRoute& d = declared[i];
+    std::map<std::string, std::string> merged = values.text();
+    for (const auto& [k, v] : d.options) merged[k] = v;
+    auto resolved = ResolveOptions(CaptionPassOptions(), merged, "caption route '" + d.name + "'");
+    if (!resolved.ok()) return resolved.status();
+    Route route;
+    route.name = d.name;
+    route.when = d.when;
+    route.values = std::move(resolved.value());
+    auto backend = MakeCaptionBackend(route.values);
+    if (!backend.ok()) {
+      return Status::Error("caption route '" + d.name + "': " + backend.status().message());
+    }
+    route.backend = std::move(backend.value());
+    route.keyframes = KeyframeOptionsOf(route.values);
+    if (!d.when.empty()) {
+      auto rule = CompileRule(d.name, d.when, known);
+      if (!rule.ok()) {
+        return Status::Error("caption route '" + d.name + "': " + rule.status().message());
+      }
+      const std::string table = "caption_route_" + std::to_string(i);
+      auto n = catalog.SelectClips(table, "", rule.value());
+      if (!n.ok()) return Status::Error("caption route '" + d.name + "': " + n.status().message());
+      Status walk = catalog.ForEachClip(
+          [&](const VideoRecord&, const ClipRecord& c) {
+            route.clips.insert(c.id);
+            return true;
+          },
+          table);
+      if (!walk.ok()) return walk;
+    }
+    routes.push_back(std::move(route));
+  }
+  return routes;
+}
+
 }  // namespace
 
 const std::vector<OptionDecl>& CaptionPassOptions() {
@@ -190,12 +254,12 @@ const std::vector<OptionDecl>& CaptionPassOptions() {
   return kOptions;
 }
 
-Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const OptionValues& values) {
+Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
+                                   const OptionValues& values) {
   const auto start = Clock::now();
-  auto backend_or = MakeCaptionBackend(values);
-  if (!backend_or.ok()) return backend_or.status();
-  const CaptionBackend& backend = *backend_or.value();
-  const KeyframeOptions keyframes = KeyframeOptionsOf(values);
+  auto routes_or = BuildRoutes(catalog, recipe, values);
+  if (!routes_or.ok()) return routes_or.status();
+  const std::vector<Route>& routes = routes_or.value();
   const bool force = values.GetBool("force");
   const bool plan_only = values.GetBool("plan_only");
   const long limit = values.GetInt("limit");
@@ -209,18 +273,23 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
   }
   // The work list: ids only (8 bytes a clip), so memory stays small on big catalogs; each worker
   // loads its clip when it gets to it.
-  std::vector<int64_t> todo;
+  std::vector<std::pair<int64_t, size_t>> todo;  // clip id, route index
   long selected = 0, skipped = 0;
   Status walk = catalog.ForEachClip(
       [&](const VideoRecord& v, const ClipRecord& c) {
         if (v.status != "ok") return true;
         ++selected;
-        if (!force && !plan_only && AlreadyDone(c, backend)) {
+        size_t r = 0;
+        while (r + 1 < routes.size() && !routes[r].when.empty() && !routes[r].clips.count(c.id)) {
+          ++r;
+        }
+        if (!routes[r].when.empty() && !routes[r].clips.count(c.id)) return true;  // no route
+        if (!force && !plan_only && AlreadyDone(c, *routes[r].backend)) {
           ++skipped;
           return true;
         }
         if (limit >= 0 && static_cast<long>(todo.size()) >= limit) return true;
-        todo.push_back(c.id);
+        todo.emplace_back(c.id, r);
         return true;
       },
       table);
@@ -237,7 +306,9 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
   for (int w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < todo.size(); i = next++) {
-        ClipResult r = CaptionOne(catalog, todo[i], backend, keyframes, frame_timeout);
+        const Route& route = routes[todo[i].second];
+        ClipResult r = CaptionOne(catalog, todo[i].first, route.name, *route.backend,
+                                  route.keyframes, frame_timeout);
         std::lock_guard lock(mu);
         results.push_back(std::move(r));
         ready.notify_one();
@@ -246,7 +317,7 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
   }
 
   Totals totals;
-  std::map<std::string, Totals> routes;
+  std::map<std::string, Totals> per_route;
   std::vector<std::string> errors;
   Status commit_error;
   const size_t batch = static_cast<size_t>(values.GetInt("batch"));
@@ -271,7 +342,7 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
     }
     for (ClipResult& r : got) {
       ++received;
-      Totals* t[] = {&totals, &routes[r.route]};
+      Totals* t[] = {&totals, &per_route[r.route]};
       for (Totals* x : t) {
         ++x->done;
         x->failed += r.failed;
@@ -303,9 +374,13 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
   if (!commit_error.ok()) return commit_error;
 
   std::string report;
-  report += Fmt("caption: backend %s%s%s, prompt %s%s\n", backend.name().c_str(),
-                backend.model().empty() ? "" : ", model ", backend.model().c_str(),
-                kCaptionPromptVersion, plan_only ? " (plan only: nothing written)" : "");
+  for (const Route& route : routes) {
+    report +=
+        Fmt("caption: route %s: backend %s%s%s%s%s, prompt %s%s\n", route.name.c_str(),
+            route.backend->name().c_str(), route.backend->model().empty() ? "" : ", model ",
+            route.backend->model().c_str(), route.when.empty() ? "" : ", when ", route.when.c_str(),
+            kCaptionPromptVersion, plan_only ? " (plan only: nothing written)" : "");
+  }
   report +=
       Fmt("selected %ld clips: captioned %ld, already done %ld (skipped), failed %ld%s\n", selected,
           totals.done - totals.failed, skipped, totals.failed,
@@ -318,7 +393,7 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe&, const Option
                       ? static_cast<double>(totals.baseline_tokens) / totals.visual_tokens
                       : 0.0);
   }
-  for (const auto& [name, t] : routes) {
+  for (const auto& [name, t] : per_route) {
     report += Fmt("route %-9s clips %ld, tokens in %ld out %ld, %.2f clip-seconds\n", name.c_str(),
                   t.done, t.tokens_in, t.tokens_out, t.seconds);
   }

@@ -3,6 +3,7 @@
 #include <system_error>
 #include <vector>
 
+#include "caption/caption_dpo.h"
 #include "catalog/clip_json.h"
 #include "media/clip_writer.h"
 
@@ -47,6 +48,12 @@ Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat 
                   bool all_attributes, std::FILE* out) {
   bool header_done = false;
   return WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
+    if (format == RowFormat::kCaptionDpo) {
+      for (const auto& line : CaptionPreferencePairs(v, c)) {
+        std::fprintf(out, "%s\n", line.dump().c_str());
+      }
+      return true;
+    }
     auto j = ClipJson(v, c, all_attributes);
     if (format == RowFormat::kJsonl) {
       std::fprintf(out, "%s\n", j.dump().c_str());

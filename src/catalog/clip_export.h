@@ -31,7 +31,8 @@ struct ExportCounts {
   long failed = 0;   // clips whose media could not be cut (reported through ClipFailureFn)
 };
 
-enum class RowFormat { kJsonl, kCsv };
+// kCaptionDpo: preference pairs of captioned clips (caption/caption_dpo.h), several lines per clip.
+enum class RowFormat { kJsonl, kCsv, kCaptionDpo };
 
 // One clip per line: JSONL, or CSV with a header line taken from the first clip's JSON keys
 // (fields of ClipJson). Internal attributes (IsInternalAttribute) are left out unless

@@ -83,7 +83,8 @@ int RunExport(const ExportArgs& args) {
     return kExitUsage;
   }
   if (args.format != "webdataset" && !args.output.empty()) {
-    std::fprintf(stderr, "clipdex: -o is for --format webdataset (jsonl/csv go to stdout)\n");
+    std::fprintf(stderr,
+                 "clipdex: -o is for --format webdataset (jsonl/csv/caption-dpo go to stdout)\n");
     return kExitUsage;
   }
   std::unique_ptr<Catalog> catalog;
@@ -103,8 +104,10 @@ int RunExport(const ExportArgs& args) {
   }
   if (!args.clips_dir.empty()) return ExportClipFiles(cat, selection, args);
   if (args.format == "webdataset") return ExportWebDataset(cat, selection, args);
-  Status s = ExportRows(cat, selection, args.format == "csv" ? RowFormat::kCsv : RowFormat::kJsonl,
-                        args.all_attributes, stdout);
+  const RowFormat format = args.format == "csv"           ? RowFormat::kCsv
+                           : args.format == "caption-dpo" ? RowFormat::kCaptionDpo
+                                                          : RowFormat::kJsonl;
+  Status s = ExportRows(cat, selection, format, args.all_attributes, stdout);
   if (!s.ok()) {
     PrintError(s);
     return kExitInternal;
@@ -120,8 +123,9 @@ void AddExportVerb(CLI::App& app, int* exit_code) {
       "export", "Write clips as JSONL/CSV, WebDataset tar shards, or one media file per clip");
   AddDatasetArgument(cmd, &args->dataset);
   cmd->add_option("--format", args->format,
-                  "jsonl or csv (to stdout), or webdataset (tar shards into -o DIR)")
-      ->check(CLI::IsMember({"jsonl", "csv", "webdataset"}))
+                  "jsonl or csv (to stdout), caption-dpo (caption preference pairs, to stdout; "
+                  "docs/captions.md), or webdataset (tar shards into -o DIR)")
+      ->check(CLI::IsMember({"jsonl", "csv", "caption-dpo", "webdataset"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "With --format webdataset: the shard directory");
   cmd->add_option("--shard-size", args->shard_size,

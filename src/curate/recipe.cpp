@@ -46,7 +46,8 @@ T Scalar(const YAML::Node& node, const std::string& what) {
 
 void ParseInto(const YAML::Node& root, Recipe* r) {
   if (root.IsNull()) return;  // empty file: all defaults
-  CheckKeys(root, {"name", "clip", "analyzers", "tiers", "default_tier", "dedup"}, "recipe");
+  CheckKeys(root, {"name", "clip", "analyzers", "tiers", "default_tier", "dedup", "captions"},
+            "recipe");
   if (root["name"]) r->name = Scalar<std::string>(root["name"], "name");
   if (const YAML::Node clip = root["clip"]) {
     CheckKeys(clip, {"min_seconds", "max_seconds"}, "clip");
@@ -92,6 +93,31 @@ void ParseInto(const YAML::Node& root, Recipe* r) {
   }
   if (root["default_tier"])
     r->default_tier = Scalar<std::string>(root["default_tier"], "default_tier");
+  if (const YAML::Node captions = root["captions"]) {
+    CheckKeys(captions, {"routes"}, "captions");
+    const YAML::Node routes = captions["routes"];
+    if (routes && !routes.IsSequence()) throw RecipeError("captions.routes must be a list");
+    r->caption_routes.clear();
+    for (size_t i = 0; routes && i < routes.size(); ++i) {
+      const YAML::Node route = routes[i];
+      const std::string where = "captions.routes[" + std::to_string(i) + "]";
+      if (!route.IsMap()) throw RecipeError(where + " must be a map");
+      CaptionRoute cr;
+      for (const auto& kv : route) {
+        const std::string key = kv.first.as<std::string>();
+        const std::string value = Scalar<std::string>(kv.second, where + "." + key);
+        if (key == "name") {
+          cr.name = value;
+        } else if (key == "when") {
+          cr.when = value;
+        } else {
+          cr.options[key] = value;  // checked against the caption pass's options when it runs
+        }
+      }
+      if (cr.name.empty()) throw RecipeError(where + " has no 'name'");
+      r->caption_routes.push_back(std::move(cr));
+    }
+  }
   if (const YAML::Node dedup = root["dedup"]) {
     CheckKeys(dedup, {"enabled", "hamming"}, "dedup");
     if (dedup["enabled"]) r->dedup_enabled = Scalar<bool>(dedup["enabled"], "dedup.enabled");
@@ -189,6 +215,19 @@ std::string RecipeToYaml(const Recipe& r) {
   out << YAML::Key << "dedup" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "enabled" << YAML::Value << r.dedup_enabled;
   out << YAML::Key << "hamming" << YAML::Value << r.dedup_hamming << YAML::EndMap;
+  if (!r.caption_routes.empty()) {
+    out << YAML::Key << "captions" << YAML::Value << YAML::BeginMap << YAML::Key << "routes"
+        << YAML::Value << YAML::BeginSeq;
+    for (const CaptionRoute& cr : r.caption_routes) {
+      out << YAML::Flow << YAML::BeginMap << YAML::Key << "name" << YAML::Value << cr.name;
+      if (!cr.when.empty()) {
+        out << YAML::Key << "when" << YAML::Value << YAML::DoubleQuoted << cr.when;
+      }
+      for (const auto& [k, v] : cr.options) out << YAML::Key << k << YAML::Value << v;
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

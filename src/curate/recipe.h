@@ -28,6 +28,15 @@ struct RecipeAnalyzer {
   std::map<std::string, std::string> params;
 };
 
+// A caption route (docs/captions.md): clips matching `when` (tier-rule grammar; "" = every clip
+// no earlier route took) are captioned with `options` (caption pass options: backend, endpoint,
+// model ...) over the command line's. The first matching route wins.
+struct CaptionRoute {
+  std::string name;
+  std::string when;
+  std::map<std::string, std::string> options;
+};
+
 struct Recipe {
   std::string name;
   double clip_min_seconds = 0;
@@ -37,6 +46,7 @@ struct Recipe {
   std::string default_tier;
   bool dedup_enabled = false;
   int dedup_hamming = 0;
+  std::vector<CaptionRoute> caption_routes;  // empty: one route, the command line's options
 };
 
 // Parses recipe YAML on top of `base` (fields left out keep base's values; `tiers` and
