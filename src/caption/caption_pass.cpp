@@ -15,6 +15,7 @@
 
 #include "caption/caption_facts.h"
 #include "caption/caption_record.h"
+#include "caption/glossary.h"
 #include "caption/make_backend.h"
 #include "curate/clip_selection.h"
 #include "curate/tier_rules.h"
@@ -80,9 +81,57 @@ KeyframeOptions KeyframeOptionsOf(const OptionValues& v) {
 }
 
 // One clip, start to finish; never throws, never fails: a backend error becomes the fallback.
+// The retrieval context of a clip for a VLM prompt: glossary terms with evidence in the clip,
+// and the caption of the clip it duplicates (dedup.dup_of) when a model wrote one. Lines are
+// added while they fit in `budget` characters. `record` gets what was used, as JSON.
+std::string ClipContext(Catalog& catalog, const VideoRecord& video, const ClipRecord& clip,
+                        const Glossary* glossary, size_t budget, std::string* record) {
+  std::string context;
+  nlohmann::json used = {{"terms", nlohmann::json::array()},
+                         {"neighbours", nlohmann::json::array()}};
+  auto add = [&](const std::string& line) {
+    if (context.size() + line.size() + 1 > budget) return false;
+    context += line + "\n";
+    return true;
+  };
+  if (glossary != nullptr) {
+    std::optional<uint64_t> thumb;
+    if (!clip.thumbnail.empty()) {
+      auto picture = ReadJpeg(catalog.dir() / clip.thumbnail);
+      if (picture.ok()) thumb = PictureHash(picture.value());
+    }
+    for (const GlossaryMatch& m :
+         glossary->Match(AttrText(clip, "text.content"), video.path, thumb)) {
+      std::string line = "- " + m.term->term;
+      if (!m.term->aliases.empty()) {
+        line += " (also";
+        for (const std::string& a : m.term->aliases) line += " \"" + a + "\"";
+        line += ")";
+      }
+      if (!m.term->description.empty()) line += ": " + m.term->description;
+      if (!add(line)) break;
+      used["terms"].push_back({{"term", m.term->term}, {"evidence", m.evidence}});
+    }
+  }
+  if (const Attribute* dup = FindAttribute(clip, "dedup.dup_of"); dup != nullptr && dup->number) {
+    const int64_t keeper = static_cast<int64_t>(*dup->number);
+    auto detail = catalog.FindClip(keeper);
+    if (detail.ok() && detail.value()) {
+      const ClipRecord& k = detail.value()->clip;
+      const std::string text = AttrText(k, "caption.text");
+      if (!text.empty() && AttrText(k, "caption.backend") != "template" &&
+          add("- a near-duplicate of this clip was captioned: " + text)) {
+        used["neighbours"].push_back(keeper);
+      }
+    }
+  }
+  if (!used["terms"].empty() || !used["neighbours"].empty()) *record = used.dump();
+  return context;
+}
+
 ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& route,
                       const CaptionBackend& backend, const KeyframeOptions& keyframes,
-                      double frame_timeout) {
+                      const Glossary* glossary, size_t context_chars, double frame_timeout) {
   const auto start = Clock::now();
   ClipResult r;
   r.clip_id = clip_id;
@@ -104,9 +153,11 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& rout
   r.baseline_tokens = UniformBaselineTokens(video, clip, 2.0, 448, keyframes.patch);
 
   CaptionOutput output;
-  CaptionProvenance provenance{backend.name(), backend.model(), route, 0, ""};
+  CaptionProvenance provenance{backend.name(), backend.model(), route, 0, "", ""};
   Status failure;
   if (backend.needs_frames()) {
+    request.context =
+        ClipContext(catalog, video, clip, glossary, context_chars, &provenance.context_json);
     std::vector<double> times;
     for (const Keyframe& k : request.plan.frames) times.push_back(clip.start_time + k.time);
     auto grabbed =
@@ -136,7 +187,7 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& rout
     // The template caption keeps the clip captioned with what was measured; the error says why
     // the model's part is missing and makes the next run retry it.
     output = CaptionOutput{};
-    provenance = {"template", "", "fallback", 0, failure.message()};
+    provenance = {"template", "", "fallback", 0, failure.message(), ""};
     r.failed = true;
     r.error = failure.message();
   }
@@ -151,7 +202,7 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& rout
   if (!attributes.ok()) {
     // The model's seen fields broke the stored schema (they passed the content schema, so this
     // is a bug in the composition): store the measured caption alone, with the reason.
-    provenance = {"template", "", "fallback", Since(start), attributes.status().message()};
+    provenance = {"template", "", "fallback", Since(start), attributes.status().message(), ""};
     attributes = CaptionAttributes(request.measured, CaptionOutput{}, KeyframePlan{}, provenance);
     r.failed = true;
     r.error = provenance.error;
@@ -169,6 +220,7 @@ struct Route {
   OptionValues values;
   std::unique_ptr<CaptionBackend> backend;
   KeyframeOptions keyframes;
+  std::optional<Glossary> glossary;
   std::unordered_set<int64_t> clips;  // selected by `when` (unused when `when` is "")
 };
 
@@ -201,6 +253,11 @@ Result<std::vector<Route>> BuildRoutes(Catalog& catalog, const Recipe& recipe,
     }
     route.backend = std::move(backend.value());
     route.keyframes = KeyframeOptionsOf(route.values);
+    if (const std::string& g = route.values.GetString("glossary"); !g.empty()) {
+      auto glossary = Glossary::Load(g);
+      if (!glossary.ok()) return glossary.status();
+      route.glossary = std::move(glossary.value());
+    }
     if (!d.when.empty()) {
       auto rule = CompileRule(d.name, d.when, known);
       if (!rule.ok()) {
@@ -248,6 +305,10 @@ const std::vector<OptionDecl>& CaptionPassOptions() {
        1024},
       {"batch", OptionType::kInt, "64", "clips per commit (also committed every second)", 1,
        100000},
+      {"glossary", OptionType::kString, "",
+       "glossary YAML (caption/glossary.h): terms put into VLM prompts when a clip shows them"},
+      {"context_chars", OptionType::kInt, "800",
+       "characters of glossary and neighbour context a prompt may carry", 0, 100000},
       {"plan_only", OptionType::kBool, "false",
        "choose keyframes and report visual tokens; call no backend, write nothing"},
   };
@@ -307,8 +368,10 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
     threads.emplace_back([&] {
       for (size_t i = next++; i < todo.size(); i = next++) {
         const Route& route = routes[todo[i].second];
-        ClipResult r = CaptionOne(catalog, todo[i].first, route.name, *route.backend,
-                                  route.keyframes, frame_timeout);
+        ClipResult r =
+            CaptionOne(catalog, todo[i].first, route.name, *route.backend, route.keyframes,
+                       route.glossary ? &*route.glossary : nullptr,
+                       static_cast<size_t>(route.values.GetInt("context_chars")), frame_timeout);
         std::lock_guard lock(mu);
         results.push_back(std::move(r));
         ready.notify_one();

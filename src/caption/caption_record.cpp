@@ -52,6 +52,7 @@ Result<std::vector<Attribute>> CaptionAttributes(const nlohmann::json& measured,
     out.push_back(Attribute::Num("caption.tokens_in", static_cast<double>(output.prompt_tokens)));
   }
   if (!p.error.empty()) out.push_back(Attribute::Text("caption.error", p.error));
+  if (!p.context_json.empty()) out.push_back(Attribute::Text("caption.context", p.context_json));
   return out;
 }
 
@@ -75,6 +76,7 @@ const std::vector<CaptionAttributeDecl>& CaptionAttributeDecls() {
       {"caption.tokens_out", "number", "tokens"},
       {"caption.tokens_in", "number", "tokens"},
       {"caption.error", "text", "one line"},
+      {"caption.context", "JSON", "glossary terms and neighbours in the prompt"},
   };
   return kDecls;
 }

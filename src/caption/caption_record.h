@@ -20,7 +20,8 @@ inline constexpr const char* kCaptionPromptVersion = "c1";
 struct CaptionProvenance {
   std::string backend, model, route;
   double seconds = 0;
-  std::string error;  // the VLM's failure when this is the template fallback
+  std::string error;         // the VLM's failure when this is the template fallback
+  std::string context_json;  // matched glossary terms and neighbours (JSON), "" = none
 };
 
 // caption.json = measured + the seen keys of `output.content`, validated; then the texts,

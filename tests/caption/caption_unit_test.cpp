@@ -206,7 +206,7 @@ TEST(CaptionRecord, WritesValidatedJsonTextsAndProvenance) {
                   {"camera_movement", "zoom_in"}};
   seen.completion_tokens = 40;
   auto attrs =
-      CaptionAttributes(Measured(), seen, KeyframePlan{}, {"openai", "m", "default", 1.5, ""});
+      CaptionAttributes(Measured(), seen, KeyframePlan{}, {"openai", "m", "default", 1.5, "", ""});
   ASSERT_TRUE(attrs.ok()) << attrs.status().message();
   std::map<std::string, Attribute> by_name;
   for (const Attribute& a : attrs.value()) by_name[a.name] = a;
