@@ -57,6 +57,7 @@ bool AlreadyDone(const ClipRecord& clip, const CaptionBackend& backend) {
 
 struct ClipResult {
   int64_t clip_id = 0;
+  nlohmann::json plan;  // the keyframe plan as a plan_file line
   std::vector<Attribute> attributes;
   bool failed = false;  // the backend failed: the template fallback was stored
   std::string error;
@@ -74,6 +75,7 @@ struct Totals {
 KeyframeOptions KeyframeOptionsOf(const OptionValues& v) {
   KeyframeOptions k;
   k.max_frames = static_cast<int>(v.GetInt("max_frames"));
+  k.max_change_frames = std::max(k.max_frames, static_cast<int>(v.GetInt("max_change_frames")));
   k.long_side = static_cast<int>(v.GetInt("long_side"));
   k.small_side = std::min(k.small_side, k.long_side);
   k.patch = static_cast<int>(v.GetInt("patch"));
@@ -151,6 +153,12 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& rout
   r.frames = static_cast<long>(request.plan.frames.size());
   r.visual_tokens = request.plan.visual_tokens;
   r.baseline_tokens = UniformBaselineTokens(video, clip, 2.0, 448, keyframes.patch);
+  nlohmann::json times = nlohmann::json::array();
+  for (const Keyframe& k : request.plan.frames) times.push_back(clip.start_time + k.time);
+  r.plan = {{"clip_id", clip_id},     {"video", video.path},
+            {"start", clip.start_time}, {"end", clip.end_time},
+            {"keyframes", times},       {"long_side", request.plan.long_side},
+            {"visual_tokens", r.visual_tokens}, {"baseline_tokens", r.baseline_tokens}};
 
   CaptionOutput output;
   CaptionProvenance provenance{backend.name(), backend.model(), route, 0, "", ""};
@@ -299,6 +307,8 @@ const std::vector<OptionDecl>& CaptionPassOptions() {
       {"timeout", OptionType::kDouble, "120", "seconds per request", 1, 3600},
       {"retries", OptionType::kInt, "4", "retries on 429/5xx/connection errors", 0, 20},
       {"max_frames", OptionType::kInt, "8", "keyframes per clip at most", 1, 64},
+      {"max_change_frames", OptionType::kInt, "16",
+       "keyframes per clip at most when strong picture changes ask for more", 1, 128},
       {"long_side", OptionType::kInt, "448", "pixels of a keyframe's longer side", 64, 4096},
       {"patch", OptionType::kInt, "28",
        "pixels per visual token side in the backend's arithmetic (28: Qwen2-VL 14 px x 2x2)", 1,
@@ -309,6 +319,8 @@ const std::vector<OptionDecl>& CaptionPassOptions() {
        "glossary YAML (caption/glossary.h): terms put into VLM prompts when a clip shows them"},
       {"context_chars", OptionType::kInt, "800",
        "characters of glossary and neighbour context a prompt may carry", 0, 100000},
+      {"plan_file", OptionType::kString, "",
+       "write each clip's keyframe plan here as JSON lines (seconds on the video's clock)"},
       {"plan_only", OptionType::kBool, "false",
        "choose keyframes and report visual tokens; call no backend, write nothing"},
   };
@@ -356,6 +368,11 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
       table);
   if (!walk.ok()) return walk;
 
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> plan_file(nullptr, &std::fclose);
+  if (const std::string& path = values.GetString("plan_file"); !path.empty()) {
+    plan_file.reset(std::fopen(path.c_str(), "w"));
+    if (!plan_file) return Status::Error("caption: cannot write " + path);
+  }
   std::mutex mu;
   std::condition_variable ready;
   std::deque<ClipResult> results;
@@ -419,6 +436,7 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
       if (r.failed && errors.size() < 5) {
         errors.push_back("clip " + std::to_string(r.clip_id) + ": " + r.error);
       }
+      if (plan_file) std::fprintf(plan_file.get(), "%s\n", r.plan.dump().c_str());
       if (plan_only) continue;
       for (Attribute& a : r.attributes) {
         pending.push_back({r.clip_id, std::move(a.name), a.number, std::move(a.text)});

@@ -17,8 +17,8 @@ int Bits(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
 
 int Priority(const std::string& reason) {
   if (reason == "first" || reason == "last" || reason == "middle") return 0;
-  if (reason == "change") return 1;
-  if (reason == "segment") return 2;
+  if (reason == "segment") return 1;
+  if (reason == "change") return 2;
   return 3;
 }
 
@@ -86,7 +86,10 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
     return Priority(a.reason) < Priority(b.reason);
   });
   for (const Keyframe& k : candidates) {
-    if (static_cast<int>(plan.frames.size()) >= o.max_frames) break;
+    // Changes may use up to `max_change_frames` in all: a lively clip is worth more frames, and
+    // still far fewer than the uniform baseline's two a second.
+    const int cap = k.reason == "change" ? std::max(o.max_frames, o.max_change_frames) : o.max_frames;
+    if (static_cast<int>(plan.frames.size()) >= cap) continue;
     // A segment is already seen when a chosen frame lies within 0.5 s of its keyframe time.
     const double gap = k.reason == "segment" ? std::max(o.min_gap, 0.5) : o.min_gap;
     const bool near = std::any_of(plan.frames.begin(), plan.frames.end(), [&](const Keyframe& f) {

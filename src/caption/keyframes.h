@@ -3,13 +3,15 @@
 //
 // A frame is chosen for a reason, in this priority:
 //   1. first and last picture of the clip;
-//   2. every strong picture change: consecutive samples of the clip's near-duplicate signature
+//   2. each camera segment of >= 1 s, 0.5 s after its start (so the movement is seen), unless a
+//      chosen frame already lies within 0.5 s of that time;
+//   3. every strong picture change: consecutive samples of the clip's near-duplicate signature
 //      (dedup.signature, dense per-frame perceptual hashes the ingest already computed) more
 //      than `change_bits` apart;
-//   3. each camera segment of >= 1 s, 0.5 s after its start (so the movement is seen);
 //   4. novelty: the sample farthest (in hash bits) from every frame chosen so far, while it is
 //      more than `novelty_bits` away and the budget allows.
-// Frames closer than `min_gap` seconds merge (the higher priority stays). At most `max_frames`.
+// Frames closer than `min_gap` seconds merge (the higher priority stays). At most `max_frames`,
+// except that strong changes may take the plan up to `max_change_frames`.
 // Size adapts to the clip: a static, unchanging clip without text gets `small_side`, others
 // `long_side`. On-screen text needs no larger frames: its OCR reading is stated in the prompt.
 #pragma once
@@ -24,9 +26,10 @@ namespace clipdex {
 
 struct KeyframeOptions {
   int max_frames = 8;
+  int max_change_frames = 16;  // strong changes may add frames up to this many in all
   int long_side = 448;
   int small_side = 336;
-  int change_bits = 20;   // of 64: a different picture, not motion within one
+  int change_bits = 16;   // of 64: a different picture, not motion within one
   int novelty_bits = 14;  // of 64
   double min_gap = 0.4;   // seconds
   // Visual-token arithmetic of the backend: one token per patch x patch pixels. 28 = a 14-px ViT
