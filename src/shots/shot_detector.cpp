@@ -40,7 +40,9 @@ ShotDetector::ShotDetector(const ShotDetectorOptions& options, double fps)
     if (lengths_.empty() || l > lengths_.back()) lengths_.push_back(l);
   }
   if (lengths_.empty()) lengths_.push_back(lmax);
-  capacity_ = 3 * lengths_.back() + 2 * lookahead_ + 16;
+  // A cut is decided once the frames of its revert test (CutRevertsLater) are in.
+  decide_lag_ = std::max(lookahead_, static_cast<int>(std::lround(kCutRevertSeconds * fps_)));
+  capacity_ = 3 * lengths_.back() + 2 * lookahead_ + decide_lag_ + 16;
   ring_.resize(capacity_);
 }
 
@@ -273,13 +275,14 @@ void ShotDetector::Push(long index, double time, const TinyYuv& frame) {
     e.sig.diff = Diff(*prev, e);
     e.sig.changed = TinyChangedLumaFraction(prev->tiny, frame);
   }
-  while (next_cut_check_ <= index - lookahead_) DecideCut(next_cut_check_++, false);
+  while (next_cut_check_ <= index - decide_lag_) DecideCut(next_cut_check_++, false);
   if (opt_.detect_gradual) ScanGradualWindows(index);
 
   // Regions close once no window ending later could still touch them; force-close ones that
   // would outgrow the ring.
   const int lmax = lengths_.back();
-  if (has_region_ && (index - region_.end > lmax + lookahead_ ||
+  // A region's splitting reads the cut verdicts inside it, so its cuts are decided first.
+  if (has_region_ && ((index - region_.end > lmax + lookahead_ && next_cut_check_ > region_.end) ||
                       index - region_.start > capacity_ - lmax - 2 * lookahead_)) {
     has_region_ = false;
     FinalizeRegion(region_);
@@ -301,7 +304,68 @@ bool ShotDetector::CandidateIsCut(const Entry& prev, const Entry& cur) const {
     const MotionResidual mc = TinyMotionResidual(prev.tiny, cur.tiny);
     if (mc.ratio() < kCutMinMotionResidual) return false;
   }
+  // Flicker, a light switched on, exposure jumping: the new frame is the old one with its
+  // brightness and contrast changed, which a histogram and a block search both miss.
+  if (prev.sig.std_y >= kTexturedStd && cur.sig.std_y >= kTexturedStd && Relit(prev, cur)) {
+    return false;
+  }
   return true;
+}
+
+// True when cur ~ gain * prev + offset (luma) explains most of the change: a robust least-squares
+// fit (refit without the 30% worst pixels, so a subject moving meanwhile does not decide the
+// gain), with a plausible gain, whose residual is a small fraction of the plain difference.
+bool ShotDetector::Relit(const Entry& prev, const Entry& cur) const {
+  const auto& ya = prev.tiny.y;
+  const auto& yb = cur.tiny.y;
+  const size_t n = ya.size();
+  if (n < 16) return false;
+  std::vector<char> use(n, 1);
+  double gain = 1, offset = 0;
+  std::vector<double> err(n);
+  for (int round = 0; round < 2; ++round) {
+    double m = 0, sa = 0, sb = 0, saa = 0, sab = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (!use[i]) continue;
+      m += 1;
+      sa += ya[i];
+      sb += yb[i];
+      saa += double(ya[i]) * ya[i];
+      sab += double(ya[i]) * yb[i];
+    }
+    const double var = saa - sa * sa / m;
+    if (m < 10 || var <= 0) return false;
+    gain = (sab - sa * sb / m) / var;
+    offset = (sb - gain * sa) / m;
+    for (size_t i = 0; i < n; ++i) err[i] = std::fabs(yb[i] - (gain * ya[i] + offset));
+    std::vector<double> sorted = err;
+    std::nth_element(sorted.begin(), sorted.begin() + n * 7 / 10, sorted.end());
+    const double cut = sorted[n * 7 / 10];
+    for (size_t i = 0; i < n; ++i) use[i] = err[i] <= cut;
+  }
+  double resid = 0, raw = 0;
+  for (size_t i = 0; i < n; ++i) {
+    resid += err[i];
+    raw += std::fabs(double(yb[i]) - ya[i]);
+  }
+  return gain >= kRelitMinGain && gain <= kRelitMaxGain && resid < kRelitMaxResidual * raw;
+}
+
+// A dark object sweeping past the lens, a bright one crossing the picture: the frames change
+// as much as at a cut, but once the object has passed the shot is there again. True when a
+// frame within decide_lag_ after the candidate matches one just before it much more closely
+// than the candidate's own jump.
+bool ShotDetector::CutRevertsLater(long c, double d) {
+  for (long i = 1; i <= kCutRevertBefore; ++i) {
+    const Entry* earlier = At(c - i);
+    if (earlier == nullptr) break;
+    for (long j = lookahead_ + 1; j <= decide_lag_; ++j) {
+      const Entry* later = At(c + j);
+      if (later == nullptr) break;
+      if (Diff(*earlier, *later) < kCutRevertFraction * d) return true;
+    }
+  }
+  return false;
 }
 
 void ShotDetector::DecideCut(long c, bool final) {
@@ -351,6 +415,10 @@ void ShotDetector::DecideCut(long c, bool final) {
       cur->sig.verdict = "flash";
       return;
     }
+  }
+  if (CutRevertsLater(c, d)) {
+    cur->sig.verdict = "passing";
+    return;
   }
   (void) final;
   cur->sig.verdict = "cut";

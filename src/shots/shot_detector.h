@@ -99,6 +99,8 @@ class ShotDetector {
   double BlendResidual(const Entry& a, const Entry& m, const Entry& b,
                        double* at_end_fraction) const;
   bool CandidateIsCut(const Entry& prev, const Entry& cur) const;
+  bool Relit(const Entry& prev, const Entry& cur) const;
+  bool CutRevertsLater(long c, double d);
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
@@ -115,7 +117,8 @@ class ShotDetector {
   CutTest cut_test_;
   double fps_;
   int capacity_;
-  int lookahead_ = 3;
+  int lookahead_ = 3;   // frames after a cut candidate its baseline and flash tests read
+  int decide_lag_ = 3;  // frames after a candidate before it is decided (>= lookahead_)
   std::vector<int> lengths_;
   std::vector<Entry> ring_;
   long last_index_ = -1;

@@ -1,8 +1,10 @@
 // The cut rules of docs/shots.md on hand-made tiny frames: repeated frames, motion, flashes,
-// black and two-frame inserts, the file's first frame.
+// black and two-frame inserts, the file's first frame, and the hard negatives of the evaluation
+// corpus (flicker, a dark object sweeping past the lens, a bright object leaving the frame).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -172,6 +174,70 @@ TEST(ShotDetectorRules, FirstFrameGlitchIsNoCut) {
   std::vector<TinyYuv> frames = {Uniform(128)};
   for (int i = 0; i < 30; ++i) frames.push_back(Window(a, i));
   EXPECT_TRUE(CutFrames(Detect(frames)).empty());
+}
+
+// The luma of every pixel shifted by `offset` (clipped), chroma unchanged: eq=brightness.
+TinyYuv Brighter(TinyYuv f, int offset) {
+  for (uint8_t& v : f.y) v = static_cast<uint8_t>(std::clamp(int(v) + offset, 0, 255));
+  return f;
+}
+
+// `f` with the columns [x0, x0 + width) (clipped to the frame) of rows [y0, y0 + height) set
+// to `luma` and neutral chroma: an object in front of the scene.
+TinyYuv WithBox(TinyYuv f, int x0, int width, int y0, int height, uint8_t luma) {
+  for (int y = std::max(0, y0); y < std::min(kH, y0 + height); ++y) {
+    for (int x = std::max(0, x0); x < std::min(kW, x0 + width); ++x) {
+      f.y[size_t(y) * kW + x] = luma;
+      f.u[size_t(y / 2) * (kW / 2) + x / 2] = 128;
+      f.v[size_t(y / 2) * (kW / 2) + x / 2] = 128;
+    }
+  }
+  return f;
+}
+
+TEST(ShotDetectorRules, FlickerIsNoBoundary) {
+  // 60 fps, 1.2 s of the corpus's flicker (eq brightness 0.18 sin(2.3 n) + 0.08 sin(5.1 n))
+  // over a pan of a pixel per frame: single brightness steps stand out like cuts (before the
+  // brightness-change rule, both starts drew false cuts).
+  const Texture a = MakeTexture(13, 400);
+  for (int start : {40, 87}) {
+    std::vector<TinyYuv> frames;
+    for (int i = 0; i < 200; ++i) {
+      TinyYuv f = Window(a, i);
+      if (i >= start && i <= start + 72) {
+        f = Brighter(f, static_cast<int>(std::lround(
+                            255 * (0.18 * std::sin(i * 2.3) + 0.08 * std::sin(i * 5.1)))));
+      }
+      frames.push_back(f);
+    }
+    EXPECT_TRUE(Detect(frames, 60).empty()) << "flicker from frame " << start;
+  }
+}
+
+TEST(ShotDetectorRules, DarkObjectSweepingPastTheLensIsNoBoundary) {
+  // A near-black full-height box, 51 of 64 columns wide, crosses a still picture in 5 frames
+  // (before the revert rule: a false cut).
+  const Texture a = MakeTexture(14, 300);
+  std::vector<TinyYuv> frames;
+  constexpr int kBox = 51, kSteps = 5;
+  for (int i = 0; i < 75; ++i) {
+    TinyYuv f = Window(a, 0);
+    if (i >= 30 && i < 30 + kSteps) {
+      const int x0 = -kBox + (i - 30 + 1) * (kW + kBox) / (kSteps + 1);
+      f = WithBox(f, x0, kBox, 0, kH, 10);
+    }
+    frames.push_back(f);
+  }
+  EXPECT_TRUE(Detect(frames).empty());
+}
+
+TEST(ShotDetectorRules, CutStandsWhenTheNextShotDoesNotReturn) {
+  // The revert test must not eat a cut into a shot that holds: A pans, then B pans.
+  const Texture a = MakeTexture(15, 200, 20, 140), b = MakeTexture(16, 200, 110, 230);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 40; ++i) frames.push_back(Window(a, i));
+  for (int i = 0; i < 40; ++i) frames.push_back(Window(b, i));
+  EXPECT_EQ(CutFrames(Detect(frames)), std::vector<long>{40});
 }
 
 }  // namespace
