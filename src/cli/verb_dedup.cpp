@@ -20,6 +20,8 @@ struct DedupArgs {
   double min_match = 0.6;
   int window_hamming = DedupOptions{}.window_hamming;
   double window_min_match = DedupOptions{}.window_min_match;
+  int window_gradient_hamming = DedupOptions{}.window_gradient_hamming;
+  int window_min_looks = DedupOptions{}.window_min_looks;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -60,6 +62,15 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   "Fraction of the shorter clip's frames that must align under a window relation")
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
+  cmd->add_option("--window-gradient-hamming", args->window_gradient_hamming,
+                  "Largest Hamming distance of the gradient hash a window match also needs")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--window-min-looks", args->window_min_looks,
+                  "Window relations only when the shorter clip shows this many distinct looks "
+                  "(0 = always)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
       ->capture_default_str();
@@ -85,6 +96,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"quality_attr", args->quality_attribute},
         {"window_hamming", std::to_string(args->window_hamming)},
         {"window_min_match", Exact(args->window_min_match)},
+        {"window_gradient_hamming", std::to_string(args->window_gradient_hamming)},
+        {"window_min_looks", std::to_string(args->window_min_looks)},
         {"semantic", Exact(args->semantic)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);

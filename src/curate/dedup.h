@@ -57,7 +57,12 @@ struct DedupOptions {
   // they find off-centre crops and overlays of moving footage (docs/attributes.md, near-duplicate
   // families) but merge unrelated still pictures (1,651 false pairs on the DedupCorpus set).
   int window_hamming = 0;
+  // The gradient-hash half of a window match (both hashes must agree).
+  int window_gradient_hamming = 12;
   double window_min_match = 0.8;
+  // Window relations only when the shorter clip shows at least this many distinct looks (plain
+  // hashes more than window_hamming bits apart); 0 or 1 = no such guard.
+  int window_min_looks = 3;
   // Numeric attribute preferred when picking a group's keeper (higher is better); absent ->
   // skipped.
   std::string quality_attribute = "quality.score";
@@ -124,16 +129,17 @@ inline constexpr Relation kMirrorOf{HashKind::kMirrored, HashKind::kPlain,
 // comparison: "a is a crop of b around window w" (a's plain hash ~ b's window w; an off-centre
 // crop, rescaled) and "a and b agree on window w" (a burned-in logo or subtitles outside w).
 inline Relation WindowCropOf(int w) {
-  return {HashKind::kPlain, WindowKind(w), HashKind::kPlain, WindowKind(w)};
+  return {HashKind::kPlain, WindowKind(w), HashKind::kPlainGradient, WindowGradientKind(w)};
 }
 inline Relation SameWindow(int w) {
-  return {WindowKind(w), WindowKind(w), WindowKind(w), WindowKind(w)};
+  return {WindowKind(w), WindowKind(w), WindowGradientKind(w), WindowGradientKind(w)};
 }
 
 // Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
 // under `relation` within `hamming` bits.
+// The second comparison uses `hamming2` (-1: the same as `hamming`).
 int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
-                   int hamming);
+                   int hamming, int hamming2 = -1);
 
 // True when the pair passes verification (either orientation when options.flip).
 bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options);
