@@ -22,6 +22,7 @@ struct DedupArgs {
   double window_min_match = DedupOptions{}.window_min_match;
   int window_gradient_hamming = DedupOptions{}.window_gradient_hamming;
   int window_min_looks = DedupOptions{}.window_min_looks;
+  int window_min_frames = DedupOptions{}.window_min_frames;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -54,8 +55,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
   cmd->add_option("--window-hamming", args->window_hamming,
-                  "Largest Hamming distance of the single-hash window relations (off-centre crops, "
-                  "overlays), e.g. 8; 0 = off (not precise on still pictures)")
+                  "Largest pHash Hamming distance of the window relations (off-centre crops, "
+                  "overlays); 0 = off")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--window-min-match", args->window_min_match,
@@ -70,6 +71,10 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   "Window relations only when the shorter clip shows this many distinct looks "
                   "(0 = always)")
       ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  cmd->add_option("--window-min-frames", args->window_min_frames,
+                  "Window relations only when the shorter clip has this many informative samples")
+      ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
@@ -98,6 +103,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"window_min_match", Exact(args->window_min_match)},
         {"window_gradient_hamming", std::to_string(args->window_gradient_hamming)},
         {"window_min_looks", std::to_string(args->window_min_looks)},
+        {"window_min_frames", std::to_string(args->window_min_frames)},
         {"semantic", Exact(args->semantic)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);

@@ -142,8 +142,12 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
   if (options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()))) return true;
   if (options.window_hamming <= 0 || !a.has_windows || !b.has_windows) return false;
   // Optional guard (window_min_looks): trust window relations only when the shorter clip
-  // changes over time, so that the ordered alignment itself is evidence.
+  // changes over time, so that the ordered alignment itself is evidence (needed with one hash
+  // per window; off by default with two).
   const DupSignature& shorter = na <= nb ? a : b;
+  // A window relation rests on one region per frame: a short shot of a few near-identical
+  // frames meets some window of an unrelated still picture by chance, so it needs enough frames.
+  if (static_cast<int>(shorter.frames.size()) < options.window_min_frames) return false;
   if (options.window_min_looks > 1 &&
       Looks(shorter, options.window_hamming) < options.window_min_looks) {
     return false;
