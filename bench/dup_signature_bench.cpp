@@ -9,16 +9,15 @@
 // analysis pictures an ingest hands the analyzer). Prints medians over repeats and the ratios.
 //
 //   build/release/dup_signature_bench [repeats=9]
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-#include <opencv2/img_hash.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <opencv2/img_hash.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 

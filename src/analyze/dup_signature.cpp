@@ -24,7 +24,8 @@ const std::array<float, 8 * kHashSide>& DctBasis() {
     for (int u = 0; u < 8; ++u) {
       const double a = std::sqrt((u == 0 ? 1.0 : 2.0) / kHashSide);
       for (int x = 0; x < kHashSide; ++x) {
-        b[u * kHashSide + x] = static_cast<float>(a * std::cos(pi * (2 * x + 1) * u / (2.0 * kHashSide)));
+        b[u * kHashSide + x] =
+            static_cast<float>(a * std::cos(pi * (2 * x + 1) * u / (2.0 * kHashSide)));
       }
     }
     return b;
@@ -105,8 +106,10 @@ class AreaReducer {
   void Reduce(const cv::Rect& r, int cols, int rows, bool round, float* out) const {
     std::array<int, kHashSide + 1> ix{}, iy{};
     std::array<double, kHashSide + 1> fx{}, fy{};
-    for (int c = 0; c <= cols; ++c) Split(r.x + static_cast<double>(r.width) * c / cols, sum_.cols - 1, &ix[c], &fx[c]);
-    for (int c = 0; c <= rows; ++c) Split(r.y + static_cast<double>(r.height) * c / rows, sum_.rows - 1, &iy[c], &fy[c]);
+    for (int c = 0; c <= cols; ++c)
+      Split(r.x + static_cast<double>(r.width) * c / cols, sum_.cols - 1, &ix[c], &fx[c]);
+    for (int c = 0; c <= rows; ++c)
+      Split(r.y + static_cast<double>(r.height) * c / rows, sum_.rows - 1, &iy[c], &fy[c]);
     // F at every grid point, one row of grid points at a time.
     std::array<double, kHashSide + 1> above{}, below{};
     auto grid_row = [&](int gy, std::array<double, kHashSide + 1>* f) {
@@ -121,13 +124,15 @@ class AreaReducer {
         (*f)[c] = top + (bottom - top) * wy;
       }
     };
-    const double cell = static_cast<double>(r.width) * r.height / (static_cast<double>(cols) * rows);
+    const double cell =
+        static_cast<double>(r.width) * r.height / (static_cast<double>(cols) * rows);
     grid_row(0, &above);
     for (int y = 0; y < rows; ++y) {
       grid_row(y + 1, &below);
       for (int c = 0; c < cols; ++c) {
         const double mean = (below[c + 1] - below[c] - above[c + 1] + above[c]) / cell;
-        out[y * cols + c] = round ? static_cast<float>(std::nearbyint(mean)) : static_cast<float>(mean);
+        out[y * cols + c] =
+            round ? static_cast<float>(std::nearbyint(mean)) : static_cast<float>(mean);
       }
       std::swap(above, below);
     }

@@ -58,7 +58,7 @@ enum class HashKind {
   kWindow0 = 5,         // first of kWindows sub-windows of the box (see WindowRect)
   // Gradient hashes (dHash: signs of horizontal differences between 9x8 area means), each an
   // independent second opinion on the pHash of the same region: window relations need both.
-  kPlainGradient = 18,  // the content box
+  kPlainGradient = 18,    // the content box
   kWindowGradient0 = 19,  // first of kWindows, same windows as kWindow0..
 };
 // Sub-windows hashed per sample, so that a crop ANYWHERE in the picture (not only centred) meets
@@ -68,7 +68,7 @@ enum class HashKind {
 // nearest to it. The same windows let a copy with a burned-in logo or subtitles match on the
 // windows that leave the overlay out.
 inline constexpr int kWindows = 13;
-inline constexpr int kBaseHashKinds = 5;  // the hashes of signature version 1
+inline constexpr int kBaseHashKinds = 5;                        // the hashes of signature version 1
 inline constexpr int kV2HashKinds = kBaseHashKinds + kWindows;  // signature version 2
 inline constexpr int kHashKinds = kV2HashKinds + 1 + kWindows;
 

@@ -171,8 +171,13 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   const int r = std::clamp(options.hamming, 0, 64);
   // Window relations compare plain and window hashes at their own, looser, threshold: they are
   // indexed and queried too, at the larger of the two radii.
-  const bool windows = options.window_hamming > 0;
-  const int query_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  // Only clips whose signatures have windows take part in window relations (both clips must),
+  // so the others query at the base radius: a dataset of older signatures costs what it did.
+  const bool windows = options.window_hamming > 0 &&
+                       std::any_of(clips.begin(), clips.end(),
+                                   [](const DedupClip& c) { return c.signature.has_windows; });
+  const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  const int query_radius = windows ? window_radius : r;
   // Window hashes are indexed and queried for every kSparseStride-th frame only: a window
   // relation needs most frames to align, so a third of them still meets the pair, and the
   // candidate search (which dominates at radius window_hamming) costs a third.
@@ -180,6 +185,12 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   if (windows) {
     for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
   }
+  // Signatures without windows (older formats, hand-built) have zero window hashes: indexing
+  // them would make every such clip a candidate of every other one.
+  const std::vector<HashKind> no_kinds;
+  auto WindowKindsOf = [&](size_t i) -> const std::vector<HashKind>& {
+    return clips[i].signature.has_windows ? window_kinds : no_kinds;
+  };
 
   // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
   // a clip whose centre crop is the querying clip.
@@ -188,7 +199,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   for (size_t i = 0; i < clips.size(); ++i) {
     if (clips[i].has_signature && clips[i].signature.frames.empty()) ++result.featureless_clips;
     stored[i] =
-        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
+        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, WindowKindsOf(i));
     codes += stored[i].size();
   }
   result.chunks =
@@ -208,8 +219,9 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   RunOnWorkers(workers, [&](unsigned w) {
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
+      const int radius = clips[i].signature.has_windows ? query_radius : r;
       for (uint64_t q : queries) {
-        index.Query(q, query_radius, &hits);
+        index.Query(q, radius, &hits);
         for (uint32_t p : hits) {
           const uint32_t j = index.id(p);
           if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
@@ -217,7 +229,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
       }
     };
     for (size_t i = w; i < clips.size(); i += workers) {
-      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, window_kinds));
+      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, WindowKindsOf(i)));
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
       if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));

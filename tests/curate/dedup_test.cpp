@@ -9,9 +9,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <opencv2/img_hash.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/img_hash.hpp>
 #include <set>
 #include <string>
 
@@ -115,7 +115,8 @@ TEST(DupSignature, DirectPHashEqualsOpenCvPHashOfTheAreaReduction) {
     }
     for (int w = 0; w < kWindows; ++w) {
       const cv::Rect wr = WindowRect(w, picture.cols, picture.rows);
-      worst = std::max(worst, HammingDistance(h->of(WindowKind(w)), opencv_hash(picture(wr), false)));
+      worst =
+          std::max(worst, HammingDistance(h->of(WindowKind(w)), opencv_hash(picture(wr), false)));
       ++compared;
     }
   }
