@@ -34,25 +34,37 @@ const std::array<float, 8 * kHashSide>& DctBasis() {
 }
 
 Dct8 LowDct(const float* px) {  // px: 32x32 row-major
-  const auto& d = DctBasis();
+  // The innermost loops run over the 8 output frequencies (independent sums), not over the 32
+  // inputs of one sum: without -ffast-math a compiler may not reorder a float sum, so one long
+  // sum runs serially, while eight side by side vectorise.
+  static const std::array<float, kHashSide* 8> basis_t = [] {
+    std::array<float, kHashSide * 8> t{};
+    const auto& d = DctBasis();
+    for (int v = 0; v < 8; ++v) {
+      for (int x = 0; x < kHashSide; ++x) t[x * 8 + v] = d[v * kHashSide + x];
+    }
+    return t;
+  }();
   // t[y][v] = sum_x px[y][x] d[v][x]
   std::array<float, kHashSide * 8> t{};
   for (int y = 0; y < kHashSide; ++y) {
+    float* ty = t.data() + y * 8;
     const float* row = px + y * kHashSide;
-    for (int v = 0; v < 8; ++v) {
-      const float* dv = d.data() + v * kHashSide;
-      float acc = 0;
-      for (int x = 0; x < kHashSide; ++x) acc += row[x] * dv[x];
-      t[y * 8 + v] = acc;
+    for (int x = 0; x < kHashSide; ++x) {
+      const float p = row[x];
+      const float* dx = basis_t.data() + x * 8;
+      for (int v = 0; v < 8; ++v) ty[v] += p * dx[v];
     }
   }
+  // c[u][v] = sum_y d[u][y] t[y][v]
+  const auto& d = DctBasis();
   Dct8 c{};
   for (int u = 0; u < 8; ++u) {
-    const float* du = d.data() + u * kHashSide;
-    for (int v = 0; v < 8; ++v) {
-      float acc = 0;
-      for (int y = 0; y < kHashSide; ++y) acc += du[y] * t[y * 8 + v];
-      c[u * 8 + v] = acc;
+    float* cu = c.data() + u * 8;
+    for (int y = 0; y < kHashSide; ++y) {
+      const float duy = d[u * kHashSide + y];
+      const float* ty = t.data() + y * 8;
+      for (int v = 0; v < 8; ++v) cu[v] += duy * ty[v];
     }
   }
   return c;

@@ -56,7 +56,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--window-hamming", args->window_hamming,
                   "Largest pHash Hamming distance of the window relations (off-centre crops, "
-                  "overlays); 0 = off")
+                  "overlays), e.g. 12; 0 = off (they merge unrelated still pictures)")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--window-min-match", args->window_min_match,

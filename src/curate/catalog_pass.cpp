@@ -121,9 +121,9 @@ std::vector<PassDescriptor> BuildPasses() {
         {"flip", OptionType::kBool, "false", "mirrored copies count as duplicates"},
         {"min_match", OptionType::kDouble, "0.6",
          "fraction of the shorter clip's frames that must align in order", 0.01, 1},
-        {"window_hamming", OptionType::kInt, "12",
-         "largest pHash Hamming distance of the window relations (off-centre crops, logos); "
-         "0 = off",
+        {"window_hamming", OptionType::kInt, "0",
+         "largest pHash Hamming distance of the window relations (off-centre crops, logos), "
+         "e.g. 12; 0 = off",
          0, 64},
         {"window_min_match", OptionType::kDouble, "0.7",
          "fraction of the shorter clip's frames that must align under a window relation", 0.01,

@@ -19,9 +19,9 @@
 //    clips, one relation per try (so frames of one clip cannot mix relations): same framing, one
 //    clip a centre crop of the other (either way), and with `flip` one mirrored. Each relation
 //    compares two hashes per frame pair and needs both within `hamming` (see Relation).
-//    With `window_hamming` > 0 (the default): window relations for off-centre crops and
-//    overlays, two hashes per window (pHash and gradient hash), whose window pHashes (every
-//    third frame) also join the index; see DedupOptions.
+//    Opt-in (`window_hamming` > 0): window relations for off-centre crops and overlays, two
+//    hashes per window (pHash and gradient hash), whose window pHashes (every third frame) also
+//    join the index; see DedupOptions.
 // 2b. Semantic pairs (only with `semantic` > 0): clips whose `embedding.clip` (the CLIP image
 //    embedding, analyze/clip_embedding.h) have cosine similarity >= `semantic` are duplicates
 //    too. Candidates come from a random-hyperplane LSH index (curate/semantic_index.h), each
@@ -54,17 +54,19 @@ struct DedupOptions {
   // Fraction of the shorter clip's informative frames that must align (see above).
   double min_match_fraction = 0.6;
   // Window relations (see WindowCropOf / SameWindow): a frame match needs the window's pHash
-  // within `window_hamming` bits AND its gradient hash within `window_gradient_hamming`. On by
-  // default since signature format 3: with the pHash alone (format 2, 8 bits) they merged
-  // unrelated still pictures (1,651 false pairs on the DedupCorpus set); the second, independent
-  // hash keeps that set at zero. 0 = off. Thresholds chosen on the tuning halves of the
-  // near-duplicate families and of the evaluation corpus (docs/attributes.md).
-  int window_hamming = 12;
+  // within `window_hamming` bits AND its gradient hash within `window_gradient_hamming`. 0 = off,
+  // the default: they find off-centre crops and overlays of moving footage (held-out families:
+  // recall 0.654 -> 0.969 at 12 bits) but still merge unrelated still pictures (3,149 false
+  // pairs on the DedupCorpus set at 12/14 bits; 10 with window_min_looks 3). Thresholds chosen
+  // on the tuning halves of the near-duplicate families and the evaluation corpus
+  // (docs/attributes.md).
+  int window_hamming = 0;
   int window_gradient_hamming = 14;
   double window_min_match = 0.7;
   // Window relations only when the shorter clip shows at least this many distinct looks (plain
-  // hashes more than window_hamming bits apart); 0 or 1 = no such guard (the default: with two
-  // hashes per match the guard only cost crops of static-camera footage).
+  // hashes more than window_hamming bits apart); 0 or 1 = no such guard. The default 0 suits
+  // moving footage (the guard cost 12 of 23 tuning crops, static cameras); use 3 on datasets of
+  // still pictures.
   int window_min_looks = 0;
   // Window relations only when the shorter clip has at least this many informative samples
   // (~1 s at 25 fps): a short shot of a few near-identical frames meets some window of an
