@@ -1,9 +1,9 @@
 #include "analyze/dup_signature.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
-#include <opencv2/img_hash.hpp>
 #include <opencv2/imgproc.hpp>
 
 namespace clipdex {
@@ -11,18 +11,168 @@ namespace {
 
 constexpr int kHashSide = 32;  // PHash's working size: its DCT runs on 32x32
 
-uint64_t ToUint64(const cv::Mat& hash_bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < hash_bytes.cols; ++i) v = (v << 8) | hash_bytes.at<uint8_t>(0, i);
-  return v;
+// The 8x8 lowest-frequency coefficients of the orthonormal 2-D DCT-II of a 32x32 picture (what
+// cv::dct computes, cut to the block a pHash reads), as two small matrix products: 8x32 by 32x32
+// by 32x8 is ~10k multiply-adds, where the full transform plus PHash's own conversions and
+// allocations cost several times that, 18 times per sample.
+using Dct8 = std::array<float, 64>;  // row-major: [u * 8 + v], u vertical, v horizontal frequency
+
+const std::array<float, 8 * kHashSide>& DctBasis() {
+  static const std::array<float, 8 * kHashSide> basis = [] {
+    std::array<float, 8 * kHashSide> b{};
+    const double pi = std::acos(-1.0);
+    for (int u = 0; u < 8; ++u) {
+      const double a = std::sqrt((u == 0 ? 1.0 : 2.0) / kHashSide);
+      for (int x = 0; x < kHashSide; ++x) {
+        b[u * kHashSide + x] =
+            static_cast<float>(a * std::cos(pi * (2 * x + 1) * u / (2.0 * kHashSide)));
+      }
+    }
+    return b;
+  }();
+  return basis;
 }
 
-uint64_t PHashOf(const cv::Mat& small) {
-  // PHash keeps no state between calls; one instance per thread spares the allocation.
-  thread_local cv::Ptr<cv::img_hash::PHash> phash = cv::img_hash::PHash::create();
-  cv::Mat bytes;
-  phash->compute(small, bytes);
-  return ToUint64(bytes);
+Dct8 LowDct(const float* px) {  // px: 32x32 row-major
+  // The innermost loops run over the 8 output frequencies (independent sums), not over the 32
+  // inputs of one sum: without -ffast-math a compiler may not reorder a float sum, so one long
+  // sum runs serially, while eight side by side vectorise.
+  static const std::array<float, kHashSide* 8> basis_t = [] {
+    std::array<float, kHashSide * 8> t{};
+    const auto& d = DctBasis();
+    for (int v = 0; v < 8; ++v) {
+      for (int x = 0; x < kHashSide; ++x) t[x * 8 + v] = d[v * kHashSide + x];
+    }
+    return t;
+  }();
+  // t[y][v] = sum_x px[y][x] d[v][x]
+  std::array<float, kHashSide * 8> t{};
+  for (int y = 0; y < kHashSide; ++y) {
+    float* ty = t.data() + y * 8;
+    const float* row = px + y * kHashSide;
+    for (int x = 0; x < kHashSide; ++x) {
+      const float p = row[x];
+      const float* dx = basis_t.data() + x * 8;
+      for (int v = 0; v < 8; ++v) ty[v] += p * dx[v];
+    }
+  }
+  // c[u][v] = sum_y d[u][y] t[y][v]
+  const auto& d = DctBasis();
+  Dct8 c{};
+  for (int u = 0; u < 8; ++u) {
+    float* cu = c.data() + u * 8;
+    for (int y = 0; y < kHashSide; ++y) {
+      const float duy = d[u * kHashSide + y];
+      const float* ty = t.data() + y * 8;
+      for (int v = 0; v < 8; ++v) cu[v] += duy * ty[v];
+    }
+  }
+  return c;
+}
+
+// cv::img_hash::PHash's bits from the low coefficients: the DC term set to zero, each of the 64
+// compared with their mean; coefficient (u, v) is bit v of byte u, byte 0 the most significant.
+// `mirrored`: the hash of the picture flipped left-right, whose coefficients are these with the
+// odd horizontal frequencies negated (cos is odd about the centre for odd v), so no second
+// transform is needed.
+uint64_t PHashBits(const Dct8& c, bool mirrored) {
+  Dct8 k = c;
+  k[0] = 0;
+  if (mirrored) {
+    for (int u = 0; u < 8; ++u) {
+      for (int v = 1; v < 8; v += 2) k[u * 8 + v] = -k[u * 8 + v];
+    }
+  }
+  float mean = 0;
+  for (float x : k) mean += x;
+  mean /= 64.0f;
+  uint64_t h = 0;
+  for (int u = 0; u < 8; ++u) {
+    for (int v = 0; v < 8; ++v) {
+      if (k[u * 8 + v] > mean) h |= uint64_t{1} << (8 * (7 - u) + v);
+    }
+  }
+  return h;
+}
+
+int StructureOfDct(const Dct8& c) {
+  float largest = 0;
+  for (int i = 1; i < 64; ++i) largest = std::max(largest, std::abs(c[i]));
+  int n = 0;
+  for (int i = 1; i < 64; ++i) n += std::abs(c[i]) > 0.1f * largest ? 1 : 0;
+  return n;
+}
+
+// Area-averaged reductions of any rectangle of one picture, from one integral image. The
+// integral of a picture that is constant over each pixel is bilinear inside each pixel, so
+// bilinear interpolation of the integral image gives it exactly at fractional positions, and a
+// cell's mean is four such look-ups: the same numbers as cv::resize(INTER_AREA), for all 16
+// pHash views and the gradient hashes of a sample from one pass over its pixels, instead of one
+// resize per view.
+class AreaReducer {
+ public:
+  explicit AreaReducer(const cv::Mat& gray) { cv::integral(gray, sum_, CV_64F); }
+
+  // `cols` x `rows` cell means of `r`, row-major into out; rounded to 8-bit levels when `round`
+  // (as INTER_AREA's 8-bit output, so the pHashes match the resize they replace).
+  void Reduce(const cv::Rect& r, int cols, int rows, bool round, float* out) const {
+    std::array<int, kHashSide + 1> ix{}, iy{};
+    std::array<double, kHashSide + 1> fx{}, fy{};
+    for (int c = 0; c <= cols; ++c)
+      Split(r.x + static_cast<double>(r.width) * c / cols, sum_.cols - 1, &ix[c], &fx[c]);
+    for (int c = 0; c <= rows; ++c)
+      Split(r.y + static_cast<double>(r.height) * c / rows, sum_.rows - 1, &iy[c], &fy[c]);
+    // F at every grid point, one row of grid points at a time.
+    std::array<double, kHashSide + 1> above{}, below{};
+    auto grid_row = [&](int gy, std::array<double, kHashSide + 1>* f) {
+      const double* s0 = sum_.ptr<double>(iy[gy]);
+      const double* s1 = sum_.ptr<double>(std::min(iy[gy] + 1, sum_.rows - 1));
+      const double wy = fy[gy];
+      for (int c = 0; c <= cols; ++c) {
+        const int x = ix[c];
+        const int x1 = std::min(x + 1, sum_.cols - 1);
+        const double top = s0[x] + (s0[x1] - s0[x]) * fx[c];
+        const double bottom = s1[x] + (s1[x1] - s1[x]) * fx[c];
+        (*f)[c] = top + (bottom - top) * wy;
+      }
+    };
+    const double cell =
+        static_cast<double>(r.width) * r.height / (static_cast<double>(cols) * rows);
+    grid_row(0, &above);
+    for (int y = 0; y < rows; ++y) {
+      grid_row(y + 1, &below);
+      for (int c = 0; c < cols; ++c) {
+        const double mean = (below[c + 1] - below[c] - above[c + 1] + above[c]) / cell;
+        out[y * cols + c] =
+            round ? static_cast<float>(std::nearbyint(mean)) : static_cast<float>(mean);
+      }
+      std::swap(above, below);
+    }
+  }
+
+ private:
+  static void Split(double v, int last, int* i, double* f) {
+    v = std::clamp(v, 0.0, static_cast<double>(last));
+    *i = std::min(static_cast<int>(v), last);
+    *f = v - *i;
+  }
+  cv::Mat sum_;  // (rows + 1) x (cols + 1), CV_64F
+};
+
+// Gradient hash (dHash) of a region: the region reduced to 9x8 cells, bit (y, x) set when cell
+// (y, x + 1) is brighter than cell (y, x). It reads signs of local differences where the pHash
+// reads signs of global frequency content, so two unrelated pictures that collide on one rarely
+// collide on the other; a window match then needs both (dedup.h, window relations).
+uint64_t GradientHash(const AreaReducer& reducer, const cv::Rect& r) {
+  std::array<float, 9 * 8> g{};
+  reducer.Reduce(r, 9, 8, /*round=*/false, g.data());
+  uint64_t h = 0;
+  for (int y = 0; y < 8; ++y) {
+    for (int x = 0; x < 8; ++x) {
+      if (g[y * 9 + x + 1] > g[y * 9 + x]) h |= uint64_t{1} << (y * 8 + x);
+    }
+  }
+  return h;
 }
 
 void AppendHex(uint64_t v, std::string* out) {
@@ -64,22 +214,11 @@ std::pair<int, int> ContentRange(const cv::Mat& counts, int min_count) {
 }  // namespace
 
 int StructureOf(const cv::Mat& small) {
-  cv::Mat f, coeffs;
-  small.convertTo(f, CV_32F);
-  cv::dct(f, coeffs);
-  float largest = 0;
-  for (int y = 0; y < 8; ++y) {
-    for (int x = 0; x < 8; ++x) {
-      if (x != 0 || y != 0) largest = std::max(largest, std::abs(coeffs.at<float>(y, x)));
-    }
-  }
-  int n = 0;
-  for (int y = 0; y < 8; ++y) {
-    for (int x = 0; x < 8; ++x) {
-      if ((x != 0 || y != 0) && std::abs(coeffs.at<float>(y, x)) > 0.1f * largest) ++n;
-    }
-  }
-  return n;
+  cv::Mat f;
+  cv::resize(small, f, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
+  f.convertTo(f, CV_32F);
+  if (!f.isContinuous()) f = f.clone();
+  return StructureOfDct(LowDct(f.ptr<float>()));
 }
 
 cv::Rect WindowRect(int w, int width, int height) {
@@ -96,8 +235,8 @@ cv::Rect WindowRect(int w, int width, int height) {
 
 std::string DupSignature::Format() const {
   std::string out;
-  out.reserve(frames.size() * (17 * kHashKinds));
   const int kinds = has_windows ? kHashKinds : kBaseHashKinds;
+  out.reserve(frames.size() * (17 * static_cast<size_t>(kinds)));
   for (const FrameHash& f : frames) {
     if (!out.empty()) out += ' ';
     for (int k = 0; k < kinds; ++k) {
@@ -110,6 +249,7 @@ std::string DupSignature::Format() const {
 
 Result<DupSignature> DupSignature::Parse(std::string_view text) {
   DupSignature sig;
+  int kinds = 0;  // hashes per token, fixed by the first token: a signature is one format
   size_t pos = 0;
   while (pos < text.size()) {
     if (text[pos] == ' ') {
@@ -120,22 +260,29 @@ Result<DupSignature> DupSignature::Parse(std::string_view text) {
     if (end == std::string_view::npos) end = text.size();
     const std::string_view token = text.substr(pos, end - pos);
     FrameHash f;
-    // A token of the first format has the 5 base hashes only; a signature is one format.
-    const int kinds = token.size() == 17 * kBaseHashKinds - 1 ? kBaseHashKinds : kHashKinds;
-    if (sig.frames.empty()) sig.has_windows = kinds == kHashKinds;
-    bool ok = token.size() == static_cast<size_t>(17 * kinds - 1) &&
-              sig.has_windows == (kinds == kHashKinds);
-    for (int k = 0; ok && k < kinds; ++k) {
+    int token_kinds = 0;
+    for (int k : {kBaseHashKinds, kV2HashKinds, kHashKinds}) {
+      if (token.size() == static_cast<size_t>(17 * k - 1)) token_kinds = k;
+    }
+    if (kinds == 0) kinds = token_kinds;
+    bool ok = token_kinds != 0 && token_kinds == kinds;
+    for (int k = 0; ok && k < token_kinds; ++k) {
       ok = (k == 0 || token[17 * k - 1] == '/') && ParseHex(token.substr(17 * k, 16), &f.h[k]);
     }
     if (!ok) {
       return Status::Error("bad dedup.signature token '" + std::string(token.substr(0, 90)) +
                            "' (expected " + std::to_string(kHashKinds) +
-                           " (or 5) x 16 hex digits separated by '/')");
+                           " (or 18, or 5) x 16 hex digits separated by '/')");
+    }
+    // The single-hash window hashes of the second format are not read: window relations need
+    // the gradient hashes that came with the third (see has_windows).
+    if (token_kinds != kHashKinds) {
+      for (int k = kBaseHashKinds; k < kHashKinds; ++k) f.h[k] = 0;
     }
     sig.frames.push_back(f);
     pos = end;
   }
+  sig.has_windows = kinds == kHashKinds;
   return sig;
 }
 
@@ -166,37 +313,41 @@ cv::Rect ContentBox(const std::vector<cv::Mat>& grays, const DupSignatureOptions
 
 std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options) {
   if (gray.empty()) return std::nullopt;
-  cv::Mat small;
-  cv::resize(gray, small, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(small, mean, stddev);
-  if (stddev[0] < options.min_contrast) return std::nullopt;
-  if (StructureOf(small) < options.min_structure) return std::nullopt;
-  auto centre_of = [&](const cv::Mat& m) {
-    const int w = std::max(1, static_cast<int>(std::lround(m.cols * options.centre_fraction)));
-    const int h = std::max(1, static_cast<int>(std::lround(m.rows * options.centre_fraction)));
-    return m(cv::Rect((m.cols - w) / 2, (m.rows - h) / 2, w, h));
+  const AreaReducer reducer(gray);
+  std::array<float, kHashSide * kHashSide> px{};
+  auto low_dct = [&](const cv::Rect& r) {
+    reducer.Reduce(r, kHashSide, kHashSide, /*round=*/true, px.data());
+    return LowDct(px.data());
   };
-  auto reduce = [](const cv::Mat& m) {
-    cv::Mat out;
-    cv::resize(m, out, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
-    return out;
+  const cv::Rect whole(0, 0, gray.cols, gray.rows);
+  const Dct8 plain = low_dct(whole);
+  // Contrast of the 32x32 reduction (population standard deviation, as cv::meanStdDev).
+  double sum = 0, sum2 = 0;
+  for (float v : px) {
+    sum += v;
+    sum2 += static_cast<double>(v) * v;
+  }
+  const double n = static_cast<double>(px.size());
+  const double var = std::max(0.0, sum2 / n - (sum / n) * (sum / n));
+  if (std::sqrt(var) < options.min_contrast) return std::nullopt;
+  if (StructureOfDct(plain) < options.min_structure) return std::nullopt;
+  auto centre_of = [&](const cv::Rect& r) {
+    const int w = std::max(1, static_cast<int>(std::lround(r.width * options.centre_fraction)));
+    const int h = std::max(1, static_cast<int>(std::lround(r.height * options.centre_fraction)));
+    return cv::Rect(r.x + (r.width - w) / 2, r.y + (r.height - h) / 2, w, h);
   };
-  // PHash resizes to 32x32 itself; given 32x32 that is the identity. Area reduction commutes with
-  // mirroring, so mirroring the 32x32 picture is exact and cheap.
-  const cv::Mat centre = reduce(centre_of(gray));
-  const cv::Mat inner = reduce(centre_of(centre_of(gray)));
-  cv::Mat mirrored, mirrored_centre;
-  cv::flip(small, mirrored, 1);
-  cv::flip(centre, mirrored_centre, 1);
+  const Dct8 centre = low_dct(centre_of(whole));
   FrameHash f;
-  f.of(HashKind::kPlain) = PHashOf(small);
-  f.of(HashKind::kMirrored) = PHashOf(mirrored);
-  f.of(HashKind::kCentre) = PHashOf(centre);
-  f.of(HashKind::kMirroredCentre) = PHashOf(mirrored_centre);
-  f.of(HashKind::kInner) = PHashOf(inner);
+  f.of(HashKind::kPlain) = PHashBits(plain, false);
+  f.of(HashKind::kMirrored) = PHashBits(plain, true);
+  f.of(HashKind::kCentre) = PHashBits(centre, false);
+  f.of(HashKind::kMirroredCentre) = PHashBits(centre, true);
+  f.of(HashKind::kInner) = PHashBits(low_dct(centre_of(centre_of(whole))), false);
+  f.of(HashKind::kPlainGradient) = GradientHash(reducer, whole);
   for (int w = 0; w < kWindows; ++w) {
-    f.of(WindowKind(w)) = PHashOf(reduce(gray(WindowRect(w, gray.cols, gray.rows))));
+    const cv::Rect r = WindowRect(w, gray.cols, gray.rows);
+    f.of(WindowKind(w)) = PHashBits(low_dct(r), false);
+    f.of(WindowGradientKind(w)) = GradientHash(reducer, r);
   }
   return f;
 }

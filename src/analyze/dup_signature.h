@@ -6,21 +6,23 @@
 //      padding of a "boxed" re-upload) are trimmed, so a copy shown smaller inside black bars
 //      hashes like the original. The box is one per clip (not per frame) so a dark scene is not
 //      cropped frame by frame.
-//   2. Each sample's content box is reduced to 32x32 with area averaging and hashed with
+//   2. Each sample's content box is reduced to 32x32 by area averaging and hashed like
 //      cv::img_hash::PHash (DCT of the 32x32 picture, the 8x8 lowest frequencies compared with
-//      their mean: 64 bits). Area averaging before PHash matters: PHash's own bilinear resize
-//      reads only a few source pixels per output pixel, so coding noise and small shifts flip
-//      bits.
+//      their mean: 64 bits; same bits, computed directly: see the .cpp). Area averaging matters:
+//      PHash's own bilinear resize reads only a few source pixels per output pixel, so coding
+//      noise and small shifts flip bits. All reductions of a sample come from one integral
+//      image, so more views cost little.
 //   3. More hashes per sample: the horizontally mirrored box (so `dedup --flip` finds mirrored
 //      copies without re-ingesting), the central 85% of the box, that mirrored, the central 85%
 //      of that, and 13 sub-windows at several positions (see kWindows). A pHash moves 13-23 bits
 //      when the picture is cropped to 85% and scaled back up; the centre hash of the original
 //      matches the whole of such a crop within 0-3 bits (measured on dup_crop85.mp4), and the
-//      windows do the same, more loosely, for crops off the centre.
+//      windows do the same, more loosely, for crops off the centre. The box and every window
+//      also get a gradient hash (dHash), the second, independent test a window match needs.
 //   4. Featureless samples (near-uniform pictures: black, white, flat colour) are left out: their
 //      hash bits follow noise, and two unrelated flat clips would otherwise collide.
 //   5. At most kMaxSignatureFrames samples are kept, subsampled uniformly in time, so the
-//      signature stays bounded (<= 19.6 KB of text) for any clip length. Clips up to ~3 s keep
+//      signature stays bounded (<= 34.8 KB of text) for any clip length. Clips up to ~3 s keep
 //      every frame; longer ones are sparser, which weakens sub-clip matching of very lively
 //      footage.
 //
@@ -54,6 +56,10 @@ enum class HashKind {
   kMirroredCentre = 3,  // kCentre mirrored
   kInner = 4,           // the central centre_fraction of kCentre (centre_fraction^2 of the box)
   kWindow0 = 5,         // first of kWindows sub-windows of the box (see WindowRect)
+  // Gradient hashes (dHash: signs of horizontal differences between 9x8 area means), each an
+  // independent second opinion on the pHash of the same region: window relations need both.
+  kPlainGradient = 18,    // the content box
+  kWindowGradient0 = 19,  // first of kWindows, same windows as kWindow0..
 };
 // Sub-windows hashed per sample, so that a crop ANYWHERE in the picture (not only centred) meets
 // a stored hash of about the same region: 80 % of each side at a 3x3 grid of positions
@@ -62,10 +68,14 @@ enum class HashKind {
 // nearest to it. The same windows let a copy with a burned-in logo or subtitles match on the
 // windows that leave the overlay out.
 inline constexpr int kWindows = 13;
-inline constexpr int kBaseHashKinds = 5;  // the hashes of signature version 1
-inline constexpr int kHashKinds = kBaseHashKinds + kWindows;
+inline constexpr int kBaseHashKinds = 5;                        // the hashes of signature version 1
+inline constexpr int kV2HashKinds = kBaseHashKinds + kWindows;  // signature version 2
+inline constexpr int kHashKinds = kV2HashKinds + 1 + kWindows;
 
 inline HashKind WindowKind(int w) { return static_cast<HashKind>(kBaseHashKinds + w); }
+inline HashKind WindowGradientKind(int w) {
+  return static_cast<HashKind>(static_cast<int>(HashKind::kWindowGradient0) + w);
+}
 
 // Window `w` (0..kWindows-1) of a width x height picture.
 cv::Rect WindowRect(int w, int width, int height);
@@ -81,17 +91,20 @@ struct FrameHash {
 // Time-ordered hashes of a clip's informative samples.
 struct DupSignature {
   std::vector<FrameHash> frames;
-  // True when the window hashes are set (SignatureOfSamples, or parsed from tokens that have
-  // them). False for a signature of the first format (5 hashes per token) and for signatures
-  // built by hand: their window hashes are zero and never compared, so such clips match by the
-  // other relations only; re-ingest (`clipdex ingest --force`) to give them windows.
+  // True when the window and gradient hashes are set (SignatureOfSamples, or parsed from tokens
+  // of the third format, 32 hashes). False for the first format (5 hashes per token), for the
+  // second (18: windows without gradient hashes; its window hashes are dropped on parsing, since
+  // a window relation on one hash alone merges unrelated still pictures) and for signatures
+  // built by hand: such clips match by the base relations only; re-ingest (`clipdex ingest
+  // --force`) to give them windows.
   bool has_windows = false;
 
-  // The attribute text ("<hex>/<hex>/.../<hex> <hex>/..."), kHashKinds hashes per token.
+  // The attribute text ("<hex>/<hex>/.../<hex> <hex>/..."), kHashKinds hashes per token (5 when
+  // !has_windows).
   std::string Format() const;
-  // Parses Format()'s output, and the older 5-hash tokens (has_windows = false); a signature
-  // must not mix the two. Error: "bad dedup.signature token 'xyz' (expected 18 (or 5) x 16 hex
-  // digits separated by '/')".
+  // Parses Format()'s output and the older 5- and 18-hash tokens; a signature must not mix
+  // formats. Error: "bad dedup.signature token 'xyz' (expected 32 (or 18, or 5) x 16 hex digits
+  // separated by '/')".
   static Result<DupSignature> Parse(std::string_view text);
 };
 

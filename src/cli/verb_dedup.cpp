@@ -20,6 +20,9 @@ struct DedupArgs {
   double min_match = 0.6;
   int window_hamming = DedupOptions{}.window_hamming;
   double window_min_match = DedupOptions{}.window_min_match;
+  int window_gradient_hamming = DedupOptions{}.window_gradient_hamming;
+  int window_min_looks = DedupOptions{}.window_min_looks;
+  int window_min_frames = DedupOptions{}.window_min_frames;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -52,13 +55,26 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(0.01, 1.0))
       ->capture_default_str();
   cmd->add_option("--window-hamming", args->window_hamming,
-                  "Largest Hamming distance of the single-hash window relations (off-centre crops, "
-                  "overlays), e.g. 8; 0 = off (not precise on still pictures)")
+                  "Largest pHash Hamming distance of the window relations (off-centre crops, "
+                  "overlays), e.g. 12; 0 = off (they merge unrelated still pictures)")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--window-min-match", args->window_min_match,
                   "Fraction of the shorter clip's frames that must align under a window relation")
       ->check(CLI::Range(0.01, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--window-gradient-hamming", args->window_gradient_hamming,
+                  "Largest Hamming distance of the gradient hash a window match also needs")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+  cmd->add_option("--window-min-looks", args->window_min_looks,
+                  "Window relations only when the shorter clip shows this many distinct looks "
+                  "(0 = always)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
+  cmd->add_option("--window-min-frames", args->window_min_frames,
+                  "Window relations only when the shorter clip has this many informative samples")
+      ->check(CLI::Range(0, 64))
       ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
@@ -85,6 +101,9 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"quality_attr", args->quality_attribute},
         {"window_hamming", std::to_string(args->window_hamming)},
         {"window_min_match", Exact(args->window_min_match)},
+        {"window_gradient_hamming", std::to_string(args->window_gradient_hamming)},
+        {"window_min_looks", std::to_string(args->window_min_looks)},
+        {"window_min_frames", std::to_string(args->window_min_frames)},
         {"semantic", Exact(args->semantic)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);

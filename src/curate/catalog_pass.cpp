@@ -88,6 +88,9 @@ Result<std::string> RunDedupPass(Catalog& catalog, const Recipe& recipe,
   options.min_match_fraction = values.GetDouble("min_match");
   options.window_hamming = static_cast<int>(values.GetInt("window_hamming"));
   options.window_min_match = values.GetDouble("window_min_match");
+  options.window_gradient_hamming = static_cast<int>(values.GetInt("window_gradient_hamming"));
+  options.window_min_looks = static_cast<int>(values.GetInt("window_min_looks"));
+  options.window_min_frames = static_cast<int>(values.GetInt("window_min_frames"));
   options.quality_attribute = values.GetString("quality_attr");
   options.semantic = values.GetDouble("semantic");
   auto result = RunDedup(catalog, options);
@@ -128,11 +131,20 @@ std::vector<PassDescriptor> BuildPasses() {
         {"min_match", OptionType::kDouble, "0.6",
          "fraction of the shorter clip's frames that must align in order", 0.01, 1},
         {"window_hamming", OptionType::kInt, "0",
-         "largest Hamming distance of the window relations (off-centre crops, logos); 0 = off",
+         "largest pHash Hamming distance of the window relations (off-centre crops, logos), "
+         "e.g. 12; 0 = off",
          0, 64},
-        {"window_min_match", OptionType::kDouble, "0.8",
+        {"window_min_match", OptionType::kDouble, "0.7",
          "fraction of the shorter clip's frames that must align under a window relation", 0.01,
          1},
+        {"window_gradient_hamming", OptionType::kInt, "14",
+         "largest Hamming distance of a window match's gradient hash (both hashes must agree)",
+         0, 64},
+        {"window_min_looks", OptionType::kInt, "0",
+         "window relations only for clips with at least this many distinct looks; 0 = all",
+         0, 1000},
+        {"window_min_frames", OptionType::kInt, "24",
+         "window relations only for clips with at least this many informative samples", 0, 64},
         {"quality_attr", OptionType::kString, "quality.score",
          "numeric attribute that picks the keeper first (higher is better)"},
         {"semantic", OptionType::kDouble, "0",

@@ -79,7 +79,6 @@ uint64_t PairKey(uint32_t a, uint32_t b) {
 
 // Distinct looks of a clip: 1 + the frames whose plain hash differs by more than `hamming` bits
 // from the last look.
-constexpr int kMinWindowLooks = 3;
 int Looks(const DupSignature& sig, int hamming) {
   if (sig.frames.empty()) return 0;
   int looks = 1;
@@ -96,7 +95,8 @@ int Looks(const DupSignature& sig, int hamming) {
 }  // namespace
 
 int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
-                   int hamming) {
+                   int hamming, int hamming2) {
+  if (hamming2 < 0) hamming2 = hamming;
   // f[j] = most frames of a[0..i) matched to b[0..j) by a non-decreasing assignment;
   // f(i, j) = max(f(i, j - 1), f(i - 1, j) + match(i, j)). O(|a| |b|) <= 96 * 96 steps.
   const size_t m = b.frames.size();
@@ -107,7 +107,7 @@ int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation&
     for (size_t j = 1; j <= m; ++j) {
       const FrameHash& fb = b.frames[j - 1];
       const int match = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
-                                HammingDistance(a2, fb.of(relation.b2)) <= hamming
+                                HammingDistance(a2, fb.of(relation.b2)) <= hamming2
                             ? 1
                             : 0;
       cur[j] = std::max(cur[j - 1], prev[j] + match);
@@ -122,36 +122,41 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
   if (na == 0 || nb == 0) return false;
   // Does the shorter clip align to the longer one under `relation`?
   auto passes = [&](const DupSignature& shorter, const DupSignature& longer,
-                    const Relation& relation, int hamming, double fraction) {
+                    const Relation& relation, int hamming, int hamming2, double fraction) {
     const int need =
         static_cast<int>(std::ceil(fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
-    return AlignedMatches(shorter, longer, relation, hamming) >= std::max(1, need);
+    return AlignedMatches(shorter, longer, relation, hamming, hamming2) >= std::max(1, need);
   };
   // "a relates to b", tested from the shorter clip; for equal lengths both ways, since the
   // alignment is not symmetric.
-  auto related_at = [&](const Relation& relation, int hamming, double fraction) {
-    if (na < nb) return passes(a, b, relation, hamming, fraction);
-    if (nb < na) return passes(b, a, relation.Swapped(), hamming, fraction);
-    return passes(a, b, relation, hamming, fraction) ||
-           passes(b, a, relation.Swapped(), hamming, fraction);
+  auto related_at = [&](const Relation& relation, int hamming, int hamming2, double fraction) {
+    if (na < nb) return passes(a, b, relation, hamming, hamming2, fraction);
+    if (nb < na) return passes(b, a, relation.Swapped(), hamming, hamming2, fraction);
+    return passes(a, b, relation, hamming, hamming2, fraction) ||
+           passes(b, a, relation.Swapped(), hamming, hamming2, fraction);
   };
   auto related = [&](const Relation& relation) {
-    return related_at(relation, options.hamming, options.min_match_fraction);
+    return related_at(relation, options.hamming, options.hamming, options.min_match_fraction);
   };
   if (related(kSameFraming) || related(kCropOf) || related(kCropOf.Swapped())) return true;
   if (options.flip && (related(kMirrorOf) || related(kMirrorOf.Swapped()))) return true;
   if (options.window_hamming <= 0 || !a.has_windows || !b.has_windows) return false;
-  // Single-hash relations are trusted only when the shorter clip changes over time, so that the
-  // ordered alignment itself is evidence: on still pictures (photo cells, static shots) one
-  // 64-bit hash within 8 bits of one of 13 windows collides across unrelated clips (17,413
-  // false pairs on the DedupCorpus set without this guard).
+  // Optional guard (window_min_looks): trust window relations only when the shorter clip
+  // changes over time, so that the ordered alignment itself is evidence (needed with one hash
+  // per window; off by default with two).
   const DupSignature& shorter = na <= nb ? a : b;
-  if (Looks(shorter, options.window_hamming) < kMinWindowLooks) return false;
+  // A window relation rests on one region per frame: a short shot of a few near-identical
+  // frames meets some window of an unrelated still picture by chance, so it needs enough frames.
+  if (static_cast<int>(shorter.frames.size()) < options.window_min_frames) return false;
+  if (options.window_min_looks > 1 &&
+      Looks(shorter, options.window_hamming) < options.window_min_looks) {
+    return false;
+  }
+  const int h = options.window_hamming, g = options.window_gradient_hamming;
+  const double f = options.window_min_match;
   for (int w = 0; w < kWindows; ++w) {
-    const int h = options.window_hamming;
-    const double f = options.window_min_match;
-    if (related_at(WindowCropOf(w), h, f) || related_at(WindowCropOf(w).Swapped(), h, f) ||
-        related_at(SameWindow(w), h, f)) {
+    if (related_at(WindowCropOf(w), h, g, f) || related_at(WindowCropOf(w).Swapped(), h, g, f) ||
+        related_at(SameWindow(w), h, g, f)) {
       return true;
     }
   }
@@ -166,8 +171,13 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   const int r = std::clamp(options.hamming, 0, 64);
   // Window relations compare plain and window hashes at their own, looser, threshold: they are
   // indexed and queried too, at the larger of the two radii.
-  const bool windows = options.window_hamming > 0;
-  const int query_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  // Only clips whose signatures have windows take part in window relations (both clips must),
+  // so the others query at the base radius: a dataset of older signatures costs what it did.
+  const bool windows = options.window_hamming > 0 &&
+                       std::any_of(clips.begin(), clips.end(),
+                                   [](const DedupClip& c) { return c.signature.has_windows; });
+  const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  const int query_radius = windows ? window_radius : r;
   // Window hashes are indexed and queried for every kSparseStride-th frame only: a window
   // relation needs most frames to align, so a third of them still meets the pair, and the
   // candidate search (which dominates at radius window_hamming) costs a third.
@@ -175,6 +185,12 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   if (windows) {
     for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
   }
+  // Signatures without windows (older formats, hand-built) have zero window hashes: indexing
+  // them would make every such clip a candidate of every other one.
+  const std::vector<HashKind> no_kinds;
+  auto WindowKindsOf = [&](size_t i) -> const std::vector<HashKind>& {
+    return clips[i].signature.has_windows ? window_kinds : no_kinds;
+  };
 
   // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
   // a clip whose centre crop is the querying clip.
@@ -183,7 +199,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   for (size_t i = 0; i < clips.size(); ++i) {
     if (clips[i].has_signature && clips[i].signature.frames.empty()) ++result.featureless_clips;
     stored[i] =
-        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
+        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, WindowKindsOf(i));
     codes += stored[i].size();
   }
   result.chunks =
@@ -203,8 +219,9 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   RunOnWorkers(workers, [&](unsigned w) {
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
+      const int radius = clips[i].signature.has_windows ? query_radius : r;
       for (uint64_t q : queries) {
-        index.Query(q, query_radius, &hits);
+        index.Query(q, radius, &hits);
         for (uint32_t p : hits) {
           const uint32_t j = index.id(p);
           if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
@@ -212,7 +229,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
       }
     };
     for (size_t i = w; i < clips.size(); i += workers) {
-      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, window_kinds));
+      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, WindowKindsOf(i)));
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
       if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));

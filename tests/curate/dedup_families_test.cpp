@@ -92,7 +92,8 @@ TEST(DedupFamilies, OffCentreCropsAndOverlaysGroupNegativesStayApart) {
       "--no-text --no-native-quality -o " +
       ds + inputs);
   ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
-  auto dedup = RunClipdex("dedup --window-hamming 8 " + ds);
+  // Window relations on (two hashes per window), their other settings the defaults.
+  auto dedup = RunClipdex("dedup --window-hamming 12 " + ds);
   ASSERT_EQ(dedup.exit_code, 0) << dedup.output;
 
   const auto groups = GroupsByVideo(tmp / "ds");

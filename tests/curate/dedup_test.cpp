@@ -9,6 +9,8 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <opencv2/img_hash.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <set>
 #include <string>
@@ -65,10 +67,62 @@ TEST(DupSignature, WindowTokensRoundTripAndFormatsDoNotMix) {
   old.frames = {f};
   auto mixed = DupSignature::Parse(text.substr(0, 17 * kHashKinds - 1) + " " + old.Format());
   EXPECT_FALSE(mixed.ok());
+  // A second-format token (18 hashes: windows without gradient hashes) parses, but without its
+  // window hashes: window relations on one hash alone merge unrelated still pictures.
+  const std::string v2 = text.substr(0, 17 * kV2HashKinds - 1);
+  auto second = DupSignature::Parse(v2 + " " + v2);
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  EXPECT_FALSE(second->has_windows);
+  ASSERT_EQ(second->frames.size(), 2u);
+  EXPECT_EQ(second->frames[0].of(HashKind::kCentre), f.of(HashKind::kCentre));
+  EXPECT_EQ(second->frames[0].of(WindowKind(0)), 0u);
+  EXPECT_FALSE(DupSignature::Parse(v2 + " " + text.substr(0, 17 * kHashKinds - 1)).ok());
   // Windows sit inside the picture: 80 % on a 3x3 grid, 90 % in the corners.
   EXPECT_EQ(WindowRect(0, 100, 50), cv::Rect(0, 0, 80, 40));
   EXPECT_EQ(WindowRect(8, 100, 50), cv::Rect(20, 10, 80, 40));
   EXPECT_EQ(WindowRect(12, 100, 50), cv::Rect(10, 5, 90, 45));
+}
+
+// The pHashes are computed directly from one integral image and an 8x8-output DCT (for speed);
+// they must be the bits cv::img_hash::PHash gives on the INTER_AREA 32x32 reduction, so that
+// signatures stored by earlier builds still compare with new ones.
+TEST(DupSignature, DirectPHashEqualsOpenCvPHashOfTheAreaReduction) {
+  const auto path = testing::Media("photos/opencv/baboon.jpg");
+  CLIPDEX_REQUIRE_FILE(path);
+  cv::Mat photo = cv::imread(path.string(), cv::IMREAD_GRAYSCALE);
+  ASSERT_FALSE(photo.empty());
+  auto phash = cv::img_hash::PHash::create();
+  auto opencv_hash = [&](const cv::Mat& m, bool mirror) {
+    cv::Mat small, bytes;
+    cv::resize(m, small, cv::Size(32, 32), 0, 0, cv::INTER_AREA);
+    if (mirror) cv::flip(small, small, 1);
+    phash->compute(small, bytes);
+    uint64_t v = 0;
+    for (int i = 0; i < bytes.cols; ++i) v = (v << 8) | bytes.at<uint8_t>(0, i);
+    return v;
+  };
+  int compared = 0, worst = 0;
+  for (int k = 0; k < 12; ++k) {
+    // Pictures of analysis size (160x90 and others) cut from the photo at several places.
+    const cv::Rect r(17 * k, 11 * k, 300 - 9 * k, 200 - 5 * k);
+    cv::Mat picture;
+    cv::resize(photo(r), picture, cv::Size(160 - 4 * k, 90 + 3 * k), 0, 0, cv::INTER_AREA);
+    const auto h = HashPicture(picture, DupSignatureOptions{});
+    ASSERT_TRUE(h.has_value());
+    for (auto [kind, mirror] : {std::pair{HashKind::kPlain, false}, {HashKind::kMirrored, true}}) {
+      worst = std::max(worst, HammingDistance(h->of(kind), opencv_hash(picture, mirror)));
+      ++compared;
+    }
+    for (int w = 0; w < kWindows; ++w) {
+      const cv::Rect wr = WindowRect(w, picture.cols, picture.rows);
+      worst =
+          std::max(worst, HammingDistance(h->of(WindowKind(w)), opencv_hash(picture(wr), false)));
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 12 * 15);
+  // Float rounding may tip a coefficient sitting exactly at the mean; nothing more.
+  EXPECT_LE(worst, 1);
 }
 
 TEST(DupSignature, FeaturelessPicturesAreLeftOutAndBlackBarsTrimmed) {
