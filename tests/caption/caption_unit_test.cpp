@@ -176,7 +176,10 @@ TEST(Keyframes, PlanCoversChangesSegmentsAndEndsWithinBudget) {
   EXPECT_EQ(UniformBaselineTokens(video, clip, 2.0, 448, 28), 12 * 144);
   KeyframeOptions two;
   two.max_frames = 2;
+  two.max_change_frames = 2;
   EXPECT_EQ(PlanKeyframes(video, clip, measured, two).frames.size(), 2u);
+  two.max_change_frames = 3;  // a strong change may take the plan past max_frames
+  EXPECT_EQ(PlanKeyframes(video, clip, measured, two).frames.size(), 3u);
   // A static clip whose ends look alike: one small frame.
   measured = Measured();
   measured["camera"] = {{"movement", "static"}};
