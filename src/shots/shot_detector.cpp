@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string_view>
 
 #include "shots/motion_residual.h"
@@ -100,18 +101,21 @@ double ShotDetector::Betweenness(const Entry& a, const Entry& m, const Entry& b,
   return span > 0 ? double(excess) / double(span) : 1e9;
 }
 
-// True when b is a with its brightness and contrast changed (b ~ gain * a + offset for most
-// pixels): auto-exposure or a light switched on inside one shot, not a transition. Fades to or
-// from a uniform picture are left to the fade logic (a uniform endpoint explains nothing).
-bool ShotDetector::LightingChange(const Entry& a, const Entry& b) const {
-  if (a.sig.std_y < 5 || b.sig.std_y < 5) return false;
-  const auto& ya = a.tiny.y;
-  const auto& yb = b.tiny.y;
-  const size_t n = ya.size();
-  // Robust fit: least squares, then again without the 30% worst pixels (a subject moving
-  // through the picture must not decide the gain of the background).
-  std::vector<char> use(n, 1);
+namespace {
+
+// b ~ gain * a + offset over the luma cells, fitted robustly: least squares, then again without
+// the 30% worst cells, so a subject moving through the picture does not decide the gain of the
+// background. `err` holds each cell's residual under the final fit. nullopt: too little
+// variance (or too few cells) to fit.
+struct GainFit {
   double gain = 1, offset = 0;
+  std::vector<double> err;
+};
+std::optional<GainFit> FitGain(const std::vector<uint8_t>& ya, const std::vector<uint8_t>& yb) {
+  const size_t n = ya.size();
+  std::vector<char> use(n, 1);
+  GainFit fit;
+  fit.err.assign(n, 0);
   for (int round = 0; round < 2; ++round) {
     double m = 0, sa = 0, sb = 0, saa = 0, sab = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -123,21 +127,31 @@ bool ShotDetector::LightingChange(const Entry& a, const Entry& b) const {
       sab += double(ya[i]) * yb[i];
     }
     const double var = saa - sa * sa / m;
-    if (m < 10 || var <= 0) return false;
-    gain = (sab - sa * sb / m) / var;
-    offset = (sb - gain * sa) / m;
-    std::vector<double> err(n);
-    for (size_t i = 0; i < n; ++i) err[i] = std::fabs(yb[i] - (gain * ya[i] + offset));
-    std::vector<double> sorted = err;
+    if (m < 10 || var <= 0) return std::nullopt;
+    fit.gain = (sab - sa * sb / m) / var;
+    fit.offset = (sb - fit.gain * sa) / m;
+    for (size_t i = 0; i < n; ++i) fit.err[i] = std::fabs(yb[i] - (fit.gain * ya[i] + fit.offset));
+    if (round == 1) break;
+    std::vector<double> sorted = fit.err;
     std::nth_element(sorted.begin(), sorted.begin() + n * 7 / 10, sorted.end());
     const double cut = sorted[n * 7 / 10];
-    for (size_t i = 0; i < n; ++i) use[i] = err[i] <= cut;
+    for (size_t i = 0; i < n; ++i) use[i] = fit.err[i] <= cut;
   }
+  return fit;
+}
+
+}  // namespace
+
+// True when b is a with its brightness and contrast changed (b ~ gain * a + offset for most
+// pixels): auto-exposure or a light switched on inside one shot, not a transition. Fades to or
+// from a uniform picture are left to the fade logic (a uniform endpoint explains nothing).
+bool ShotDetector::LightingChange(const Entry& a, const Entry& b) const {
+  if (a.sig.std_y < 5 || b.sig.std_y < 5) return false;
+  const auto fit = FitGain(a.tiny.y, b.tiny.y);
+  if (!fit) return false;
   long explained = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (std::fabs(yb[i] - (gain * ya[i] + offset)) < 10) ++explained;
-  }
-  return explained >= 0.6 * double(n);
+  for (double e : fit->err) explained += e < 10;
+  return explained >= 0.6 * double(fit->err.size());
 }
 
 // Fraction of the cells of an 8x4 grid whose mean luma difference exceeds 8: a transition
@@ -318,37 +332,16 @@ bool ShotDetector::CandidateIsCut(const Entry& prev, const Entry& cur) const {
 bool ShotDetector::Relit(const Entry& prev, const Entry& cur) const {
   const auto& ya = prev.tiny.y;
   const auto& yb = cur.tiny.y;
-  const size_t n = ya.size();
-  if (n < 16) return false;
-  std::vector<char> use(n, 1);
-  double gain = 1, offset = 0;
-  std::vector<double> err(n);
-  for (int round = 0; round < 2; ++round) {
-    double m = 0, sa = 0, sb = 0, saa = 0, sab = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (!use[i]) continue;
-      m += 1;
-      sa += ya[i];
-      sb += yb[i];
-      saa += double(ya[i]) * ya[i];
-      sab += double(ya[i]) * yb[i];
-    }
-    const double var = saa - sa * sa / m;
-    if (m < 10 || var <= 0) return false;
-    gain = (sab - sa * sb / m) / var;
-    offset = (sb - gain * sa) / m;
-    for (size_t i = 0; i < n; ++i) err[i] = std::fabs(yb[i] - (gain * ya[i] + offset));
-    std::vector<double> sorted = err;
-    std::nth_element(sorted.begin(), sorted.begin() + n * 7 / 10, sorted.end());
-    const double cut = sorted[n * 7 / 10];
-    for (size_t i = 0; i < n; ++i) use[i] = err[i] <= cut;
-  }
+  if (ya.size() < 16) return false;
+  const auto fit = FitGain(ya, yb);
+  if (!fit) return false;
   double resid = 0, raw = 0;
-  for (size_t i = 0; i < n; ++i) {
-    resid += err[i];
+  for (size_t i = 0; i < ya.size(); ++i) {
+    resid += fit->err[i];
     raw += std::fabs(double(yb[i]) - ya[i]);
   }
-  return gain >= kRelitMinGain && gain <= kRelitMaxGain && resid < kRelitMaxResidual * raw;
+  return fit->gain >= kRelitMinGain && fit->gain <= kRelitMaxGain &&
+         resid < kRelitMaxResidual * raw;
 }
 
 // A dark object sweeping past the lens, a bright one crossing the picture: the frames change
