@@ -21,6 +21,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
+  curl  # scripts/llama_server.sh health checks, the caption client tests
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it
   python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
