@@ -188,10 +188,12 @@ build_llama() {
   rm -rf "$prefix"
   cmake --install "$work/build" >"$work/install.log" 2>&1 ||
     { tail -n 40 "$work/install.log"; die "llama.cpp install failed"; }
-  # libllama-common's headers (json-schema-to-grammar, chat templates) are not installed upstream;
-  # the in-process backend uses its JSON-schema-to-GBNF converter.
+  # libllama-common (json-schema-to-grammar, chat templates) is installed upstream without its
+  # headers and without the static archives it depends on (llama-common-base, cpp-httplib); the
+  # in-process backend uses its JSON-schema-to-GBNF converter, so both are copied here.
   mkdir -p "$prefix/include/llama-common"
-  cp "$work/src/common/"*.h "$work/src/common/"*.hpp "$prefix/include/llama-common/" 2>/dev/null || true
+  cp "$work/src/common/"*.h "$prefix/include/llama-common/"
+  find "$work/build" -name '*.a' -exec cp -n {} "$prefix/lib/" \;
   cp "$work/src/LICENSE" "$prefix/LICENSE.llama.cpp"
   (cd "$work/src" && git log -1 --format='%H %cd') >"$prefix/COMMIT"
   [[ -x $prefix/bin/llama-server && -f $prefix/include/mtmd.h ]] ||
@@ -205,7 +207,8 @@ build_llama() {
 llama() {
   local cache=${CLIPDEX_CACHE:-$HOME/.cache/clipdex}
   local prefix=$cache/llama-${LLAMA_BUNDLE_SHA256:0:16}
-  local recipe="$LLAMA_BUNDLE_SHA256 ${LLAMA_CMAKE_FLAGS[*]}"
+  # The recipe names what a build holds; bump "install-2" when build_llama installs differently.
+  local recipe="install-2 $LLAMA_BUNDLE_SHA256 ${LLAMA_CMAKE_FLAGS[*]}"
   mkdir -p "$cache" third_party
   (
     flock -w 3600 9 || die "timed out waiting for $prefix.lock"
