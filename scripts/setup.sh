@@ -192,7 +192,7 @@ build_llama() {
   # headers and without the static archives it depends on (llama-common-base, cpp-httplib); the
   # in-process backend uses its JSON-schema-to-GBNF converter, so both are copied here.
   mkdir -p "$prefix/include/llama-common"
-  cp "$work/src/common/"*.h "$prefix/include/llama-common/"
+  (cd "$work/src/common" && find . -name '*.h' -exec cp --parents {} "$prefix/include/llama-common/" \;)
   find "$work/build" -name '*.a' -exec cp -n {} "$prefix/lib/" \;
   cp "$work/src/LICENSE" "$prefix/LICENSE.llama.cpp"
   (cd "$work/src" && git log -1 --format='%H %cd') >"$prefix/COMMIT"
