@@ -434,7 +434,13 @@ Result<ChatReply> OpenAIClient::Complete(const ChatRequest& request) const {
     if (attempt_no == max_attempts) break;
 
     double wait_s = BackoffSeconds(endpoint_, attempt_no - 1);
-    if (attempt.retry_after_s) wait_s = *attempt.retry_after_s;  // the server knows best
+    if (attempt.retry_after_s) {
+      if (*attempt.retry_after_s > endpoint_.retry_after_max_s) {
+        return fail(reason + "; the server asks to retry after " + Seconds(*attempt.retry_after_s) +
+                    ", more than retry_after_max_s (" + Seconds(endpoint_.retry_after_max_s) + ")");
+      }
+      wait_s = *attempt.retry_after_s;  // the server knows best
+    }
     if (deadline && wait_s >= remaining_s()) {
       return fail(reason + "; waiting " + Seconds(wait_s) + " more would pass total_timeout_s (" +
                   std::to_string(attempt_no) + " attempts)");

@@ -71,6 +71,9 @@ struct OpenAIEndpoint {
   int max_retries = 4;             // retries after the first attempt
   double requests_per_minute = 0;  // 0 = unlimited; shared by all threads using this client
   double backoff_base_s = 0.5, backoff_max_s = 20;
+  // A 429/503 whose Retry-After asks for a longer wait than this fails at once (naming the wait)
+  // instead of sleeping: a caption worker should not block for an hour on one frame.
+  double retry_after_max_s = 120;
 };
 
 class OpenAIClient {

@@ -367,6 +367,20 @@ TEST_F(OpenAIFaultServer, HonoursRetryAfterOn429) {
   EXPECT_EQ(server_->Count("r429_a"), 2);
 }
 
+TEST_F(OpenAIFaultServer, RetryAfterBeyondTheCapFailsAtOnce) {
+  OpenAIEndpoint e = Endpoint("r429long_a");
+  e.retry_after_max_s = 30;
+  OpenAIClient client(e);
+  const auto t0 = Clock::now();
+  auto reply = client.Complete(Simple());
+  ASSERT_FALSE(reply.ok());
+  EXPECT_LT(SecondsSince(t0), 2.0);
+  const std::string& m = reply.status().message();
+  EXPECT_NE(m.find("HTTP 429: quota exhausted"), std::string::npos) << m;
+  EXPECT_NE(m.find("retry after 3600.0 s"), std::string::npos) << m;
+  EXPECT_EQ(server_->Count("r429long_a"), 1);
+}
+
 TEST_F(OpenAIFaultServer, Retries5xxThenSucceeds) {
   OpenAIClient client(Endpoint("r503_a"));
   auto reply = client.Complete(Simple());

@@ -6,6 +6,7 @@ to --port-file once it accepts connections. The first path segment picks the beh
 server serves every test: POST /<scenario>/v1/chat/completions, where <scenario> is
   ok          200 with a completion whose content describes the request it received (JSON)
   r429        429 with "Retry-After: 1" on the first request of this path, then as ok
+  r429long    always 429 with "Retry-After: 3600"
   r503        503 on the first two requests of this path, then as ok
   e500        always 500
   e401        always 401 with an OpenAI-style error body
@@ -76,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"error": {"message": "unknown route " + self.path}})
         if scenario == "r429" and n == 1:
             return self.send_json(429, {"error": {"message": "slow down"}}, {"Retry-After": "1"})
+        if scenario == "r429long":
+            return self.send_json(429, {"error": {"message": "quota exhausted"}},
+                                  {"Retry-After": "3600"})
         if scenario == "r503" and n <= 2:
             return self.send_json(503, {"error": {"message": "loading model"}})
         if scenario == "e500":
