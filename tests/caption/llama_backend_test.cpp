@@ -107,10 +107,12 @@ TEST_F(LlamaBackendTiny, EachImageAddsTheProjectorsTokens) {
     tokens.push_back(reply->prompt_tokens);
     req.jpeg_images.push_back(Card(images));
   }
-  // (224 / 32)^2 = 49 patch embeddings per image, plus any delimiter tokens of the template.
-  EXPECT_EQ(tokens[2] - tokens[1], tokens[1] - tokens[0]);
+  // (224 / 32)^2 = 49 patch embeddings per image; this projector adds no delimiter tokens.
+  // Measured: the first image adds 50 prompt tokens, the second 49: splitting the text around
+  // the first image changes its tokenization by one token.
+  EXPECT_EQ(tokens[2] - tokens[1], 49);
   EXPECT_GE(tokens[1] - tokens[0], 49);
-  EXPECT_LE(tokens[1] - tokens[0], 49 + 4);
+  EXPECT_LE(tokens[1] - tokens[0], 50);
 }
 
 TEST_F(LlamaBackendTiny, SameSeedSameReply) {
