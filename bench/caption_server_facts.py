@@ -111,6 +111,8 @@ def main():
         if status == 200:
             lat.append(dt)
             toks.append(reply["usage"]["completion_tokens"])
+        else:
+            print(f"  sequential request {i}: HTTP {status}: {str(reply)[:160]}")
     lat.sort()
     if lat:
         print(f"sequential {len(lat)}/{n_seq} ok: median {statistics.median(lat):.3f} s, "
@@ -122,8 +124,13 @@ def main():
 
     def worker(k):
         for i in range(5):
-            s, r, dt = post(base, body([jpeg(pattern="testsrc2") if k == 0 and i == 0 else img]))
-            ok = s == 200 and isinstance(json.loads(r["choices"][0]["message"]["content"]), dict)
+            s, r, dt = post(base, body([img]))
+            try:
+                ok = s == 200 and isinstance(json.loads(r["choices"][0]["message"]["content"]), dict)
+            except ValueError:
+                ok = False
+            if not ok:
+                print(f"  concurrent request: HTTP {s}: {str(r)[:160]}")
             with lock:
                 results.append((ok, dt))
 

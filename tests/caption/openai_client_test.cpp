@@ -150,7 +150,7 @@ TEST_F(OpenAILlamaServer, ImageAndSchemaGiveSchemaValidJson) {
 
 TEST_F(OpenAILlamaServer, EachImageCostsTheProjectorsTokenCount) {
   // The tiny mmproj is a CLIP ViT at 224 px with 32 px patches: (224/32)^2 = 49 embeddings per
-  // image. The prompt grows by that, plus the template's image delimiters, per image.
+  // image; this projector adds no delimiter tokens.
   OpenAIClient client(Endpoint());
   ChatRequest req;
   req.user = "Describe.";
@@ -162,16 +162,24 @@ TEST_F(OpenAILlamaServer, EachImageCostsTheProjectorsTokenCount) {
     prompt_tokens.push_back(reply->prompt_tokens);
     req.jpeg_images.push_back(TestCardJpeg(images));
   }
-  const long per_image = prompt_tokens[1] - prompt_tokens[0];
-  EXPECT_EQ(prompt_tokens[2] - prompt_tokens[1], per_image);
-  EXPECT_GE(per_image, 49);
-  EXPECT_LE(per_image, 49 + 4);
+  // Measured: the first image adds 50 prompt tokens, the second 49 (splitting the text around
+  // the first image changes its tokenization by one token).
+  EXPECT_EQ(prompt_tokens[2] - prompt_tokens[1], 49);
+  EXPECT_GE(prompt_tokens[1] - prompt_tokens[0], 49);
+  EXPECT_LE(prompt_tokens[1] - prompt_tokens[0], 50);
   std::printf("[   INFO   ] prompt tokens: text only %ld, +1 image %ld, +2 images %ld\n",
               prompt_tokens[0], prompt_tokens[1], prompt_tokens[2]);
 }
 
 TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
-  OpenAIClient client(Endpoint());
+  // This llama-server build sometimes answers parallel requests that carry the same image with
+  // HTTP 500 "got exception: Chunk not found" (seen in about 1 of 4 such requests with -np 4):
+  // the client's 5xx retries are what make every request succeed.
+  OpenAIEndpoint e = Endpoint();
+  e.max_retries = 4;
+  e.backoff_base_s = 0.1;
+  OpenAIClient client(e);
+  std::atomic<int> retried{0};
   constexpr int kThreads = 4, kPerThread = 3;
   std::atomic<int> ok{0};
   std::vector<std::string> errors(kThreads);
@@ -187,6 +195,7 @@ TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
         auto reply = client.Complete(req);
         if (reply.ok() && Json::parse(reply->content, nullptr, false).is_object()) {
           ++ok;
+          if (reply->attempts > 1) ++retried;
         } else {
           errors[t] = reply.ok() ? "not JSON: " + reply->content : reply.status().message();
         }
@@ -195,7 +204,9 @@ TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(ok.load(), kThreads * kPerThread);
-  for (const auto& e : errors) EXPECT_EQ(e, "");
+  for (const auto& error : errors) EXPECT_EQ(error, "");
+  std::printf("[   INFO   ] %d of %d requests needed a retry\n", retried.load(),
+              kThreads * kPerThread);
 }
 
 TEST_F(OpenAILlamaServer, ServerKilledMidRunIsAClearErrorNotAHang) {
