@@ -172,9 +172,10 @@ TEST_F(OpenAILlamaServer, EachImageCostsTheProjectorsTokenCount) {
 }
 
 TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
-  // This llama-server build sometimes answers parallel requests that carry the same image with
-  // HTTP 500 "got exception: Chunk not found" (seen in about 1 of 4 such requests with -np 4):
-  // the client's 5xx retries are what make every request succeed.
+  // Every request carries its own image: this llama-server build sometimes answers parallel
+  // requests carrying the SAME image with HTTP 500 "got exception: Chunk not found", and the
+  // same request can fail again on retry (seen: 5 of 20 with one image in 4 slots; 0 of 40 with
+  // distinct images). Retries stay on for what remains transient.
   OpenAIEndpoint e = Endpoint();
   e.max_retries = 4;
   e.backoff_base_s = 0.1;
@@ -189,7 +190,7 @@ TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
       for (int i = 0; i < kPerThread; ++i) {
         ChatRequest req;
         req.user = "Frame " + std::to_string(t * 10 + i);
-        req.jpeg_images.push_back(TestCardJpeg(t + i));
+        req.jpeg_images.push_back(TestCardJpeg(t * kPerThread + i));
         req.json_schema = kSchema;
         req.max_tokens = 256;
         auto reply = client.Complete(req);
