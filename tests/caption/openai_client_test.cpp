@@ -172,10 +172,10 @@ TEST_F(OpenAILlamaServer, EachImageCostsTheProjectorsTokenCount) {
 }
 
 TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
-  // Every request carries its own image: this llama-server build sometimes answers parallel
-  // requests carrying the SAME image with HTTP 500 "got exception: Chunk not found", and the
-  // same request can fail again on retry (seen: 5 of 20 with one image in 4 slots; 0 of 40 with
-  // distinct images). Retries stay on for what remains transient.
+  // Every request carries its own image, unseen by earlier tests on this server: this
+  // llama-server build sometimes answers HTTP 500 "got exception: Chunk not found" when parallel
+  // requests carry an image another request (parallel or earlier) already sent, and a retry can
+  // fail the same way (seen: 5 of 20 with one image in 4 slots). Retries stay on for the rest.
   OpenAIEndpoint e = Endpoint();
   e.max_retries = 4;
   e.backoff_base_s = 0.1;
@@ -190,7 +190,7 @@ TEST_F(OpenAILlamaServer, FourThreadsAtOnceAllSucceed) {
       for (int i = 0; i < kPerThread; ++i) {
         ChatRequest req;
         req.user = "Frame " + std::to_string(t * 10 + i);
-        req.jpeg_images.push_back(TestCardJpeg(t * kPerThread + i));
+        req.jpeg_images.push_back(TestCardJpeg(100 + t * kPerThread + i));
         req.json_schema = kSchema;
         req.max_tokens = 256;
         auto reply = client.Complete(req);
