@@ -16,7 +16,25 @@
 //
 // Measured against llama-server from llama.cpp v0.4.0 (scripts/llama_server.sh, the random-weight
 // tiny VLM in ../shared/models/tiny-vlm-random, -np 4 -c 4096 -t 2, 2 shared CPU cores):
-//   FACTS_PLACEHOLDER
+//   - That request shape is accepted as is (HTTP 200); with "strict": true json_schema the
+//     server constrains sampling with a grammar: the random model's gibberish always parsed as
+//     JSON with the schema's required keys and enum values (finish_reason "stop"), e.g.
+//     {"caption":" skinuda vorgreibungslash...","shot":"medium" }. Give string fields a
+//     maxLength: an unbounded string can run to max_tokens (finish_reason "length", not JSON).
+//   - usage: {"completion_tokens", "prompt_tokens", "total_tokens",
+//     "prompt_tokens_details": {"cached_tokens"}}; the reply also has llama.cpp's "timings".
+//   - One 224 px image costs 49 prompt tokens ((224/32)^2 patches, no delimiters); the first
+//     image of a prompt measured +50 (the text is re-split around it). System + text: 22 tokens,
+//     + 1 image 72, + 2 images 121.
+//   - Latency (45 constrained tokens, loaded machine): median 0.30 s, p90 0.44 s sequential;
+//     grammar sampling over the 32k vocabulary dominates, not the 2-layer model.
+//   - -np 4 serves 4 concurrent clients (20 requests in 4.2 s vs 0.3 s each sequential), but
+//     parallel requests carrying an image already sent (same bytes, parallel or earlier) are
+//     sometimes answered HTTP 500 "got exception: Chunk not found", repeatedly for the same
+//     request (5 of 20 with one image in 4 slots); distinct images: 0 of 40 failed.
+//   - Errors: undecodable image -> 400 "Failed to load image or audio file"; prompt over the
+//     slot's context (-c / -np) -> 400 exceed_context_size_error; a schema it cannot convert ->
+//     400.
 //
 // Failure policy (each failed attempt is one of):
 //   retried   HTTP 429 (waits Retry-After when given, else backoff), 408, 5xx; connection refused
