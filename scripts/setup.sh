@@ -31,7 +31,7 @@ step() { printf '\n==== %s\n' "$*"; }
 die() { echo "error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '4,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
