@@ -167,8 +167,10 @@ build_llama() {
   command -v npm >/dev/null || die "npm is needed to fetch the llama.cpp source bundle"
   local work tgz
   work=$(mktemp -d "${prefix}.work.XXXXXX")
-  # shellcheck disable=SC2064  # expand $work now: the trap runs after this function returns
-  trap "rm -rf '$work'" RETURN
+  # build_llama runs in llama()'s locked subshell: the scratch directory goes when it exits,
+  # whether the build succeeded or died half-way.
+  # shellcheck disable=SC2064  # expand $work now
+  trap "rm -rf '$work'" EXIT
   tgz=$(npm_pack "$LLAMA_NPM")
   echo "$LLAMA_NPM_SHA256  $tgz" | sha256sum -c --quiet ||
     die "$LLAMA_NPM: tarball checksum mismatch"
