@@ -155,10 +155,14 @@ ClipResult CaptionOne(Catalog& catalog, int64_t clip_id, const std::string& rout
   r.baseline_tokens = UniformBaselineTokens(video, clip, 2.0, 448, keyframes.patch);
   nlohmann::json times = nlohmann::json::array();
   for (const Keyframe& k : request.plan.frames) times.push_back(clip.start_time + k.time);
-  r.plan = {{"clip_id", clip_id},     {"video", video.path},
-            {"start", clip.start_time}, {"end", clip.end_time},
-            {"keyframes", times},       {"long_side", request.plan.long_side},
-            {"visual_tokens", r.visual_tokens}, {"baseline_tokens", r.baseline_tokens}};
+  r.plan = {{"clip_id", clip_id},
+            {"video", video.path},
+            {"start", clip.start_time},
+            {"end", clip.end_time},
+            {"keyframes", times},
+            {"long_side", request.plan.long_side},
+            {"visual_tokens", r.visual_tokens},
+            {"baseline_tokens", r.baseline_tokens}};
 
   CaptionOutput output;
   CaptionProvenance provenance{backend.name(), backend.model(), route, 0, "", ""};
@@ -292,12 +296,21 @@ Result<std::vector<Route>> BuildRoutes(Catalog& catalog, const Recipe& recipe,
 const std::vector<OptionDecl>& CaptionPassOptions() {
   static const std::vector<OptionDecl> kOptions = {
       {"backend", OptionType::kString, "template",
-       "template (measured facts only, no model), openai (any OpenAI-compatible server)"},
+       "template (measured facts only, no model), openai (any OpenAI-compatible server), llama "
+       "(llama.cpp in process)"},
       {"endpoint", OptionType::kString, "http://127.0.0.1:8080/v1",
        "base URL of the OpenAI-compatible server (backend openai)"},
-      {"model", OptionType::kString, "", "model name sent to the server (backend openai)"},
-      {"api_key_env", OptionType::kString, "OPENAI_API_KEY",
-       "environment variable holding the API key; the key is never logged or stored"},
+      {"model", OptionType::kString, "",
+       "model name sent to the server (openai), or the model GGUF file (llama)"},
+      {"mmproj", OptionType::kString, "", "the vision projector GGUF file (backend llama)"},
+      {"api_key_env", OptionType::kString, "",
+       "environment variable holding the API key, e.g. OPENAI_API_KEY; \"\" = no key; the key is "
+       "never logged or stored"},
+      {"max_tokens", OptionType::kInt, "1024", "reply tokens at most per request", 16, 32768},
+      {"ctx", OptionType::kInt, "4096", "context tokens of the in-process model (backend llama)",
+       512, 262144},
+      {"threads", OptionType::kInt, "2", "CPU threads of the in-process model (backend llama)", 1,
+       256},
       {"tier", OptionType::kString, "", "caption only clips in this tier"},
       {"where", OptionType::kString, "", "caption only clips matching this rule"},
       {"limit", OptionType::kInt, "-1", "caption at most this many clips; -1 = all", -1, 1e12},

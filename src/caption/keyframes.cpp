@@ -88,7 +88,8 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
   for (const Keyframe& k : candidates) {
     // Changes may use up to `max_change_frames` in all: a lively clip is worth more frames, and
     // still far fewer than the uniform baseline's two a second.
-    const int cap = k.reason == "change" ? std::max(o.max_frames, o.max_change_frames) : o.max_frames;
+    const int cap =
+        k.reason == "change" ? std::max(o.max_frames, o.max_change_frames) : o.max_frames;
     if (static_cast<int>(plan.frames.size()) >= cap) continue;
     // A segment is already seen when a chosen frame lies within 0.5 s of its keyframe time.
     const double gap = k.reason == "segment" ? std::max(o.min_gap, 0.5) : o.min_gap;
