@@ -398,10 +398,20 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
     threads.emplace_back([&] {
       for (size_t i = next++; i < todo.size(); i = next++) {
         const Route& route = routes[todo[i].second];
-        ClipResult r =
-            CaptionOne(catalog, todo[i].first, route.name, *route.backend, route.keyframes,
-                       route.glossary ? &*route.glossary : nullptr,
-                       static_cast<size_t>(route.values.GetInt("context_chars")), frame_timeout);
+        ClipResult r;
+        try {
+          r = CaptionOne(catalog, todo[i].first, route.name, *route.backend, route.keyframes,
+                         route.glossary ? &*route.glossary : nullptr,
+                         static_cast<size_t>(route.values.GetInt("context_chars")), frame_timeout);
+        } catch (const std::exception& e) {
+          // A bug must cost one clip, not the run: it is reported, nothing is written for the
+          // clip, and the next run tries it again.
+          r = ClipResult{};
+          r.clip_id = todo[i].first;
+          r.failed = true;
+          r.error = std::string("internal error: ") + e.what();
+          r.route = "fallback";
+        }
         std::lock_guard lock(mu);
         results.push_back(std::move(r));
         ready.notify_one();

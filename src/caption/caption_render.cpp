@@ -39,7 +39,8 @@ std::string EndSentence(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   if (s.empty()) return s;
   const char last = s.back();
-  if (last != '.' && last != '!' && last != '?' && s.compare(s.size() - 3, 3, "。") != 0) {
+  const bool cjk_stop = s.size() >= 3 && s.compare(s.size() - 3, 3, "。") == 0;
+  if (last != '.' && last != '!' && last != '?' && !cjk_stop) {
     s += '.';
   }
   return s;

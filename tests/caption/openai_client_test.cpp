@@ -14,6 +14,7 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
+#include "../support/llama_server.h"
 #include "../support/test_env.h"
 #include "media/jpeg.h"
 #include "util/sha256.h"
@@ -61,47 +62,6 @@ constexpr const char* kSchema = R"({
 
 // ---------------------------------------------------------------------------------------------
 // Real llama-server
-
-const std::filesystem::path kRoot = CLIPDEX_SOURCE_DIR;
-
-// A llama-server started by scripts/llama_server.sh in its own state directory; stopped (and the
-// state removed) on destruction.
-class LlamaServer {
- public:
-  // Empty url() with reason() set when it could not start.
-  explicit LlamaServer(const std::string& extra_env = "") {
-    const auto bin = kRoot / "third_party/llama/bin/llama-server";
-    const auto model = testing::SharedDir() / "models/tiny-vlm-random/tiny-llm-random.gguf";
-    if (!std::filesystem::exists(bin)) {
-      reason_ = bin.string() + " not found (run: bash scripts/setup.sh llama)";
-      return;
-    }
-    if (!std::filesystem::exists(model)) {
-      reason_ = model.string() + " not found (needs ../shared)";
-      return;
-    }
-    auto r = RunShell(extra_env + " LLAMA_START_TIMEOUT=60 bash " +
-                      ShellQuote((kRoot / "scripts/llama_server.sh").string()) + " start " +
-                      ShellQuote(state_.path().string()));
-    const auto lines = Lines(r.output);
-    if (r.exit_code != 0 || lines.empty() || !lines.back().starts_with("http://127.0.0.1:")) {
-      reason_ = "llama_server.sh start failed: " + r.output;
-      return;
-    }
-    url_ = lines.back();
-  }
-  ~LlamaServer() {
-    RunShell("bash " + ShellQuote((kRoot / "scripts/llama_server.sh").string()) + " stop " +
-             ShellQuote(state_.path().string()));
-  }
-  const std::string& url() const { return url_; }
-  const std::string& reason() const { return reason_; }
-  int pid() const { return std::atoi(Slurp(state_ / "pid").c_str()); }
-
- private:
-  TempDir state_;
-  std::string url_, reason_;
-};
 
 class OpenAILlamaServer : public ::testing::Test {
  protected:
