@@ -144,5 +144,61 @@ TEST_F(CaptionPass, ResumesForcesAndSelects) {
   EXPECT_EQ(std::stoi(tiers.output), 9) << tiers.output;
 }
 
+TEST_F(CaptionPass, RecipeRoutesPickTheBackendPerClip) {
+  std::ofstream(*dir_ / "routes.yaml")
+      << "captions:\n  routes:\n"
+         "    - {name: moving, when: \"camera.movement NOT IN ('static', 'unknown')\", "
+         "backend: template}\n"
+         "    - {name: still, backend: template}\n";
+  auto run = RunClipdex("caption " + ds_ + " --force --recipe " +
+                        ShellQuote((*dir_ / "routes.yaml").string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("route moving"), std::string::npos) << run.output;
+  for (const json& line : ExportLines(ds_)) {
+    const std::string movement = line.value("camera.movement", "unknown");
+    const bool moving = movement != "static" && movement != "unknown";
+    EXPECT_EQ(line["caption.route"], moving ? "moving" : "still") << Base(line);
+  }
+  std::ofstream(*dir_ / "bad.yaml") << "captions:\n  routes:\n    - {name: x, backend: nope}\n";
+  auto bad =
+      RunClipdex("caption " + ds_ + " --recipe " + ShellQuote((*dir_ / "bad.yaml").string()));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.output.find("caption route 'x'"), std::string::npos) << bad.output;
+}
+
+TEST_F(CaptionPass, CaptionDpoPairsDifferOnlyInTheirError) {
+  ASSERT_EQ(RunClipdex("caption " + ds_ + " --force").exit_code, 0);
+  std::map<std::string, json> by_video;
+  for (const json& line : ExportLines(ds_)) by_video[Base(line)] = line;
+  auto dpo = RunClipdex("export " + ds_ + " --format caption-dpo 2>/dev/null");
+  ASSERT_EQ(dpo.exit_code, 0);
+  std::istringstream lines(dpo.output);
+  std::map<std::string, int> kinds;
+  for (std::string text; std::getline(lines, text);) {
+    const json line = json::parse(text);
+    ++kinds[line["kind"].get<std::string>() + "/" + line["lang"].get<std::string>()];
+    const json& clip =
+        by_video.at(std::filesystem::path(line["video"].get<std::string>()).filename().string());
+    EXPECT_EQ(line["chosen"], clip[line["lang"] == "en" ? "caption.text" : "caption.zh"]);
+    EXPECT_NE(line["chosen"], line["rejected"]);
+    if (line["kind"] == "wrong_camera" && clip["camera.movement"] == "pan_left") {
+      EXPECT_NE(
+          line["rejected"].get<std::string>().find(line["lang"] == "en" ? "pans right" : "右摇"),
+          std::string::npos)
+          << line.dump();
+    }
+    if (line["kind"] == "padded") {
+      EXPECT_GT(line["rejected"].get<std::string>().size(),
+                line["chosen"].get<std::string>().size());
+    }
+  }
+  EXPECT_EQ(kinds["padded/en"], 9);
+  EXPECT_EQ(kinds["padded/zh"], 9);
+  EXPECT_GE(kinds["wrong_camera/en"], 7);
+  EXPECT_GE(kinds["wrong_scale/zh"], 1);
+  // Deterministic.
+  EXPECT_EQ(RunClipdex("export " + ds_ + " --format caption-dpo 2>/dev/null").output, dpo.output);
+}
+
 }  // namespace
 }  // namespace clipdex

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "caption/caption_check.h"
+#include "caption/caption_dpo.h"
 #include "caption/caption_record.h"
 #include "caption/caption_render.h"
 #include "caption/caption_schema.h"
@@ -225,6 +226,25 @@ TEST(CaptionRecord, WritesValidatedJsonTextsAndProvenance) {
   EXPECT_EQ(by_name.at("caption.tokens_out").number.value_or(0), 40);
   EXPECT_EQ(by_name.at("caption.prompt_version").text, kCaptionPromptVersion);
   EXPECT_EQ(by_name.count("caption.error"), 0u);
+}
+
+TEST(CaptionDpo, SwappedEventsPairForModelCaptions) {
+  json caption = Measured();
+  caption["events"] = json::array({{{"what", "a door opens"}}, {{"what", "a dog runs out"}}});
+  VideoRecord video;
+  video.fingerprint = "v1-x";
+  video.path = "/a.mp4";
+  ClipRecord clip;
+  clip.attributes = {Attribute::Text("caption.json", caption.dump())};
+  bool swapped = false;
+  for (const auto& line : CaptionPreferencePairs(video, clip)) {
+    if (line["kind"] != "swapped_events" || line["lang"] != "en") continue;
+    swapped = true;
+    const std::string chosen = line["chosen"], rejected = line["rejected"];
+    EXPECT_LT(chosen.find("door opens"), chosen.find("dog runs out")) << chosen;
+    EXPECT_LT(rejected.find("dog runs out"), rejected.find("door opens")) << rejected;
+  }
+  EXPECT_TRUE(swapped);
 }
 
 }  // namespace
