@@ -72,6 +72,18 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
         changes = true;
       }
     }
+    // Fast camera movement changes the whole picture continuously, in a way perceptual hashes
+    // (built to ignore small shifts) do not see: one frame per second of it, as "change" frames.
+    if (auto segs = measured["camera"].find("segments"); segs != measured["camera"].end()) {
+      for (const json& s : *segs) {
+        if (s.value("speed", std::string()) != "fast") continue;
+        const double start = s.value("start", 0.0), end = s.value("end", 0.0);
+        for (double t = start + 0.5; t < end; t += o.fast_motion_step) {
+          candidates.push_back({t, "change"});
+          changes = true;
+        }
+      }
+    }
     // Segments only when the camera changes what it does: one segment is the whole clip, which
     // the first and last frames already show.
     if (auto segs = measured["camera"].find("segments");

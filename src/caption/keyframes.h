@@ -7,7 +7,8 @@
 //      chosen frame already lies within 0.5 s of that time;
 //   3. every strong picture change: consecutive samples of the clip's near-duplicate signature
 //      (dedup.signature, dense per-frame perceptual hashes the ingest already computed) more
-//      than `change_bits` apart;
+//      than `change_bits` apart, and one frame a second of every fast camera segment (the whole
+//      picture moves; hashes made to ignore small shifts miss it);
 //   4. novelty: the sample farthest (in hash bits) from every frame chosen so far, while it is
 //      more than `novelty_bits` away and the budget allows.
 // Frames closer than `min_gap` seconds merge (the higher priority stays). At most `max_frames`,
@@ -29,9 +30,10 @@ struct KeyframeOptions {
   int max_change_frames = 16;  // strong changes may add frames up to this many in all
   int long_side = 448;
   int small_side = 336;
-  int change_bits = 16;   // of 64: a different picture, not motion within one
-  int novelty_bits = 14;  // of 64
-  double min_gap = 0.4;   // seconds
+  int change_bits = 16;           // of 64: a different picture, not motion within one
+  int novelty_bits = 14;          // of 64
+  double min_gap = 0.4;           // seconds
+  double fast_motion_step = 1.0;  // seconds between frames of a fast camera segment
   // Visual-token arithmetic of the backend: one token per patch x patch pixels. 28 = a 14-px ViT
   // patch with 2x2 token merging (Qwen2-VL / Qwen2.5-VL), the common open VLM family.
   int patch = 28;
