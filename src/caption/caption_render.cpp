@@ -13,11 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", s);
-  return buf;
-}
+std::string Seconds(double s) { return FormatSeconds(s); }
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -241,6 +237,12 @@ std::string SubjectsEn(const json& c) {
 }
 
 }  // namespace
+
+std::string FormatSeconds(double seconds) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", seconds);
+  return buf;
+}
 
 CaptionTexts RenderCaption(const nlohmann::json& c) {
   const Parts p = Measured(c);

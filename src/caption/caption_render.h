@@ -19,4 +19,7 @@ struct CaptionTexts {
 
 CaptionTexts RenderCaption(const nlohmann::json& caption);
 
+// Seconds as captions and prompts write them: one decimal ("2.5").
+std::string FormatSeconds(double seconds);
+
 }  // namespace clipdex

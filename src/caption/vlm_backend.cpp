@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "caption/caption_render.h"
 #include "caption/caption_schema.h"
 
 namespace clipdex {
@@ -10,11 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", v);
-  return buf;
-}
+std::string Num(double v) { return FormatSeconds(v); }
 
 // The model's text as JSON: tolerate a Markdown code fence around it (servers without grammar
 // support often add one).
