@@ -6,25 +6,15 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "util/base64.h"
+
 namespace clipdex {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 std::string Base64(const std::vector<uint8_t>& data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  for (size_t i = 0; i < data.size(); i += 3) {
-    const uint32_t b0 = data[i];
-    const uint32_t b1 = i + 1 < data.size() ? data[i + 1] : 0;
-    const uint32_t b2 = i + 2 < data.size() ? data[i + 2] : 0;
-    const uint32_t triple = (b0 << 16) | (b1 << 8) | b2;
-    out += kAlphabet[(triple >> 18) & 63];
-    out += kAlphabet[(triple >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(triple >> 6) & 63] : '=';
-    out += i + 2 < data.size() ? kAlphabet[triple & 63] : '=';
-  }
-  return out;
+  return Base64Encode(data.data(), data.size());
 }
 
 // Decoded bytes, or false on a character outside the alphabet or a bad length.

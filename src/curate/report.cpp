@@ -14,6 +14,7 @@
 #include "curate/html_escape.h"
 #include "curate/svg_chart.h"
 #include "media/jpeg.h"
+#include "util/base64.h"
 
 namespace clipdex {
 namespace {
@@ -91,27 +92,7 @@ std::string TierColor(const std::string& name, size_t index) {
 }
 
 std::string Base64(const std::vector<uint8_t>& data) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const unsigned v = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  if (i < data.size()) {
-    unsigned v = data[i] << 16;
-    if (i + 1 < data.size()) v |= data[i + 1] << 8;
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
+  return Base64Encode(data.data(), data.size());
 }
 
 // The thumbnail downscaled to `width` px as a JPEG data URI; nullopt when it cannot be read.
