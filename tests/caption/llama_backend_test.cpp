@@ -10,6 +10,7 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
+#include "../support/chat_probe.h"
 #include "../support/test_env.h"
 #include "media/jpeg.h"
 
@@ -97,22 +98,8 @@ TEST_F(LlamaBackendTiny, ImageAndSchemaGiveSchemaValidJson) {
 }
 
 TEST_F(LlamaBackendTiny, EachImageAddsTheProjectorsTokens) {
-  ChatRequest req;
-  req.user = "Describe.";
-  req.max_tokens = 1;
-  std::vector<long> tokens;
-  for (int images = 0; images <= 2; ++images) {
-    auto reply = backend_->Complete(req);
-    ASSERT_TRUE(reply.ok()) << reply.status().message();
-    tokens.push_back(reply->prompt_tokens);
-    req.jpeg_images.push_back(Card(images));
-  }
-  // (224 / 32)^2 = 49 patch embeddings per image; this projector adds no delimiter tokens.
-  // Measured: the first image adds 50 prompt tokens, the second 49: splitting the text around
-  // the first image changes its tokenization by one token.
-  EXPECT_EQ(tokens[2] - tokens[1], 49);
-  EXPECT_GE(tokens[1] - tokens[0], 49);
-  EXPECT_LE(tokens[1] - tokens[0], 50);
+  testing::ExpectTinyVlmImageCost(testing::PromptTokensWith0To2Images(
+      [&](const ChatRequest& r) { return backend_->Complete(r); }, Card));
 }
 
 TEST_F(LlamaBackendTiny, SameSeedSameReply) {

@@ -96,7 +96,27 @@ inline CommandResult RunClipdex(const std::string& args) {
 }  // namespace clipdex::testing
 
 // Names nearly every test uses, declared once here rather than in each test file.
+namespace clipdex::testing {
+
+// Ingests ../shared/media files (paths relative to media/) into dataset `ds` (already shell
+// quoted) with `flags`. Returns "" when done, else why the caller should skip or fail: a missing
+// file ("missing PATH") or the ingest's output.
+inline std::string IngestMedia(const std::vector<std::string>& rel_paths, const std::string& ds,
+                               const std::string& flags = "") {
+  std::string files;
+  for (const std::string& f : rel_paths) {
+    if (!std::filesystem::exists(Media(f))) return "missing " + Media(f).string();
+    files += ' ';
+    files += ShellQuote(Media(f).string());
+  }
+  auto run = RunClipdex("ingest -q" + files + " -o " + ds + " " + flags);
+  return run.exit_code == 0 ? "" : "ingest failed: " + run.output;
+}
+
+}  // namespace clipdex::testing
+
 namespace clipdex {
+using testing::IngestMedia;
 using testing::Lines;
 using testing::Media;
 using testing::RunClipdex;
