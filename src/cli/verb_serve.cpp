@@ -1,0 +1,98 @@
+// `clipdex serve DATASET`: the JSON API and web UI over a dataset (serve/web_server.h,
+// docs/serve.md). Prints "serving DATASET at http://HOST:PORT" once listening; SIGINT or SIGTERM
+// stop it cleanly (exit 0).
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/verbs.h"
+#include "serve/web_server.h"
+
+namespace clipdex::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string dataset;
+  ServeOptions options;
+};
+
+int RunServe(const ServeArgs& args) {
+  ServeOptions options = args.options;
+  options.dataset = args.dataset;
+  auto server = WebServer::Create(options);
+  if (!server.ok()) {
+    PrintError(server.status());
+    const std::string& m = server.status().message();
+    return m.rfind("--", 0) == 0 || m.find("dataset") != std::string::npos ? kExitUsage
+                                                                           : kExitInternal;
+  }
+  auto port = server.value()->Bind();
+  if (!port.ok()) {
+    PrintError(port.status());
+    return kExitInternal;
+  }
+  // SIGINT/SIGTERM are blocked in every thread (the HTTP workers inherit this mask) and taken by
+  // one waiting thread, which stops the server: no work happens in a signal handler.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::atomic<bool> finished{false};
+  WebServer* raw = server.value().get();
+  std::thread waiter([&stop_signals, &finished, raw] {
+    const timespec tick{0, 200 * 1000 * 1000};
+    while (!finished.load()) {
+      if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
+        // A signal may come before Run() started listening, when stopping does nothing yet:
+        // repeat until Run() returned.
+        while (!finished.load()) {
+          raw->Stop();
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return;
+      }
+    }
+  });
+  std::string host =
+      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+  std::printf("serving %s at http://%s:%d\n", args.dataset.c_str(), host.c_str(), port.value());
+  std::fflush(stdout);
+  Status run = server.value()->Run();
+  finished.store(true);
+  waiter.join();
+  if (!run.ok()) {
+    PrintError(run);
+    return kExitInternal;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddServeVerb(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve the dataset's web UI and JSON API: search, play clips, tier and tag by hand");
+  AddDatasetArgument(cmd, &args->dataset);
+  cmd->add_option("--host", args->options.host,
+                  "Address to listen on (default 127.0.0.1; any other needs --token-file)");
+  cmd->add_option("--port", args->options.port, "Port (default 8642; 0 = any free port)");
+  cmd->add_option("--token-file", args->options.token_file,
+                  "File whose first line is the access token every API request must carry");
+  cmd->add_flag("--read-only", args->options.read_only, "Refuse every write (tiers, tags): 403");
+  cmd->add_option("--threads", args->options.threads, "HTTP worker threads (default 8)");
+  cmd->callback([args, exit_code]() { *exit_code = RunServe(*args); });
+}
+
+}  // namespace clipdex::cli

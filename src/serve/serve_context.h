@@ -1,0 +1,64 @@
+// What every request handler of `clipdex serve` shares: the options, the access token, the pool
+// of catalog connections and the one query-by-example index (built on the first query by
+// example, then shared by every connection), and the functions that register each group of
+// routes (one file each).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "search/search_engine.h"
+#include "serve/catalog_pool.h"
+#include "serve/httplib.h"
+#include "serve/serve_options.h"
+
+namespace clipdex {
+
+class ServeContext {
+ public:
+  ServeContext(ServeOptions options, std::string token, std::unique_ptr<Catalog> first)
+      : options_(std::move(options)),
+        token_(std::move(token)),
+        pool_(options_.dataset, static_cast<size_t>(options_.threads), std::move(first)) {}
+
+  const ServeOptions& options() const { return options_; }
+  const std::string& token() const { return token_; }
+  CatalogPool& pool() { return pool_; }
+
+  // The shared example index, or null before any query by example built it.
+  std::shared_ptr<const ExampleIndex> examples() {
+    std::lock_guard lock(examples_mu_);
+    return examples_;
+  }
+  // Builds the shared index through `engine` once (later callers wait and get the same one).
+  Result<std::shared_ptr<const ExampleIndex>> EnsureExamples(SearchEngine& engine) {
+    std::lock_guard lock(examples_mu_);
+    if (examples_) return examples_;
+    auto built = engine.Examples();
+    if (!built.ok()) return built.status();
+    examples_ = built.value();
+    return examples_;
+  }
+
+ private:
+  ServeOptions options_;
+  std::string token_;
+  CatalogPool pool_;
+  std::mutex examples_mu_;
+  std::shared_ptr<const ExampleIndex> examples_;
+};
+
+// GET/POST /api/v1/search, GET /api/v1/export (search_routes.cpp).
+void AddSearchRoutes(httplib::Server& server, ServeContext& context);
+// GET /api/v1/clip/{id}, GET /api/v1/stats (clip_routes.cpp).
+void AddClipRoutes(httplib::Server& server, ServeContext& context);
+// POST/DELETE /api/v1/clip/{id}/tier, POST /api/v1/clip/{id}/tags, DELETE .../tags/{tag}
+// (curation_routes.cpp).
+void AddCurationRoutes(httplib::Server& server, ServeContext& context);
+// GET /api/v1/thumb/{id}, GET /api/v1/media/{id} (media_routes.cpp).
+void AddMediaRoutes(httplib::Server& server, ServeContext& context);
+// GET /, /app.js, /style.css (web_assets, embedded at build time).
+void AddAssetRoutes(httplib::Server& server, ServeContext& context);
+
+}  // namespace clipdex

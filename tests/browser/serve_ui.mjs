@@ -1,0 +1,120 @@
+// Drives the `clipdex serve` web UI in headless Chromium (puppeteer-core, no download: the
+// system's Chromium): search -> results -> open a clip -> the video plays past the clip's start ->
+// set a tier with a reason -> reload shows it -> export downloads the results as JSONL.
+// Usage: node serve_ui.mjs URL DOWNLOAD_DIR WORD
+// Prints one JSON line with what it saw; exit status 0 only when every step passed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import puppeteer from 'puppeteer-core';
+
+const [url, downloadDir, word] = process.argv.slice(2);
+const STEP_MS = 30000;
+const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
+
+function fail(message) {
+  console.log(JSON.stringify({ ok: false, error: message }));
+  process.exit(1);
+}
+setTimeout(() => fail('overall timeout (150 s)'), 150000).unref();
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-ui-'));
+const browser = await puppeteer.launch({
+  executablePath: chromium,
+  headless: true,
+  userDataDir: profile,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required',
+         '--mute-audio'],
+  protocolTimeout: STEP_MS,
+});
+const problems = [];
+const seen = {};
+try {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('dialog', (d) => { problems.push('dialog opened: ' + d.message()); d.dismiss(); });
+  await page.evaluateOnNewDocument(() => { window.alert = () => { window.__alerted = true; }; });
+
+  // Search through the form.
+  await page.goto(url + '/', { waitUntil: 'load' });
+  await page.waitForSelector('#search-form');
+  await page.type('#q', word);
+  await page.click('#search-btn');
+  await page.waitForFunction((w) => location.hash.includes(encodeURIComponent(w)) &&
+    document.querySelectorAll('[data-testid=result]').length > 0, {}, word);
+  seen.results = await page.$$eval('[data-testid=result]', (cards) => cards.map((c) => Number(c.getAttribute('data-clip-id'))));
+  seen.result_info = await page.$eval('#result-info', (e) => e.textContent);
+
+  // Open the first clip; its video must play past the clip's start.
+  const first = seen.results[0];
+  await page.click(`[data-testid=result][data-clip-id="${first}"]`);
+  await page.waitForSelector('#clip-view[data-loaded=true]');
+  const clip = await page.evaluate(async (id) => (await fetch('/api/v1/clip/' + id)).json(), first);
+  seen.clip_id = clip.id;
+  seen.clip_start = clip.start;
+  const ahead = Math.min(0.3, (clip.end - clip.start) / 2);
+  await page.waitForFunction((start, ahead) => {
+    const v = document.getElementById('clip-video');
+    if (v.error) throw new Error('video error ' + v.error.code + ' ' + v.error.message);
+    return v.currentTime > start + ahead;
+  }, { polling: 100 }, clip.start, ahead);
+  seen.current_time = await page.$eval('#clip-video', (v) => v.currentTime);
+  seen.video_src = await page.$eval('#clip-video', (v) => v.getAttribute('src'));
+  seen.title = await page.$eval('#clip-title', (e) => e.textContent);
+
+  // Set a tier with a reason; the page shows it, and still after a reload.
+  const reason = 'browser <b>test</b> "quoted"';
+  await page.type('#tier-input', 'gold');
+  await page.type('#tier-reason', reason);
+  await page.click('#tier-set');
+  await page.waitForFunction(() => document.getElementById('manual-tier').textContent === 'gold');
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('#clip-view[data-loaded=true]');
+  seen.manual_tier = await page.$eval('#manual-tier', (e) => e.textContent);
+  seen.manual_reason = await page.$eval('#manual-reason', (e) => e.textContent);
+  if (seen.manual_tier !== 'gold') throw new Error('manual tier after reload: ' + seen.manual_tier);
+  if (!seen.manual_reason.includes(reason)) throw new Error('reason after reload: ' + seen.manual_reason);
+
+  // Overview page.
+  await page.goto(url + '/#/stats', { waitUntil: 'load' });
+  await page.waitForSelector('#stats-view[data-loaded=true]');
+  seen.stats_clips = Number(await page.$eval('#stats-clips', (e) => e.textContent));
+
+  // Export the result set: a JSONL download.
+  await page.goto(url + '/#/search?q=' + encodeURIComponent(word), { waitUntil: 'load' });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=result]').length > 0);
+  const cdp = await page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloadDir });
+  await page.click('#export');
+  const deadline = Date.now() + STEP_MS;
+  let file = null;
+  while (Date.now() < deadline && !file) {
+    const done = fs.readdirSync(downloadDir).filter((f) => f.endsWith('.jsonl'));
+    if (done.length) file = path.join(downloadDir, done[0]);
+    else await new Promise((r) => setTimeout(r, 200));
+  }
+  if (!file) throw new Error('no JSONL download in ' + downloadDir);
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l);
+  seen.export_file = file;
+  seen.export_ids = lines.map((l) => JSON.parse(l).clip_id);
+
+  // Hostile strings stayed text: no injected elements, no alert.
+  seen.scripts = await page.$$eval('script', (s) => s.length);
+  seen.injected_images = await page.$$eval('img[src="x"]', (s) => s.length);
+  seen.alerted = await page.evaluate(() => !!window.__alerted);
+  if (seen.scripts !== 1 || seen.injected_images !== 0 || seen.alerted) {
+    throw new Error('markup from the catalog became live: ' + JSON.stringify(seen));
+  }
+  if (problems.length) throw new Error(problems.join('; '));
+  console.log(JSON.stringify(Object.assign({ ok: true }, seen)));
+  await browser.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+  process.exit(0);
+} catch (e) {
+  await browser.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  fail(e.message + (problems.length ? ' | ' + problems.join('; ') : '') + ' | seen ' + JSON.stringify(seen));
+}
