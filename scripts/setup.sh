@@ -22,6 +22,8 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
+  libcpp-httplib-dev  # HTTP server of `clipdex serve`
+  wrk  # bench/search_load.sh: the loopback load generator for the search server
   curl  # scripts/llama_server.sh health checks, the caption client tests
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it

@@ -149,30 +149,37 @@ std::vector<std::pair<size_t, size_t>> Occurrences(const std::string& text,
   return out;
 }
 
-// Labels whose synonyms occur in `text`; an occurrence inside a longer matched phrase of another
-// label ("close-up" inside "extreme close-up") does not count.
-std::vector<std::string> FindLabels(const std::vector<LabelEntry>& table, const std::string& text) {
-  struct Hit {
-    size_t begin, end;
-    size_t entry;
-  };
-  std::vector<Hit> hits;
+// Occurrences of every label's synonyms in `text`, without those inside a longer matched phrase
+// of another label ("close-up" inside "extreme close-up").
+struct LabelHit {
+  size_t begin, end;
+  size_t entry;
+};
+std::vector<LabelHit> FindHits(const std::vector<LabelEntry>& table, const std::string& text) {
+  std::vector<LabelHit> hits;
   for (size_t i = 0; i < table.size(); ++i) {
     for (const std::string& s : table[i].synonyms) {
       for (auto [b, e] : Occurrences(text, s)) hits.push_back({b, e, i});
     }
   }
-  std::vector<bool> found(table.size(), false);
-  for (const Hit& h : hits) {
+  std::vector<LabelHit> out;
+  for (const LabelHit& h : hits) {
     bool inside_longer = false;
-    for (const Hit& o : hits) {
+    for (const LabelHit& o : hits) {
       if (o.entry != h.entry && o.begin <= h.begin && o.end >= h.end &&
           (o.end - o.begin) > (h.end - h.begin)) {
         inside_longer = true;
       }
     }
-    if (!inside_longer) found[h.entry] = true;
+    if (!inside_longer) out.push_back(h);
   }
+  return out;
+}
+
+// Labels whose synonyms occur in `text` (FindHits), in table order.
+std::vector<std::string> FindLabels(const std::vector<LabelEntry>& table, const std::string& text) {
+  std::vector<bool> found(table.size(), false);
+  for (const LabelHit& h : FindHits(table, text)) found[h.entry] = true;
   std::vector<std::string> out;
   for (size_t i = 0; i < table.size(); ++i) {
     if (found[i]) out.push_back(table[i].label);
@@ -251,6 +258,20 @@ CameraClaims FindCameraClaims(std::string_view text) {
   claims.scales = FindLabels(ScaleTable(), lower);
   claims.people = FindPeople(lower);
   return claims;
+}
+
+std::vector<CameraClaimSpan> FindCameraClaimSpans(std::string_view text) {
+  const std::string lower = Lower(text);
+  std::vector<CameraClaimSpan> out;
+  for (const LabelHit& h : FindHits(MovementTable(), lower)) {
+    out.push_back({h.begin, h.end, true, MovementTable()[h.entry].label});
+  }
+  for (const LabelHit& h : FindHits(ScaleTable(), lower)) {
+    out.push_back({h.begin, h.end, false, ScaleTable()[h.entry].label});
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CameraClaimSpan& a, const CameraClaimSpan& b) { return a.begin < b.begin; });
+  return out;
 }
 
 }  // namespace clipdex

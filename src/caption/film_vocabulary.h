@@ -36,4 +36,14 @@ struct CameraClaims {
 };
 CameraClaims FindCameraClaims(std::string_view text);
 
+// Where FindCameraClaims found each movement and scale: byte ranges of `text` (ASCII letters are
+// compared case-insensitively, so offsets are those of `text` itself), in text order. Search
+// takes these words out of a query and filters by the labels instead.
+struct CameraClaimSpan {
+  size_t begin = 0, end = 0;
+  bool movement = false;  // else a shot scale
+  std::string label;
+};
+std::vector<CameraClaimSpan> FindCameraClaimSpans(std::string_view text);
+
 }  // namespace clipdex

@@ -51,7 +51,7 @@ namespace clipdex {
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
-inline constexpr int kCatalogSchemaVersion = 3;
+inline constexpr int kCatalogSchemaVersion = 4;
 
 class Catalog {
  public:
@@ -208,6 +208,55 @@ class Catalog {
   Result<std::vector<ThumbnailSample>> ThumbnailSamples(int per_tier);
   // Failed videos: the total and the first `limit` in path order.
   Result<FailedVideos> ListFailedVideos(int limit);
+
+  // ---- Full-text search index (catalog_search.cpp) ---------------------------------------------
+
+  // Brings search_fts up to date: in one write transaction, every clip marked dirty (by the
+  // triggers of migration 4: new clips, changed captions/OCR/labels/tags) or, with rebuild=true,
+  // every clip of an ok video, is read into a SearchSource, turned into a document by
+  // `make_document` and (re)written; the dirty marks are cleared. Returns the clips written.
+  // Whole or nothing.
+  Result<long> UpdateSearchIndex(bool rebuild,
+                                 const std::function<SearchDocument(const SearchSource&)>& make_document);
+  Result<SearchIndexStats> GetSearchIndexStats();
+
+  // Full-text matches of `fts_query` (FTS5 query syntax, built by search/text_query.h) among the
+  // clips of ok videos, restricted to the clips in TEMP table `only_ids_table` when non-empty;
+  // ordered by BM25 (column weights in catalog_search.cpp), or by numeric attribute
+  // `sort_attribute` (descending unless `ascending`; clips without it last) when non-empty.
+  // `total` receives the number of matches. Errors carry SQLite's reason (a malformed query).
+  Result<std::vector<TextMatch>> MatchText(const std::string& fts_query,
+                                           const std::string& only_ids_table,
+                                           const std::string& sort_attribute, bool ascending,
+                                           int limit, int offset, long* total);
+
+  // Clips of ok videos (those in `only_ids_table` when non-empty) ordered by numeric attribute
+  // `sort_attribute` (or by clip id when empty); `total` receives how many there are.
+  Result<std::vector<int64_t>> ListClips(const std::string& only_ids_table,
+                                         const std::string& sort_attribute, bool ascending,
+                                         int limit, int offset, long* total);
+
+  // Calls fn(clip_id, dedup.signature text, start, duration) for every clip of an ok video that
+  // has a non-empty signature, in clip id order (query by example builds its index with it).
+  Status ForEachSignature(
+      const std::function<void(int64_t, std::string_view, double, double)>& fn);
+
+  // ---- Curation by hand (catalog_curation.cpp) ------------------------------------------------
+  // Every write is one transaction that also appends to curation_log (who, when, what).
+  // Errors: "clip N does not exist", "tier name must not be empty", "tag must not be empty".
+
+  // Sets the clip's tier by hand. It is written to clip_tiers at once (rule 'manual: <reason>')
+  // and re-applied by every later WriteTiers, so it survives `clipdex tier`.
+  Status SetManualTier(int64_t clip_id, const std::string& tier, const std::string& reason,
+                       const std::string& who);
+  // Removes the hand tier; the clip keeps its current clip_tiers row until the next `tier`.
+  Status ClearManualTier(int64_t clip_id, const std::string& who);
+  Result<std::optional<ManualTier>> ManualTierOf(int64_t clip_id);
+  Status AddTag(int64_t clip_id, const std::string& tag, const std::string& who);
+  Status RemoveTag(int64_t clip_id, const std::string& tag, const std::string& who);
+  Result<std::vector<ClipTag>> TagsOf(int64_t clip_id);
+  // The latest `limit` log entries of one clip (clip_id > 0) or of all clips, newest first.
+  Result<std::vector<CurationEntry>> CurationLog(int64_t clip_id, int limit);
 
   // Only Open() can make a PassKey, so the constructor is public (for make_unique) yet unusable.
   class PassKey {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -151,5 +152,9 @@ inline ClipRecord ReadClip(sqlite3_stmt* s, int c) {
   r.thumbnail = ColText(s, c++);
   return r;
 }
+
+// The SQL of a clip field a rule may name (Catalog::ClipFieldNames), over `clips c JOIN videos
+// v`; nullopt for a name that is no clip field. Defined in catalog_rules.cpp.
+std::optional<std::string> ClipFieldExpression(std::string_view name);
 
 }  // namespace clipdex::sql

@@ -45,6 +45,17 @@ const std::vector<std::pair<std::string, std::string>>& ClipFields() {
   return kFields;
 }
 
+}  // namespace
+
+std::optional<std::string> sql::ClipFieldExpression(std::string_view name) {
+  for (const auto& [field, expr] : ClipFields()) {
+    if (field == name) return expr;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
 struct AuthContext {
   std::string insert_table;
 };
@@ -201,6 +212,18 @@ Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRul
     if (sqlite3_step(stmt->get()) != SQLITE_DONE) {
       return Status::Error("tier: " + std::string(sqlite3_errmsg(db)));
     }
+  }
+  // Tiers set by hand win over the rules (they are a person's decision about that clip); the
+  // rule's verdict stays visible in `rule` and `missed` for explain.
+  if (Status s = Exec(db,
+                      "INSERT OR REPLACE INTO clip_tiers (clip_id, tier, rule, missed, recipe) "
+                      "SELECT m.clip_id, m.tier, 'manual: ' || m.reason || ' (by ' || "
+                      "CASE m.who WHEN '' THEN 'unknown' ELSE m.who END || ' at ' || m.at || "
+                      "'; rules: ' || COALESCE(t.tier, 'none') || ')', COALESCE(t.missed, '{}'), " +
+                          sql::QuoteString(recipe) +
+                          " FROM manual_tiers m LEFT JOIN clip_tiers t ON t.clip_id = m.clip_id");
+      !s.ok()) {
+    return Status::Error("tier: manual tiers: " + s.message());
   }
   std::vector<TierTotal> totals;
   {

@@ -110,6 +110,78 @@ CREATE TABLE clip_tiers (
 );
 CREATE INDEX clip_tiers_tier ON clip_tiers(tier);
 )sql",
+    // 4: search and curation by hand (search/search_engine.h, `clipdex serve`).
+    //  - clip_tags: user tags, one row per (clip, tag), with who added it and when.
+    //  - manual_tiers: a tier set by hand, with its reason; stored apart from the rule tiers so
+    //    `clipdex tier` can re-apply it over the rules (Catalog::WriteTiers) instead of losing it.
+    //  - curation_log: every hand edit (tier set/cleared, tag added/removed), append only.
+    //  - search_fts: the full-text index, one row per clip (rowid = clip id). Its text is prepared
+    //    by search/search_document.h (CJK split into overlapping bigrams, labels in words), so
+    //    the plain unicode61 tokenizer (with the porter stemmer for English) serves both scripts.
+    //  - search_dirty: clips whose indexed text changed since the index was last brought up to
+    //    date. Triggers fill it on every change of an indexed input (new clips, caption.*, OCR,
+    //    camera and shot-scale labels, tags), so updating the index costs the changed clips only.
+    R"sql(
+CREATE TABLE clip_tags (
+  clip_id INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+  tag     TEXT    NOT NULL,
+  who     TEXT    NOT NULL DEFAULT '',
+  at      TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  PRIMARY KEY (clip_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX clip_tags_tag ON clip_tags(tag);
+
+CREATE TABLE manual_tiers (
+  clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+  tier    TEXT    NOT NULL,
+  reason  TEXT    NOT NULL DEFAULT '',
+  who     TEXT    NOT NULL DEFAULT '',
+  at      TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE curation_log (
+  id      INTEGER PRIMARY KEY,
+  clip_id INTEGER NOT NULL,  -- no foreign key: the log outlives a re-ingested clip
+  action  TEXT    NOT NULL,  -- 'tier', 'untier', 'tag', 'untag'
+  value   TEXT    NOT NULL DEFAULT '',
+  reason  TEXT    NOT NULL DEFAULT '',
+  who     TEXT    NOT NULL DEFAULT '',
+  at      TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE VIRTUAL TABLE search_fts USING fts5(
+  labels, caption, screen_text, tags, path, glossary,
+  tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE search_dirty (clip_id INTEGER PRIMARY KEY);
+INSERT INTO search_dirty (clip_id) SELECT id FROM clips;
+
+CREATE TRIGGER search_clip_new AFTER INSERT ON clips BEGIN
+  INSERT OR IGNORE INTO search_dirty (clip_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER search_clip_gone AFTER DELETE ON clips BEGIN
+  DELETE FROM search_fts WHERE rowid = OLD.id;
+  DELETE FROM search_dirty WHERE clip_id = OLD.id;
+END;
+CREATE TRIGGER search_attr_new AFTER INSERT ON clip_attributes
+WHEN NEW.name LIKE 'caption.%' OR NEW.name IN ('text.content', 'camera.movement',
+     'framing.shot_scale', 'camera.speed', 'watermark.present', 'framing.faces') BEGIN
+  INSERT OR IGNORE INTO search_dirty (clip_id) VALUES (NEW.clip_id);
+END;
+CREATE TRIGGER search_attr_gone AFTER DELETE ON clip_attributes
+WHEN OLD.name LIKE 'caption.%' OR OLD.name IN ('text.content', 'camera.movement',
+     'framing.shot_scale', 'camera.speed', 'watermark.present', 'framing.faces') BEGIN
+  INSERT OR IGNORE INTO search_dirty (clip_id) SELECT OLD.clip_id WHERE EXISTS
+    (SELECT 1 FROM clips WHERE id = OLD.clip_id);
+END;
+CREATE TRIGGER search_tag_new AFTER INSERT ON clip_tags BEGIN
+  INSERT OR IGNORE INTO search_dirty (clip_id) VALUES (NEW.clip_id);
+END;
+CREATE TRIGGER search_tag_gone AFTER DELETE ON clip_tags BEGIN
+  INSERT OR IGNORE INTO search_dirty (clip_id) SELECT OLD.clip_id WHERE EXISTS
+    (SELECT 1 FROM clips WHERE id = OLD.clip_id);
+END;
+)sql",
 };
 
 }  // namespace clipdex

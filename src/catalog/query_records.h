@@ -2,7 +2,9 @@
 // methods that fill them are declared, with their contracts, in catalog/catalog.h.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +106,61 @@ struct ClipDetail {
   ClipRecord clip;
   bool tiered = false;                     // false until `clipdex tier` ran
   std::string tier, rule, missed, recipe;  // clip_tiers columns when tiered
+};
+
+// ---- Search and hand curation (catalog_search.cpp, catalog_curation.cpp) ---------------------
+
+// What the full-text index is built from for one clip (Catalog::UpdateSearchIndex).
+struct SearchSource {
+  int64_t clip_id = 0;
+  std::string video_path;
+  std::map<std::string, std::string> attributes;  // indexed attributes, numbers as text
+  std::vector<std::string> tags;
+};
+
+// The indexed text of one clip, one field per search_fts column.
+struct SearchDocument {
+  std::string labels;       // camera movement / shot scale / content flags, in words
+  std::string caption;      // every caption text, all languages
+  std::string screen_text;  // recognised on-screen text
+  std::string tags;
+  std::string path;         // folder and file name words
+  std::string glossary;     // caption.context terms
+};
+
+// The columns of search_fts in order (SearchDocument's fields); MatchText reports matches by
+// these names.
+inline constexpr std::array<std::string_view, 6> kSearchColumns = {
+    "labels", "caption", "screen_text", "tags", "path", "glossary"};
+
+// One full-text match: the clip, its BM25 rank (lower is better) and, for each column that
+// matched, the column's text with the matched terms between \x01 and \x02.
+struct TextMatch {
+  int64_t clip_id = 0;
+  double rank = 0;
+  std::map<std::string, std::string> highlights;  // column name -> highlighted text
+};
+
+// How many clips the index holds and how many wait to be (re)indexed.
+struct SearchIndexStats {
+  long indexed = 0;
+  long dirty = 0;
+};
+
+// A tier set by hand (manual_tiers).
+struct ManualTier {
+  std::string tier, reason, who, at;
+};
+
+// One row of curation_log.
+struct CurationEntry {
+  int64_t clip_id = 0;
+  std::string action, value, reason, who, at;
+};
+
+// A user tag on a clip.
+struct ClipTag {
+  std::string tag, who, at;
 };
 
 }  // namespace clipdex

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddDedupVerb(app, &exit_code);
   clipdex::cli::AddCaptionVerb(app, &exit_code);
   clipdex::cli::AddServeVerb(app, &exit_code);
+  clipdex::cli::AddSearchVerbs(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

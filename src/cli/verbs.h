@@ -34,5 +34,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code);
 void AddCaptionVerb(CLI::App& app, int* exit_code);
 // Adds `serve` (verb_serve.cpp).
 void AddServeVerb(CLI::App& app, int* exit_code);
+// Adds `search` and `curate` (verb_search.cpp).
+void AddSearchVerbs(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

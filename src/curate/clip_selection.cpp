@@ -1,5 +1,9 @@
 #include "curate/clip_selection.h"
 
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
 #include "curate/tier_rules.h"
 
 namespace clipdex {
@@ -26,6 +30,25 @@ Result<long> SelectClips(Catalog& catalog, const ClipFilter& filter) {
     return Status::Error((filter.where.empty() ? "--tier: " : "--where: ") + n.status().message());
   }
   return n;
+}
+
+Result<std::optional<ClipDetail>> ResolveClip(Catalog& catalog, const std::string& ref) {
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.size() < 19 && std::all_of(s.begin(), s.end(), [](char ch) {
+      return std::isdigit(static_cast<unsigned char>(ch));
+    });
+  };
+  if (digits(ref)) return catalog.FindClip(std::stoll(ref));
+  const size_t hash = ref.rfind('#');
+  if (hash == std::string::npos || hash == 0 || !digits(std::string_view(ref).substr(hash + 1)) ||
+      ref.size() - hash > 10) {
+    return Status::Error("clip '" + ref +
+                         "' is neither a clip id nor <video path or fingerprint>#<clip index>");
+  }
+  const std::string video = ref.substr(0, hash);
+  std::error_code ec;
+  const std::string abs = std::filesystem::weakly_canonical(video, ec).string();
+  return catalog.FindClip(video, ec ? video : abs, std::stoi(ref.substr(hash + 1)));
 }
 
 }  // namespace clipdex

@@ -26,4 +26,10 @@ inline constexpr const char* kSelectedClipsTable = "selected_clips";
 //   "--where: unknown attribute 'camera.movment' at 1 (did you mean 'camera.movement'?)"
 Result<long> SelectClips(Catalog& catalog, const ClipFilter& filter);
 
+// The clip a user names: a clip id ("123") or "<video path or fingerprint>#<clip index>" (the
+// path as stored, or as the user wrote it relative to the working directory). nullopt when the
+// catalog has no such clip. Errors: "clip 'x' is neither a clip id nor <video path or
+// fingerprint>#<clip index>", or the catalog's.
+Result<std::optional<ClipDetail>> ResolveClip(Catalog& catalog, const std::string& ref);
+
 }  // namespace clipdex

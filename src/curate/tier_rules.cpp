@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "curate/catalog_pass.h"
+#include "curate/clip_selection.h"
 
 namespace clipdex {
 namespace {
@@ -73,26 +74,7 @@ Result<TierResult> AssignTiers(Catalog& catalog, const Recipe& recipe) {
 }
 
 Result<ClipExplanation> ExplainClip(Catalog& catalog, const std::string& clip) {
-  Result<std::optional<ClipDetail>> found = std::optional<ClipDetail>();
-  bool all_digits = !clip.empty() && std::all_of(clip.begin(), clip.end(), [](char ch) {
-    return std::isdigit(static_cast<unsigned char>(ch));
-  });
-  if (all_digits) {
-    found = catalog.FindClip(std::stoll(clip));
-  } else {
-    size_t hash = clip.rfind('#');
-    if (hash == std::string::npos || hash + 1 == clip.size() ||
-        !std::all_of(clip.begin() + static_cast<long>(hash) + 1, clip.end(),
-                     [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)); })) {
-      return Status::Error("explain: clip '" + clip +
-                           "' is neither a clip id nor <video path or fingerprint>#<clip index>");
-    }
-    std::string video = clip.substr(0, hash);
-    std::error_code ec;
-    std::string abs = std::filesystem::weakly_canonical(video, ec).string();
-    found = catalog.FindClip(video, ec ? video : abs,
-                             static_cast<int>(std::stoll(clip.substr(hash + 1))));
-  }
+  auto found = ResolveClip(catalog, clip);
   if (!found.ok()) return Status::Error("explain: " + found.status().message());
   if (!found->has_value()) return Status::Error("explain: no clip '" + clip + "'");
   const ClipDetail& d = **found;
@@ -108,6 +90,16 @@ Result<ClipExplanation> ExplainClip(Catalog& catalog, const std::string& clip) {
   e.transition_in = d.clip.transition_in;
   e.transition_out = d.clip.transition_out;
   e.tiered = d.tiered;
+  auto manual = catalog.ManualTierOf(d.clip.id);
+  if (!manual.ok()) return Status::Error("explain: " + manual.status().message());
+  if (*manual) {
+    e.manual = (*manual)->tier + ": " + (*manual)->reason + " (by " +
+               ((*manual)->who.empty() ? std::string("unknown") : (*manual)->who) + " at " +
+               (*manual)->at + ")";
+  }
+  auto tags = catalog.TagsOf(d.clip.id);
+  if (!tags.ok()) return Status::Error("explain: " + tags.status().message());
+  for (const ClipTag& t : *tags) e.tags.push_back(t.tag);
   if (e.tiered) {
     e.tier = d.tier;
     e.rule = d.rule;
@@ -151,6 +143,15 @@ std::string FormatExplanation(const ClipExplanation& e) {
       out += "missed      " + tier + ":\n";
       for (const auto& f : failed) out += "              - " + f + "\n";
     }
+  }
+  if (!e.manual.empty()) out += "manual tier " + e.manual + " (survives `clipdex tier`)\n";
+  if (!e.tags.empty()) {
+    out += "tags       ";
+    for (const std::string& t : e.tags) {
+      out += ' ';
+      out += t;
+    }
+    out += '\n';
   }
   out += "attributes  " + std::string(e.attributes.empty() ? "(none)" : "") + "\n";
   size_t width = 0;

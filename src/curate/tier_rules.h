@@ -64,6 +64,8 @@ struct ClipExplanation {
   std::string recipe;
   std::vector<std::pair<std::string, std::vector<std::string>>> missed;  // higher tiers, in order
   std::vector<std::pair<std::string, std::string>> attributes;           // name, value text
+  std::string manual;             // "<tier>: <reason> (by <who> at <when>)" when set by hand
+  std::vector<std::string> tags;  // user tags
 };
 
 // `clip` is a clip id ("123") or "<video path or fingerprint>#<clip index>".

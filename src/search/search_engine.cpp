@@ -1,0 +1,271 @@
+// The search engine (see search/search_engine.h).
+#include "search/search_engine.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+#include "search/example_index.h"
+#include "search/query_understanding.h"
+#include "search/search_document.h"
+#include "search/search_text.h"
+#include "search/time_localise.h"
+
+namespace clipdex {
+namespace {
+
+const Attribute* FindAttr(const ClipRecord& c, const std::string& name) {
+  for (const Attribute& a : c.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+std::string TextOf(const ClipRecord& c, const std::string& name) {
+  const Attribute* a = FindAttr(c, name);
+  return a ? a->text : std::string();
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// An uploaded picture goes through a private temporary file: FFmpeg's file demuxers then read
+// it like any image path (JPEG, PNG, WebP, ... whatever the build decodes).
+Result<FrameHash> HashExampleBytes(const std::vector<uint8_t>& bytes) {
+  char name[] = "/tmp/clipdex-example-XXXXXX";
+  const int fd = mkstemp(name);
+  if (fd < 0) return Status::Error("cannot store the example image: no temporary file");
+  const ssize_t written = write(fd, bytes.data(), bytes.size());
+  close(fd);
+  Result<FrameHash> hash =
+      written == static_cast<ssize_t>(bytes.size())
+          ? HashExampleFile(name)
+          : Result<FrameHash>(Status::Error("cannot store the example image: write failed"));
+  unlink(name);
+  if (!hash.ok()) {
+    // The temporary name means nothing to the caller.
+    std::string msg = hash.status().message();
+    const size_t at = msg.find(name);
+    if (at != std::string::npos) msg.replace(at, std::string(name).size(), "(upload)");
+    return Status::Error(msg);
+  }
+  return hash;
+}
+
+std::string JoinConditions(const std::string& where, const std::vector<std::string>& extra) {
+  std::string out;
+  if (!where.empty()) out = "(" + where + ")";
+  for (const std::string& c : extra) {
+    if (!out.empty()) out += " AND ";
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+SearchEngine::SearchEngine(Catalog& catalog, std::shared_ptr<const ExampleIndex> examples)
+    : catalog_(catalog), examples_(std::move(examples)) {}
+
+SearchEngine::~SearchEngine() = default;
+
+Result<long> SearchEngine::UpdateIndex(bool rebuild) {
+  if (!rebuild) {
+    auto stats = catalog_.GetSearchIndexStats();
+    if (!stats.ok()) return stats.status();
+    if (stats->dirty == 0) return 0L;
+  }
+  return catalog_.UpdateSearchIndex(rebuild, MakeSearchDocument);
+}
+
+Result<std::shared_ptr<const ExampleIndex>> SearchEngine::Examples() {
+  if (!examples_) {
+    auto built = ExampleIndex::Build(catalog_);
+    if (!built.ok()) return built.status();
+    examples_ = std::move(*built);
+  }
+  return examples_;
+}
+
+Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (req.limit < 1 || req.limit > 1000) return Status::Error("limit must be 1..1000");
+  if (req.offset < 0) return Status::Error("offset must be >= 0");
+  const int examples = (req.like_image.empty() ? 0 : 1) + (req.like_image_bytes.empty() ? 0 : 1) +
+                       (req.like_clip.empty() ? 0 : 1);
+  if (examples > 1) return Status::Error("give one example: an image or a clip, not both");
+
+  // An index that cannot be brought up to date (a read-only dataset) is still searched.
+  (void)UpdateIndex(false);
+
+  SearchResult result;
+  UnderstoodQuery understood;
+  if (req.literal) {
+    understood.text = req.text;
+  } else {
+    understood = UnderstandQuery(req.text);
+  }
+  std::vector<QueryTerm> terms = ParseQueryTerms(understood.text);
+
+  // The attribute filter: --tier, --where and the conditions drawn from the words. When the
+  // catalog lacks an attribute those conditions name (an analyzer that never ran), the words
+  // are searched as words instead.
+  ClipFilter filter = req.filter;
+  filter.where = JoinConditions(req.filter.where, understood.conditions);
+  bool filtered = !filter.empty();
+  if (filtered) {
+    auto selected = SelectClips(catalog_, filter);
+    if (!selected.ok() && !understood.conditions.empty()) {
+      understood = UnderstoodQuery{req.text, {}, {}, {}};
+      terms = ParseQueryTerms(understood.text);
+      filter = req.filter;
+      filtered = !filter.empty();
+      selected = filtered ? SelectClips(catalog_, filter) : Result<long>(0L);
+    }
+    if (!selected.ok()) return selected.status();
+  }
+  result.understood = understood.conditions;
+  const std::string only = filtered ? kSelectedClipsTable : "";
+
+  LocaliseQuery where_words;
+  for (const QueryTerm& t : terms) {
+    if (t.negated) continue;
+    for (const std::string& tok : t.tokens) where_words.words.push_back(Lower(tok));
+  }
+  where_words.movements = understood.movements;
+
+  std::vector<int64_t> ids;
+  std::map<int64_t, TextMatch> matches;
+  std::map<int64_t, ExampleMatch> similar;
+  const bool has_example = examples > 0;
+  std::string fts = FtsQuery(terms, /*all=*/true);
+
+  if (has_example) {
+    std::vector<FrameHash> query;
+    int64_t exclude = 0;
+    if (!req.like_clip.empty()) {
+      auto found = ResolveClip(catalog_, req.like_clip);
+      if (!found.ok()) return found.status();
+      if (!*found) return Status::Error("no clip '" + req.like_clip + "' in the catalog");
+      exclude = (*found)->clip.id;
+      auto sig = DupSignature::Parse(TextOf((*found)->clip, "dedup.signature"));
+      if (!sig.ok() || sig->frames.empty()) {
+        return Status::Error("clip '" + req.like_clip +
+                             "' has no perceptual signature to compare (featureless, or ingested "
+                             "without the dedup signature)");
+      }
+      const size_t n = sig->frames.size();
+      const size_t keep = std::min<size_t>(n, kExampleFrames);
+      for (size_t i = 0; i < keep; ++i) {
+        query.push_back(sig->frames[std::min(n - 1, (2 * i + 1) * n / (2 * keep))]);
+      }
+    } else {
+      auto hash = req.like_image.empty() ? HashExampleBytes(req.like_image_bytes)
+                                         : HashExampleFile(req.like_image);
+      if (!hash.ok()) return hash.status();
+      query.push_back(*hash);
+    }
+    auto index = Examples();
+    if (!index.ok()) return index.status();
+    // Words and filters narrow the candidates; the example ranks them.
+    std::unordered_set<int64_t> allowed;
+    const bool restrict = !fts.empty() || filtered;
+    if (restrict) {
+      constexpr int kAll = 1 << 30;
+      if (!fts.empty()) {
+        auto m = catalog_.MatchText(fts, only, "", false, kAll, 0, nullptr);
+        if (!m.ok()) return m.status();
+        for (const TextMatch& x : *m) allowed.insert(x.clip_id);
+      } else {
+        auto l = catalog_.ListClips(only, "", false, kAll, 0, nullptr);
+        if (!l.ok()) return l.status();
+        allowed.insert(l->begin(), l->end());
+      }
+    }
+    const auto nearest =
+        (*index)->Nearest(query, req.offset + req.limit, restrict ? &allowed : nullptr, exclude);
+    result.total = static_cast<long>(restrict ? allowed.size() - (allowed.count(exclude) ? 1 : 0)
+                                              : (*index)->clips() - (exclude ? 1 : 0));
+    for (size_t i = static_cast<size_t>(req.offset); i < nearest.size(); ++i) {
+      ids.push_back(nearest[i].clip_id);
+      similar[nearest[i].clip_id] = nearest[i];
+    }
+    result.mode = "example";
+    result.fts_query = fts;
+  } else if (!fts.empty()) {
+    long total = 0;
+    auto m = catalog_.MatchText(fts, only, req.sort, req.ascending, req.limit, req.offset, &total);
+    if (!m.ok()) return m.status();
+    result.mode = "all";
+    size_t positive = 0;
+    for (const QueryTerm& t : terms) positive += t.negated ? 0 : 1;
+    if (total == 0 && positive > 1) {
+      // No clip has every word: rank the clips with any of them (BM25 favours more words).
+      fts = FtsQuery(terms, /*all=*/false);
+      m = catalog_.MatchText(fts, only, req.sort, req.ascending, req.limit, req.offset, &total);
+      if (!m.ok()) return m.status();
+      result.mode = "any";
+    }
+    result.total = total;
+    result.fts_query = fts;
+    for (TextMatch& x : *m) {
+      ids.push_back(x.clip_id);
+      matches[x.clip_id] = std::move(x);
+    }
+  } else {
+    long total = 0;
+    auto l = catalog_.ListClips(only, req.sort, req.ascending, req.limit, req.offset, &total);
+    if (!l.ok()) return l.status();
+    ids = std::move(*l);
+    result.total = total;
+    result.mode = "filter";
+  }
+
+  for (size_t rank = 0; rank < ids.size(); ++rank) {
+    auto found = catalog_.FindClip(ids[rank]);
+    if (!found.ok()) return found.status();
+    if (!*found) continue;  // removed by a concurrent re-ingest
+    const ClipDetail& d = **found;
+    SearchHit hit;
+    hit.clip_id = d.clip.id;
+    hit.video_path = d.video.path;
+    hit.fingerprint = d.video.fingerprint;
+    hit.index = d.clip.index;
+    hit.start = d.clip.start_time;
+    hit.end = d.clip.end_time;
+    hit.tier = d.tiered ? d.tier : "";
+    hit.thumbnail = d.clip.thumbnail;
+    hit.movement = TextOf(d.clip, "camera.movement");
+    hit.shot_scale = TextOf(d.clip, "framing.shot_scale");
+    hit.caption = TextOf(d.clip, "caption.text");
+    LocaliseQuery q = where_words;
+    if (auto it = matches.find(hit.clip_id); it != matches.end()) {
+      hit.highlights = it->second.highlights;
+      for (const auto& [column, text] : hit.highlights) q.matched_columns.push_back(column);
+      hit.score = -it->second.rank;  // BM25 rank: lower is better
+    } else {
+      hit.score = static_cast<double>(ids.size() - rank);
+    }
+    if (auto it = similar.find(hit.clip_id); it != similar.end()) {
+      hit.similarity = it->second.similarity;
+      hit.score = it->second.similarity;
+      q.example_time = it->second.time;
+      q.example_bits = it->second.bits;
+    }
+    const TimeMatch tm = LocaliseHit(d, q);
+    hit.match_start = tm.start;
+    hit.match_end = tm.end;
+    hit.match_reason = tm.reason;
+    result.hits.push_back(std::move(hit));
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return result;
+}
+
+}  // namespace clipdex
