@@ -1,14 +1,16 @@
 // Drives the `clipdex serve` web UI in headless Chromium (puppeteer-core, no download: the
 // system's Chromium): search -> results -> open a clip -> the video plays past the clip's start ->
 // set a tier with a reason -> reload shows it -> export downloads the results as JSONL.
-// Usage: node serve_ui.mjs URL DOWNLOAD_DIR WORD
+// Then: a clip whose caption is hostile markup shows it as text, and a caption search marks the
+// matched word.
+// Usage: node serve_ui.mjs URL DOWNLOAD_DIR WORD [HOSTILE_CLIP_ID CAPTION_WORD]
 // Prints one JSON line with what it saw; exit status 0 only when every step passed.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 
-const [url, downloadDir, word] = process.argv.slice(2);
+const [url, downloadDir, word, hostileClip, captionWord] = process.argv.slice(2);
 const STEP_MS = 30000;
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -100,6 +102,21 @@ try {
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l);
   seen.export_file = file;
   seen.export_ids = lines.map((l) => JSON.parse(l).clip_id);
+
+  if (hostileClip) {
+    // The hostile caption reaches the page as text, exactly.
+    await page.goto(url + '/#/clip/' + hostileClip, { waitUntil: 'load' });
+    await page.waitForSelector('#clip-view[data-loaded=true]');
+    const api = await page.evaluate(async (id) => (await fetch('/api/v1/clip/' + id)).json(), hostileClip);
+    const shown = await page.$$eval('#captions td', (cells) => cells.map((c) => c.textContent));
+    seen.hostile_caption_shown = shown.includes(api.captions['caption.text']);
+    if (!seen.hostile_caption_shown) throw new Error('hostile caption not shown as text');
+    // A caption search highlights the word inside the hostile caption.
+    await page.goto(url + '/#/search?q=' + encodeURIComponent(captionWord), { waitUntil: 'load' });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=result]').length > 0);
+    seen.caption_hits = await page.$$eval('[data-testid=result]', (c) => c.map((e) => Number(e.getAttribute('data-clip-id'))));
+    seen.marks = await page.$$eval('[data-testid=match-reason] mark', (m) => m.map((e) => e.textContent));
+  }
 
   // Hostile strings stayed text: no injected elements, no alert.
   seen.scripts = await page.$$eval('script', (s) => s.length);

@@ -2,9 +2,12 @@
 // ../shared/media, answers checked against the catalog and the files themselves.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "serve_fixture.h"
 
@@ -358,6 +361,66 @@ TEST_F(ServeApi, EveryResponseCarriesTheSecurityHeaders) {
     EXPECT_EQ(body.find("innerHTML ="), std::string::npos) << path;
     EXPECT_EQ(body.find("insertAdjacentHTML"), std::string::npos) << path;
   }
+}
+
+TEST_F(ServeApi, ConcurrentReadsAndWritesAllSucceed) {
+  // More client threads than server workers (8): requests queue, none fails, and each write
+  // lands exactly once.
+  constexpr int kThreads = 12;
+  constexpr int kRounds = 15;
+  std::atomic<int> failures{0};
+  std::mutex mu;
+  std::string first_failure;
+  auto fail = [&](const std::string& what) {
+    ++failures;
+    std::lock_guard lock(mu);
+    if (first_failure.empty()) first_failure = what;
+  };
+  std::vector<int64_t> all = ds_->hostile_clips;
+  all.insert(all.end(), ds_->other_clips.begin(), ds_->other_clips.end());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      httplib::Client c("127.0.0.1", server_->port());
+      c.set_read_timeout(60);
+      const int64_t clip = all[static_cast<size_t>(t) % all.size()];
+      const std::string id = std::to_string(clip);
+      for (int r = 0; r < kRounds; ++r) {
+        const std::string tag = "t" + std::to_string(t) + "_" + std::to_string(r);
+        std::vector<std::pair<std::string, httplib::Result>> results;
+        results.emplace_back("search", c.Get("/api/v1/search?q=zebracorn&limit=5"));
+        results.emplace_back("clip", c.Get("/api/v1/clip/" + id));
+        results.emplace_back("media", c.Get("/api/v1/media/" + id, {{"Range", "bytes=0-999"}}));
+        results.emplace_back("stats", c.Get("/api/v1/stats"));
+        results.emplace_back("tag", c.Post("/api/v1/clip/" + id + "/tags",
+                                           "{\"tag\": \"" + tag + "\"}", "application/json"));
+        results.emplace_back("untag", c.Delete("/api/v1/clip/" + id + "/tags/" + tag));
+        for (auto& [what, res] : results) {
+          if (!res) {
+            fail(what + ": no answer (" + httplib::to_string(res.error()) + ")");
+          } else if (res->status != 200 && res->status != 206) {
+            fail(what + ": " + std::to_string(res->status) + " " + res->body.substr(0, 200));
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0) << first_failure;
+  auto catalog = OpenCatalog();
+  ASSERT_TRUE(catalog);
+  for (int64_t clip : all) {
+    auto tags = catalog->TagsOf(clip);
+    ASSERT_TRUE(tags.ok());
+    EXPECT_TRUE(tags->empty()) << clip << " keeps " << tags->size() << " tags";
+  }
+  auto log = catalog->CurationLog(0, 100000);
+  ASSERT_TRUE(log.ok());
+  long tag_entries = 0;
+  for (const CurationEntry& e : log.value()) {
+    if (e.value.rfind("t", 0) == 0 && e.value.find('_') != std::string::npos) ++tag_entries;
+  }
+  EXPECT_GE(tag_entries, 2L * kThreads * kRounds);
 }
 
 TEST(ServeCli, SigtermStopsCleanlyAndMissingDatasetIsUsageError) {

@@ -26,9 +26,10 @@ TEST(ServeBrowser, SearchPlayTierReloadExport) {
   ServeProcess server(ds.dir.string(), {});
   ASSERT_TRUE(server.ok()) << server.output();
   TempDir downloads;
-  auto run = RunShell(
-      "timeout 180 node " + ShellQuote((root / "tests/browser/serve_ui.mjs").string()) + " " +
-      ShellQuote(server.url()) + " " + ShellQuote(downloads.path().string()) + " zebracorn");
+  auto run =
+      RunShell("timeout 180 node " + ShellQuote((root / "tests/browser/serve_ui.mjs").string()) +
+               " " + ShellQuote(server.url()) + " " + ShellQuote(downloads.path().string()) +
+               " zebracorn " + std::to_string(ds.captioned) + " flamingo");
   const auto lines = Lines(run.output);
   ASSERT_FALSE(lines.empty()) << run.output;
   auto seen = nlohmann::json::parse(lines.back(), nullptr, false);
@@ -58,6 +59,13 @@ TEST(ServeBrowser, SearchPlayTierReloadExport) {
   std::set<int64_t> exported;
   for (const auto& id : seen["export_ids"]) exported.insert(id.get<int64_t>());
   EXPECT_EQ(exported, results);
+  // The hostile caption showed as text; a caption search marked the word.
+  EXPECT_TRUE(seen["hostile_caption_shown"].get<bool>());
+  ASSERT_EQ(seen["caption_hits"].size(), 1u) << seen;
+  EXPECT_EQ(seen["caption_hits"][0].get<int64_t>(), ds.captioned);
+  bool marked = false;
+  for (const auto& m : seen["marks"]) marked = marked || m.get<std::string>() == "flamingo";
+  EXPECT_TRUE(marked) << seen["marks"];
   ASSERT_TRUE(catalog.value()->ClearManualTier(clip, "test").ok());
   EXPECT_EQ(server.Stop(), 0) << server.output();
 }
