@@ -42,6 +42,10 @@ int RunServe(const ServeArgs& args) {
   }
   // SIGINT/SIGTERM are blocked in every thread (the HTTP workers inherit this mask) and taken by
   // one waiting thread, which stops the server: no work happens in a signal handler.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal is discarded
+  // rather than left pending for sigtimedwait: restore the default first.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);

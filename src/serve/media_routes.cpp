@@ -54,9 +54,26 @@ std::string MediaType(const std::filesystem::path& path) {
   return "application/octet-stream";
 }
 
+// False when the Range header asks for nothing inside a file of `size` bytes (httplib 0.11
+// would answer such a range with 206 and an empty or wrong body), or for more than 16 ranges.
+bool RangesSatisfiable(const httplib::Request& request, size_t size) {
+  if (request.ranges.empty()) return true;
+  if (request.ranges.size() > 16) return false;
+  for (const auto& [first, last] : request.ranges) {
+    const bool ok = first < 0 ? last > 0 && size > 0
+                              : static_cast<size_t>(first) < size && (last < 0 || last >= first);
+    if (!ok) return false;
+  }
+  return true;
+}
+
 // Streams `file` (whole, or the ranges httplib computed from the Range header).
-void ServeFile(std::shared_ptr<OpenFile> file, const std::string& type,
-               httplib::Response& response) {
+void ServeFile(const httplib::Request& request, std::shared_ptr<OpenFile> file,
+               const std::string& type, httplib::Response& response) {
+  if (!RangesSatisfiable(request, file->size)) {
+    response.set_header("Content-Range", "bytes */" + std::to_string(file->size));
+    return SendError(response, 416, "range not satisfiable");
+  }
   response.set_header("Accept-Ranges", "bytes");
   response.set_header("Cache-Control", "private, max-age=3600");
   const size_t size = file->size;
@@ -119,7 +136,7 @@ void HandleThumb(ServeContext& context, const httplib::Request& request,
   }
   auto open = OpenRegular(file);
   if (!open) return SendError(response, 404, "thumbnail file is missing");
-  ServeFile(std::move(open), "image/jpeg", response);
+  ServeFile(request, std::move(open), "image/jpeg", response);
 }
 
 void HandleMedia(ServeContext& context, const httplib::Request& request,
@@ -129,7 +146,7 @@ void HandleMedia(ServeContext& context, const httplib::Request& request,
   const std::filesystem::path path = detail->video.path;
   auto open = OpenRegular(path);
   if (!open) return SendError(response, 404, "the clip's source file is missing");
-  ServeFile(std::move(open), MediaType(path), response);
+  ServeFile(request, std::move(open), MediaType(path), response);
 }
 
 }  // namespace

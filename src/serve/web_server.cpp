@@ -33,6 +33,7 @@ void Configure(httplib::Server& server, ServeContext& context) {
   server.set_read_timeout(10);
   // Browsers keep connections open; each holds a worker while idle, so let idle ones go soon.
   server.set_keep_alive_timeout(2);
+  server.set_keep_alive_max_count(100);
   server.set_write_timeout(30);
   const size_t threads = static_cast<size_t>(options.threads);
   // httplib takes ownership of the queue it gets from this factory (its API: a raw pointer).

@@ -157,6 +157,22 @@ TEST_F(ServeApi, MediaServesTheSourceFileWithByteRanges) {
   EXPECT_EQ(open->status, 206);
   EXPECT_TRUE(open->body == file.substr(file.size() - 10));
 
+  // Ranges outside the file: 416 with the size, never a 206 with a wrong body.
+  std::string past_end = "bytes=";
+  past_end += std::to_string(file.size());
+  past_end += '-';
+  for (const std::string& range :
+       {past_end, std::string("bytes=999999999-1000000000"), std::string("bytes=5-1")}) {
+    auto bad = client_->Get("/api/v1/media/" + id, {{"Range", range}});
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 416) << range;
+    // (A malformed range such as 5-1 is refused by httplib itself, without Content-Range.)
+    if (range != "bytes=5-1") {
+      EXPECT_EQ(bad->get_header_value("Content-Range"), "bytes */" + std::to_string(file.size()))
+          << range;
+    }
+  }
+
   // The other video's clip serves the other file.
   const std::string other = ReadAll(Media("video/deb_imageio_realshort.mp4"));
   auto second = client_->Get("/api/v1/media/" + std::to_string(ds_->other_clips[0]),
@@ -423,11 +439,19 @@ TEST_F(ServeApi, ConcurrentReadsAndWritesAllSucceed) {
   EXPECT_GE(tag_entries, 2L * kThreads * kRounds);
 }
 
-TEST(ServeCli, SigtermStopsCleanlyAndMissingDatasetIsUsageError) {
+TEST(ServeCli, SigtermAndSigintStopCleanlyAndMissingDatasetIsUsageError) {
   SERVE_DATASET_OR_SKIP(ds);
   ServeProcess server(ds.dir.string(), {});
   ASSERT_TRUE(server.ok()) << server.output();
   EXPECT_EQ(server.Stop(), 0) << server.output();
+  // SIGINT, also when the parent started it with SIGINT ignored (a shell's background job).
+  ServeProcess interrupted(ds.dir.string(), {});
+  ASSERT_TRUE(interrupted.ok()) << interrupted.output();
+  EXPECT_EQ(interrupted.Stop(SIGINT), 0) << interrupted.output();
+  auto sh = RunShell("(trap '' INT; " + ShellQuote(CLIPDEX_BINARY) + " serve " +
+                     ShellQuote(ds.dir.string()) +
+                     " --port 0 & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo exit=$?)");
+  EXPECT_NE(sh.output.find("exit=0"), std::string::npos) << sh.output;
   TempDir tmp;
   ServeProcess missing((tmp / "nope").string(), {}, std::chrono::seconds(10));
   EXPECT_FALSE(missing.ok());

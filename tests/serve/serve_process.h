@@ -78,11 +78,11 @@ class ServeProcess {
   // Everything the process printed so far (more is read by Stop()/Wait()).
   const std::string& output() const { return output_; }
 
-  // Sends SIGTERM and waits (bounded: SIGKILL after 10 s); returns the exit code (-1: killed).
-  int Stop() {
+  // Sends `sig` and waits (bounded: SIGKILL after 10 s); returns the exit code (-1: killed).
+  int Stop(int sig = SIGTERM) {
     if (pid_ <= 0) return -1;
     if (exit_code_ != -2) return exit_code_;
-    ::kill(pid_, SIGTERM);
+    ::kill(pid_, sig);
     return Wait(std::chrono::seconds(10));
   }
   // Waits for the process to exit by itself (SIGKILL after `timeout`); returns its exit code.
