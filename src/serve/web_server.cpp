@@ -4,6 +4,7 @@
 
 #include "serve/auth.h"
 #include "serve/http_json.h"
+#include "serve/request_origin.h"
 #include "serve/serve_context.h"
 
 namespace clipdex {
@@ -42,16 +43,30 @@ void Configure(httplib::Server& server, ServeContext& context) {
   server.set_pre_routing_handler(
       [&context](const httplib::Request& req,
                  httplib::Response& res) -> httplib::Server::HandlerResponse {
-        if (!IsApi(req.path)) return httplib::Server::HandlerResponse::Unhandled;
+        using R = httplib::Server::HandlerResponse;
+        if (IsLoopbackHost(context.options().host) && !HostIsLoopback(req)) {
+          SendError(res, 403, "the Host header must name this loopback server");
+          return R::Handled;
+        }
+        if (!IsApi(req.path)) return R::Unhandled;
         if (!RequestHasToken(req, context.token())) {
           SendError(res, 401, "missing or wrong access token (Authorization: Bearer <token>)");
-          return httplib::Server::HandlerResponse::Handled;
+          return R::Handled;
         }
-        if (context.options().read_only && IsWrite(req)) {
+        if (!IsWrite(req)) return R::Unhandled;
+        if (context.options().read_only) {
           SendError(res, 403, "the server is read-only (--read-only)");
-          return httplib::Server::HandlerResponse::Handled;
+          return R::Handled;
         }
-        return httplib::Server::HandlerResponse::Unhandled;
+        if (!OriginMatchesHost(req)) {
+          SendError(res, 403, "cross-origin writes are refused");
+          return R::Handled;
+        }
+        if (req.method == "POST" && !IsJsonContentType(req)) {
+          SendError(res, 415, "writes take Content-Type: application/json");
+          return R::Handled;
+        }
+        return R::Unhandled;
       });
   // Statuses >= 400 without a body (no route, bad request line, body too large) get a JSON one.
   // Cast: a lambda converts to both of httplib's error-handler types.

@@ -108,7 +108,56 @@ TEST(ServeSecurity, ReadOnlyRefusesEveryWrite) {
   // Reads still work.
   auto search = c.Get("/api/v1/search?q=zebracorn");
   ASSERT_TRUE(search);
-  EXPECT_EQ(search->status, 200);
+  EXPECT_EQ(search->status, 200) << search->body;
+  EXPECT_EQ(server.Stop(), 0);
+}
+
+TEST(ServeSecurity, CrossSiteWritesAndRebindingHostsAreRefused) {
+  SERVE_DATASET_OR_SKIP(ds);
+  ServeProcess server(ds.dir.string(), {});
+  ASSERT_TRUE(server.ok()) << server.output();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(60);
+  const int64_t clip_id = ds.other_clips.back();
+  const std::string clip = "/api/v1/clip/" + std::to_string(clip_id);
+  const std::string self = "127.0.0.1:" + std::to_string(server.port());
+  // A form post (text/plain: no CORS preflight) from another site.
+  auto form = c.Post(clip + "/tags", "{\"tag\":\"csrf\"}", "text/plain");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->status, 415) << form->body;
+  auto foreign = c.Post(clip + "/tags", {{"Origin", "http://evil.example"}}, "{\"tag\":\"csrf\"}",
+                        "application/json");
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403) << foreign->body;
+  auto foreign_delete = c.Delete(clip + "/tier", {{"Origin", "null"}});
+  ASSERT_TRUE(foreign_delete);
+  EXPECT_EQ(foreign_delete->status, 403);
+  auto catalog = Catalog::Open(ds.dir, false);
+  ASSERT_TRUE(catalog.ok());
+  EXPECT_TRUE(catalog.value()->TagsOf(clip_id).value().empty());
+  // The same write from the server's own page works.
+  auto own = c.Post(clip + "/tags", {{"Origin", "http://" + self}}, "{\"tag\":\"mine\"}",
+                    "application/json");
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 200) << own->body;
+  EXPECT_EQ(catalog.value()->TagsOf(clip_id).value().size(), 1u);
+  ASSERT_TRUE(catalog.value()->RemoveTag(clip_id, "mine", "test").ok());
+  // DNS rebinding: a foreign name in Host is refused, page and API alike.
+  for (const char* path : {"/", "/api/v1/stats"}) {
+    const std::string answer =
+        RawHttp(server.port(),
+                std::string("GET ") + path + " HTTP/1.1\r\nHost: evil.example:" +
+                    std::to_string(server.port()) + "\r\nConnection: close\r\n\r\n",
+                5000, /*half_close=*/false);
+    EXPECT_EQ(RawStatus(answer), 403) << path << answer.substr(0, 200);
+  }
+  for (const std::string& host : {self, std::string("localhost:1"), std::string("[::1]:2")}) {
+    const std::string answer =
+        RawHttp(server.port(),
+                "GET /api/v1/stats HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n",
+                5000, /*half_close=*/false);
+    EXPECT_EQ(RawStatus(answer), 200) << host;
+  }
   EXPECT_EQ(server.Stop(), 0);
 }
 
@@ -126,9 +175,10 @@ TEST(ServeSecurity, NoRequestPathReachesAFile) {
         "/..%2f..%2f..%2fetc%2fpasswd", "/app.js/../../../etc/passwd", "//etc/passwd",
         "/api/v1/thumb/%00", "/api/v1/media/1%00.mp4", "/catalog.sqlite", "/thumbs/",
         "/api/v1/thumb/1?path=/etc/passwd"}) {
-    const std::string answer = RawHttp(
-        server.port(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 5000,
-        /*half_close=*/false);
+    const std::string answer =
+        RawHttp(server.port(),
+                "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 5000,
+                /*half_close=*/false);
     const int status = RawStatus(answer);
     EXPECT_EQ(answer.find(passwd_marker), std::string::npos) << target;
     EXPECT_EQ(answer.find("SQLite format"), std::string::npos) << target;
@@ -176,14 +226,15 @@ TEST(ServeSecurity, SurvivesMalformedRequestsAndStillAnswers) {
       "\r\n\r\n",
       "GET\r\n\r\n",
       "GET / HTTP/9.9\r\n\r\n",
-      "BREW /api/v1/stats HTTP/1.1\r\nHost: x\r\n\r\n",
-      "GET /api/v1/stats HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-      "POST /api/v1/clip/1/tier HTTP/1.1\r\nHost: x\r\nContent-Length: 999999\r\n\r\n{\"tier\":",
-      "POST /api/v1/clip/1/tier HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n",
-      "POST /api/v1/search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-      "GET /api/v1/search?q=%ZZ%%% HTTP/1.1\r\nHost: x\r\n\r\n",
-      "GET /api/v1/search?limit=99999999999999999999 HTTP/1.1\r\nHost: x\r\n\r\n",
-      "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+      "BREW /api/v1/stats HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /api/v1/stats HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
+      "POST /api/v1/clip/1/tier HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+      "999999\r\n\r\n{\"tier\":",
+      "POST /api/v1/clip/1/tier HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999\r\n\r\n",
+      "POST /api/v1/search HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      "GET /api/v1/search?q=%ZZ%%% HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /api/v1/search?limit=99999999999999999999 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+      "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
       "GET / HTTP/1.1\r\nX: " + std::string(20000, 'b') + "\r\n\r\n",
       "GET /api/v1/clip/1 HTTP/1.1\r\nRange: bytes=oops\r\n\r\n",
       "GET /api/v1/media/1 HTTP/1.1\r\nRange: bytes=999999999-5\r\n\r\n",
