@@ -23,6 +23,7 @@ namespace {
 struct OpenFile {
   int fd = -1;
   size_t size = 0;
+  struct stat st {};
   ~OpenFile() {
     if (fd >= 0) ::close(fd);
   }
@@ -33,9 +34,8 @@ std::shared_ptr<OpenFile> OpenRegular(const std::filesystem::path& path) {
   auto file = std::make_shared<OpenFile>();
   file->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (file->fd < 0) return nullptr;
-  struct stat st {};
-  if (::fstat(file->fd, &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
-  file->size = static_cast<size_t>(st.st_size);
+  if (::fstat(file->fd, &file->st) != 0 || !S_ISREG(file->st.st_mode)) return nullptr;
+  file->size = static_cast<size_t>(file->st.st_size);
   return file;
 }
 
@@ -146,6 +146,11 @@ void HandleMedia(ServeContext& context, const httplib::Request& request,
   const std::filesystem::path path = detail->video.path;
   auto open = OpenRegular(path);
   if (!open) return SendError(response, 404, "the clip's source file is missing");
+  // Serve only the file that was ingested: one replaced since (or a link to something else) is
+  // not the catalog's.
+  if (!context.source_check().Matches(path, open->st, detail->video.fingerprint)) {
+    return SendError(response, 404, "the clip's source file changed since it was ingested");
+  }
   ServeFile(request, std::move(open), MediaType(path), response);
 }
 

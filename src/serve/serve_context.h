@@ -12,6 +12,7 @@
 #include "serve/catalog_pool.h"
 #include "serve/httplib.h"
 #include "serve/serve_options.h"
+#include "serve/source_check.h"
 
 namespace clipdex {
 
@@ -25,6 +26,7 @@ class ServeContext {
   const ServeOptions& options() const { return options_; }
   const std::string& token() const { return token_; }
   CatalogPool& pool() { return pool_; }
+  SourceCheck& source_check() { return source_check_; }
 
   // The shared example index, or null before any query by example built it.
   std::shared_ptr<const ExampleIndex> examples() {
@@ -45,6 +47,7 @@ class ServeContext {
   ServeOptions options_;
   std::string token_;
   CatalogPool pool_;
+  SourceCheck source_check_;
   std::mutex examples_mu_;
   std::shared_ptr<const ExampleIndex> examples_;
 };

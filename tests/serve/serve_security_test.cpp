@@ -216,6 +216,39 @@ TEST(ServeSecurity, ThumbnailLinkLeadingOutsideThumbsIsRefused) {
   EXPECT_EQ(server.Stop(), 0);
 }
 
+TEST(ServeSecurity, ReplacedSourceFileIsNotServed) {
+  const auto source = Media("video/deb_imageio_realshort.mp4");
+  CLIPDEX_REQUIRE_FILE(source);
+  TempDir tmp;
+  const auto video = tmp / "a.mp4";
+  std::filesystem::copy_file(source, video);
+  const std::string ds = (tmp / "ds").string();
+  auto ingest = RunClipdex("ingest -q " + ShellQuote(video.string()) + " -o " + ShellQuote(ds));
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
+  ServeProcess server(ds, {});
+  ASSERT_TRUE(server.ok()) << server.output();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(60);
+  auto before = c.Get("/api/v1/media/1");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->status, 200);
+  EXPECT_EQ(before->body.size(), std::filesystem::file_size(source));
+  // Replaced by a link to another file: refused, and nothing of that file is sent.
+  std::filesystem::remove(video);
+  std::ofstream(tmp / "secret.txt") << "TOP-SECRET";
+  std::filesystem::create_symlink(tmp / "secret.txt", video);
+  auto after = c.Get("/api/v1/media/1");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 404) << after->body;
+  EXPECT_EQ(after->body.find("TOP-SECRET"), std::string::npos);
+  // Gone: 404 too.
+  std::filesystem::remove(video);
+  auto gone = c.Get("/api/v1/media/1");
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->status, 404);
+  EXPECT_EQ(server.Stop(), 0);
+}
+
 TEST(ServeSecurity, SurvivesMalformedRequestsAndStillAnswers) {
   SERVE_DATASET_OR_SKIP(ds);
   ServeProcess server(ds.dir.string(), {"--threads", "4"});
