@@ -231,7 +231,8 @@ async function showClip(id) {
     const label = n.video.split('/').pop() + ' #' + n.index + (n.tier ? ' · ' + n.tier : '') + (n.dup_of ? ' (duplicate)' : ' (kept)');
     near.append(el('li', {}, n.id ? el('a', { href: '#/clip/' + Number(n.id), text: label }) : label));
   }
-  kvRows($('captions'), Object.entries(c.captions));
+  const captions = Object.entries(c.captions);
+  kvRows($('captions'), captions.length ? captions : [['caption', '(none yet: clipdex caption DATASET)']]);
   $('explain').textContent = c.explain;
   const attrs = [['video', c.video], ['fingerprint', c.fingerprint], ['transition in', c.transition_in],
     ['transition out', c.transition_out], ['frames', c.first_frame + '–' + c.last_frame]];

@@ -146,6 +146,7 @@ void HandleExport(ServeContext& context, const httplib::Request& request,
   }
   response.set_header("Content-Disposition", "attachment; filename=\"clipdex-results.jsonl\"");
   response.set_header("X-Clipdex-Rows", std::to_string(written));
+  if (written >= kMaxExportRows) response.set_header("X-Clipdex-Truncated", "true");
   response.set_content(out, "application/x-ndjson; charset=utf-8");
 }
 

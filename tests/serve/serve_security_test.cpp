@@ -2,6 +2,7 @@
 // server that survives garbage.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -304,8 +305,19 @@ TEST(ServeSecurity, SurvivesMalformedRequestsAndStillAnswers) {
     ASSERT_TRUE(server.running()) << "server died on: " << r.substr(0, 200) << "\n"
                                   << server.output();
   }
-  // httplib answers some garbage with 400 and silently drops the rest (half-closed peers).
-  EXPECT_GT(answered, 10);
+  // How many got an answer depends on timing (httplib drops the answer to a peer that already
+  // half-closed), so it is only printed; these get one every time:
+  std::printf("[ info ] %d of %zu malformed requests answered\n", answered, requests.size());
+  for (const std::string& bad :
+       {std::string("GET / HTTP/9.9\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        std::string("POST /api/v1/clip/1/tier HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                    "application/json\r\nContent-Length: 8\r\nConnection: close\r\n\r\n{\"tier\":"),
+        std::string("GET /api/v1/search?limit=99999999999999999999 HTTP/1.1\r\nHost: "
+                    "127.0.0.1\r\nConnection: close\r\n\r\n")}) {
+    const int status = RawStatus(RawHttp(server.port(), bad, 5000, /*half_close=*/false));
+    EXPECT_GE(status, 400) << bad;
+    EXPECT_LT(status, 500) << bad;
+  }
   httplib::Client c("127.0.0.1", server.port());
   auto stats = c.Get("/api/v1/stats");
   ASSERT_TRUE(stats);
