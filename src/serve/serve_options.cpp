@@ -1,11 +1,17 @@
 #include "serve/serve_options.h"
 
+#include <arpa/inet.h>
+
 #include <fstream>
 
 namespace clipdex {
 
 bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.rfind("127.", 0) == 0;
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // An IPv4 literal in 127.0.0.0/8 only: a name such as "127.0.0.1.example.com" is not one (it
+  // could resolve anywhere, and is what a DNS-rebinding page would send as Host).
+  in_addr addr{};
+  return ::inet_pton(AF_INET, host.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 Result<std::string> CheckServeOptions(const ServeOptions& options) {

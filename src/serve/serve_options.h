@@ -19,7 +19,7 @@ struct ServeOptions {
   size_t max_body_bytes = size_t{16} << 20;  // request bodies (query images) above this: 413
 };
 
-// True for "127.0.0.1" (any 127.x.y.z), "::1", "localhost".
+// True for an IPv4 literal 127.x.y.z, "::1" (bracketed or not) and "localhost".
 bool IsLoopbackHost(const std::string& host);
 
 // Checks the options and returns the access token ("" = none). Errors (one line):

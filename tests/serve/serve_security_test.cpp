@@ -144,13 +144,18 @@ TEST(ServeSecurity, CrossSiteWritesAndRebindingHostsAreRefused) {
   EXPECT_EQ(catalog.value()->TagsOf(clip_id).value().size(), 1u);
   ASSERT_TRUE(catalog.value()->RemoveTag(clip_id, "mine", "test").ok());
   // DNS rebinding: a foreign name in Host is refused, page and API alike.
-  for (const char* path : {"/", "/api/v1/stats"}) {
-    const std::string answer =
-        RawHttp(server.port(),
-                std::string("GET ") + path + " HTTP/1.1\r\nHost: evil.example:" +
-                    std::to_string(server.port()) + "\r\nConnection: close\r\n\r\n",
-                5000, /*half_close=*/false);
-    EXPECT_EQ(RawStatus(answer), 403) << path << answer.substr(0, 200);
+  for (const char* host : {"evil.example", "127.0.0.1.nip.io", "localhost.evil.example"}) {
+    for (const char* path : {"/", "/api/v1/stats"}) {
+      std::string request = "GET ";
+      request += path;
+      request += " HTTP/1.1\r\nHost: ";
+      request += host;
+      request += ':';
+      request += std::to_string(server.port());
+      request += "\r\nConnection: close\r\n\r\n";
+      const std::string answer = RawHttp(server.port(), request, 5000, /*half_close=*/false);
+      EXPECT_EQ(RawStatus(answer), 403) << host << path << answer.substr(0, 200);
+    }
   }
   for (const std::string& host : {self, std::string("localhost:1"), std::string("[::1]:2")}) {
     const std::string answer =
