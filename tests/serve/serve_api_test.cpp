@@ -312,6 +312,11 @@ TEST_F(ServeApi, BadParametersAndBodiesAre400WithAReason) {
   auto example = client_->Post("/api/v1/search", "definitely not a picture", "image/jpeg");
   ASSERT_TRUE(example);
   EXPECT_EQ(example->status, 400) << example->body;
+  // Bodies over the limit (16 MB): 413.
+  auto huge = client_->Post("/api/v1/search", std::string(17u << 20, 'x'), "image/jpeg");
+  if (huge) {  // httplib may also just close the connection on the oversized body
+    EXPECT_EQ(huge->status, 413) << huge->body.substr(0, 200);
+  }
   // Unknown routes: 404 JSON.
   auto unknown = client_->Get("/api/v1/nothing");
   ASSERT_TRUE(unknown);
