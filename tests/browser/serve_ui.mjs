@@ -49,6 +49,12 @@ try {
   seen.results = await page.$$eval('[data-testid=result]', (cards) => cards.map((c) => Number(c.getAttribute('data-clip-id'))));
   seen.result_info = await page.$eval('#result-info', (e) => e.textContent);
 
+  // Hovering a result previews the matched range in a video inside the card.
+  await page.hover(`[data-testid=result][data-clip-id="${seen.results[0]}"]`);
+  await page.waitForSelector(`[data-testid=result][data-clip-id="${seen.results[0]}"] video`);
+  seen.preview_src = await page.$eval(`[data-testid=result][data-clip-id="${seen.results[0]}"] video`,
+    (v) => v.getAttribute('src') || v.src);
+
   // Open the first clip; its video must play past the clip's start.
   const first = seen.results[0];
   await page.click(`[data-testid=result][data-clip-id="${first}"]`);

@@ -44,6 +44,11 @@ TEST(ServeBrowser, SearchPlayTierReloadExport) {
   // The title shows the hostile name as text.
   EXPECT_NE(seen["title"].get<std::string>().find(kHostileName), std::string::npos)
       << seen["title"];
+  // Hover previewed the first result from the media route.
+  EXPECT_NE(seen["preview_src"].get<std::string>().find(
+                "/api/v1/media/" + std::to_string(seen["results"][0].get<int64_t>()) + "#t="),
+            std::string::npos)
+      << seen["preview_src"];
   // The video played past the clip's start.
   EXPECT_GT(seen["current_time"].get<double>(), seen["clip_start"].get<double>());
   // The tier set in the browser is in the catalog.
