@@ -1,7 +1,9 @@
 // GET/POST /api/v1/search and GET /api/v1/export: the search library (search/search_engine.h)
 // over HTTP. Parameters: q, where, tier, sort, asc, limit, offset, literal, like_clip; POST
 // carries an example image as the body (query by example).
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "catalog/clip_json.h"
 #include "serve/http_json.h"
@@ -102,8 +104,63 @@ void HandleSearch(ServeContext& context, const httplib::Request& request,
   SendJson(response, body);
 }
 
-// The whole result set (every page) as JSONL: the export line of each clip (ClipJson) plus
-// clip_id, tier and the matched range.
+// One export line: ClipJson plus clip_id, tier and the matched range; "" when the clip is gone.
+Result<std::string> ExportLine(Catalog& catalog, const SearchHit& h) {
+  auto detail = catalog.FindClip(h.clip_id);
+  if (!detail.ok()) return detail.status();
+  if (!detail.value()) return std::string();
+  nlohmann::ordered_json line;
+  line["clip_id"] = h.clip_id;
+  line["tier"] = h.tier;
+  line["match_start"] = h.match_start;
+  line["match_end"] = h.match_end;
+  line["match_reason"] = h.match_reason;
+  const auto clip = ClipJson(detail.value()->video, detail.value()->clip, false);
+  for (auto it = clip.begin(); it != clip.end(); ++it) line[it.key()] = it.value();
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  text += '\n';
+  return text;
+}
+
+// A streaming export: the connection it reads from, the page to fetch next and what is left.
+struct ExportStream {
+  ExportStream(ServeContext& c, CatalogPool::Lease l) : context(c), lease(std::move(l)) {}
+  ServeContext& context;
+  CatalogPool::Lease lease;
+  SearchRequest page;
+  std::vector<SearchHit> pending;  // the first page, fetched before the headers went out
+  bool exhausted = false;          // a page came back short: no more to fetch
+  long written = 0;
+};
+
+// Writes one page of lines; false when the stream is over (finished, or failed half-way: the
+// download is then short). Pages are fetched until one comes back short: a search's total may
+// be capped, so it does not say when to stop.
+bool WriteExportPage(ExportStream& s, httplib::DataSink& sink) {
+  std::vector<SearchHit> hits = std::move(s.pending);
+  s.pending.clear();
+  if (hits.empty()) {
+    if (s.exhausted || s.written >= kMaxExportRows) return false;
+    auto result = RunSearch(s.context, *s.lease, s.page);
+    if (!result.ok()) return false;
+    hits = std::move(result->hits);
+    if (hits.empty()) return false;
+  }
+  if (static_cast<int>(hits.size()) < s.page.limit) s.exhausted = true;
+  s.page.offset += static_cast<int>(hits.size());
+  std::string chunk;
+  for (const SearchHit& h : hits) {
+    if (s.written >= kMaxExportRows) break;
+    auto line = ExportLine(*s.lease, h);
+    if (!line.ok()) return false;
+    chunk += line.value();
+    ++s.written;
+  }
+  return chunk.empty() || sink.write(chunk.data(), chunk.size());
+}
+
+// The whole result set (every page, at most kMaxExportRows) as a JSONL download, streamed page
+// by page so memory stays flat. The first page runs before answering, so a bad query is a 400.
 void HandleExport(ServeContext& context, const httplib::Request& request,
                   httplib::Response& response) {
   const std::string format =
@@ -113,41 +170,20 @@ void HandleExport(ServeContext& context, const httplib::Request& request,
   if (!search.ok()) return SendError(response, 400, search.status().message());
   auto lease = context.pool().Acquire();
   if (!lease.ok()) return SendError(response, 503, lease.status().message());
-  Catalog& catalog = **lease;
-  SearchRequest page = search.value();
-  page.limit = 1000;
-  page.offset = 0;
-  std::string out;
-  long written = 0;
-  while (written < kMaxExportRows) {
-    auto result = RunSearch(context, catalog, page);
-    if (!result.ok()) return SendError(response, 400, result.status().message());
-    for (const SearchHit& h : result->hits) {
-      auto detail = catalog.FindClip(h.clip_id);
-      if (!detail.ok()) return SendError(response, 500, detail.status().message());
-      if (!detail.value()) continue;
-      nlohmann::ordered_json line;
-      line["clip_id"] = h.clip_id;
-      line["tier"] = h.tier;
-      line["match_start"] = h.match_start;
-      line["match_end"] = h.match_end;
-      line["match_reason"] = h.match_reason;
-      const auto clip = ClipJson(detail.value()->video, detail.value()->clip, false);
-      for (auto it = clip.begin(); it != clip.end(); ++it) line[it.key()] = it.value();
-      out += line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-      out += '\n';
-      ++written;
-    }
-    if (result->hits.empty() ||
-        page.offset + static_cast<long>(result->hits.size()) >= result->total) {
-      break;
-    }
-    page.offset += static_cast<int>(result->hits.size());
-  }
+  auto stream = std::make_shared<ExportStream>(context, std::move(lease.value()));
+  stream->page = search.value();
+  stream->page.limit = 1000;
+  stream->page.offset = 0;
+  auto first = RunSearch(context, *stream->lease, stream->page);
+  if (!first.ok()) return SendError(response, 400, first.status().message());
+  stream->pending = std::move(first->hits);
+  stream->exhausted = static_cast<int>(stream->pending.size()) < stream->page.limit;
   response.set_header("Content-Disposition", "attachment; filename=\"clipdex-results.jsonl\"");
-  response.set_header("X-Clipdex-Rows", std::to_string(written));
-  if (written >= kMaxExportRows) response.set_header("X-Clipdex-Truncated", "true");
-  response.set_content(out, "application/x-ndjson; charset=utf-8");
+  response.set_chunked_content_provider("application/x-ndjson; charset=utf-8",
+                                        [stream](size_t, httplib::DataSink& sink) {
+                                          if (!WriteExportPage(*stream, sink)) sink.done();
+                                          return true;
+                                        });
 }
 
 }  // namespace

@@ -279,6 +279,13 @@ TEST_F(ServeApi, ExportDownloadsTheResultSetAsJsonl) {
     EXPECT_TRUE(j.contains("start") && j.contains("end") && j.contains("tier"));
   }
   EXPECT_EQ(ids, std::set<int64_t>(ds_->hostile_clips.begin(), ds_->hostile_clips.end()));
+  // The whole catalog, and a bad filter.
+  auto all = client_->Get("/api/v1/export");
+  ASSERT_TRUE(all);
+  EXPECT_EQ(Lines(all->body).size(), ds_->hostile_clips.size() + ds_->other_clips.size());
+  auto bad_where = client_->Get("/api/v1/export?where=nosuch.attribute%20%3E%201");
+  ASSERT_TRUE(bad_where);
+  EXPECT_EQ(bad_where->status, 400) << bad_where->body;
   auto bad = client_->Get("/api/v1/export?format=xml");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
@@ -462,6 +469,72 @@ TEST(ServeCli, SigtermAndSigintStopCleanlyAndMissingDatasetIsUsageError) {
   EXPECT_FALSE(missing.ok());
   EXPECT_EQ(missing.Wait(std::chrono::seconds(10)), 2) << missing.output();
   EXPECT_NE(missing.output().find("clipdex: "), std::string::npos) << missing.output();
+}
+
+}  // namespace
+}  // namespace clipdex::testing
+
+namespace clipdex::testing {
+namespace {
+
+TEST(ServeExport, StreamsEveryPageOfALargeResultSet) {
+  // A catalog of 2500 clips written directly (no media needed to list and export them).
+  TempDir tmp;
+  const auto dir = tmp / "ds";
+  {
+    auto catalog = Catalog::Open(dir, /*create=*/true);
+    ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+    VideoResult v;
+    v.video.fingerprint = "v1-test-export";
+    v.video.path = (tmp / "long.mp4").string();
+    v.video.status = "ok";
+    v.video.probe.width = 64;
+    v.video.probe.height = 64;
+    v.video.probe.fps_num = 25;
+    for (int i = 0; i < 2500; ++i) {
+      ClipRecord c;
+      c.index = i;
+      c.first_frame = i * 25;
+      c.last_frame = i * 25 + 24;
+      c.start_time = i;
+      c.end_time = i + 1;
+      c.attributes = {Attribute::Num("quality.sharpness", i % 97)};
+      v.clips.push_back(c);
+    }
+    ASSERT_TRUE(catalog.value()->CommitVideo(v, 0).ok());
+  }
+  ServeProcess server(dir.string(), {});
+  ASSERT_TRUE(server.ok()) << server.output();
+  httplib::Client c("127.0.0.1", server.port());
+  c.set_read_timeout(120);
+  auto r = c.Get("/api/v1/export");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 300);
+  std::set<int64_t> ids;
+  std::set<int> indexes;
+  for (const std::string& line : Lines(r->body)) {
+    auto j = nlohmann::json::parse(line);
+    ids.insert(j["clip_id"].get<int64_t>());
+    indexes.insert(j["clip"].get<int>());
+  }
+  EXPECT_EQ(ids.size(), 2500u);
+  EXPECT_EQ(indexes.size(), 2500u);
+  // A filtered export pages too: sharpness 0..96 cycles, so > 90 keeps 6 of every 97.
+  auto some = c.Get("/api/v1/export?where=" +
+                    httplib::detail::encode_query_param("quality.sharpness > 90"));
+  ASSERT_TRUE(some);
+  long expected = 0;
+  for (int i = 0; i < 2500; ++i) expected += (i % 97) > 90 ? 1 : 0;
+  EXPECT_EQ(static_cast<long>(Lines(some->body).size()), expected);
+  // Search pages do not overlap and cover everything (the reported total may be capped).
+  std::set<int64_t> paged;
+  for (int offset = 0; offset < 2500; offset += 1000) {
+    auto page = nlohmann::json::parse(
+        c.Get("/api/v1/search?limit=1000&offset=" + std::to_string(offset))->body);
+    for (const auto& h : page["hits"]) paged.insert(h["id"].get<int64_t>());
+  }
+  EXPECT_EQ(paged, ids);
+  EXPECT_EQ(server.Stop(), 0) << server.output();
 }
 
 }  // namespace
