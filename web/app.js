@@ -156,7 +156,8 @@ async function runSearch(params) {
   $('result-info').textContent = info;
   results.setAttribute('data-total', String(body.total));
   $('prev-page').disabled = offset === 0;
-  $('next-page').disabled = offset + body.hits.length >= body.total;
+  // A full page may have more after it even where the reported total is capped.
+  $('next-page').disabled = body.hits.length < PAGE && offset + body.hits.length >= body.total;
 }
 
 function currentParams() {
