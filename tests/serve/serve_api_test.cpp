@@ -331,7 +331,7 @@ TEST_F(ServeApi, BadParametersAndBodiesAre400WithAReason) {
   EXPECT_TRUE(Json(unknown).contains("error")) << unknown->body;
 }
 
-TEST_F(ServeApi, QueryByExampleRanksTheSameClipFirst) {
+TEST_F(ServeApi, QueryByExampleByClipAndByUploadedImage) {
   auto like = Json(
       client_->Get("/api/v1/search?like_clip=" + std::to_string(ds_->other_clips[0]) + "&limit=3"));
   ASSERT_TRUE(like.is_object()) << like;
