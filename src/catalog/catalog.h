@@ -216,30 +216,26 @@ class Catalog {
   // every clip of an ok video, is read into a SearchSource, turned into a document by
   // `make_document` and (re)written; the dirty marks are cleared. Returns the clips written.
   // Whole or nothing.
-  Result<long> UpdateSearchIndex(bool rebuild,
-                                 const std::function<SearchDocument(const SearchSource&)>& make_document);
+  Result<long> UpdateSearchIndex(
+      bool rebuild, const std::function<SearchDocument(const SearchSource&)>& make_document);
   Result<SearchIndexStats> GetSearchIndexStats();
+  // True when some clip waits to be (re)indexed; cheap (GetSearchIndexStats counts the index).
+  Result<bool> SearchIndexIsStale();
 
-  // Full-text matches of `fts_query` (FTS5 query syntax, built by search/text_query.h) among the
-  // clips of ok videos, restricted to the clips in TEMP table `only_ids_table` when non-empty;
-  // ordered by BM25 (column weights in catalog_search.cpp), or by numeric attribute
-  // `sort_attribute` (descending unless `ascending`; clips without it last) when non-empty.
-  // `total` receives the number of matches. Errors carry SQLite's reason (a malformed query).
-  Result<std::vector<TextMatch>> MatchText(const std::string& fts_query,
-                                           const std::string& only_ids_table,
-                                           const std::string& sort_attribute, bool ascending,
-                                           int limit, int offset, long* total);
-
-  // Clips of ok videos (those in `only_ids_table` when non-empty) ordered by numeric attribute
-  // `sort_attribute` (or by clip id when empty); `total` receives how many there are.
-  Result<std::vector<int64_t>> ListClips(const std::string& only_ids_table,
-                                         const std::string& sort_attribute, bool ascending,
-                                         int limit, int offset, long* total);
+  // One page of clips for search: full-text matches of query.fts (FTS5 syntax, built by
+  // search/search_text.h; "" = every clip), in tier query.tier ("" = any), passing query.where
+  // (compiled rule; sql "" = all; evaluated under the read-only authorizer), ordered by BM25
+  // (column weights in catalog_search.cpp), else clip id, or by query.sort (a numeric attribute or
+  // clip field; clips without it last). The filter is evaluated while the page is read, not over
+  // the whole catalog first, so a page costs the rows it reads. Words matching more than
+  // query.rank_cap clips are ranked among the newest rank_cap matches (BM25 over 100k rows costs
+  // ~80 ms); when that leaves the page short, every match is ranked. `total` counts matches up to
+  // query.count_cap (total_capped then says there are more).
+  Result<ClipPage> QueryClips(const ClipQuery& query);
 
   // Calls fn(clip_id, dedup.signature text, start, duration) for every clip of an ok video that
   // has a non-empty signature, in clip id order (query by example builds its index with it).
-  Status ForEachSignature(
-      const std::function<void(int64_t, std::string_view, double, double)>& fn);
+  Status ForEachSignature(const std::function<void(int64_t, std::string_view, double, double)>& fn);
 
   // ---- Curation by hand (catalog_curation.cpp) ------------------------------------------------
   // Every write is one transaction that also appends to curation_log (who, when, what).

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -156,5 +157,13 @@ inline ClipRecord ReadClip(sqlite3_stmt* s, int c) {
 // The SQL of a clip field a rule may name (Catalog::ClipFieldNames), over `clips c JOIN videos
 // v`; nullopt for a name that is no clip field. Defined in catalog_rules.cpp.
 std::optional<std::string> ClipFieldExpression(std::string_view name);
+
+// Prepares one statement under the read-only authorizer of rule SQL (catalog_rules.cpp): reads
+// and functions only; a second statement is an error.
+Result<StmtPtr> PrepareReadOnly(sqlite3* db, const std::string& sql_text);
+// Drops and re-creates TEMP VIEW clip_attr_wide with a column per attribute (see catalog.h);
+// DropWideViewSql() drops it.
+std::string CreateWideViewSql(const std::set<std::string>& attributes);
+std::string_view DropWideViewSql();
 
 }  // namespace clipdex::sql

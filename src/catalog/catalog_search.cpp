@@ -23,11 +23,6 @@ constexpr std::string_view kIndexedAttributesSql =
 // long and repeat the labels, so a caption term counts least.
 constexpr std::string_view kRankExpr = "bm25(search_fts, 4.0, 1.0, 2.0, 6.0, 1.5, 1.0)";
 
-std::string OnlyIdsJoin(const std::string& table, const std::string& column) {
-  if (table.empty()) return "";
-  return " JOIN temp." + sql::QuoteIdent(table) + " sel ON sel.clip_id = " + column;
-}
-
 // ORDER BY for a numeric attribute or clip field sort; ?9 is bound to the attribute name. Clips
 // without the attribute sort last either way. The field subquery uses the aliases c and v, so
 // `clip_column` must not (callers alias their own tables otherwise).
@@ -145,83 +140,127 @@ Result<SearchIndexStats> Catalog::GetSearchIndexStats() {
   return stats;
 }
 
-Result<std::vector<TextMatch>> Catalog::MatchText(const std::string& fts_query,
-                                                  const std::string& only_ids_table,
-                                                  const std::string& sort_attribute, bool ascending,
-                                                  int limit, int offset, long* total) {
+Result<bool> Catalog::SearchIndexIsStale() {
   std::lock_guard lock(mu_);
-  sqlite3* db = db_.get();
-  const std::string from =
-      " FROM search_fts f" + OnlyIdsJoin(only_ids_table, "f.rowid") + " WHERE search_fts MATCH ?1";
-  if (total) {
-    auto n = CountRows(db, "SELECT COUNT(*)" + from, fts_query);
-    if (!n.ok()) return n.status();
-    *total = *n;
-  }
-  // The page is chosen first (rank or attribute order), then only its rows are highlighted.
-  std::string page = "SELECT f.rowid AS id, " + std::string(kRankExpr) + " AS r" + from +
-                     " ORDER BY " + SortOrder(sort_attribute, ascending, "f.rowid", "r, f.rowid") +
-                     " LIMIT ?2 OFFSET ?3";
-  std::string highlights;
-  for (size_t i = 0; i < kSearchColumns.size(); ++i) {
-    highlights += ", highlight(search_fts, " + std::to_string(i) + ", char(1), char(2))";
-  }
-  auto stmt = Prepare(db,
-                      "SELECT p.id, p.r" + highlights + " FROM (" + page +
-                          ") p JOIN search_fts ON search_fts.rowid = p.id AND search_fts MATCH ?1 "
-                          "ORDER BY " +
-                          SortOrder(sort_attribute, ascending, "p.id", "p.r, p.id"),
-                      "search");
-  if (!stmt.ok()) return stmt.status();
-  sql::BindText(stmt->get(), 1, fts_query);
-  sql::BindInt(stmt->get(), 2, limit);
-  sql::BindInt(stmt->get(), 3, offset);
-  if (!sort_attribute.empty()) sql::BindText(stmt->get(), 9, sort_attribute);
-  std::vector<TextMatch> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    TextMatch m;
-    m.clip_id = sql::ColInt(stmt->get(), 0);
-    m.rank = sql::ColDouble(stmt->get(), 1);
-    for (size_t i = 0; i < kSearchColumns.size(); ++i) {
-      std::string text = ColText(stmt->get(), static_cast<int>(i) + 2);
-      if (text.find('\x01') != std::string::npos) {
-        m.highlights[std::string(kSearchColumns[i])] = std::move(text);
-      }
-    }
-    out.push_back(std::move(m));
-  }
-  if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
-  return out;
+  auto n = CountRows(db_.get(), "SELECT EXISTS (SELECT 1 FROM search_dirty)", "");
+  if (!n.ok()) return n.status();
+  return *n != 0;
 }
 
-Result<std::vector<int64_t>> Catalog::ListClips(const std::string& only_ids_table,
-                                                const std::string& sort_attribute, bool ascending,
-                                                int limit, int offset, long* total) {
+Result<ClipPage> Catalog::QueryClips(const ClipQuery& q) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
-  const std::string from =
-      " FROM clips k JOIN videos kv ON kv.id = k.video_id AND kv.status = 'ok'" +
-      OnlyIdsJoin(only_ids_table, "k.id");
-  if (total) {
-    auto n = CountRows(db, "SELECT COUNT(*)" + from, "");
-    if (!n.ok()) return n.status();
-    *total = *n;
+  if (Status s = Exec(db, sql::CreateWideViewSql(q.where_attributes), "search"); !s.ok()) {
+    return s;
   }
-  auto stmt =
-      Prepare(db,
-              "SELECT k.id" + from + " ORDER BY " +
-                  SortOrder(sort_attribute, ascending, "k.id", "k.id") + " LIMIT ?2 OFFSET ?3",
-              "search");
-  if (!stmt.ok()) return stmt.status();
-  sql::BindInt(stmt->get(), 2, limit);
-  sql::BindInt(stmt->get(), 3, offset);
-  if (!sort_attribute.empty()) sql::BindText(stmt->get(), 9, sort_attribute);
-  std::vector<int64_t> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) out.push_back(sql::ColInt(stmt->get(), 0));
-  if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
-  return out;
+  // The TEMP view goes whatever path this leaves by.
+  struct DropView {
+    sqlite3* db;
+    ~DropView() { Exec(db, std::string(sql::DropWideViewSql())); }
+  } drop_view{db};
+
+  const bool text = !q.fts.empty();
+  if (text) {
+    // FTS5 connects its table on first use in a connection, preparing statements of its own;
+    // the read-only authorizer of the page queries would refuse those, so connect it first.
+    if (Status s = Exec(db, "SELECT rowid FROM search_fts LIMIT 0", "search"); !s.ok()) return s;
+  }
+  std::string from = text ? " FROM search_fts f JOIN clip_attr_wide w ON w.clip_id = f.rowid"
+                          : " FROM clip_attr_wide w";
+  if (!q.tier.empty()) {
+    from += " JOIN clip_tiers t ON t.clip_id = w.clip_id AND t.tier = ";
+    from += sql::QuoteString(q.tier);
+  }
+  std::string where = text ? " WHERE search_fts MATCH ?1" : " WHERE 1";
+  if (!q.where_sql.empty()) {
+    where += " AND (";
+    where += q.where_sql;
+    where += ')';
+  }
+  auto bind_common = [&](sqlite3_stmt* st) {
+    if (text) sql::BindText(st, 1, q.fts);
+    if (!q.sort.empty()) sql::BindText(st, 9, q.sort);
+  };
+
+  ClipPage page;
+  {
+    auto count = sql::PrepareReadOnly(db, "SELECT COUNT(*) FROM (SELECT 1" + from + where +
+                                              " LIMIT " + std::to_string(q.count_cap + 1) + ")");
+    if (!count.ok()) return count.status();
+    bind_common(count->get());
+    if (sqlite3_step(count->get()) != SQLITE_ROW) return sql::SqlError(db, "search");
+    page.total = static_cast<long>(sqlite3_column_int64(count->get(), 0));
+    page.total_capped = page.total > q.count_cap;
+    page.total = std::min(page.total, q.count_cap);
+  }
+
+  const std::string rank = text ? std::string(kRankExpr) : std::string("0");
+  const std::string id = text ? "f.rowid" : "w.clip_id";
+  auto run_page = [&](long cut) -> Result<std::vector<TextMatch>> {
+    std::string cut_sql = cut > 0 ? " AND " + id + " >= " + std::to_string(cut) : "";
+    const std::string order = SortOrder(q.sort, q.ascending, id, text ? "r, " + id : id);
+    auto st = sql::PrepareReadOnly(db, "SELECT " + id + ", " + rank + " AS r" + from + where +
+                                           cut_sql + " ORDER BY " + order + " LIMIT ?2 OFFSET ?3");
+    if (!st.ok()) return st.status();
+    bind_common(st->get());
+    sql::BindInt(st->get(), 2, q.limit);
+    sql::BindInt(st->get(), 3, q.offset);
+    std::vector<TextMatch> rows;
+    int rc;
+    while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
+      TextMatch m;
+      m.clip_id = sql::ColInt(st->get(), 0);
+      m.rank = sql::ColDouble(st->get(), 1);
+      rows.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
+    return rows;
+  };
+
+  // The rank cap: the rowid of the rank_cap-th newest match (words alone), when there are more.
+  long cut = 0;
+  if (text && q.sort.empty() && (page.total_capped || page.total > q.rank_cap)) {
+    auto st = Prepare(db,
+                      "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC "
+                      "LIMIT 1 OFFSET ?2",
+                      "search");
+    if (!st.ok()) return st.status();
+    sql::BindText(st->get(), 1, q.fts);
+    sql::BindInt(st->get(), 2, q.rank_cap - 1);
+    if (sqlite3_step(st->get()) == SQLITE_ROW) cut = static_cast<long>(sql::ColInt(st->get(), 0));
+  }
+  auto rows = run_page(cut);
+  if (!rows.ok()) return rows.status();
+  if (cut > 0 && static_cast<long>(rows->size()) < q.limit &&
+      q.offset + static_cast<long>(rows->size()) < page.total) {
+    rows = run_page(0);  // the newest matches did not fill the page: rank them all
+    if (!rows.ok()) return rows.status();
+  }
+  page.rows = std::move(*rows);
+
+  if (text && q.highlights && !page.rows.empty()) {
+    std::string sql_text = "SELECT 0";
+    for (size_t i = 0; i < kSearchColumns.size(); ++i) {
+      sql_text += ", highlight(search_fts, " + std::to_string(i) + ", char(1), char(2))";
+    }
+    sql_text += " FROM search_fts WHERE search_fts MATCH ?1 AND rowid = ?2";
+    auto st = Prepare(db, sql_text, "search");
+    if (!st.ok()) return st.status();
+    for (TextMatch& m : page.rows) {
+      sql::BindText(st->get(), 1, q.fts);
+      sql::BindInt(st->get(), 2, m.clip_id);
+      if (sqlite3_step(st->get()) == SQLITE_ROW) {
+        for (size_t i = 0; i < kSearchColumns.size(); ++i) {
+          std::string h = ColText(st->get(), static_cast<int>(i) + 1);
+          if (h.find('\x01') != std::string::npos) {
+            m.highlights[std::string(kSearchColumns[i])] = std::move(h);
+          }
+        }
+      }
+      sqlite3_reset(st->get());
+    }
+  }
+  return page;
 }
 
 Status Catalog::ForEachSignature(

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -124,8 +125,8 @@ struct SearchDocument {
   std::string caption;      // every caption text, all languages
   std::string screen_text;  // recognised on-screen text
   std::string tags;
-  std::string path;         // folder and file name words
-  std::string glossary;     // caption.context terms
+  std::string path;      // folder and file name words
+  std::string glossary;  // caption.context terms
 };
 
 // The columns of search_fts in order (SearchDocument's fields); MatchText reports matches by
@@ -139,6 +140,26 @@ struct TextMatch {
   int64_t clip_id = 0;
   double rank = 0;
   std::map<std::string, std::string> highlights;  // column name -> highlighted text
+};
+
+// A search page request (Catalog::QueryClips).
+struct ClipQuery {
+  std::string fts;                         // FTS5 MATCH expression; "" = no full-text condition
+  std::string tier;                        // "" = any
+  std::string where_sql;                   // boolean SQL over clip_attr_wide; "" = all
+  std::set<std::string> where_attributes;  // the attributes where_sql reads
+  std::string sort;  // numeric attribute or clip field; "" = relevance (or clip id)
+  bool ascending = false;
+  long limit = 20, offset = 0;
+  long count_cap = 1000;
+  long rank_cap = 5000;
+  bool highlights = true;  // fill TextMatch::highlights
+};
+
+struct ClipPage {
+  std::vector<TextMatch> rows;  // rank 0 when no text
+  long total = 0;
+  bool total_capped = false;
 };
 
 // How many clips the index holds and how many wait to be (re)indexed.

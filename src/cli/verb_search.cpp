@@ -64,7 +64,8 @@ std::string Shorten(const std::string& s, size_t max_bytes) {
 }
 
 void PrintHuman(const SearchResult& r, const SearchRequest& req) {
-  std::printf("%ld clip%s (%s", r.total, r.total == 1 ? "" : "s", r.mode.c_str());
+  std::printf("%ld%s clip%s (%s", r.total, r.total_capped ? "+" : "", r.total == 1 ? "" : "s",
+              r.mode.c_str());
   for (const std::string& c : r.understood) std::printf("; understood: %s", c.c_str());
   std::printf("; %.0f ms)\n", r.seconds * 1000);
   int rank = req.offset;
@@ -152,6 +153,7 @@ void AddSearchVerb(CLI::App& app, int* exit_code) {
       for (const SearchHit& h : r->hits) std::printf("%s\n", HitJson(h).dump().c_str());
       nlohmann::ordered_json s;
       s["total"] = r->total;
+      s["total_capped"] = r->total_capped;
       s["mode"] = r->mode;
       s["understood"] = r->understood;
       s["fts_query"] = r->fts_query;

@@ -8,7 +8,7 @@
 
 namespace clipdex {
 
-Result<long> SelectClips(Catalog& catalog, const ClipFilter& filter) {
+Result<CompiledRule> CompileFilter(Catalog& catalog, const ClipFilter& filter) {
   if (!filter.tier.empty()) {
     auto any = catalog.HasTiers();
     if (!any.ok()) return Status::Error("--tier: " + any.status().message());
@@ -25,7 +25,13 @@ Result<long> SelectClips(Catalog& catalog, const ClipFilter& filter) {
     if (!rule.ok()) return Status::Error("--where: " + rule.status().message());
     where = std::move(rule.value());
   }
-  auto n = catalog.SelectClips(kSelectedClipsTable, filter.tier, where);
+  return where;
+}
+
+Result<long> SelectClips(Catalog& catalog, const ClipFilter& filter) {
+  auto where = CompileFilter(catalog, filter);
+  if (!where.ok()) return where.status();
+  auto n = catalog.SelectClips(kSelectedClipsTable, filter.tier, *where);
   if (!n.ok()) {
     return Status::Error((filter.where.empty() ? "--tier: " : "--where: ") + n.status().message());
   }

@@ -20,6 +20,10 @@ struct ClipFilter {
 // to Catalog::ForEachClip to walk only the selected clips.
 inline constexpr const char* kSelectedClipsTable = "selected_clips";
 
+// Checks the tier (the dataset must have been tiered) and compiles `where` against the catalog's
+// attributes; the errors of SelectClips below. An empty where compiles to sql "".
+Result<CompiledRule> CompileFilter(Catalog& catalog, const ClipFilter& filter);
+
 // (Re)creates TEMP table kSelectedClipsTable holding the ids of the clips that match `filter`;
 // returns how many. Nothing in the catalog itself changes. Errors (one line):
 //   "--tier gold: the dataset was never tiered (run `clipdex tier DATASET` first)"

@@ -29,7 +29,8 @@
 
 namespace clipdex {
 
-inline constexpr int kExampleFrames = 4;
+inline constexpr int kExampleFrames = 4;       // kept per indexed clip
+inline constexpr int kExampleProbeFrames = 2;  // taken from an example clip
 
 struct ExampleMatch {
   int64_t clip_id = 0;

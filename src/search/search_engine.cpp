@@ -77,9 +77,9 @@ SearchEngine::~SearchEngine() = default;
 
 Result<long> SearchEngine::UpdateIndex(bool rebuild) {
   if (!rebuild) {
-    auto stats = catalog_.GetSearchIndexStats();
-    if (!stats.ok()) return stats.status();
-    if (stats->dirty == 0) return 0L;
+    auto stale = catalog_.SearchIndexIsStale();
+    if (!stale.ok()) return stale.status();
+    if (!*stale) return 0L;
   }
   return catalog_.UpdateSearchIndex(rebuild, MakeSearchDocument);
 }
@@ -118,20 +118,15 @@ Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
   // are searched as words instead.
   ClipFilter filter = req.filter;
   filter.where = JoinConditions(req.filter.where, understood.conditions);
-  bool filtered = !filter.empty();
-  if (filtered) {
-    auto selected = SelectClips(catalog_, filter);
-    if (!selected.ok() && !understood.conditions.empty()) {
-      understood = UnderstoodQuery{req.text, {}, {}, {}};
-      terms = ParseQueryTerms(understood.text);
-      filter = req.filter;
-      filtered = !filter.empty();
-      selected = filtered ? SelectClips(catalog_, filter) : Result<long>(0L);
-    }
-    if (!selected.ok()) return selected.status();
+  auto where = CompileFilter(catalog_, filter);
+  if (!where.ok() && !understood.conditions.empty()) {
+    understood = UnderstoodQuery{req.text, {}, {}, {}};
+    terms = ParseQueryTerms(understood.text);
+    filter = req.filter;
+    where = CompileFilter(catalog_, filter);
   }
+  if (!where.ok()) return where.status();
   result.understood = understood.conditions;
-  const std::string only = filtered ? kSelectedClipsTable : "";
 
   LocaliseQuery where_words;
   for (const QueryTerm& t : terms) {
@@ -140,14 +135,29 @@ Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
   }
   where_words.movements = understood.movements;
 
+  ClipQuery query;
+  query.fts = FtsQuery(terms, /*all=*/true);
+  query.tier = filter.tier;
+  query.where_sql = where->sql;
+  query.where_attributes = where->attributes;
+  query.sort = req.sort;
+  query.ascending = req.ascending;
+  query.limit = req.limit;
+  query.offset = req.offset;
+  auto run = [&]() -> Result<ClipPage> {
+    auto page = catalog_.QueryClips(query);
+    if (!page.ok()) {
+      return Status::Error((req.filter.where.empty() ? "search: " : "--where: ") +
+                           page.status().message());
+    }
+    return page;
+  };
+
   std::vector<int64_t> ids;
   std::map<int64_t, TextMatch> matches;
   std::map<int64_t, ExampleMatch> similar;
-  const bool has_example = examples > 0;
-  std::string fts = FtsQuery(terms, /*all=*/true);
-
-  if (has_example) {
-    std::vector<FrameHash> query;
+  if (examples > 0) {
+    std::vector<FrameHash> probe;
     int64_t exclude = 0;
     if (!req.like_clip.empty()) {
       auto found = ResolveClip(catalog_, req.like_clip);
@@ -160,36 +170,38 @@ Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
                              "' has no perceptual signature to compare (featureless, or ingested "
                              "without the dedup signature)");
       }
+      // Two keyframes of the example, on the grid the index keeps (ExampleIndex::Build: the
+      // middles of kExampleFrames equal parts): each probe frame costs a scan of the index, and
+      // frames at the same moments meet a copy's kept frames exactly where its timing is the same.
       const size_t n = sig->frames.size();
-      const size_t keep = std::min<size_t>(n, kExampleFrames);
-      for (size_t i = 0; i < keep; ++i) {
-        query.push_back(sig->frames[std::min(n - 1, (2 * i + 1) * n / (2 * keep))]);
+      const size_t parts = std::min<size_t>(n, kExampleFrames);
+      const size_t step = std::max<size_t>(1, parts / kExampleProbeFrames);
+      for (size_t i = 0; i < parts; i += step) {
+        probe.push_back(sig->frames[std::min(n - 1, (2 * i + 1) * n / (2 * parts))]);
       }
     } else {
       auto hash = req.like_image.empty() ? HashExampleBytes(req.like_image_bytes)
                                          : HashExampleFile(req.like_image);
       if (!hash.ok()) return hash.status();
-      query.push_back(*hash);
+      probe.push_back(*hash);
     }
     auto index = Examples();
     if (!index.ok()) return index.status();
     // Words and filters narrow the candidates; the example ranks them.
     std::unordered_set<int64_t> allowed;
-    const bool restrict = !fts.empty() || filtered;
+    const bool restrict = !query.fts.empty() || !filter.empty();
     if (restrict) {
-      constexpr int kAll = 1 << 30;
-      if (!fts.empty()) {
-        auto m = catalog_.MatchText(fts, only, "", false, kAll, 0, nullptr);
-        if (!m.ok()) return m.status();
-        for (const TextMatch& x : *m) allowed.insert(x.clip_id);
-      } else {
-        auto l = catalog_.ListClips(only, "", false, kAll, 0, nullptr);
-        if (!l.ok()) return l.status();
-        allowed.insert(l->begin(), l->end());
-      }
+      query.limit = 1 << 30;
+      query.offset = 0;
+      query.count_cap = 1 << 30;
+      query.rank_cap = 1 << 30;
+      query.highlights = false;
+      auto page = run();
+      if (!page.ok()) return page.status();
+      for (const TextMatch& m : page->rows) allowed.insert(m.clip_id);
     }
     const auto nearest =
-        (*index)->Nearest(query, req.offset + req.limit, restrict ? &allowed : nullptr, exclude);
+        (*index)->Nearest(probe, req.offset + req.limit, restrict ? &allowed : nullptr, exclude);
     result.total = static_cast<long>(restrict ? allowed.size() - (allowed.count(exclude) ? 1 : 0)
                                               : (*index)->clips() - (exclude ? 1 : 0));
     for (size_t i = static_cast<size_t>(req.offset); i < nearest.size(); ++i) {
@@ -197,34 +209,27 @@ Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
       similar[nearest[i].clip_id] = nearest[i];
     }
     result.mode = "example";
-    result.fts_query = fts;
-  } else if (!fts.empty()) {
-    long total = 0;
-    auto m = catalog_.MatchText(fts, only, req.sort, req.ascending, req.limit, req.offset, &total);
-    if (!m.ok()) return m.status();
-    result.mode = "all";
+    result.fts_query = query.fts;
+  } else {
+    result.mode = query.fts.empty() ? "filter" : "all";
+    auto page = run();
+    if (!page.ok()) return page.status();
     size_t positive = 0;
     for (const QueryTerm& t : terms) positive += t.negated ? 0 : 1;
-    if (total == 0 && positive > 1) {
+    if (page->total == 0 && positive > 1) {
       // No clip has every word: rank the clips with any of them (BM25 favours more words).
-      fts = FtsQuery(terms, /*all=*/false);
-      m = catalog_.MatchText(fts, only, req.sort, req.ascending, req.limit, req.offset, &total);
-      if (!m.ok()) return m.status();
+      query.fts = FtsQuery(terms, /*all=*/false);
+      page = run();
+      if (!page.ok()) return page.status();
       result.mode = "any";
     }
-    result.total = total;
-    result.fts_query = fts;
-    for (TextMatch& x : *m) {
+    result.total = page->total;
+    result.total_capped = page->total_capped;
+    result.fts_query = query.fts;
+    for (TextMatch& x : page->rows) {
       ids.push_back(x.clip_id);
       matches[x.clip_id] = std::move(x);
     }
-  } else {
-    long total = 0;
-    auto l = catalog_.ListClips(only, req.sort, req.ascending, req.limit, req.offset, &total);
-    if (!l.ok()) return l.status();
-    ids = std::move(*l);
-    result.total = total;
-    result.mode = "filter";
   }
 
   for (size_t rank = 0; rank < ids.size(); ++rank) {
@@ -248,7 +253,8 @@ Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
     if (auto it = matches.find(hit.clip_id); it != matches.end()) {
       hit.highlights = it->second.highlights;
       for (const auto& [column, text] : hit.highlights) q.matched_columns.push_back(column);
-      hit.score = -it->second.rank;  // BM25 rank: lower is better
+      // BM25 rank: lower is better; without words, the page order.
+      hit.score = query.fts.empty() ? static_cast<double>(ids.size() - rank) : -it->second.rank;
     } else {
       hit.score = static_cast<double>(ids.size() - rank);
     }

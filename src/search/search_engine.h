@@ -67,7 +67,8 @@ struct SearchHit {
 
 struct SearchResult {
   std::vector<SearchHit> hits;
-  long total = 0;                       // all matches (before limit/offset)
+  long total = 0;                       // all matches (before limit/offset), up to 1,000
+  bool total_capped = false;            // more than `total` match
   std::string mode;                     // "all" (every word), "any", "filter", "example"
   std::string fts_query;                // what ran against the index, "" if none
   std::vector<std::string> understood;  // conditions drawn from the words, as rule text
