@@ -149,7 +149,7 @@ async function runSearch(params) {
   setStatus('');
   lastHits = body.hits;
   for (const h of body.hits) results.append(hitCard(h));
-  let info = body.total + ' clips';
+  let info = body.total + (body.total_capped ? '+' : '') + ' clips';
   if (body.total > body.hits.length) info += ' (' + (offset + 1) + '–' + (offset + body.hits.length) + ')';
   if (body.understood && body.understood.length) info += ' · understood: ' + body.understood.join(' and ');
   info += ' · ' + body.mode + ' · ' + (body.seconds * 1000).toFixed(0) + ' ms';

@@ -1,6 +1,7 @@
 #include "catalog/catalog.h"
 
 #include <array>
+#include <chrono>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -113,6 +114,31 @@ Status Catalog::Configure() {
   std::string pragmas =
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
   return Exec(db, pragmas, "catalog " + (dir_ / "catalog.sqlite").string());
+}
+
+void Catalog::SetQueryTimeLimit(double seconds) {
+  std::lock_guard lock(mu_);
+  time_limit_seconds_ = seconds;
+  if (seconds <= 0) {
+    deadline_ns_ = 0;
+    sqlite3_progress_handler(db_.get(), 0, nullptr, nullptr);
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now().time_since_epoch();
+  deadline_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() +
+                 static_cast<int64_t>(seconds * 1e9);
+  // Every ~10k virtual-machine steps (well under a millisecond): a clock read is cheap next to
+  // that, and a runaway query stops within a millisecond of its deadline.
+  sqlite3_progress_handler(
+      db_.get(), 10000,
+      [](void* self) -> int {
+        const auto* c = static_cast<const Catalog*>(self);
+        const int64_t deadline = c->deadline_ns_.load();
+        const auto now = std::chrono::steady_clock::now().time_since_epoch();
+        return deadline > 0 &&
+               std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() > deadline;
+      },
+      this);
 }
 
 Status Catalog::Migrate() {

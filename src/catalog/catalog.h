@@ -27,6 +27,7 @@
 // number, else the text). A missing attribute is NULL.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -237,6 +238,12 @@ class Catalog {
   // has a non-empty signature, in clip id order (query by example builds its index with it).
   Status ForEachSignature(const std::function<void(int64_t, std::string_view, double, double)>& fn);
 
+  // Queries on this connection that run past `seconds` from now are interrupted (SQLite progress
+  // handler) and fail with "query took longer than N s"; 0 = no limit (the default). For servers
+  // that must answer: a search over a huge catalog with a costly filter gives up instead of
+  // holding a worker.
+  void SetQueryTimeLimit(double seconds);
+
   // ---- Curation by hand (catalog_curation.cpp) ------------------------------------------------
   // Every write is one transaction that also appends to curation_log (who, when, what).
   // Errors: "clip N does not exist", "tier name must not be empty", "tag must not be empty".
@@ -273,6 +280,9 @@ class Catalog {
   DbPtr db_;
   // Recursive so that ForEachClip's callback can call read methods on the same thread.
   std::recursive_mutex mu_;
+  // SetQueryTimeLimit: the deadline (steady clock, ns since its epoch; 0 = none) and its length.
+  std::atomic<int64_t> deadline_ns_{0};
+  double time_limit_seconds_ = 0;
 };
 
 }  // namespace clipdex

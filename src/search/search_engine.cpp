@@ -94,6 +94,23 @@ Result<std::shared_ptr<const ExampleIndex>> SearchEngine::Examples() {
 }
 
 Result<SearchResult> SearchEngine::Search(const SearchRequest& req) {
+  catalog_.SetQueryTimeLimit(req.time_limit_seconds);
+  struct ClearLimit {
+    Catalog& c;
+    ~ClearLimit() { c.SetQueryTimeLimit(0); }
+  } clear_limit{catalog_};
+  auto result = SearchWithinLimit(req);
+  if (!result.ok() && req.time_limit_seconds > 0 &&
+      result.status().message().find("interrupted") != std::string::npos) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "search took longer than %g s (the time limit)",
+                  req.time_limit_seconds);
+    return Status::Error(buf);
+  }
+  return result;
+}
+
+Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   const auto t0 = std::chrono::steady_clock::now();
   if (req.limit < 1 || req.limit > 1000) return Status::Error("limit must be 1..1000");
   if (req.offset < 0) return Status::Error("offset must be >= 0");

@@ -40,6 +40,9 @@ struct SearchRequest {
   int limit = 20;  // 1..1000
   int offset = 0;
   bool literal = false;  // words are only words: no camera/content filters drawn from them
+  // The catalog queries of this search give up after this many seconds (0 = no limit):
+  // "search took longer than N s".
+  double time_limit_seconds = 0;
   // Query by example, at most one of:
   std::string like_image;                 // image file path (JPEG/PNG/any FFmpeg reads)
   std::vector<uint8_t> like_image_bytes;  // image file bytes (an upload)
@@ -95,6 +98,8 @@ class SearchEngine {
   Result<std::shared_ptr<const ExampleIndex>> Examples();
 
  private:
+  Result<SearchResult> SearchWithinLimit(const SearchRequest& request);
+
   Catalog& catalog_;
   std::shared_ptr<const ExampleIndex> examples_;
 };

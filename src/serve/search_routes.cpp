@@ -74,12 +74,14 @@ nlohmann::ordered_json HitJson(const SearchHit& h) {
 Result<SearchResult> RunSearch(ServeContext& context, Catalog& catalog,
                                const SearchRequest& search) {
   SearchEngine engine(catalog, context.examples());
+  SearchRequest limited = search;
+  limited.time_limit_seconds = context.options().query_time_limit;
   const bool by_example = !search.like_clip.empty() || !search.like_image_bytes.empty();
   if (by_example && !context.examples()) {
     auto built = context.EnsureExamples(engine);
     if (!built.ok()) return built.status();
   }
-  return engine.Search(search);
+  return engine.Search(limited);
 }
 
 void HandleSearch(ServeContext& context, const httplib::Request& request,
@@ -89,9 +91,13 @@ void HandleSearch(ServeContext& context, const httplib::Request& request,
   auto lease = context.pool().Acquire();
   if (!lease.ok()) return SendError(response, 503, lease.status().message());
   auto result = RunSearch(context, **lease, search.value());
-  if (!result.ok()) return SendError(response, 400, result.status().message());
+  if (!result.ok()) {
+    const bool slow = result.status().message().find("took longer than") != std::string::npos;
+    return SendError(response, slow ? 503 : 400, result.status().message());
+  }
   nlohmann::ordered_json body;
   body["total"] = result->total;
+  body["total_capped"] = result->total_capped;
   body["mode"] = result->mode;
   body["fts_query"] = result->fts_query;
   body["understood"] = result->understood;

@@ -17,6 +17,7 @@ struct ServeOptions {
   bool read_only = false;  // every write endpoint answers 403
   int threads = 8;         // HTTP worker threads (and at most this many catalog connections)
   size_t max_body_bytes = size_t{16} << 20;  // request bodies (query images) above this: 413
+  double query_time_limit = 10;  // seconds a search may take before it gives up (503); 0 = none
 };
 
 // True for an IPv4 literal 127.x.y.z, "::1" (bracketed or not) and "localhost".

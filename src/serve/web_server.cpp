@@ -113,6 +113,13 @@ Result<std::unique_ptr<WebServer>> WebServer::Create(const ServeOptions& options
   auto catalog = Catalog::Open(options.dataset, /*create=*/false);
   if (!catalog.ok()) return catalog.status();
   auto context = std::make_unique<ServeContext>(options, token.value(), std::move(catalog.value()));
+  // The query-by-example index is built before the first request (~3 s per 100k clips), not by
+  // whichever request needs it first while others queue behind it. A failure is not fatal: the
+  // first query by example tries again and reports it.
+  if (auto lease = context->pool().Acquire(); lease.ok()) {
+    SearchEngine engine(**lease);
+    (void)context->EnsureExamples(engine);
+  }
   auto server = std::make_unique<httplib::Server>();
   Configure(*server, *context);
   return std::make_unique<WebServer>(std::move(context), std::move(server));
