@@ -154,6 +154,10 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
   tokenize = 'porter unicode61 remove_diacritics 2'
 );
 CREATE TABLE search_dirty (clip_id INTEGER PRIMARY KEY);
+-- Short text values (labels: camera.movement, framing.shot_scale ...) by value, so a filter on a
+-- label reads its clips from the index instead of looking up every clip (RuleConjunct::index_sql).
+CREATE INDEX clip_attributes_label ON clip_attributes(name, text)
+  WHERE num IS NULL AND length(text) <= 64;
 INSERT INTO search_dirty (clip_id) SELECT id FROM clips;
 
 CREATE TRIGGER search_clip_new AFTER INSERT ON clips BEGIN

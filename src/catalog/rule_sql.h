@@ -17,6 +17,11 @@ struct RuleConjunct {
   // SQL evaluating to a one-line message with the clip's actual values, meant for clips that
   // fail the conjunct: "camera.confidence 0.42 < 0.6", "camera.movement is missing (...)".
   std::string message_sql;
+  // The same condition as "w.clip_id IN (SELECT clip_id FROM clip_attributes WHERE ...)" (over
+  // clip_attr_wide aliased w), driven by
+  // the attribute indexes, for conjuncts of the form "attribute op literal(s)"; "" otherwise.
+  // Equivalent to `sql` as a top-level AND term only (not under NOT or OR).
+  std::string index_sql;
 };
 
 struct CompiledRule {

@@ -142,6 +142,9 @@ std::vector<Token> Tokenize(const std::string& s) {
   return out;
 }
 
+// Texts up to this many bytes are in the clip_attributes_label index (catalog migration 4).
+constexpr size_t kShortText = 64;
+
 // ---- Parser ----------------------------------------------------------------------------------
 
 struct Expr {
@@ -152,6 +155,11 @@ struct Expr {
   std::string simple_op;   // the operator as the user wrote it ("IN", "NOT IN", ">=" ...)
   std::string simple_rhs;  // literal source text
   bool simple_rhs_literal = false;
+  // For a literal operand: 'n' number, 's' string, '\0' other (TRUE/FALSE count as numbers).
+  char literal_kind = '\0';
+  // For "name op literal" / "name IN (literals)": the literals' SQL and kinds, in order.
+  std::vector<std::string> rhs_sql;
+  std::string rhs_kinds;
 };
 
 size_t EditDistance(const std::string& a, const std::string& b) {
@@ -265,6 +273,8 @@ class Parser {
       e.begin = lhs.begin;
       e.end = rhs.end;
       if (lhs.simple_name && rhs.simple_rhs_literal) {
+        e.rhs_sql = {rhs.sql};
+        e.rhs_kinds = std::string(1, rhs.literal_kind);
         e.simple_name = lhs.simple_name;
         e.simple_op = sql_op;
         e.simple_rhs = src_.substr(rhs.begin, rhs.end - rhs.begin);
@@ -296,6 +306,10 @@ class Parser {
       e.begin = lhs.begin;
       e.end = close + 1;
       if (lhs.simple_name && all_literal) {
+        for (const Expr& item : items) {
+          e.rhs_sql.push_back(item.sql);
+          e.rhs_kinds += item.literal_kind;
+        }
         e.simple_name = lhs.simple_name;
         e.simple_op = negated ? "NOT IN" : "IN";
         size_t open = items.front().begin;
@@ -338,17 +352,20 @@ class Parser {
         ++i_;
         e.sql = t.text;
         e.simple_rhs_literal = true;
+        e.literal_kind = 'n';
         return e;
       case Tok::kString:
         ++i_;
         e.sql = SqlString(t.text);
         e.simple_rhs_literal = true;
+        e.literal_kind = t.text.size() <= kShortText ? 's' : '\0';
         return e;
       case Tok::kOp:
         if (t.text == "-" && toks_[i_ + 1].kind == Tok::kNumber) {
           e.sql = "-" + toks_[i_ + 1].text;
           e.end = toks_[i_ + 1].end;
           e.simple_rhs_literal = true;
+          e.literal_kind = 'n';
           i_ += 2;
           return e;
         }
@@ -358,6 +375,7 @@ class Parser {
           ++i_;
           e.sql = t.text == "TRUE" ? "1" : t.text == "FALSE" ? "0" : "NULL";
           e.simple_rhs_literal = t.text != "NULL";
+          e.literal_kind = t.text != "NULL" ? 'n' : '\0';
           return e;
         }
         Fail("expected a value");
@@ -453,6 +471,38 @@ std::string MessageSql(const Expr& e, const std::string& text) {
   return sql;
 }
 
+// The index-driven form of a top-level conjunct "attribute op literal(s)" (RuleConjunct::
+// index_sql, over clip_attr_wide aliased w), or "" when there is none. At the top level of a rule,
+// "value op literal" is true exactly for the clips whose attribute row satisfies it, so the clip
+// set can come from the attribute indexes instead of a lookup per clip (migration 4's
+// clip_attributes_label index holds short texts; clip_attributes_name the numbers). The value is
+// COALESCE(num, text):
+//   number literal, op = < <=: only a numeric value can satisfy it (text sorts above numbers);
+//   number literal, op > >=:   numeric values that satisfy it, plus every text value;
+//   short string literals, = or IN: only text values of at most kShortText bytes can be equal.
+// Anything else (!=, NOT IN, long or mixed literals, clip fields) keeps the per-clip form.
+std::string IndexSql(const Expr& e, const std::set<std::string>& attributes) {
+  if (!e.simple_name || !attributes.count(*e.simple_name) || e.rhs_sql.empty()) return "";
+  const std::string name = SqlString(*e.simple_name);
+  const std::string& op = e.simple_op;
+  const std::string head = "w.clip_id IN (SELECT clip_id FROM clip_attributes WHERE name = " + name;
+  if (e.rhs_kinds == "n" && (op == "=" || op == "<" || op == "<=")) {
+    return head + " AND num " + op + " " + e.rhs_sql[0] + ")";
+  }
+  if (e.rhs_kinds == "n" && (op == ">" || op == ">=")) {
+    return head + " AND num " + op + " " + e.rhs_sql[0] + " UNION ALL SELECT clip_id FROM " +
+           "clip_attributes WHERE name = " + name + " AND num IS NULL AND text IS NOT NULL)";
+  }
+  const bool strings = e.rhs_kinds.find_first_not_of('s') == std::string::npos;
+  if (strings && (op == "=" || op == "IN")) {
+    std::string list;
+    for (const std::string& v : e.rhs_sql) list += (list.empty() ? "" : ", ") + v;
+    return head + " AND num IS NULL AND length(text) <= " + std::to_string(kShortText) +
+           " AND text IN (" + list + "))";
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<CompiledRule> CompileRule(const std::string& tier, const std::string& when,
@@ -468,6 +518,7 @@ Result<CompiledRule> CompileRule(const std::string& tier, const std::string& whe
       c.text = when.substr(t.begin, t.end - t.begin);
       c.sql = t.sql;
       c.message_sql = MessageSql(t, c.text);
+      c.index_sql = IndexSql(t, attributes);
       rule.conjuncts.push_back(std::move(c));
     }
     for (size_t k = 0; k < terms.size(); ++k) {

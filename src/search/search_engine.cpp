@@ -155,7 +155,12 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   ClipQuery query;
   query.fts = FtsQuery(terms, /*all=*/true);
   query.tier = filter.tier;
-  query.where_sql = where->sql;
+  // Each top-level condition in its index-driven form where it has one (RuleConjunct::index_sql):
+  // a label or number filter then reads its clips from an index, not every candidate's row.
+  for (const RuleConjunct& c : where->conjuncts) {
+    if (!query.where_sql.empty()) query.where_sql += " AND ";
+    query.where_sql += c.index_sql.empty() ? "(" + c.sql + ")" : c.index_sql;
+  }
   query.where_attributes = where->attributes;
   query.sort = req.sort;
   query.ascending = req.ascending;

@@ -205,6 +205,40 @@ TEST_F(SearchTest, WhereTierAndSortCombineWithWords) {
   EXPECT_NE(untiered.output.find("never tiered"), std::string::npos) << untiered.output;
 }
 
+TEST_F(SearchTest, IndexDrivenFiltersSelectTheSameClipsAsExport) {
+  // Search turns "attribute op literal" conditions into index lookups (RuleConjunct::index_sql);
+  // export evaluates the same --where clip by clip. Both must select the same clips.
+  const std::vector<std::string> conditions = {
+      "camera.movement = 'static'",
+      "framing.shot_scale IN ('full', 'long', 'medium_close_up')",
+      "camera.confidence >= 0.5",
+      "camera.confidence > 0.5 AND camera.movement != 'static'",
+      "motion.camera < 0.01",
+      "camera.movement = 3",
+      "camera.movement > 3",
+      "text.area_ratio > 0 OR camera.movement = 'pan_left'",
+      "NOT camera.movement IN ('static', 'handheld')",
+  };
+  for (const std::string& c : conditions) {
+    auto h = Search("--where " + ShellQuote(c) + " --limit 1000");
+    ASSERT_EQ(h.exit_code, 0) << c << ": " << h.output;
+    std::multiset<std::string> searched, exported;
+    for (const auto& hit : h.hits) {
+      searched.insert(hit["video"].get<std::string>() + "#" +
+                      std::to_string(hit["index"].get<int>()));
+    }
+    auto ex = RunClipdex("export " + ShellQuote(ds_) + " --format jsonl --where " + ShellQuote(c));
+    ASSERT_EQ(ex.exit_code, 0) << c << ": " << ex.output;
+    for (const std::string& line : Lines(ex.output)) {
+      auto j = nlohmann::json::parse(line, nullptr, false);
+      if (!j.is_discarded() && j.contains("clip")) {
+        exported.insert(j["video"].get<std::string>() + "#" + std::to_string(j["clip"].get<int>()));
+      }
+    }
+    EXPECT_EQ(searched, exported) << c;
+  }
+}
+
 TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
   auto first =
       Search("--like-clip " + ShellQuote(Media("synthetic/syn_static_photo.mp4").string() + "#0"));
