@@ -156,7 +156,9 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 CREATE TABLE search_dirty (clip_id INTEGER PRIMARY KEY);
 -- Short text values (labels: camera.movement, framing.shot_scale ...) by value, so a filter on a
 -- label reads its clips from the index instead of looking up every clip (RuleConjunct::index_sql).
-CREATE INDEX clip_attributes_label ON clip_attributes(name, text)
+-- num is a column too (always NULL here) so the index covers the filter's own terms: without it
+-- SQLite reads every row to test `num IS NULL` (176 ms for one label at 100k clips, 1 ms with).
+CREATE INDEX clip_attributes_label ON clip_attributes(name, text, num)
   WHERE num IS NULL AND length(text) <= 64;
 INSERT INTO search_dirty (clip_id) SELECT id FROM clips;
 
