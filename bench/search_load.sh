@@ -33,7 +33,9 @@ echo "catalog: $clips clips"
 echo "index build (from scratch): $(tail -1 "$work/index.log"); $(cat "$work/time")"
 echo "catalog size: $(du -sh "$db" | cut -f1)"
 
-"$bin" serve "$work/ds" --port 0 >"$work/serve.log" 2>&1 &
+# One worker per client: httplib gives a kept-alive connection its own thread, so with fewer
+# threads than clients the extra clients wait for a connection to close, not for a CPU.
+"$bin" serve "$work/ds" --port 0 --threads 16 >"$work/serve.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do
