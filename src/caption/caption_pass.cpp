@@ -102,8 +102,12 @@ std::string ClipContext(Catalog& catalog, const VideoRecord& video, const ClipRe
       auto picture = ReadJpeg(catalog.dir() / clip.thumbnail);
       if (picture.ok()) thumb = PictureHash(picture.value());
     }
+    std::vector<std::string> tags;
+    if (auto t = catalog.TagsOf(clip.id); t.ok()) {
+      for (const ClipTag& tag : *t) tags.push_back(tag.tag);
+    }
     for (const GlossaryMatch& m :
-         glossary->Match(AttrText(clip, "text.content"), video.path, thumb)) {
+         glossary->Match(AttrText(clip, "text.content"), video.path, thumb, tags)) {
       std::string line = "- " + m.term->term;
       if (!m.term->aliases.empty()) {
         line += " (also";

@@ -107,10 +107,16 @@ Result<Glossary> Glossary::Load(const std::filesystem::path& path) {
 
 std::vector<GlossaryMatch> Glossary::Match(const std::string& ocr_text, const std::string& path,
                                            std::optional<uint64_t> thumbnail_hash,
+                                           const std::vector<std::string>& tags,
                                            int image_bits) const {
   std::vector<GlossaryMatch> out;
   const std::string ocr = Lower(ocr_text);
   const std::string words = PathWords(path);
+  std::string tag_text;  // one tag per line, so a name never spans two tags
+  for (const std::string& t : tags) {
+    tag_text += Lower(t);
+    tag_text += '\n';
+  }
   for (const GlossaryTerm& t : terms_) {
     std::vector<std::string> names = t.aliases;
     names.push_back(t.term);
@@ -121,6 +127,7 @@ std::vector<GlossaryMatch> Glossary::Match(const std::string& ocr_text, const st
         evidence = "ocr";
         break;
       }
+      if (evidence != "tag" && Contains(tag_text, name)) evidence = "tag";
       if (evidence.empty() && Contains(words, name)) evidence = "path";
     }
     if (evidence.empty() && thumbnail_hash) {

@@ -1,8 +1,8 @@
 // Glossary: names and terms a model cannot know (a channel, a product, a person, an in-house
 // word), given by the user and put into a VLM's prompt when a clip shows signs of them. Matching
 // is evidence-based, never a guess: a term (or an alias, any language) occurs in the clip's OCR
-// text or in its file's path/folder names, or a reference image looks like the clip's thumbnail
-// (perceptual hash within `image_bits`).
+// text, in a tag a user gave the clip (clipdex curate / serve) or in its file's path/folder names,
+// or a reference image looks like the clip's thumbnail (perceptual hash within `image_bits`).
 //
 // File (YAML):
 //   terms:
@@ -32,7 +32,7 @@ struct GlossaryTerm {
 
 struct GlossaryMatch {
   const GlossaryTerm* term = nullptr;
-  std::string evidence;  // "ocr", "path", "image"
+  std::string evidence;  // "ocr", "tag", "path", "image"
 };
 
 class Glossary {
@@ -41,9 +41,12 @@ class Glossary {
   // "glossary g.yaml: terms[0].images[1] x.png: cannot read".
   static Result<Glossary> Load(const std::filesystem::path& path);
 
-  // Terms with evidence in `ocr_text`, `path` or (when set) the thumbnail's pHash.
+  // Terms with evidence in `ocr_text`, the user's `tags` of the clip (a person's word for what
+  // it shows), `path` or (when set) the thumbnail's pHash; evidence is named in that order of
+  // preference.
   std::vector<GlossaryMatch> Match(const std::string& ocr_text, const std::string& path,
                                    std::optional<uint64_t> thumbnail_hash,
+                                   const std::vector<std::string>& tags = {},
                                    int image_bits = 10) const;
   size_t size() const { return terms_.size(); }
 

@@ -47,6 +47,16 @@ TEST(Glossary, MatchesOnlyWithEvidence) {
   EXPECT_EQ(m[0].term->term, "Kestrel");
   EXPECT_EQ(m[0].evidence, "path");
   EXPECT_TRUE(g->Match("restart kestrels", "/x/y.mp4", std::nullopt).empty());
+  // A user's tag is evidence too (and preferred over the path); a tag naming nothing is not.
+  m = g->Match("", "/footage/kestrel_flights/a.mp4", std::nullopt, {"sunset", "Kestrel"});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].term->term, "Kestrel");
+  EXPECT_EQ(m[0].evidence, "tag");
+  m = g->Match("", "/x/y.mp4", std::nullopt, {"studio 新闻24 feed"});
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].term->term, "NEWS24");
+  EXPECT_EQ(m[0].evidence, "tag");
+  EXPECT_TRUE(g->Match("", "/x/y.mp4", std::nullopt, {"sunset", "kest"}).empty());
   EXPECT_EQ(g->Match("今日新闻24小时", "", std::nullopt).size(), 1u);
   // A thumbnail like the reference image matches; an unrelated one does not.
   cv::Mat thumb;
