@@ -205,6 +205,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
       if (skip) {
         ++summary.skipped;
       } else if (error.empty()) {
+        result.value().video.file_size = static_cast<int64_t>(sizes[i]);
         Status s = catalog.CommitVideo(result.value(), run_id.value());
         if (s.ok()) {
           ++summary.ok;

@@ -39,6 +39,10 @@ void ExpectConsistent(const std::filesystem::path& dataset, size_t expected_ok) 
   for (const auto& v : videos.value()) {
     EXPECT_TRUE(fingerprints.insert(v.fingerprint).second) << "duplicate " << v.path;
     if (v.status == "ok") ++ok;
+    // The stored size is the file's (it was 0 for every ok video before 2026-12-04).
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(v.path, ec);
+    if (!ec && v.status == "ok") EXPECT_EQ(v.file_size, static_cast<int64_t>(size)) << v.path;
   }
   EXPECT_EQ(ok, expected_ok);
   std::map<int64_t, int> next_index;
