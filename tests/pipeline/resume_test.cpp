@@ -42,7 +42,9 @@ void ExpectConsistent(const std::filesystem::path& dataset, size_t expected_ok) 
     // The stored size is the file's (it was 0 for every ok video before 2026-12-04).
     std::error_code ec;
     const auto size = std::filesystem::file_size(v.path, ec);
-    if (!ec && v.status == "ok") EXPECT_EQ(v.file_size, static_cast<int64_t>(size)) << v.path;
+    if (!ec && v.status == "ok") {
+      EXPECT_EQ(v.file_size, static_cast<int64_t>(size)) << v.path;
+    }
   }
   EXPECT_EQ(ok, expected_ok);
   std::map<int64_t, int> next_index;
