@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 
+#include "analyze/camera_motion.h"
 #include "analyze/dup_signature.h"
 #include "caption/caption_facts.h"
 
@@ -66,18 +67,32 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
   } else {
     candidates.push_back({edge, "first"});
     if (duration > 1.0) candidates.push_back({duration - edge, "last"});
+    // Picture changes, strongest first: when they outnumber the budget, the frames go to the
+    // biggest changes, not to the earliest ones (the cockatoo's one strong change came last).
+    std::vector<std::pair<int, double>> jumps;  // (bits, time)
     for (size_t i = 1; i < hashes.size(); ++i) {
-      if (Bits(hashes[i - 1], hashes[i]) > o.change_bits) {
-        candidates.push_back({sample_time(i), "change"});
-        changes = true;
-      }
+      const int bits = Bits(hashes[i - 1], hashes[i]);
+      if (bits > o.change_bits) jumps.emplace_back(bits, sample_time(i));
+    }
+    std::stable_sort(jumps.begin(), jumps.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [bits, t] : jumps) {
+      candidates.push_back({t, "change"});
+      changes = true;
     }
     // Fast camera movement changes the whole picture continuously, in a way perceptual hashes
     // (built to ignore small shifts) do not see: one frame per second of it, as "change" frames.
-    if (auto segs = measured["camera"].find("segments"); segs != measured["camera"].end()) {
-      for (const json& s : *segs) {
-        if (s.value("speed", std::string()) != "fast") continue;
-        const double start = s.value("start", 0.0), end = s.value("end", 0.0);
+    // Fast by the measured rate (camera.segments, on the file's clock), whatever the label: a
+    // segment labelled unknown or handheld at a fast rate is violent motion (the underwater
+    // diver clip), and its label's speed says "none".
+    if (const Attribute* a = FindAttribute(clip, "camera.segments"); a != nullptr) {
+      const json segs = json::parse(a->text, nullptr, /*allow_exceptions=*/false);
+      for (const json& s : segs.is_array() ? segs : json::array()) {
+        if (!s.is_object() || CameraSpeedLabel("handheld", s.value("rate", 0.0)) != "fast") {
+          continue;
+        }
+        const double start = std::max(0.0, s.value("start", 0.0) - clip.start_time);
+        const double end = std::min(duration, s.value("end", 0.0) - clip.start_time);
         for (double t = start + 0.5; t < end; t += o.fast_motion_step) {
           candidates.push_back({t, "change"});
           changes = true;
