@@ -12,6 +12,7 @@
 #include "cli/verbs.h"
 #include "search/example_index.h"
 #include "search/search_engine.h"
+#include "search/search_hit_json.h"
 
 namespace clipdex::cli {
 namespace {
@@ -33,26 +34,10 @@ std::string Bracketed(std::string s) {
   return s;
 }
 
+// The API's hit object, with highlights bracketed for a terminal.
 nlohmann::ordered_json HitJson(const SearchHit& h) {
-  nlohmann::ordered_json j;
-  j["clip_id"] = h.clip_id;
-  j["video"] = h.video_path;
-  j["index"] = h.index;
-  j["start"] = h.start;
-  j["end"] = h.end;
-  j["match_start"] = h.match_start;
-  j["match_end"] = h.match_end;
-  j["match"] = h.match_reason;
-  j["score"] = h.score;
-  if (h.similarity) j["similarity"] = *h.similarity;
-  j["tier"] = h.tier;
-  j["movement"] = h.movement;
-  j["shot_scale"] = h.shot_scale;
-  j["caption"] = h.caption;
-  j["thumbnail"] = h.thumbnail;
-  nlohmann::ordered_json hl = nlohmann::ordered_json::object();
-  for (const auto& [column, text] : h.highlights) hl[column] = Bracketed(text);
-  j["highlights"] = hl;
+  nlohmann::ordered_json j = SearchHitJson(h);
+  for (auto& [column, text] : j["highlights"].items()) text = Bracketed(text.get<std::string>());
   return j;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "catalog/clip_json.h"
+#include "search/search_hit_json.h"
 #include "serve/http_json.h"
 #include "serve/serve_context.h"
 
@@ -46,29 +47,6 @@ Result<SearchRequest> ParseSearchRequest(const httplib::Request& request) {
   return s;
 }
 
-nlohmann::ordered_json HitJson(const SearchHit& h) {
-  nlohmann::ordered_json j;
-  j["id"] = h.clip_id;
-  j["video"] = h.video_path;
-  j["fingerprint"] = h.fingerprint;
-  j["index"] = h.index;
-  j["start"] = h.start;
-  j["end"] = h.end;
-  j["duration"] = h.end - h.start;
-  j["match_start"] = h.match_start;
-  j["match_end"] = h.match_end;
-  j["match_reason"] = h.match_reason;
-  j["score"] = h.score;
-  j["similarity"] = h.similarity ? nlohmann::ordered_json(*h.similarity) : nullptr;
-  j["tier"] = h.tier;
-  j["has_thumbnail"] = !h.thumbnail.empty();
-  j["movement"] = h.movement;
-  j["shot_scale"] = h.shot_scale;
-  j["caption"] = h.caption;
-  j["highlights"] = h.highlights;
-  return j;
-}
-
 // Runs `search` on a checked-out connection with the shared example index; the response is
 // set on error (400: the request's fault, 503: no connection).
 Result<SearchResult> RunSearch(ServeContext& context, Catalog& catalog,
@@ -105,7 +83,7 @@ void HandleSearch(ServeContext& context, const httplib::Request& request,
   body["offset"] = search->offset;
   body["limit"] = search->limit;
   nlohmann::ordered_json hits = nlohmann::ordered_json::array();
-  for (const SearchHit& h : result->hits) hits.push_back(HitJson(h));
+  for (const SearchHit& h : result->hits) hits.push_back(SearchHitJson(h));
   body["hits"] = std::move(hits);
   SendJson(response, body);
 }

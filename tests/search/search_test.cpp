@@ -109,7 +109,8 @@ TEST_F(SearchTest, OnScreenTextIsFoundAndLocalisedToWhenItIsOnScreen) {
   ASSERT_FALSE(h.hits.empty()) << h.output;
   EXPECT_EQ(h.files()[0], "syn_subtitles_watermark.mp4") << h.output;
   const auto& top = h.hits[0];
-  EXPECT_NE(top["match"].get<std::string>().find("on-screen text"), std::string::npos) << h.output;
+  EXPECT_NE(top["match_reason"].get<std::string>().find("on-screen text"), std::string::npos)
+      << h.output;
   EXPECT_GE(top["match_start"].get<double>(), 0.8) << h.output;
   EXPECT_LE(top["match_start"].get<double>(), 1.6) << h.output;
   EXPECT_LE(top["match_end"].get<double>(), 4.8) << h.output;
@@ -165,7 +166,7 @@ TEST_F(SearchTest, AnImageAsExampleFindsItsSource) {
   int family = 0;
   for (const auto& f : files) family += f.rfind("dup_", 0) == 0 && f != "dup_negative_other.mp4";
   EXPECT_GE(family, 4) << h.output;
-  EXPECT_NE(h.hits[0]["match"].get<std::string>().find("keyframe"), std::string::npos);
+  EXPECT_NE(h.hits[0]["match_reason"].get<std::string>().find("keyframe"), std::string::npos);
   // A flat picture has nothing to compare: a clear error, not a random ranking.
   const auto flat = dir_->path() / "flat.png";
   ASSERT_EQ(RunShell("ffmpeg -v error -y -f lavfi -i color=gray:s=64x64 -frames:v 1 " +
@@ -257,7 +258,7 @@ TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
   ASSERT_EQ(tag.exit_code, 0) << tag.output;
   auto h = Search("quokkafavourite");
   ASSERT_EQ(h.hits.size(), 1u) << h.output;
-  EXPECT_EQ(std::to_string(h.hits[0]["clip_id"].get<int64_t>()), id);
+  EXPECT_EQ(std::to_string(h.hits[0]["id"].get<int64_t>()), id);
   EXPECT_EQ(Search("黄昏").hits.size(), 1u);
   ASSERT_EQ(
       RunClipdex("curate " + ShellQuote(ds_) + " " + id + " --untag quokkafavourite").exit_code, 0);
@@ -271,7 +272,7 @@ TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
   ASSERT_EQ(RunClipdex("tier " + ShellQuote(ds_)).exit_code, 0);
   auto gold = Search("--tier gold --limit 1000");
   bool found = false;
-  for (const auto& hit : gold.hits) found |= std::to_string(hit["clip_id"].get<int64_t>()) == id;
+  for (const auto& hit : gold.hits) found |= std::to_string(hit["id"].get<int64_t>()) == id;
   EXPECT_TRUE(found) << gold.output;
   auto explain = RunClipdex("explain " + ShellQuote(ds_) + " " + id);
   EXPECT_NE(explain.output.find("manual tier gold: hero shot (by tester"), std::string::npos)
