@@ -12,7 +12,8 @@
 # STATE_DIR (default build/llama-server) holds pid, url and server.log.
 # Environment: LLAMA_SERVER_BIN, LLAMA_MODEL, LLAMA_MMPROJ (default: the random-weight tiny VLM in
 # ../shared/models/tiny-vlm-random), LLAMA_PARALLEL (slots, 4), LLAMA_CTX (total context shared by
-# the slots, 4096), LLAMA_THREADS (2), LLAMA_START_TIMEOUT (60), LLAMA_EXTRA_ARGS (appended).
+# the slots, 4096), LLAMA_THREADS (2), LLAMA_POLL (0), LLAMA_START_TIMEOUT (60), LLAMA_EXTRA_ARGS
+# (appended).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,6 +24,10 @@ MMPROJ=${LLAMA_MMPROJ:-$MODELS/tiny-mmproj-random.gguf}
 PARALLEL=${LLAMA_PARALLEL:-4}
 CTX=${LLAMA_CTX:-4096}
 THREADS=${LLAMA_THREADS:-2}
+# ggml's worker threads busy-wait for work by default (--poll 50). Two servers and a test run on
+# a 2-core machine then spin against each other: a 17 s caption test took 143 s beside a second
+# one. No polling costs a little latency on an idle machine and keeps a shared one usable.
+POLL=${LLAMA_POLL:-0}
 START_TIMEOUT=${LLAMA_START_TIMEOUT:-60}
 
 die() { echo "llama_server: $*" >&2; exit 1; }
@@ -78,7 +83,7 @@ start() {
   # (popen, $(...)) is not held open by the server.
   # shellcheck disable=SC2086  # LLAMA_EXTRA_ARGS is a word list on purpose
   "$BIN" -m "$MODEL" --mmproj "$MMPROJ" --jinja --host 127.0.0.1 --port 0 -c "$CTX" \
-    -np "$PARALLEL" -t "$THREADS" -tb "$THREADS" --no-warmup --no-webui ${LLAMA_EXTRA_ARGS:-} \
+    -np "$PARALLEL" -t "$THREADS" -tb "$THREADS" --poll "$POLL" --no-warmup --no-webui ${LLAMA_EXTRA_ARGS:-} \
     </dev/null >"$log" 2>&1 &
   local pid=$! url="" deadline=$((SECONDS + START_TIMEOUT))
   echo "$pid" >"$STATE/pid"

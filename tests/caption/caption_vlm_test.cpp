@@ -57,7 +57,11 @@ class CaptionVlm : public ::testing::Test {
 std::unique_ptr<TempDir> CaptionVlm::dir_;
 std::string CaptionVlm::ds_, CaptionVlm::skip_;
 
-const char* kVlmFlags = " --model tiny-vlm-random --max-tokens 1536 --timeout 120";
+// Two small keyframes a clip: these tests check resume and kill semantics, not frame choice, and
+// must stay quick when two llama-servers share a loaded 2-core CI machine.
+const char* kVlmFlags =
+    " --model tiny-vlm-random --max-tokens 1536 --timeout 120 --max-frames 2 "
+    "--max-change-frames 2 --long-side 224";
 
 TEST_F(CaptionVlm, ServerRunResumesAfterTheServerDies) {
   auto server = std::make_unique<LlamaServer>("LLAMA_CTX=16384");

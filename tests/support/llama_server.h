@@ -38,7 +38,9 @@ class LlamaServer {
       reason_ = model.string() + " not found (needs ../shared)";
       return;
     }
-    auto r = RunShell(extra_env + " LLAMA_START_TIMEOUT=60 bash " +
+    // One thread: ggml syncs its threads at every op, and a tiny model's thousands of small ops
+    // a token made two 2-thread servers beside a test run on 2 cores 10x slower (CI timed out).
+    auto r = RunShell(extra_env + " LLAMA_THREADS=1 LLAMA_START_TIMEOUT=60 bash " +
                       ShellQuote((kRoot / "scripts/llama_server.sh").string()) + " start " +
                       ShellQuote(state_.path().string()));
     const auto lines = Lines(r.output);
