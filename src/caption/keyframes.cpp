@@ -16,11 +16,17 @@ using nlohmann::json;
 
 int Bits(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
 
+bool Inside(const std::vector<std::pair<double, double>>& spans, double t) {
+  return std::any_of(spans.begin(), spans.end(),
+                     [&](const auto& s) { return s.first <= t && t < s.second; });
+}
+
 int Priority(const std::string& reason) {
   if (reason == "first" || reason == "last" || reason == "middle") return 0;
   if (reason == "segment") return 1;
   if (reason == "change") return 2;
-  return 3;
+  if (reason == "coverage") return 3;
+  return 4;
 }
 
 }  // namespace
@@ -47,7 +53,10 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
   // Timestamps a little inside the clip: the very first/last frame time may fall on the
   // neighbouring shot after a seek rounds.
   const double edge = std::min(0.05, duration / 4);
-  std::vector<Keyframe> candidates;
+  std::vector<Keyframe> candidates, late_changes;
+  // Camera segments (clip time) moving fast by their rate whatever the label, and moving at
+  // medium or fast speed by their label.
+  std::vector<std::pair<double, double>> fast, moving;
   KeyframePlan plan;
 
   // Signature samples, spread uniformly over the clip (dup_signature.h keeps them in time order
@@ -67,19 +76,6 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
   } else {
     candidates.push_back({edge, "first"});
     if (duration > 1.0) candidates.push_back({duration - edge, "last"});
-    // Picture changes, strongest first: when they outnumber the budget, the frames go to the
-    // biggest changes, not to the earliest ones (the cockatoo's one strong change came last).
-    std::vector<std::pair<int, double>> jumps;  // (bits, time)
-    for (size_t i = 1; i < hashes.size(); ++i) {
-      const int bits = Bits(hashes[i - 1], hashes[i]);
-      if (bits > o.change_bits) jumps.emplace_back(bits, sample_time(i));
-    }
-    std::stable_sort(jumps.begin(), jumps.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (const auto& [bits, t] : jumps) {
-      candidates.push_back({t, "change"});
-      changes = true;
-    }
     // Fast camera movement changes the whole picture continuously, in a way perceptual hashes
     // (built to ignore small shifts) do not see: one frame per second of it, as "change" frames.
     // Fast by the measured rate (camera.segments, on the file's clock), whatever the label: a
@@ -88,15 +84,38 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
     if (const Attribute* a = FindAttribute(clip, "camera.segments"); a != nullptr) {
       const json segs = json::parse(a->text, nullptr, /*allow_exceptions=*/false);
       for (const json& s : segs.is_array() ? segs : json::array()) {
-        if (!s.is_object() || CameraSpeedLabel("handheld", s.value("rate", 0.0)) != "fast") {
-          continue;
+        if (!s.is_object()) continue;
+        const std::pair<double, double> span{
+            std::max(0.0, s.value("start", 0.0) - clip.start_time),
+            std::min(duration, s.value("end", 0.0) - clip.start_time)};
+        const double rate = s.value("rate", 0.0);
+        if (CameraSpeedLabel("handheld", rate) == "fast") fast.push_back(span);
+        if (CameraSpeedLabel(s.value("label", std::string()), rate) != "slow" &&
+            CameraSpeedLabel(s.value("label", std::string()), rate) != "none") {
+          moving.push_back(span);
         }
-        const double start = std::max(0.0, s.value("start", 0.0) - clip.start_time);
-        const double end = std::min(duration, s.value("end", 0.0) - clip.start_time);
-        for (double t = start + 0.5; t < end; t += o.fast_motion_step) {
-          candidates.push_back({t, "change"});
-          changes = true;
-        }
+      }
+    }
+    auto in_fast = [&](double t) { return Inside(fast, t); };
+    // Picture changes, strongest first: when they outnumber the budget, the frames go to the
+    // biggest changes, not to the earliest ones (the cockatoo's one strong change came last).
+    // A jump inside fast movement is mostly the movement, which its frame a second already
+    // shows: such jumps come after every other change (see `late_changes`).
+    std::vector<std::pair<int, double>> jumps;  // (bits, time)
+    for (size_t i = 1; i < hashes.size(); ++i) {
+      const int bits = Bits(hashes[i - 1], hashes[i]);
+      if (bits > o.change_bits) jumps.emplace_back(bits, sample_time(i));
+    }
+    std::stable_sort(jumps.begin(), jumps.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [bits, t] : jumps) {
+      (in_fast(t) ? late_changes : candidates).push_back({t, "change"});
+      changes = true;
+    }
+    for (const auto& [start, end] : fast) {
+      for (double t = start + 0.5; t < end; t += o.fast_motion_step) {
+        candidates.push_back({t, "change"});
+        changes = true;
       }
     }
     // Segments only when the camera changes what it does: one segment is the whole clip, which
@@ -112,19 +131,43 @@ KeyframePlan PlanKeyframes(const VideoRecord& video, const ClipRecord& clip, con
   std::stable_sort(candidates.begin(), candidates.end(), [](const Keyframe& a, const Keyframe& b) {
     return Priority(a.reason) < Priority(b.reason);
   });
-  for (const Keyframe& k : candidates) {
+  auto take = [&](const Keyframe& k) {
     // Changes may use up to `max_change_frames` in all: a lively clip is worth more frames, and
     // still far fewer than the uniform baseline's two a second.
-    const int cap =
-        k.reason == "change" ? std::max(o.max_frames, o.max_change_frames) : o.max_frames;
-    if (static_cast<int>(plan.frames.size()) >= cap) continue;
+    const int cap = k.reason == "segment" || Priority(k.reason) == 0
+                        ? o.max_frames
+                        : std::max(o.max_frames, o.max_change_frames);
+    if (static_cast<int>(plan.frames.size()) >= cap) return;
     // A segment is already seen when a chosen frame lies within 0.5 s of its keyframe time.
     const double gap = k.reason == "segment" ? std::max(o.min_gap, 0.5) : o.min_gap;
     const bool near = std::any_of(plan.frames.begin(), plan.frames.end(), [&](const Keyframe& f) {
       return std::abs(f.time - k.time) <= gap;
     });
     if (!near) plan.frames.push_back(k);
+  };
+  for (const Keyframe& k : candidates) take(k);
+  // While the camera moves, a clip is never unseen for longer than `max_unseen` seconds: the
+  // view changes below the change threshold (a handheld close-up turning) and events in order
+  // need frames through it. A fixed camera's clip is not filled: what changes there is a
+  // picture change, and the hashes see those. The widest gap is split first.
+  if (changes) {
+    for (;;) {
+      std::vector<double> times{0.0, duration};
+      for (const Keyframe& f : plan.frames) times.push_back(f.time);
+      std::sort(times.begin(), times.end());
+      double widest = 0, mid = 0;
+      for (size_t i = 1; i < times.size(); ++i) {
+        if (times[i] - times[i - 1] > widest && Inside(moving, (times[i] + times[i - 1]) / 2)) {
+          widest = times[i] - times[i - 1];
+          mid = (times[i] + times[i - 1]) / 2;
+        }
+      }
+      const size_t before = plan.frames.size();
+      if (widest > o.max_unseen) take({mid, "coverage"});
+      if (plan.frames.size() == before) break;
+    }
   }
+  for (const Keyframe& k : late_changes) take(k);
   // Novelty: the sample least like any chosen frame (by its nearest sample's hash).
   if (!hashes.empty()) {
     auto nearest_sample = [&](double t) {

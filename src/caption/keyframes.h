@@ -9,7 +9,10 @@
 //      (dedup.signature, dense per-frame perceptual hashes the ingest already computed) more
 //      than `change_bits` apart, and one frame a second of every fast camera segment (the whole
 //      picture moves; hashes made to ignore small shifts miss it);
-//   4. novelty: the sample farthest (in hash bits) from every frame chosen so far, while it is
+//   4. coverage: while a changing clip has a stretch of more than `max_unseen` seconds without
+//      a frame, its middle (widest first); then picture changes inside fast movement, which the
+//      movement's own frames mostly show already;
+//   5. novelty: the sample farthest (in hash bits) from every frame chosen so far, while it is
 //      more than `novelty_bits` away and the budget allows.
 // Frames closer than `min_gap` seconds merge (the higher priority stays). At most `max_frames`,
 // except that strong changes may take the plan up to `max_change_frames`.
@@ -34,14 +37,16 @@ struct KeyframeOptions {
   int novelty_bits = 14;          // of 64
   double min_gap = 0.4;           // seconds
   double fast_motion_step = 1.0;  // seconds between frames of a fast camera segment
+  double max_unseen = 2.0;        // seconds a changing clip may go without a frame
   // Visual-token arithmetic of the backend: one token per patch x patch pixels. 28 = a 14-px ViT
   // patch with 2x2 token merging (Qwen2-VL / Qwen2.5-VL), the common open VLM family.
   int patch = 28;
 };
 
 struct Keyframe {
-  double time = 0;     // seconds from the clip's start
-  std::string reason;  // "first", "last", "change", "segment", "novelty", "middle"
+  double time = 0;  // seconds from the clip's start
+  // "first", "last", "change", "segment", "coverage", "novelty", "middle"
+  std::string reason;
 };
 
 struct KeyframePlan {

@@ -198,6 +198,40 @@ TEST(Keyframes, PlanCoversChangesSegmentsAndEndsWithinBudget) {
   EXPECT_EQ(still.long_side, 336);
 }
 
+// A moving camera's clip is never unseen for more than 2 s; a fixed camera's clip is not filled.
+TEST(Keyframes, MovingCameraLeavesNoLongGap) {
+  VideoRecord video = Video(1280, 720);
+  ClipRecord clip;
+  clip.start_time = 10;
+  clip.end_time = 18;
+  std::string sig;  // 16 samples, one strong change at t = 1.25 s
+  for (int i = 0; i < 16; ++i) {
+    const std::string h = i < 2 ? "0000000000000000" : "ffffffffff000000";
+    std::string token = h;
+    for (int k = 1; k < 18; ++k) token += "/" + h;
+    sig += (i ? " " : "") + token;
+  }
+  auto plan_with = [&](const std::string& label) {
+    clip.attributes = {
+        Attribute::Text("dedup.signature", sig),
+        Attribute::Text(
+            "camera.segments",
+            json::array({{{"label", label}, {"start", 10.0}, {"end", 18.0}, {"rate", 0.1}}})
+                .dump())};
+    return PlanKeyframes(video, clip, Measured(), KeyframeOptions{});
+  };
+  const KeyframePlan moving = plan_with("handheld");
+  std::vector<double> times{0.0, 8.0};
+  for (const Keyframe& k : moving.frames) times.push_back(k.time);
+  std::sort(times.begin(), times.end());
+  for (size_t i = 1; i < times.size(); ++i) {
+    EXPECT_LE(times[i] - times[i - 1], 2.0) << ::testing::PrintToString(times);
+  }
+  const KeyframePlan fixed = plan_with("static");
+  for (const Keyframe& k : fixed.frames) EXPECT_NE(k.reason, "coverage");
+  EXPECT_LT(fixed.frames.size(), moving.frames.size());
+}
+
 TEST(CaptionRecord, WritesValidatedJsonTextsAndProvenance) {
   CaptionOutput seen;
   seen.content = {{"summary", "A presenter talks to the camera."},
