@@ -273,6 +273,11 @@ class Catalog {
   Catalog(PassKey key, std::filesystem::path dir, DbPtr db);
 
  private:
+  // QueryClips with mu_ held: join_clips false ranks words from the index alone (no clip rows,
+  // no TEMP view), true joins clip_attr_wide (filters, tiers, sorts, and the check's fallback).
+  Result<ClipPage> QueryClipsLocked(const ClipQuery& query, bool join_clips);
+  // Whether every row's clip exists and belongs to an ok video (mu_ held).
+  Result<bool> AllClipsOk(const std::vector<TextMatch>& rows);
   Status Configure();
   Status Migrate();
 
