@@ -36,5 +36,7 @@ void AddCaptionVerb(CLI::App& app, int* exit_code);
 void AddServeVerb(CLI::App& app, int* exit_code);
 // Adds `search` and `curate` (verb_search.cpp).
 void AddSearchVerbs(CLI::App& app, int* exit_code);
+// Adds `rewrite` (verb_rewrite.cpp).
+void AddRewriteVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli
