@@ -28,6 +28,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev clang-format npm ca-certificates
   chromium  # headless browser: the report test opens the HTML report in it
   python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
+  fonts-dejavu-core  # the rank test burns text into a candidate with ffmpeg drawtext
 )
 
 step() { printf '\n==== %s\n' "$*"; }

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddServeVerb(app, &exit_code);
   clipdex::cli::AddSearchVerbs(app, &exit_code);
   clipdex::cli::AddRewriteVerb(app, &exit_code);
+  clipdex::cli::AddRankVerb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

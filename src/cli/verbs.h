@@ -38,5 +38,7 @@ void AddServeVerb(CLI::App& app, int* exit_code);
 void AddSearchVerbs(CLI::App& app, int* exit_code);
 // Adds `rewrite` (verb_rewrite.cpp).
 void AddRewriteVerb(CLI::App& app, int* exit_code);
+// Adds `rank` (verb_rank.cpp).
+void AddRankVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "util/ascii_case.h"
+
 namespace clipdex {
 namespace {
 
@@ -22,12 +24,6 @@ bool IsComment(std::string_view key) { return !key.empty() && key.front() == '_'
 
 bool Contains(const std::vector<std::string>& list, std::string_view s) {
   return std::find(list.begin(), list.end(), s) != list.end();
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string Trim(std::string_view s) {
@@ -185,7 +181,7 @@ const std::vector<std::string>& EvalShotScaleLabels() {
 }
 
 std::string NormalizeCameraLabel(std::string_view label) {
-  std::string s = Lower(Trim(label));
+  std::string s = AsciiLower(Trim(label));
   for (char& c : s) {
     if (c == '-' || c == ' ') c = '_';
   }

@@ -7,6 +7,8 @@
 #include <set>
 #include <system_error>
 
+#include "util/ascii_case.h"
+
 namespace clipdex {
 
 namespace {
@@ -19,11 +21,6 @@ const std::set<std::string>& VideoExtensions() {
       // Stills: ingested as one-frame items (EXIF orientation applied, media/exif_orientation.h).
       ".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"};
   return kExt;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 // `visited` holds the canonical paths of the directories entered so far in this walk: a symlink
@@ -72,7 +69,7 @@ void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out,
     if (e.is_directory(ec)) {
       Walk(e.path(), out, visited);
     } else if (e.is_regular_file(ec)) {
-      std::string ext = Lower(e.path().extension().string());
+      std::string ext = AsciiLower(e.path().extension().string());
       if (VideoExtensions().count(ext) || LooksLikeVideo(e.path())) out->push_back({e.path(), ""});
     }
   }

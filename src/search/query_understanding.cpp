@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "caption/film_vocabulary.h"
+#include "util/ascii_case.h"
 
 namespace clipdex {
 namespace {
@@ -24,14 +25,6 @@ const std::vector<Absence>& Absences() {
        "(framing.faces IS NULL OR framing.faces = 0)"},
   };
   return kAbsences;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 bool IsAsciiWordChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -72,7 +65,7 @@ std::string InList(const std::string& attribute, const std::vector<std::string>&
 
 UnderstoodQuery UnderstandQuery(std::string_view query) {
   UnderstoodQuery u;
-  std::string text = Lower(query);
+  std::string text = AsciiLower(query);
   for (const Absence& a : Absences()) {
     for (const std::string& p : a.phrases) {
       size_t at;

@@ -12,6 +12,7 @@
 #include "search/search_document.h"
 #include "search/search_text.h"
 #include "search/time_localise.h"
+#include "util/ascii_case.h"
 
 namespace clipdex {
 namespace {
@@ -26,13 +27,6 @@ const Attribute* FindAttr(const ClipRecord& c, const std::string& name) {
 std::string TextOf(const ClipRecord& c, const std::string& name) {
   const Attribute* a = FindAttr(c, name);
   return a ? a->text : std::string();
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
 }
 
 // An uploaded picture goes through a private temporary file: FFmpeg's file demuxers then read
@@ -148,7 +142,7 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   LocaliseQuery where_words;
   for (const QueryTerm& t : terms) {
     if (t.negated) continue;
-    for (const std::string& tok : t.tokens) where_words.words.push_back(Lower(tok));
+    for (const std::string& tok : t.tokens) where_words.words.push_back(AsciiLower(tok));
   }
   where_words.movements = understood.movements;
 

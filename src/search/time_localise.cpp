@@ -5,15 +5,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "util/ascii_case.h"
+
 namespace clipdex {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 const Attribute* FindAttr(const ClipDetail& d, const std::string& name) {
   for (const Attribute& a : d.clip.attributes) {
@@ -23,7 +18,7 @@ const Attribute* FindAttr(const ClipDetail& d, const std::string& name) {
 }
 
 bool ContainsAnyWord(const std::string& text, const std::vector<std::string>& words) {
-  const std::string lower = Lower(text);
+  const std::string lower = AsciiLower(text);
   for (const std::string& w : words) {
     if (!w.empty() && lower.find(w) != std::string::npos) return true;
   }

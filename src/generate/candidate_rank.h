@@ -1,0 +1,82 @@
+// Best K of N: ranking generated candidates (videos or pictures) for one prompt by what clipdex
+// measured on them (`clipdex rank`, docs/generation.md).
+//
+// Score of a candidate (each part is in 0..1 before its weight; the total is deterministic):
+//   total = w_quality * quality + w_aesthetic * aesthetic - artifact_penalty - prompt_penalty
+//   - quality: quality.score / 100 (sharpness, blocking and noise; docs/attributes.md)
+//   - aesthetic: aesthetic.score / 10 (LAION head, when its model ran) else aesthetic.heuristic /
+//   10
+//   - artifact_penalty: indicators of generated or upsampled pictures: artifact.spectral_peaks
+//     above the range of natural pictures (an interpolation grid), artifact.hf_energy far below
+//     it (over-smoothing)
+//   - prompt_penalty: each thing the prompt asks for that the measurement contradicts, with the
+//     reason in words: a camera movement (asked for a push-in, measured a pan), a shot scale (one
+//     rung off costs less than two), the number of people (faces), and burned-in text or a
+//     watermark the prompt did not ask for.
+// Diversity: candidates are kept best first; one that is a near-duplicate (clipdex dedup's
+// groups) of a candidate already kept is not kept (maximal marginal relevance with a hard
+// similarity cut), and says whose duplicate it is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clipdex {
+
+// What the prompt asks for, in the catalog's labels (caption/film_vocabulary.h).
+struct PromptRequest {
+  std::vector<std::string> movements;  // camera.movement labels; any one of them satisfies
+  std::vector<std::string> scales;     // framing.shot_scale labels; any one of them satisfies
+  std::optional<int> people;
+  bool wants_text = false;  // quoted words, "text", "caption", 字幕, 文字 ...
+};
+
+// Reads a prompt in English or Chinese (FindCameraClaims plus the on-screen-text words).
+PromptRequest ParsePromptRequest(const std::string& prompt);
+
+// What the analyzers measured on one candidate (its longest clip for labels; duration-weighted
+// means for numbers). Absent numbers are nullopt and contribute nothing (and say so).
+struct CandidateFacts {
+  std::string file;
+  std::string movement;    // camera.movement ("" when not measured)
+  std::string shot_scale;  // framing.shot_scale
+  std::optional<int> faces;
+  std::optional<double> quality;           // quality.score, 0..100
+  std::optional<double> aesthetic;         // aesthetic.score (LAION), 0..10
+  std::optional<double> aesthetic_simple;  // aesthetic.heuristic, 0..10
+  std::optional<double> spectral_peaks;    // artifact.spectral_peaks
+  std::optional<double> hf_energy;         // artifact.hf_energy
+  double text_area = 0;                    // text.area_ratio (largest)
+  bool watermark = false;                  // watermark.present
+  int dup_group = 0;                       // clipdex dedup group (0 = none); same group = near-dup
+  std::string error;                       // not analysable: the reason (ranked last, never kept)
+};
+
+struct RankWeights {
+  double quality = 0.6;
+  double aesthetic = 0.4;
+  double movement = 0.5;    // penalty for a contradicted camera movement
+  double scale_step = 0.2;  // penalty per shot-scale rung away from the nearest asked-for rung
+  double people = 0.3;      // penalty when the face count contradicts the asked-for people
+  double text = 0.3;        // burned-in text the prompt did not ask for
+  double watermark = 0.3;
+  double artifact = 0.2;  // per artifact indicator out of the natural range
+};
+
+struct RankedCandidate {
+  std::string file;
+  int rank = 0;  // 1 = best
+  double total = 0;
+  double quality = 0, aesthetic = 0, artifact_penalty = 0, prompt_penalty = 0;
+  bool kept = false;
+  std::vector<std::string> reasons;  // why points were taken, or why it was not kept
+};
+
+// Ranks the candidates best first (ties by file name) and keeps the best `keep` that are not
+// near-duplicates of a kept one.
+std::vector<RankedCandidate> RankCandidates(const std::vector<CandidateFacts>& candidates,
+                                            const PromptRequest& request, int keep,
+                                            const RankWeights& weights = {});
+
+}  // namespace clipdex
