@@ -15,14 +15,18 @@ namespace clipdex {
 namespace {
 
 // The prompt and its lower-case copy with the same offsets; recognised phrases are blanked in
-// both, so what is left is the prompt's own words for the subject rules.
+// both (kTakenOut in the prompt, spaces in the copy), so what is left of the prompt is its own
+// words for the subject rules.
 class WorkText {
  public:
   explicit WorkText(std::string_view prompt) : original_(prompt), lower_(LowerAscii(prompt)) {}
   const std::string& original() const { return original_; }
   const std::string& lower() const { return lower_; }
   void Blank(TextSpan s) {
-    for (size_t i = s.begin; i < s.end && i < lower_.size(); ++i) original_[i] = lower_[i] = ' ';
+    for (size_t i = s.begin; i < s.end && i < lower_.size(); ++i) {
+      original_[i] = kTakenOut;
+      lower_[i] = ' ';
+    }
   }
   // Blanks a preposition right after `end` that only tied a camera phrase to the subject
   // ("close-up of a cat", "zooms in on a face").
@@ -136,7 +140,6 @@ PromptSlots ParsePrompt(std::string_view prompt) {
   for (const TextSpan& s : text.taken) work.Blank(s);
   slots.text_lines = text.lines;
   slots.text_requested = !text.lines.empty();
-  slots.people = CountPeople(work.original());
   if (auto d = FindDuration(work.lower())) {
     slots.duration = d->seconds;
     work.Blank(d->span);
@@ -174,6 +177,8 @@ PromptSlots ParsePrompt(std::string_view prompt) {
       }
     }
   }
+  // Counted once the vocabulary phrases are out (第一人称 is not 一人).
+  if (auto n = CountPeople(work.original())) slots.people = n;
   const SubjectParts parts = FindSubjectParts(work.original());
   slots.subject = parts.subject;
   slots.action = parts.action;

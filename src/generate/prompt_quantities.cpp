@@ -56,8 +56,41 @@ const std::regex& ZhPeopleRegex() {
   return kRe;
 }
 
+// People nouns the film vocabulary does not count ("a chef", "three dancers", "a couple"),
+// after "a", "an" or a number, at most one word between.
+const std::regex& EnPeopleRegex() {
+  static const std::regex kRe(
+      "(?:^|[^a-z0-9])(a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]+) "
+      "(?:[a-z'-]+ )?(chefs?|cooks?|dancers?|friends?|players?|students?|workers?|soldiers?|"
+      "tourists?|musicians?|athletes?|runners?|surfers?|cyclists?|riders?|skateboarders?|"
+      "astronauts?|doctors?|nurses?|teachers?|farmers?|officers?|pilots?|drivers?|singers?|"
+      "actors?|actress|actresses|babies|baby|teenagers?|adults?|ladies|lady|guys?|gentlemen|"
+      "gentleman|hikers?|climbers?|swimmers?|fishermen|fisherman|police officers?|couples?)"
+      "(?:[^a-z]|$)");
+  return kRe;
+}
+
+std::optional<int> EnglishCount(const std::string& part) {
+  static const std::map<std::string, int> kNumbers = {
+      {"a", 1},    {"an", 1},  {"one", 1},   {"two", 2},   {"three", 3}, {"four", 4},
+      {"five", 5}, {"six", 6}, {"seven", 7}, {"eight", 8}, {"nine", 9},  {"ten", 10}};
+  std::smatch m;
+  if (std::regex_search(part, m, EnPeopleRegex())) {
+    const std::string num = m[1].str();
+    const auto n = kNumbers.find(num);
+    const int count = n != kNumbers.end() ? n->second : std::stoi(num);
+    return m[2].str().rfind("couple", 0) == 0 ? 2 * count : count;
+  }
+  static const std::regex kSomeone("(?:^|[^a-z])(someone|somebody)(?:[^a-z]|$)");
+  if (std::regex_search(part, kSomeone)) return 1;
+  return std::nullopt;
+}
+
 std::optional<int> CountInPart(const std::string& part) {
   if (auto n = FindCameraClaims(part).people) return n;
+  if (auto n = EnglishCount(part)) return n;
+  static const std::regex kPairs("一对(?:情侣|夫妇|夫妻|恋人|父子|母女|母子|父女|新人|舞者)");
+  if (std::regex_search(part, kPairs)) return 2;
   std::smatch m;
   if (std::regex_search(part, m, ZhPeopleRegex())) {
     const std::string num = m[1].str();

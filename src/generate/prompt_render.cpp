@@ -6,6 +6,7 @@
 #include "caption/caption_render.h"
 #include "caption/film_vocabulary.h"
 #include "generate/phrase_match.h"
+#include "generate/prompt_quantities.h"
 #include "generate/prompt_vocabulary.h"
 
 namespace clipdex {
@@ -134,8 +135,9 @@ std::string TextSentences(const PromptSlots& s, PromptLanguage l) {
   return English(l) ? t.text_en : t.text_zh;
 }
 
+// The count of people, unless the content already says it ("two men": no "Two people." after).
 std::string PeopleSentence(const PromptSlots& s, PromptLanguage l) {
-  if (!s.people) return "";
+  if (!s.people || CountPeople(s.subject + ", " + s.action + ", " + s.scene) == s.people) return "";
   const int n = *s.people;
   static const std::array<const char*, 11> kEn = {"no",  "one",   "two",   "three", "four", "five",
                                                   "six", "seven", "eight", "nine",  "ten"};

@@ -108,6 +108,22 @@ bool IsVerbForm(const std::string& w) {
          stem_if("ed", "e");
 }
 
+bool EndsWith(const std::string& w, std::string_view end) {
+  return w.size() >= end.size() && w.compare(w.size() - end.size(), end.size(), end) == 0;
+}
+
+// After a singular subject ("a basketball player dunks"), a word in -s that follows a noun is
+// the verb, known or not.
+bool ThirdPersonVerb(const std::vector<std::string>& lc, size_t i) {
+  const std::string& w = lc[i];
+  const std::string& prev = lc[i - 1];
+  const bool singular = lc[0] == "a" || lc[0] == "an" || lc[0] == "one";
+  return singular && i >= 2 && w.size() > 3 && EndsWith(w, "s") && !EndsWith(w, "ss") &&
+         !EndsWith(w, "us") && !EndsWith(w, "'s") && !EndsWith(prev, "s") &&
+         !In(Articles(), prev) && !In(ScenePrepositions(), prev) && !In(Glue(), prev) &&
+         !In(Numbers(), prev);
+}
+
 // Position of the verb that ends the subject, or npos. An -ing word or a verb form right after
 // an article or number is an adjective or a noun ("a running man", "a wave crashes").
 size_t FindVerb(const std::vector<std::string>& lc) {
@@ -119,8 +135,8 @@ size_t FindVerb(const std::vector<std::string>& lc) {
     if (In(BeVerbs(), w)) {
       verb = i + 1 < lc.size();
     } else if (!after_det && !In(IngNouns(), w)) {
-      const bool ing = w.size() > 4 && w.compare(w.size() - 3, 3, "ing") == 0;
-      verb = ing || IsVerbForm(w);
+      const bool ing = w.size() > 4 && EndsWith(w, "ing");
+      verb = ing || IsVerbForm(w) || (i > 0 && ThirdPersonVerb(lc, i));
     }
     if (!verb) continue;
     if (i > 0) return i;
@@ -144,8 +160,9 @@ void TrimWords(std::vector<std::string>* words) {
   bool changed = true;
   while (changed && !words->empty()) {
     changed = false;
-    if (In(Glue(), lc(0)) || (In(Articles(), lc(0)) &&
-                              (words->size() == 1 || In(Articles(), lc(1)) || In(Glue(), lc(1))))) {
+    if (In(Glue(), lc(0)) ||
+        (In(Articles(), lc(0)) && (words->size() == 1 || In(Articles(), lc(1)) ||
+                                   In(Glue(), lc(1)) || In(ScenePrepositions(), lc(1))))) {
       words->erase(words->begin());
       changed = true;
       continue;
@@ -222,11 +239,12 @@ const std::vector<std::string>& ZhVerbs() {
       "拥抱", "挥手", "微笑", "燃烧", "流淌", "落下", "升起", "降落", "盛开", "摇摆", "转身",
       "奔向", "冲向", "滑行", "滑雪", "冲浪", "做饭", "烹饪", "工作", "打字", "等待", "漂浮",
       "闪烁", "飞行", "行驶", "驶过", "飘落", "飘动", "眺望", "凝视", "坐着", "站着", "躺着",
-      "趴着", "走向", "跑向", "飞向", "游过", "爬上", "跳起", "跳过", "倒入", "切菜", "吃着",
-      "喝着", "玩",   "爬",   "坐",   "站",   "躺",   "走",   "跑",   "跳",   "飞",   "游",
-      "吃",   "喝",   "看",   "望",   "笑",   "哭",   "追",   "骑",   "抱",   "拿",   "举",
-      "扔",   "踢",   "写",   "读",   "画",   "洗",   "切",   "开",   "唱",   "弹",   "睡",
-      "趴",   "飘",   "流",   "落",   "燃",   "闪",   "啃",   "舔",   "咬"};
+      "趴着", "走向", "跑向", "飞向", "冒着", "冒出", "绽放", "开放", "飞舞", "下棋", "踢",
+      "打开", "游过", "爬上", "跳起", "跳过", "倒入", "切菜", "吃着", "喝着", "玩",   "爬",
+      "坐",   "站",   "躺",   "走",   "跑",   "跳",   "飞",   "游",   "吃",   "喝",   "看",
+      "望",   "笑",   "哭",   "追",   "骑",   "抱",   "拿",   "举",   "扔",   "踢",   "写",
+      "读",   "画",   "洗",   "切",   "开",   "唱",   "弹",   "睡",   "趴",   "飘",   "流",
+      "落",   "燃",   "闪",   "啃",   "舔",   "咬"};
   return k;
 }
 
@@ -265,7 +283,9 @@ size_t FindVerbZh(const std::string& s, size_t from, size_t* length) {
 }
 
 std::string TrimZh(std::string s) {
-  static const std::vector<std::string> kEdge = {"的", "地", "和", "与", "并", "且", "着", "了"};
+  // 着, 了 and 有 (there is) only lead: 有一只猫 -> 一只猫.
+  static const std::vector<std::string> kEdge = {"的", "地", "和", "与", "并",
+                                                 "且", "着", "了", "有"};
   bool changed = true;
   while (changed) {
     changed = false;
@@ -274,7 +294,7 @@ std::string TrimZh(std::string s) {
         s.erase(0, e.size());
         changed = true;
       }
-      if (e != "着" && e != "了" && s.size() >= e.size() &&
+      if (e != "着" && e != "了" && e != "有" && s.size() >= e.size() &&
           s.compare(s.size() - e.size(), e.size(), e) == 0) {
         s.erase(s.size() - e.size());
         changed = true;
@@ -312,7 +332,7 @@ size_t FindZai(const std::string& s) {
 SubjectParts ChineseParts(std::string_view clause) {
   std::string s;
   for (char c : clause) {
-    if (c != ' ' && c != '\t') s += c;
+    if (c != ' ' && c != '\t' && c != kTakenOut) s += c;
   }
   for (const std::string& f : ZhFillers()) {
     for (size_t at = s.find(f); at != std::string::npos; at = s.find(f)) s.erase(at, f.size());

@@ -24,7 +24,11 @@ struct SubjectParts {
   std::string subject, action, scene;
 };
 
-// `rest`: the prompt with every recognised phrase blanked (replaced by spaces).
+// The byte that stands for a recognised phrase taken out of the prompt. Unlike a space it does
+// not cut Chinese text in two (烟花在[夜空]中绽放 stays one clause).
+inline constexpr char kTakenOut = '\x1f';
+
+// `rest`: the prompt with every recognised phrase overwritten by kTakenOut.
 SubjectParts FindSubjectParts(std::string_view rest);
 
 }  // namespace clipdex
