@@ -6,10 +6,20 @@
 #include <map>
 
 #include "caption/film_vocabulary.h"
+#include "generate/prompt_parser.h"
+#include "generate/prompt_vocabulary.h"
 #include "util/ascii_case.h"
 
 namespace clipdex {
 namespace {
+
+// Whether `x` is the family of some camera.movement label (what a prompt can rule out).
+bool IsMovementFamily(const std::string& x) {
+  for (const std::string& label : CameraMovementLabels()) {
+    if (MovementFamily(label) == x) return true;
+  }
+  return false;
+}
 
 int ScaleRung(const std::string& label) {
   const auto& labels = ShotScaleLabels();
@@ -47,6 +57,11 @@ double PromptPenalty(const CandidateFacts& c, const PromptRequest& r, const Rank
       penalty += p;
       reasons->push_back("asked for " + Join(r.movements, " or ") + ", measured " + c.movement);
     }
+  }
+  if (!c.movement.empty() && std::find(r.excluded_movements.begin(), r.excluded_movements.end(),
+                                       MovementFamily(c.movement)) != r.excluded_movements.end()) {
+    penalty += w.movement;
+    reasons->push_back("asked for no " + MovementFamily(c.movement) + ", measured " + c.movement);
   }
   if (!r.scales.empty()) {
     const int have = ScaleRung(c.shot_scale);
@@ -86,23 +101,20 @@ double PromptPenalty(const CandidateFacts& c, const PromptRequest& r, const Rank
 }  // namespace
 
 PromptRequest ParsePromptRequest(const std::string& prompt) {
+  // The same reading as `clipdex rewrite` (generate/prompt_parser.h).
+  const PromptSlots slots = ParsePrompt(prompt);
   PromptRequest r;
-  const CameraClaims claims = FindCameraClaims(prompt);
-  r.movements = claims.movements;
-  r.scales = claims.scales;
-  r.people = claims.people;
-  const std::string lower = AsciiLower(prompt);
-  // Quoted words are text to show; so are the words that name on-screen text. "no text" and
-  // "without text" ask for none.
-  const bool negated = lower.find("no text") != std::string::npos ||
-                       lower.find("without text") != std::string::npos ||
-                       prompt.find("无字") != std::string::npos ||
-                       prompt.find("没有字") != std::string::npos;
-  for (const char* word : {"\"", "\xe2\x80\x9c", "text", "caption", "title", "subtitle",
-                           "sign that", "字幕", "文字", "标题", "写着"}) {
-    if (lower.find(word) != std::string::npos) r.wants_text = true;
+  r.movements = slots.movements;
+  if (!slots.shot_scale.empty()) r.scales.push_back(slots.shot_scale);
+  r.people = slots.people;
+  r.wants_text = slots.text_requested || slots.subtitles;
+  for (const std::string& x : slots.excluded) {
+    if (x == "text" || x == "subtitles") {
+      r.wants_text = false;
+    } else if (IsMovementFamily(x)) {
+      r.excluded_movements.push_back(x);
+    }
   }
-  if (negated) r.wants_text = false;
   return r;
 }
 

@@ -28,11 +28,12 @@ namespace clipdex {
 struct PromptRequest {
   std::vector<std::string> movements;  // camera.movement labels; any one of them satisfies
   std::vector<std::string> scales;     // framing.shot_scale labels; any one of them satisfies
+  std::vector<std::string> excluded_movements;  // families ruled out: "zoom", "pan", "handheld"
   std::optional<int> people;
   bool wants_text = false;  // quoted words, "text", "caption", 字幕, 文字 ...
 };
 
-// Reads a prompt in English or Chinese (FindCameraClaims plus the on-screen-text words).
+// Reads a prompt in English or Chinese with the parser `clipdex rewrite` uses.
 PromptRequest ParsePromptRequest(const std::string& prompt);
 
 // What the analyzers measured on one candidate (its longest clip for labels; duration-weighted

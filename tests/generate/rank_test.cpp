@@ -143,6 +143,8 @@ TEST(RankCandidates, ScoringIsDeterministicAndExplained) {
   EXPECT_EQ(req.people, 2);
   EXPECT_FALSE(req.wants_text);
   EXPECT_TRUE(ParsePromptRequest("a sign that says \"OPEN\"").wants_text);
+  EXPECT_EQ(ParsePromptRequest("a calm lake, no zoom").excluded_movements,
+            std::vector<std::string>{"zoom"});
   auto facts = [](const std::string& file, const std::string& movement, const std::string& scale,
                   int faces, double quality, double aesthetic) {
     CandidateFacts c;
