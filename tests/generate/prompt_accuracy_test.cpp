@@ -40,7 +40,7 @@ bool Same(const std::string& slot, const json& want, const json& got) {
   return want == got;
 }
 
-TEST(PromptAccuracyTest, SlotsOverThePromptSet) {
+TEST(RewriteAccuracyTest, SlotsOverThePromptSet) {
   const std::vector<json> set = testing::LoadPromptSet();
   size_t en = 0, zh = 0;
   for (const json& e : set) {
