@@ -7,6 +7,7 @@
 #include "catalog/webdataset_writer.h"
 #include "cli/verbs.h"
 #include "curate/clip_selection.h"
+#include "generate/preference_pairs.h"
 
 namespace clipdex::cli {
 
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 struct ExportArgs {
   std::string dataset;
   std::string format = "jsonl";
+  double min_margin = 0.05;  // preference-pairs: pairs closer than this teach little
   std::string output;
   std::string shard_size = "1000";
   bool no_thumbs = false;
@@ -84,7 +86,8 @@ int RunExport(const ExportArgs& args) {
   }
   if (args.format != "webdataset" && !args.output.empty()) {
     std::fprintf(stderr,
-                 "clipdex: -o is for --format webdataset (jsonl/csv/caption-dpo go to stdout)\n");
+                 "clipdex: -o is for --format webdataset (jsonl/csv/caption-dpo/preference-pairs "
+                 "go to stdout)\n");
     return kExitUsage;
   }
   std::unique_ptr<Catalog> catalog;
@@ -104,6 +107,19 @@ int RunExport(const ExportArgs& args) {
   }
   if (!args.clips_dir.empty()) return ExportClipFiles(cat, selection, args);
   if (args.format == "webdataset") return ExportWebDataset(cat, selection, args);
+  if (args.format == "preference-pairs") {
+    auto pairs = WritePreferencePairs(cat, selection.clip_table, args.min_margin, stdout);
+    if (!pairs.ok()) {
+      PrintError(pairs.status());
+      return kExitInternal;
+    }
+    if (*pairs == 0) {
+      std::fprintf(stderr,
+                   "clipdex: no preference pairs (rank candidates with `clipdex rank "
+                   "--dataset` first)\n");
+    }
+    return kExitOk;
+  }
   const RowFormat format = args.format == "csv"           ? RowFormat::kCsv
                            : args.format == "caption-dpo" ? RowFormat::kCaptionDpo
                                                           : RowFormat::kJsonl;
@@ -124,10 +140,15 @@ void AddExportVerb(CLI::App& app, int* exit_code) {
   AddDatasetArgument(cmd, &args->dataset);
   cmd->add_option("--format", args->format,
                   "jsonl or csv (to stdout), caption-dpo (caption preference pairs, to stdout; "
-                  "docs/captions.md), or webdataset (tar shards into -o DIR)")
-      ->check(CLI::IsMember({"jsonl", "csv", "caption-dpo", "webdataset"}))
+                  "docs/captions.md), preference-pairs (generator preference pairs from `rank "
+                  "--dataset`, to stdout; docs/generation.md), or webdataset (tar shards into -o "
+                  "DIR)")
+      ->check(CLI::IsMember({"jsonl", "csv", "caption-dpo", "preference-pairs", "webdataset"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "With --format webdataset: the shard directory");
+  cmd->add_option("--min-margin", args->min_margin,
+                  "With preference-pairs: smallest score difference a pair must show")
+      ->capture_default_str();
   cmd->add_option("--shard-size", args->shard_size,
                   "With webdataset: clips per shard (N), or bytes per shard (N followed by KB, MB "
                   "or GB)")

@@ -9,14 +9,17 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
 #include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "generate/candidate_rank.h"
+#include "generate/preference_pairs.h"
 #include "pipeline/analyzer_set.h"
 #include "pipeline/batch.h"
+#include "pipeline/inputs.h"
 
 namespace clipdex::cli {
 namespace {
@@ -59,23 +62,33 @@ const Attribute* Find(const ClipRecord& c, const std::string& name) {
 // longest clip, numbers duration-weighted, text and watermark from any clip).
 struct Fold {
   CandidateFacts facts;
+  std::vector<int64_t> clip_ids;
   double longest = -1;
   std::map<std::string, std::pair<double, double>> sums;  // name -> (weighted sum, weight)
 };
 
-Result<std::vector<CandidateFacts>> ReadCandidates(const std::filesystem::path& dataset) {
-  auto catalog = Catalog::Open(dataset, /*create=*/false);
-  if (!catalog.ok()) return catalog.status();
-  auto videos = (*catalog)->Videos();
+// The candidates of a dataset, and each one's clip ids (by file).
+struct Candidates {
+  std::vector<CandidateFacts> facts;
+  std::map<std::string, std::vector<int64_t>> clips;
+};
+
+// Only the videos of `files` (absolute, normalised paths, as ingest records them): a named
+// dataset may hold the candidates of earlier prompts too.
+Result<Candidates> ReadCandidates(Catalog& catalog, const std::set<std::string>& files) {
+  auto videos = catalog.Videos();
   if (!videos.ok()) return videos.status();
   std::map<std::string, Fold> by_path;
   for (const VideoRecord& v : *videos) {
+    if (!files.count(v.path)) continue;
     Fold& f = by_path[v.path];
     f.facts.file = v.path;
     if (v.status != "ok") f.facts.error = v.error.empty() ? v.status : v.error;
   }
-  Status s = (*catalog)->ForEachClip([&](const VideoRecord& v, const ClipRecord& c) {
+  Status s = catalog.ForEachClip([&](const VideoRecord& v, const ClipRecord& c) {
+    if (!files.count(v.path)) return true;
     Fold& f = by_path[v.path];
+    f.clip_ids.push_back(c.id);
     const double d = std::max(0.01, c.end_time - c.start_time);
     for (const char* name : {"quality.score", "aesthetic.score", "aesthetic.heuristic",
                              "artifact.spectral_peaks", "artifact.hf_energy"}) {
@@ -105,7 +118,7 @@ Result<std::vector<CandidateFacts>> ReadCandidates(const std::filesystem::path& 
     return true;
   });
   if (!s.ok()) return s;
-  std::vector<CandidateFacts> out;
+  Candidates out;
   for (auto& [path, f] : by_path) {
     auto mean = [&](const char* name) -> std::optional<double> {
       auto it = f.sums.find(name);
@@ -118,7 +131,8 @@ Result<std::vector<CandidateFacts>> ReadCandidates(const std::filesystem::path& 
     f.facts.spectral_peaks = mean("artifact.spectral_peaks");
     f.facts.hf_energy = mean("artifact.hf_energy");
     if (f.longest < 0 && f.facts.error.empty()) f.facts.error = "no clip found in it";
-    out.push_back(std::move(f.facts));
+    out.clips[path] = std::move(f.clip_ids);
+    out.facts.push_back(std::move(f.facts));
   }
   return out;
 }
@@ -137,6 +151,25 @@ nlohmann::ordered_json RankedJson(const RankedCandidate& r, const CandidateFacts
   if (c.faces) j["measured"]["faces"] = *c.faces;
   j["reasons"] = r.reasons;
   return j;
+}
+
+// Stores each candidate's result on its clips (generate/preference_pairs.h): a named dataset
+// keeps the ranking for `export --format preference-pairs`.
+Status StoreRanking(Catalog& catalog, const std::string& prompt,
+                    const std::vector<RankedCandidate>& ranked, const Candidates& candidates) {
+  std::vector<AttributeWrite> rows;
+  for (const RankedCandidate& r : ranked) {
+    auto it = candidates.clips.find(r.file);
+    if (it == candidates.clips.end()) continue;
+    for (int64_t id : it->second) {
+      rows.push_back({id, "rank.prompt", std::nullopt, prompt});
+      rows.push_back({id, "rank.total", r.total, ""});
+      rows.push_back({id, "rank.position", static_cast<double>(r.rank), ""});
+      rows.push_back({id, "rank.kept", r.kept ? 1.0 : 0.0, ""});
+      rows.push_back({id, "rank.reasons", std::nullopt, nlohmann::json(r.reasons).dump()});
+    }
+  }
+  return catalog.WriteClipAttributes(kRankPrefix, rows);
 }
 
 }  // namespace
@@ -190,16 +223,33 @@ void AddRankVerb(CLI::App& app, int* exit_code) {
       *exit_code = kExitInternal;
       return;
     }
-    auto candidates = ReadCandidates(dataset);
+    auto catalog = Catalog::Open(dataset, /*create=*/false);
+    if (!catalog.ok()) {
+      PrintError(catalog.status());
+      *exit_code = kExitInternal;
+      return;
+    }
+    std::set<std::string> files;
+    for (const InputItem& item : ExpandInputs(args->inputs)) {
+      files.insert(std::filesystem::absolute(item.path).lexically_normal().string());
+    }
+    auto candidates = ReadCandidates(**catalog, files);
     if (!candidates.ok()) {
       PrintError(candidates.status());
       *exit_code = kExitInternal;
       return;
     }
     const PromptRequest request = ParsePromptRequest(args->prompt);
-    const auto ranked = RankCandidates(*candidates, request, args->keep);
+    const auto ranked = RankCandidates(candidates->facts, request, args->keep);
+    if (!args->dataset.empty()) {
+      if (Status s = StoreRanking(**catalog, args->prompt, ranked, *candidates); !s.ok()) {
+        PrintError(s);
+        *exit_code = kExitInternal;
+        return;
+      }
+    }
     std::map<std::string, const CandidateFacts*> facts;
-    for (const CandidateFacts& c : *candidates) facts[c.file] = &c;
+    for (const CandidateFacts& c : candidates->facts) facts[c.file] = &c;
     int kept = 0;
     for (const RankedCandidate& r : ranked) {
       std::printf("%s\n", RankedJson(r, *facts[r.file]).dump().c_str());

@@ -22,8 +22,10 @@ struct RankRun {
 
 std::string Base(const std::string& path) { return std::filesystem::path(path).filename(); }
 
-RankRun Rank(const std::vector<std::string>& files, const std::string& prompt, int keep) {
-  std::string cmd = "rank -j 2 --keep ";
+RankRun Rank(const std::vector<std::string>& files, const std::string& prompt, int keep,
+             const std::string& dataset = "") {
+  std::string cmd = dataset.empty() ? "rank -j 2" : "rank -j 2 --dataset " + ShellQuote(dataset);
+  cmd += " --keep ";
   cmd += std::to_string(keep);
   cmd += " --prompt ";
   cmd += ShellQuote(prompt);
