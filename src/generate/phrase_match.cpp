@@ -27,14 +27,6 @@ bool WordAt(std::string_view lower, size_t at, std::string_view word) {
 
 bool IsCjkLead(unsigned char c) { return c >= 0xE3 && c <= 0xE9; }
 
-std::string LowerAscii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::vector<TextSpan> PhraseOccurrences(std::string_view lower, std::string_view phrase) {
   std::vector<TextSpan> out;
   if (phrase.empty()) return out;

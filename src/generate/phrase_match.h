@@ -11,10 +11,9 @@
 #include <utility>
 #include <vector>
 
-namespace clipdex {
+#include "util/ascii_case.h"
 
-// ASCII letters lower-cased, every other byte unchanged: offsets stay those of `text`.
-std::string LowerAscii(std::string_view text);
+namespace clipdex {
 
 struct TextSpan {
   size_t begin = 0, end = 0;

@@ -19,7 +19,7 @@ namespace {
 // words for the subject rules.
 class WorkText {
  public:
-  explicit WorkText(std::string_view prompt) : original_(prompt), lower_(LowerAscii(prompt)) {}
+  explicit WorkText(std::string_view prompt) : original_(prompt), lower_(AsciiLower(prompt)) {}
   const std::string& original() const { return original_; }
   const std::string& lower() const { return lower_; }
   void Blank(TextSpan s) {
@@ -190,7 +190,7 @@ std::string DetectLanguage(std::string_view prompt) {
   size_t cjk = 0;
   for (char c : prompt) cjk += IsCjkLead(static_cast<unsigned char>(c)) ? 1 : 0;
   // English words that are not camera vocabulary ("推镜头 close-up" is still Chinese).
-  std::string rest = LowerAscii(prompt);
+  std::string rest = AsciiLower(prompt);
   for (const CameraClaimSpan& s : FindCameraClaimSpans(rest)) {
     std::fill(rest.begin() + static_cast<std::ptrdiff_t>(s.begin),
               rest.begin() + static_cast<std::ptrdiff_t>(s.end), ' ');

@@ -142,7 +142,7 @@ std::optional<DurationFind> FindDuration(std::string_view lower_view) {
 
 std::optional<int> CountPeople(std::string_view text) {
   static const std::regex kJoins(" and | with |,|;|&|，|和|与|、|跟|以及|；");
-  const std::string s = LowerAscii(text);
+  const std::string s = AsciiLower(text);
   std::optional<int> total;
   for (std::sregex_token_iterator it(s.begin(), s.end(), kJoins, -1), end; it != end; ++it) {
     if (auto n = CountInPart(it->str())) total = total.value_or(0) + *n;

@@ -14,7 +14,7 @@ struct DurationFind {
   TextSpan span;  // the number and its unit
 };
 
-// The first duration in `lower` (LowerAscii). A bare "s" needs at most three digits before it,
+// The first duration in `lower` (AsciiLower). A bare "s" needs at most three digits before it,
 // so "1990s" is not a duration; values over an hour are not read as one.
 std::optional<DurationFind> FindDuration(std::string_view lower);
 

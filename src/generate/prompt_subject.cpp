@@ -91,8 +91,6 @@ const WordSet& VerbStems() {
   return k;
 }
 
-std::string Lower(std::string_view s) { return LowerAscii(s); }
-
 bool IsVerbForm(const std::string& w) {
   if (In(VerbStems(), w)) return true;
   const auto stem_if = [&](std::string_view suffix, std::string_view add) {
@@ -156,7 +154,7 @@ std::string Join(const std::vector<std::string>& words, size_t a, size_t b) {
 
 // Trims glue at both ends and articles with nothing after them.
 void TrimWords(std::vector<std::string>* words) {
-  auto lc = [&](size_t i) { return Lower((*words)[i]); };
+  auto lc = [&](size_t i) { return AsciiLower((*words)[i]); };
   bool changed = true;
   while (changed && !words->empty()) {
     changed = false;
@@ -184,7 +182,7 @@ SubjectParts EnglishParts(std::string_view clause) {
       current.pop_back();
     }
     while (!current.empty() && (current[0] == '\'' || current[0] == '-')) current.erase(0, 1);
-    if (!current.empty() && !In(Fillers(), Lower(current))) words.push_back(current);
+    if (!current.empty() && !In(Fillers(), AsciiLower(current))) words.push_back(current);
     current.clear();
   };
   for (char c : clause) {
@@ -201,7 +199,7 @@ SubjectParts EnglishParts(std::string_view clause) {
   SubjectParts p;
   if (words.empty()) return p;
   std::vector<std::string> lc;
-  for (const std::string& w : words) lc.push_back(Lower(w));
+  for (const std::string& w : words) lc.push_back(AsciiLower(w));
   auto first_prep = [&](size_t from) {
     for (size_t i = from; i < lc.size(); ++i) {
       if (In(ScenePrepositions(), lc[i])) return i;
@@ -415,7 +413,7 @@ std::vector<std::string> Clauses(std::string_view rest) {
 
 bool IsPronoun(const std::string& s) {
   static const WordSet k = {"he", "she", "it", "they", "他", "她", "它", "他们", "她们"};
-  return In(k, Lower(s));
+  return In(k, AsciiLower(s));
 }
 
 }  // namespace

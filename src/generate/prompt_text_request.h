@@ -17,7 +17,7 @@ struct TextRequest {
   std::vector<TextSpan> taken;     // byte ranges to take out of the prompt (quotes, triggers)
 };
 
-// `original` is the prompt, `lower` its LowerAscii (same offsets).
+// `original` is the prompt, `lower` its AsciiLower (same offsets).
 TextRequest FindTextRequest(std::string_view original, std::string_view lower);
 
 }  // namespace clipdex

@@ -19,7 +19,7 @@ bool Excluded(const PromptSlots& s, const std::string& key) {
 PromptLanguage OwnLanguage(std::string_view prompt) {
   size_t cjk = 0;
   for (char c : prompt) cjk += IsCjkLead(static_cast<unsigned char>(c)) ? 1 : 0;
-  return cjk > 0 && cjk >= WordsBetween(LowerAscii(prompt), 0, prompt.size()) - cjk
+  return cjk > 0 && cjk >= WordsBetween(AsciiLower(prompt), 0, prompt.size()) - cjk
              ? PromptLanguage::kChinese
              : PromptLanguage::kEnglish;
 }

@@ -35,7 +35,7 @@ bool Same(const std::string& slot, const json& want, const json& got) {
     return std::abs(want.get<double>() - got.get<double>()) < 0.01;
   }
   if (slot == "subject" && want.is_string() && got.is_string()) {
-    return LowerAscii(want.get<std::string>()) == LowerAscii(got.get<std::string>());
+    return AsciiLower(want.get<std::string>()) == AsciiLower(got.get<std::string>());
   }
   return want == got;
 }
