@@ -11,14 +11,15 @@ import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const [url, downloadDir, word, hostileClip, captionWord] = process.argv.slice(2);
-const STEP_MS = 30000;
+// A step waits up to 60 s: under the whole suite at -j2 on 2 cores one took over 30 s.
+const STEP_MS = 60000;
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 
 function fail(message) {
   console.log(JSON.stringify({ ok: false, error: message }));
   process.exit(1);
 }
-setTimeout(() => fail('overall timeout (150 s)'), 150000).unref();
+setTimeout(() => fail('overall timeout (270 s) | seen ' + JSON.stringify(seen)), 270000).unref();
 
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clipdex-ui-'));
 const browser = await puppeteer.launch({
@@ -40,6 +41,7 @@ try {
   await page.evaluateOnNewDocument(() => { window.alert = () => { window.__alerted = true; }; });
 
   // Search through the form.
+  seen.step = 'search form';
   await page.goto(url + '/', { waitUntil: 'load' });
   await page.waitForSelector('#search-form');
   await page.type('#q', word);
@@ -49,12 +51,14 @@ try {
   seen.results = await page.$$eval('[data-testid=result]', (cards) => cards.map((c) => Number(c.getAttribute('data-clip-id'))));
   seen.result_info = await page.$eval('#result-info', (e) => e.textContent);
 
+  seen.step = 'hover preview';
   // Hovering a result previews the matched range in a video inside the card.
   await page.hover(`[data-testid=result][data-clip-id="${seen.results[0]}"]`);
   await page.waitForSelector(`[data-testid=result][data-clip-id="${seen.results[0]}"] video`);
   seen.preview_src = await page.$eval(`[data-testid=result][data-clip-id="${seen.results[0]}"] video`,
     (v) => v.getAttribute('src') || v.src);
 
+  seen.step = 'play clip';
   // Open the first clip; its video must play past the clip's start.
   const first = seen.results[0];
   await page.click(`[data-testid=result][data-clip-id="${first}"]`);
@@ -72,6 +76,7 @@ try {
   seen.video_src = await page.$eval('#clip-video', (v) => v.getAttribute('src'));
   seen.title = await page.$eval('#clip-title', (e) => e.textContent);
 
+  seen.step = 'set tier';
   // Set a tier with a reason; the page shows it, and still after a reload.
   const reason = 'browser <b>test</b> "quoted"';
   await page.type('#tier-input', 'gold');
@@ -85,11 +90,13 @@ try {
   if (seen.manual_tier !== 'gold') throw new Error('manual tier after reload: ' + seen.manual_tier);
   if (!seen.manual_reason.includes(reason)) throw new Error('reason after reload: ' + seen.manual_reason);
 
+  seen.step = 'stats page';
   // Overview page.
   await page.goto(url + '/#/stats', { waitUntil: 'load' });
   await page.waitForSelector('#stats-view[data-loaded=true]');
   seen.stats_clips = Number(await page.$eval('#stats-clips', (e) => e.textContent));
 
+  seen.step = 'export';
   // Export the result set: a JSONL download.
   await page.goto(url + '/#/search?q=' + encodeURIComponent(word), { waitUntil: 'load' });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=result]').length > 0);
@@ -110,6 +117,7 @@ try {
   seen.export_ids = lines.map((l) => JSON.parse(l).clip_id);
 
   if (hostileClip) {
+    seen.step = 'hostile caption';
     // The hostile caption reaches the page as text, exactly.
     await page.goto(url + '/#/clip/' + hostileClip, { waitUntil: 'load' });
     await page.waitForSelector('#clip-view[data-loaded=true]');
@@ -117,6 +125,7 @@ try {
     const shown = await page.$$eval('#captions td', (cells) => cells.map((c) => c.textContent));
     seen.hostile_caption_shown = shown.includes(api.captions['caption.text']);
     if (!seen.hostile_caption_shown) throw new Error('hostile caption not shown as text');
+    seen.step = 'caption highlight';
     // A caption search highlights the word inside the hostile caption.
     await page.goto(url + '/#/search?q=' + encodeURIComponent(captionWord), { waitUntil: 'load' });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=result]').length > 0);

@@ -27,7 +27,7 @@ TEST(ServeBrowser, SearchPlayTierReloadExport) {
   ASSERT_TRUE(server.ok()) << server.output();
   TempDir downloads;
   auto run =
-      RunShell("timeout 180 node " + ShellQuote((root / "tests/browser/serve_ui.mjs").string()) +
+      RunShell("timeout 300 node " + ShellQuote((root / "tests/browser/serve_ui.mjs").string()) +
                " " + ShellQuote(server.url()) + " " + ShellQuote(downloads.path().string()) +
                " zebracorn " + std::to_string(ds.captioned) + " flamingo");
   const auto lines = Lines(run.output);
