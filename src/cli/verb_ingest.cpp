@@ -1,15 +1,19 @@
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "analyze/analyzer_registry.h"
+#include "catalog/catalog.h"
 #include "cli/verbs.h"
 #include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "curate/tier_rules.h"
 #include "pipeline/analyzer_set.h"
 #include "pipeline/batch.h"
+#include "pipeline/inputs.h"
+#include "pipeline/provenance.h"
 
 namespace clipdex::cli {
 
@@ -23,6 +27,10 @@ struct IngestArgs {
   std::string models_dir;
   std::string recipe_path;
   bool profile = false;
+  // Provenance (pipeline/provenance.h): --source generated, a prompt file, a generator name.
+  std::string source = "real";
+  std::string prompt_file;
+  std::string generator;
 };
 
 // The --profile table: where the time went, per stage, over all videos and threads.
@@ -107,12 +115,38 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
         AnalyzerOffFlag(a), [args, name](int64_t) { args->analyzers.set_enabled(name, false); },
         a.flag_help);
   }
+  cmd->add_option("--source", args->source,
+                  "real, or generated: every clip of this run is marked source.generated (kept "
+                  "out of the real tiers by the default recipe; docs/generation.md)")
+      ->check(CLI::IsMember({"real", "generated"}))
+      ->capture_default_str();
+  cmd->add_option("--prompt-file", args->prompt_file,
+                  "With --source generated: JSON lines {\"file\", \"prompt\", \"model\"} giving "
+                  "each file's prompt (generation.prompt) and generator (generation.model)");
+  cmd->add_option("--generator", args->generator,
+                  "With --source generated: the generator's name for files the prompt file does "
+                  "not name one for");
   cmd->add_option("--models", args->models_dir,
                   "Model directory searched first (default $CLIPDEX_MODELS; then "
                   "third_party/models, ../shared/models)");
   b.ingest.decode.time_limit_seconds = 900;
   cmd->callback([args, exit_code, cmd]() {
     auto& b = args->batch;
+    if (args->source != "generated" && (!args->prompt_file.empty() || !args->generator.empty())) {
+      std::fprintf(stderr, "clipdex: --prompt-file and --generator need --source generated\n");
+      *exit_code = kExitUsage;
+      return;
+    }
+    std::map<std::string, GeneratedBy> prompts;
+    if (!args->prompt_file.empty()) {
+      auto loaded = LoadPromptFile(args->prompt_file);
+      if (!loaded.ok()) {  // checked before anything is decoded
+        std::fprintf(stderr, "clipdex: %s (nothing ingested)\n", loaded.status().message().c_str());
+        *exit_code = kExitUsage;
+        return;
+      }
+      prompts = std::move(*loaded);
+    }
     std::optional<Recipe> recipe;
     if (!args->recipe_path.empty()) {
       auto loaded = LoadRecipe(args->recipe_path);
@@ -175,6 +209,22 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       }
     }
     *exit_code = sm.failed > 0 ? kExitSomeFailed : kExitOk;
+    if (args->source == "generated") {
+      std::vector<std::string> files;
+      for (const InputItem& item : ExpandInputs(args->inputs)) {
+        files.push_back(std::filesystem::absolute(item.path).lexically_normal().string());
+      }
+      auto catalog = Catalog::Open(args->dataset, /*create=*/false);
+      auto marked = catalog.ok() ? RecordGenerated(**catalog, files, prompts, args->generator)
+                                 : Result<long>(catalog.status());
+      if (!marked.ok()) {
+        std::fprintf(stderr, "clipdex: marking generated clips: %s\n",
+                     marked.status().message().c_str());
+        *exit_code = kExitInternal;
+        return;
+      }
+      std::fprintf(stderr, "marked %ld clips as generated\n", *marked);
+    }
     if (recipe) {
       // The recipe's catalog passes, in order (dedup before tier, so rules see dedup.dup_of).
       for (const auto& [pass, options] : RecipePasses(*recipe)) {

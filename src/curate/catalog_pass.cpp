@@ -8,6 +8,7 @@
 #include "catalog/dataset_lock.h"
 #include "curate/dedup.h"
 #include "curate/tier_rules.h"
+#include "pipeline/provenance.h"
 
 namespace clipdex {
 
@@ -225,6 +226,7 @@ const std::set<std::string>& DeclaredAttributeNames() {
     for (const PassDescriptor& p : CatalogPassRegistry()) {
       for (const AttributeDecl& d : p.attributes) names.insert(d.name);
     }
+    for (const AttributeDecl& d : ProvenanceAttributeDecls()) names.insert(d.name);
     return names;
   }();
   return kNames;

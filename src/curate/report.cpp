@@ -214,12 +214,17 @@ class ReportWriter {
   Status Summary() {
     auto s = catalog_.GetSummary();
     if (!s.ok()) return s.status();
+    // The real / generated mix (`ingest --source generated` marks source.generated).
+    auto real = catalog_.CountClipsWithout("source.generated");
+    if (!real.ok()) return real.status();
     out_ << "<section id=\"summary\"><h2>Run summary</h2>\n<table class=\"kv\">"
          << "<tr><th>videos ok</th><td class=\"num\" id=\"videos-ok\">" << s->videos_ok
          << "</td></tr><tr><th>videos failed</th><td class=\"num\" id=\"videos-failed\">"
          << s->videos_failed << "</td></tr><tr><th>clips</th><td class=\"num\" id=\"clips\">"
-         << s->clips << "</td></tr><tr><th>hours</th><td class=\"num\" id=\"hours\">"
-         << Hours(s->hours) << "</td></tr><tr><th>ingest runs</th><td class=\"num\">" << s->runs
+         << s->clips << "</td></tr><tr><th>real / generated clips</th><td class=\"num\" "
+         << "id=\"source-mix\">" << *real << " / " << s->clips - *real
+         << "</td></tr><tr><th>hours</th><td class=\"num\" id=\"hours\">" << Hours(s->hours)
+         << "</td></tr><tr><th>ingest runs</th><td class=\"num\">" << s->runs
          << "</td></tr></table>\n";
     if (!s->transitions_by_type.empty()) {
       out_ << "<h3>Transitions</h3><table><tr><th>type</th><th class=\"num\">count</th></tr>";

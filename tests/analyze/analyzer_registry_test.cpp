@@ -56,12 +56,13 @@ TEST(AnalyzerRegistry, TierRulesAcceptEveryDeclaredAttribute) {
     }
   }
   // Written by catalog passes, not analyzers.
-  for (const char* name : {"dedup.group", "dedup.dup_of", "caption.text", "caption.check"}) {
+  for (const char* name : {"dedup.group", "dedup.dup_of", "caption.text", "caption.check",
+                           "source.generated", "generation.prompt", "generation.model"}) {
     EXPECT_EQ(known.count(name), 1u) << name;
   }
   // The 50 the hand-written list held before the registry (nothing lost), plus the caption
-  // pass's 19.
-  EXPECT_EQ(known.size(), 50u + 19u);
+  // pass's 19 and ingest's 3 provenance attributes.
+  EXPECT_EQ(known.size(), 50u + 19u + 3u);
 }
 
 TEST(AnalyzerRegistry, EveryAnalyzerHasANoFlag) {

@@ -94,8 +94,9 @@ TEST(RecipeTest, DefaultMatchesShippedFile) {
   EXPECT_EQ(buf.str(), std::string(kDefaultRecipeYaml));
   const Recipe& r = DefaultRecipe();
   EXPECT_EQ(r.name, "default");
-  ASSERT_EQ(r.tiers.size(), 3u);
+  ASSERT_EQ(r.tiers.size(), 4u);
   EXPECT_EQ(r.tiers[0].name, "gold");
+  EXPECT_EQ(r.tiers[3].name, "synthetic");  // generated material, kept out of the real tiers
   EXPECT_EQ(r.default_tier, "reject");
   EXPECT_DOUBLE_EQ(r.clip_min_seconds, 1.0);
   EXPECT_DOUBLE_EQ(r.clip_max_seconds, 30.0);
