@@ -6,22 +6,13 @@
 #include "caption/caption_facts.h"
 #include "caption/caption_render.h"
 #include "caption/film_vocabulary.h"
+#include "util/stable_hash.h"
 
 namespace clipdex {
 
 namespace {
 
 using nlohmann::json;
-
-// FNV-1a: a stable hash (std::hash may differ between library versions).
-uint64_t Fnv(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 // Details no analyzer measured and no model was asked about.
 const std::vector<std::pair<const char*, const char*>>& Padding() {
@@ -56,7 +47,7 @@ std::vector<nlohmann::ordered_json> CaptionPreferencePairs(const VideoRecord& vi
   if (!caption.is_object()) return out;
   const CaptionTexts chosen = RenderCaption(caption);
   const std::string key = video.fingerprint + "_c" + std::to_string(clip.index);
-  const uint64_t h = Fnv(key);
+  const uint64_t h = StableHash(key);
 
   nlohmann::ordered_json base;
   base["prompt"] = "Describe this video clip.";

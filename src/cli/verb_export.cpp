@@ -7,6 +7,7 @@
 #include "catalog/webdataset_writer.h"
 #include "cli/verbs.h"
 #include "curate/clip_selection.h"
+#include "generate/paired_export.h"
 #include "generate/preference_pairs.h"
 
 namespace clipdex::cli {
@@ -28,6 +29,8 @@ struct ExportArgs {
   std::string where;
   long limit = -1;
   bool all_attributes = false;
+  std::string pairs;    // --pairs KIND: paired samples (generate/paired_export.h) into -o DIR
+  int pair_side = 512;  // longer side of the pictures of --pairs
 };
 
 void PrintFailure(const VideoRecord& v, const ClipRecord& c, const Status& error) {
@@ -53,38 +56,63 @@ int ExportClipFiles(Catalog& catalog, const ExportSelection& selection, const Ex
   return counts->failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
-int ExportWebDataset(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
+// The shard writer for -o DIR and --shard-size; nullptr (the error printed) when there is none.
+std::unique_ptr<WebDatasetWriter> OpenShardWriter(const ExportArgs& args) {
   auto limit = ParseShardSize(args.shard_size);
   if (!limit.ok()) {
     PrintError(limit.status());
-    return kExitUsage;
+    return nullptr;
   }
   auto writer = WebDatasetWriter::Create(args.output, limit.value());
   if (!writer.ok()) {
     PrintError(writer.status());
-    return kExitUsage;
+    return nullptr;
   }
+  return std::move(*writer);
+}
+
+int ExportWebDataset(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
+  auto writer = OpenShardWriter(args);
+  if (!writer) return kExitUsage;
   WebDatasetExportOptions options;
   options.thumbnails = !args.no_thumbs;
   options.accurate = args.accurate;
   options.all_attributes = args.all_attributes;
-  auto counts = clipdex::ExportWebDataset(catalog, selection, writer->get(), options, PrintFailure);
+  auto counts = clipdex::ExportWebDataset(catalog, selection, writer.get(), options, PrintFailure);
   if (!counts.ok()) {
     PrintError(counts.status());
     return kExitInternal;
   }
   std::fprintf(stderr, "wrote %ld samples in %d shards to %s (%ld clips failed)\n",
-               writer.value()->samples(), writer.value()->shards(), args.output.c_str(),
+               writer->samples(), writer->shards(), args.output.c_str(), counts->failed);
+  return counts->failed > 0 ? kExitSomeFailed : kExitOk;
+}
+
+int ExportPairShards(Catalog& catalog, const ExportSelection& selection, const ExportArgs& args) {
+  auto writer = OpenShardWriter(args);
+  if (!writer) return kExitUsage;
+  auto counts =
+      ExportPairs(catalog, selection, args.pairs, args.pair_side, writer.get(), PrintFailure);
+  if (!counts.ok()) {
+    PrintError(counts.status());
+    return kExitInternal;
+  }
+  std::fprintf(stderr, "wrote %ld %s pairs in %d shards to %s (%ld clips failed)\n",
+               counts->written, args.pairs.c_str(), writer->shards(), args.output.c_str(),
                counts->failed);
   return counts->failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
 int RunExport(const ExportArgs& args) {
+  if (!args.pairs.empty() && args.output.empty()) {
+    std::fprintf(stderr, "clipdex: --pairs needs -o DIR\n");
+    return kExitUsage;
+  }
   if (args.format == "webdataset" && args.output.empty()) {
     std::fprintf(stderr, "clipdex: --format webdataset needs -o DIR\n");
     return kExitUsage;
   }
-  if (args.format != "webdataset" && !args.output.empty()) {
+  if (args.format != "webdataset" && args.pairs.empty() && !args.output.empty()) {
     std::fprintf(stderr,
                  "clipdex: -o is for --format webdataset (jsonl/csv/caption-dpo/preference-pairs "
                  "go to stdout)\n");
@@ -106,6 +134,7 @@ int RunExport(const ExportArgs& args) {
     selection.clip_table = kSelectedClipsTable;
   }
   if (!args.clips_dir.empty()) return ExportClipFiles(cat, selection, args);
+  if (!args.pairs.empty()) return ExportPairShards(cat, selection, args);
   if (args.format == "webdataset") return ExportWebDataset(cat, selection, args);
   if (args.format == "preference-pairs") {
     auto pairs = WritePreferencePairs(cat, selection.clip_table, args.min_margin, stdout);
@@ -146,6 +175,14 @@ void AddExportVerb(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"jsonl", "csv", "caption-dpo", "preference-pairs", "webdataset"}))
       ->capture_default_str();
   cmd->add_option("-o,--output", args->output, "With --format webdataset: the shard directory");
+  cmd->add_option("--pairs", args->pairs,
+                  "Paired samples for conditional generation as WebDataset shards into -o DIR: "
+                  "sketch, degraded, first-frame or camera (docs/generation.md)")
+      ->check(CLI::IsMember({"sketch", "degraded", "first-frame", "camera"}));
+  cmd->add_option("--pair-side", args->pair_side,
+                  "With --pairs: longer side of the pictures, pixels")
+      ->check(CLI::Range(64, 4096))
+      ->capture_default_str();
   cmd->add_option("--min-margin", args->min_margin,
                   "With preference-pairs: smallest score difference a pair must show")
       ->capture_default_str();
