@@ -11,6 +11,13 @@ const std::vector<AttributeDecl>& ProvenanceAttributeDecls() {
       {"source.generated", "number", "1 (absent: not marked generated)"},
       {"generation.prompt", "text", "the prompt the clip was generated from"},
       {"generation.model", "text", "the generator's name"},
+      // Written by `clipdex rank --dataset` (generate/preference_pairs.h), read by tier rules
+      // such as the self-augmentation recipe's (recipes/self_augment.yaml).
+      {"rank.prompt", "text", "the prompt the candidate was ranked for"},
+      {"rank.total", "number", "the candidate's score"},
+      {"rank.position", "number", "1 = best"},
+      {"rank.kept", "number", "1 kept, 0 not"},
+      {"rank.reasons", "JSON text", "the reasons in words"},
   };
   return kDecls;
 }

@@ -24,7 +24,8 @@
 
 namespace clipdex {
 
-// The attributes above, for rule compilation and docs (curate/catalog_pass.h collects them).
+// The attributes above and rank's (rank.*), for rule compilation and docs (curate/catalog_pass.h
+// collects them).
 const std::vector<AttributeDecl>& ProvenanceAttributeDecls();
 
 struct GeneratedBy {
