@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "caption/openai_client.h"
 #include "cli/verbs.h"
+#include "generate/prompt_polish.h"
 #include "generate/rewrite.h"
 
 namespace clipdex::cli {
@@ -19,9 +21,37 @@ struct RewriteArgs {
   std::string lang;
   bool fill = false;
   bool json = false;
+  // --polish: an OpenAI-compatible server rewrites the text, the slots as hard constraints.
+  bool polish = false;
+  std::string endpoint = "http://127.0.0.1:8080/v1";
+  std::string model = "default";
+  std::string api_key_env;
+  double timeout = 60;
+  int max_tokens = 512;
 };
 
-void PrintRewrite(const Rewrite& r, bool json, std::optional<int> line) {
+// The polisher of a run, or none.
+struct Polisher {
+  std::unique_ptr<OpenAIClient> client;
+  int max_tokens = 512;
+};
+
+// Polishes r's text when a polisher is set; the JSON says whether it did and why not.
+void Polish(const Polisher& p, Rewrite* r, nlohmann::ordered_json* extra) {
+  if (!p.client) return;
+  const std::string lang = r->detected == "en" ? "en" : "zh";
+  const PolishResult out = PolishPrompt(*p.client, r->slots, r->text, lang, p.max_tokens);
+  r->text = out.text;
+  (*extra)["polished"] = out.polished;
+  if (!out.polished) {
+    (*extra)["polish_error"] = out.error;
+    std::fprintf(stderr, "clipdex: %s (kept the rewrite)\n", out.error.c_str());
+  }
+}
+
+void PrintRewrite(Rewrite r, bool json, std::optional<int> line, const Polisher& polisher) {
+  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
+  Polish(polisher, &r, &extra);
   if (!json) {
     std::printf("%s\n", r.text.c_str());
     return;
@@ -30,12 +60,14 @@ void PrintRewrite(const Rewrite& r, bool json, std::optional<int> line) {
   if (line) j["line"] = *line;
   const nlohmann::ordered_json body = RewriteJson(r);
   for (auto it = body.begin(); it != body.end(); ++it) j[it.key()] = it.value();
+  for (auto it = extra.begin(); it != extra.end(); ++it) j[it.key()] = it.value();
   std::printf("%s\n", j.dump().c_str());
 }
 
 // One prompt per line of `path`; blank lines are skipped. A bad line is reported with its number
 // (stderr, and in the output: an empty line, or a JSON error object) and the batch goes on.
-int RewriteFile(const std::string& path, const RewriteOptions& options, bool json) {
+int RewriteFile(const std::string& path, const RewriteOptions& options, bool json,
+                const Polisher& polisher) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::string message = "cannot read prompts file '";
@@ -51,7 +83,7 @@ int RewriteFile(const std::string& path, const RewriteOptions& options, bool jso
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto r = RewritePrompt(line, options);
     if (r.ok()) {
-      PrintRewrite(*r, json, number);
+      PrintRewrite(*r, json, number, polisher);
       continue;
     }
     ++failed;
@@ -88,8 +120,19 @@ int RunRewrite(const RewriteArgs& args) {
     options.language = *lang;
   }
   options.fill = args.fill;
+  Polisher polisher;
+  if (args.polish) {
+    OpenAIEndpoint endpoint;
+    endpoint.base_url = args.endpoint;
+    endpoint.model = args.model;
+    endpoint.api_key_env = args.api_key_env;
+    endpoint.timeout_s = args.timeout;
+    endpoint.max_retries = 2;
+    polisher.client = std::make_unique<OpenAIClient>(endpoint);
+    polisher.max_tokens = args.max_tokens;
+  }
   if (args.words.size() == 1 && args.words[0].size() > 1 && args.words[0][0] == '@') {
-    return RewriteFile(args.words[0].substr(1), options, args.json);
+    return RewriteFile(args.words[0].substr(1), options, args.json, polisher);
   }
   std::string prompt;
   for (const std::string& w : args.words) {
@@ -101,7 +144,7 @@ int RunRewrite(const RewriteArgs& args) {
     PrintError(r.status());
     return kExitUsage;
   }
-  PrintRewrite(*r, args.json, std::nullopt);
+  PrintRewrite(*r, args.json, std::nullopt, polisher);
   return kExitOk;
 }
 
@@ -121,6 +164,19 @@ void AddRewriteVerb(CLI::App& app, int* exit_code) {
                 "live action); listed as \"filled\" in --json");
   cmd->add_flag("--json", args->json,
                 "Print the parsed slots and the text as JSON (JSONL for @FILE)");
+  cmd->add_flag("--polish", args->polish,
+                "Let an OpenAI-compatible server rewrite the text more fluently; the parsed slots "
+                "are hard constraints its answer is checked against (docs/generation.md)");
+  cmd->add_option("--endpoint", args->endpoint, "With --polish: the server's base URL")
+      ->capture_default_str();
+  cmd->add_option("--model", args->model, "With --polish: the model name sent")
+      ->capture_default_str();
+  cmd->add_option("--api-key-env", args->api_key_env,
+                  "With --polish: environment variable holding the API key (never logged)");
+  cmd->add_option("--timeout", args->timeout, "With --polish: seconds per request")
+      ->capture_default_str();
+  cmd->add_option("--max-tokens", args->max_tokens, "With --polish: reply tokens at most")
+      ->capture_default_str();
   cmd->callback([args, exit_code]() { *exit_code = RunRewrite(*args); });
 }
 
