@@ -75,13 +75,6 @@ std::vector<std::string> TextLines(const std::string& content) {
 
 }  // namespace
 
-const Attribute* FindAttribute(const ClipRecord& clip, std::string_view name) {
-  for (const Attribute& a : clip.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 nlohmann::json MeasuredCaption(const VideoRecord& video, const ClipRecord& clip,
                                const ProblemThresholds& t) {
   json caption = json::object();

@@ -30,7 +30,4 @@ struct ProblemThresholds {
 nlohmann::json MeasuredCaption(const VideoRecord& video, const ClipRecord& clip,
                                const ProblemThresholds& thresholds = {});
 
-// The value of attribute `name` of `clip`, if present.
-const Attribute* FindAttribute(const ClipRecord& clip, std::string_view name);
-
 }  // namespace clipdex

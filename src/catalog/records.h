@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "media/probe.h"
@@ -41,6 +42,14 @@ struct ClipRecord {
   std::string thumbnail;       // path relative to the dataset directory, "" if none
   std::vector<Attribute> attributes;  // analyzer outputs, stored in clip_attributes
 };
+
+// The attribute `name` of `clip`, or nullptr.
+inline const Attribute* FindAttribute(const ClipRecord& clip, std::string_view name) {
+  for (const Attribute& a : clip.attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
 
 // Everything one ingested video produces; committed in one transaction.
 struct VideoResult {

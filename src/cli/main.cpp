@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   clipdex::cli::AddSearchVerbs(app, &exit_code);
   clipdex::cli::AddRewriteVerb(app, &exit_code);
   clipdex::cli::AddRankVerb(app, &exit_code);
+  clipdex::cli::AddSuspectVerb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -51,13 +51,6 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-const Attribute* Find(const ClipRecord& c, const std::string& name) {
-  for (const Attribute& a : c.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 // Per candidate file: its clips' measurements folded into one CandidateFacts (labels from the
 // longest clip, numbers duration-weighted, text and watermark from any clip).
 struct Fold {
@@ -92,27 +85,27 @@ Result<Candidates> ReadCandidates(Catalog& catalog, const std::set<std::string>&
     const double d = std::max(0.01, c.end_time - c.start_time);
     for (const char* name : {"quality.score", "aesthetic.score", "aesthetic.heuristic",
                              "artifact.spectral_peaks", "artifact.hf_energy"}) {
-      if (const Attribute* a = Find(c, name); a != nullptr && a->number) {
+      if (const Attribute* a = FindAttribute(c, name); a != nullptr && a->number) {
         auto& [sum, weight] = f.sums[name];
         sum += *a->number * d;
         weight += d;
       }
     }
-    if (const Attribute* a = Find(c, "text.area_ratio"); a != nullptr && a->number) {
+    if (const Attribute* a = FindAttribute(c, "text.area_ratio"); a != nullptr && a->number) {
       f.facts.text_area = std::max(f.facts.text_area, *a->number);
     }
-    if (const Attribute* a = Find(c, "watermark.present"); a != nullptr && a->number) {
+    if (const Attribute* a = FindAttribute(c, "watermark.present"); a != nullptr && a->number) {
       f.facts.watermark = f.facts.watermark || *a->number > 0.5;
     }
     if (d > f.longest) {
       f.longest = d;
-      const Attribute* m = Find(c, "camera.movement");
+      const Attribute* m = FindAttribute(c, "camera.movement");
       f.facts.movement = m ? m->text : "";
-      const Attribute* sc = Find(c, "framing.shot_scale");
+      const Attribute* sc = FindAttribute(c, "framing.shot_scale");
       f.facts.shot_scale = sc ? sc->text : "";
-      const Attribute* faces = Find(c, "framing.faces");
+      const Attribute* faces = FindAttribute(c, "framing.faces");
       if (faces != nullptr && faces->number) f.facts.faces = static_cast<int>(*faces->number);
-      const Attribute* group = Find(c, "dedup.group");
+      const Attribute* group = FindAttribute(c, "dedup.group");
       f.facts.dup_group = group != nullptr && group->number ? static_cast<int>(*group->number) : 0;
     }
     return true;

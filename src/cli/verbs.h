@@ -40,5 +40,7 @@ void AddSearchVerbs(CLI::App& app, int* exit_code);
 void AddRewriteVerb(CLI::App& app, int* exit_code);
 // Adds `rank` (verb_rank.cpp).
 void AddRankVerb(CLI::App& app, int* exit_code);
+// Adds `suspect` (verb_suspect.cpp).
+void AddSuspectVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

@@ -8,6 +8,7 @@
 #include "catalog/dataset_lock.h"
 #include "curate/dedup.h"
 #include "curate/tier_rules.h"
+#include "generate/suspect_pass.h"
 #include "pipeline/provenance.h"
 
 namespace clipdex {
@@ -157,6 +158,8 @@ std::vector<PassDescriptor> BuildPasses() {
        RunTierPass},
       {"caption", "write structured, bilingual captions (caption/caption_pass.h)", CaptionDecls(),
        CaptionPassOptions(), RunCaptionPass},
+      {"suspect", "flag likely-generated clips among those not marked generated",
+       SuspectAttributeDecls(), SuspectPassOptions(), RunSuspectPass},
   };
   // clang-format on
 }

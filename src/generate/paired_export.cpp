@@ -73,13 +73,6 @@ std::string Pgm(const cv::Mat& gray) {
   return out;
 }
 
-const Attribute* Find(const ClipRecord& c, const std::string& name) {
-  for (const Attribute& a : c.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 // The sample of one clip, or the reason it has none.
 Status AddSample(const VideoRecord& v, const ClipRecord& c, const std::string& kind, int long_side,
                  WebDatasetWriter* writer) {
@@ -115,14 +108,14 @@ Status AddSample(const VideoRecord& v, const ClipRecord& c, const std::string& k
     if (!degraded.ok()) return degraded.status();
     members.push_back({"degraded.jpg", {}, std::string(degraded->begin(), degraded->end())});
   } else if (kind == "first-frame") {
-    const Attribute* caption = Find(c, "caption.text");
+    const Attribute* caption = FindAttribute(c, "caption.text");
     members.push_back({"txt", {}, caption ? caption->text : ""});
   } else {  // camera
-    const Attribute* segs = Find(c, "camera.segments");
+    const Attribute* segs = FindAttribute(c, "camera.segments");
     info["trajectory"] =
         segs ? nlohmann::json::parse(segs->text, nullptr, false) : nlohmann::json::array();
     if (info["trajectory"].is_discarded()) info["trajectory"] = nlohmann::json::array();
-    const Attribute* movement = Find(c, "camera.movement");
+    const Attribute* movement = FindAttribute(c, "camera.movement");
     info["movement"] = movement ? movement->text : "";
   }
   members.push_back({"json", {}, info.dump()});

@@ -16,13 +16,6 @@ struct Ranked {
   nlohmann::json reasons = nlohmann::json::array();
 };
 
-const Attribute* Find(const ClipRecord& c, const std::string& name) {
-  for (const Attribute& a : c.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 Result<long> WritePreferencePairs(Catalog& catalog, const std::string& clip_table,
@@ -31,10 +24,10 @@ Result<long> WritePreferencePairs(Catalog& catalog, const std::string& clip_tabl
   std::map<std::string, std::map<std::string, Ranked>> by_prompt;
   Status s = catalog.ForEachClip(
       [&](const VideoRecord& v, const ClipRecord& c) {
-        const Attribute* prompt = Find(c, "rank.prompt");
-        const Attribute* total = Find(c, "rank.total");
-        const Attribute* position = Find(c, "rank.position");
-        const Attribute* kept = Find(c, "rank.kept");
+        const Attribute* prompt = FindAttribute(c, "rank.prompt");
+        const Attribute* total = FindAttribute(c, "rank.total");
+        const Attribute* position = FindAttribute(c, "rank.position");
+        const Attribute* kept = FindAttribute(c, "rank.kept");
         if (prompt == nullptr || total == nullptr || !total->number || position == nullptr ||
             !position->number || kept == nullptr || !kept->number) {
           return true;
@@ -44,7 +37,7 @@ Result<long> WritePreferencePairs(Catalog& catalog, const std::string& clip_tabl
         r.total = *total->number;
         r.position = static_cast<int>(*position->number);
         r.kept = *kept->number > 0.5;
-        if (const Attribute* why = Find(c, "rank.reasons"); why != nullptr) {
+        if (const Attribute* why = FindAttribute(c, "rank.reasons"); why != nullptr) {
           r.reasons = nlohmann::json::parse(why->text, nullptr, /*allow_exceptions=*/false);
           if (!r.reasons.is_array()) r.reasons = nlohmann::json::array();
         }

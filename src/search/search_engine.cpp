@@ -17,15 +17,8 @@
 namespace clipdex {
 namespace {
 
-const Attribute* FindAttr(const ClipRecord& c, const std::string& name) {
-  for (const Attribute& a : c.attributes) {
-    if (a.name == name) return &a;
-  }
-  return nullptr;
-}
-
 std::string TextOf(const ClipRecord& c, const std::string& name) {
-  const Attribute* a = FindAttr(c, name);
+  const Attribute* a = FindAttribute(c, name);
   return a ? a->text : std::string();
 }
 
