@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "caption/openai_client.h"
+#include "catalog/catalog.h"
 #include "cli/verbs.h"
+#include "generate/catalog_fill.h"
 #include "generate/prompt_polish.h"
 #include "generate/rewrite.h"
 
@@ -21,6 +23,7 @@ struct RewriteArgs {
   std::string lang;
   bool fill = false;
   bool json = false;
+  std::string catalog;  // --catalog DS: unsaid camera slots from the dataset's own clips
   // --polish: an OpenAI-compatible server rewrites the text, the slots as hard constraints.
   bool polish = false;
   std::string endpoint = "http://127.0.0.1:8080/v1";
@@ -120,6 +123,13 @@ int RunRewrite(const RewriteArgs& args) {
     options.language = *lang;
   }
   options.fill = args.fill;
+  std::unique_ptr<Catalog> catalog;
+  std::unique_ptr<SearchEngine> engine;
+  if (!args.catalog.empty()) {
+    if (ExitStatus e = OpenDatasetForRead(args.catalog, &catalog); e != kExitOk) return e;
+    engine = std::make_unique<SearchEngine>(*catalog);
+    options.fill_from = [&engine](PromptSlots* slots) { return FillFromCatalog(*engine, slots); };
+  }
   Polisher polisher;
   if (args.polish) {
     OpenAIEndpoint endpoint;
@@ -164,6 +174,9 @@ void AddRewriteVerb(CLI::App& app, int* exit_code) {
                 "live action); listed as \"filled\" in --json");
   cmd->add_flag("--json", args->json,
                 "Print the parsed slots and the text as JSON (JSONL for @FILE)");
+  cmd->add_option("--catalog", args->catalog,
+                  "Fill the camera movement and shot scale the prompt does not give from the "
+                  "clips this dataset's search finds for its words");
   cmd->add_flag("--polish", args->polish,
                 "Let an OpenAI-compatible server rewrite the text more fluently; the parsed slots "
                 "are hard constraints its answer is checked against (docs/generation.md)");

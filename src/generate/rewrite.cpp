@@ -84,7 +84,10 @@ Result<Rewrite> RewritePrompt(std::string_view prompt, const RewriteOptions& opt
   r.prompt = std::string(prompt);
   r.detected = DetectLanguage(prompt);
   r.slots = ParsePrompt(prompt);
-  if (options.fill) r.filled = FillDefaults(&r.slots);
+  if (options.fill_from) r.filled = options.fill_from(&r.slots);
+  if (options.fill) {
+    for (std::string& name : FillDefaults(&r.slots)) r.filled.push_back(std::move(name));
+  }
   r.text = RenderPrompt(r.slots, options.length, options.language.value_or(OwnLanguage(prompt)));
   return r;
 }

@@ -2,6 +2,7 @@
 // in the captioner's camera language (generate/prompt_render.h), with the slots as JSON.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct RewriteOptions {
   std::optional<PromptLanguage> language;  // nullopt: the prompt's own (the larger part of it)
   // Fill unsaid camera slots with defaults (FillDefaults) and list them in Rewrite::filled.
   bool fill = false;
+  // Called before rendering (and before `fill`'s defaults) to fill slots from elsewhere, e.g.
+  // the clips of a catalog (generate/catalog_fill.h); returns the slot names it set.
+  std::function<std::vector<std::string>(PromptSlots*)> fill_from;
 };
 
 // "short" | "medium" | "long"; "en" | "zh". The error names the value and the choices.
