@@ -30,6 +30,7 @@ struct RankArgs {
   int keep = 4;
   std::string dataset;  // "" = a temporary dataset, removed afterwards
   int jobs = 1;
+  std::string recipe;  // its `rank:` weights (default: the built-in weights)
 };
 
 // A temporary directory removed with everything in it when this goes.
@@ -181,9 +182,20 @@ void AddRankVerb(CLI::App& app, int* exit_code) {
   cmd->add_option("--dataset", args->dataset,
                   "Ingest the candidates into this dataset and keep it (default: a temporary one)");
   cmd->add_option("-j,--jobs", args->jobs, "Files decoded in parallel")->capture_default_str();
+  cmd->add_option("--recipe", args->recipe,
+                  "Recipe whose `rank:` section sets the score weights (docs/generation.md)");
   cmd->callback([args, exit_code]() {
     if (args->keep < 1) {
       std::fprintf(stderr, "clipdex: --keep must be >= 1\n");
+      *exit_code = kExitUsage;
+      return;
+    }
+    // The weights are checked before anything is decoded.
+    RankWeights weights;
+    auto recipe = LoadRecipe(args->recipe);
+    Status ws = recipe.ok() ? ApplyRankWeights(recipe->rank_weights, &weights) : recipe.status();
+    if (!ws.ok()) {
+      PrintError(ws);
       *exit_code = kExitUsage;
       return;
     }
@@ -233,7 +245,7 @@ void AddRankVerb(CLI::App& app, int* exit_code) {
       return;
     }
     const PromptRequest request = ParsePromptRequest(args->prompt);
-    const auto ranked = RankCandidates(candidates->facts, request, args->keep);
+    const auto ranked = RankCandidates(candidates->facts, request, args->keep, weights);
     if (!args->dataset.empty()) {
       if (Status s = StoreRanking(**catalog, args->prompt, ranked, *candidates); !s.ok()) {
         PrintError(s);

@@ -46,7 +46,8 @@ T Scalar(const YAML::Node& node, const std::string& what) {
 
 void ParseInto(const YAML::Node& root, Recipe* r) {
   if (root.IsNull()) return;  // empty file: all defaults
-  CheckKeys(root, {"name", "clip", "analyzers", "tiers", "default_tier", "dedup", "captions"},
+  CheckKeys(root,
+            {"name", "clip", "analyzers", "tiers", "default_tier", "dedup", "captions", "rank"},
             "recipe");
   if (root["name"]) r->name = Scalar<std::string>(root["name"], "name");
   if (const YAML::Node clip = root["clip"]) {
@@ -116,6 +117,16 @@ void ParseInto(const YAML::Node& root, Recipe* r) {
       }
       if (cr.name.empty()) throw RecipeError(where + " has no 'name'");
       r->caption_routes.push_back(std::move(cr));
+    }
+  }
+  if (const YAML::Node rank = root["rank"]) {
+    if (!rank.IsMap()) throw RecipeError("rank must be a map of weight names to numbers");
+    r->rank_weights.clear();
+    for (const auto& kv : rank) {
+      const std::string name = kv.first.as<std::string>();
+      const double w = Scalar<double>(kv.second, "rank." + name);
+      if (w < 0) throw RecipeError("rank." + name + " must be >= 0");
+      r->rank_weights[name] = w;
     }
   }
   if (const YAML::Node dedup = root["dedup"]) {
@@ -215,6 +226,11 @@ std::string RecipeToYaml(const Recipe& r) {
   out << YAML::Key << "dedup" << YAML::Value << YAML::Flow << YAML::BeginMap;
   out << YAML::Key << "enabled" << YAML::Value << r.dedup_enabled;
   out << YAML::Key << "hamming" << YAML::Value << r.dedup_hamming << YAML::EndMap;
+  if (!r.rank_weights.empty()) {
+    out << YAML::Key << "rank" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [k, v] : r.rank_weights) out << YAML::Key << k << YAML::Value << v;
+    out << YAML::EndMap;
+  }
   if (!r.caption_routes.empty()) {
     out << YAML::Key << "captions" << YAML::Value << YAML::BeginMap << YAML::Key << "routes"
         << YAML::Value << YAML::BeginSeq;

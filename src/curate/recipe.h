@@ -47,6 +47,9 @@ struct Recipe {
   bool dedup_enabled = false;
   int dedup_hamming = 0;
   std::vector<CaptionRoute> caption_routes;  // empty: one route, the command line's options
+  // `rank:` section: weights of `clipdex rank` by name (generate/candidate_rank.h checks the
+  // names: a typo is an error there); empty = its defaults.
+  std::map<std::string, double> rank_weights;
 };
 
 // Parses recipe YAML on top of `base` (fields left out keep base's values; `tiers` and

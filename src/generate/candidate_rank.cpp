@@ -100,6 +100,23 @@ double PromptPenalty(const CandidateFacts& c, const PromptRequest& r, const Rank
 
 }  // namespace
 
+Status ApplyRankWeights(const std::map<std::string, double>& named, RankWeights* w) {
+  const std::map<std::string, double*> fields = {
+      {"quality", &w->quality},       {"aesthetic", &w->aesthetic}, {"movement", &w->movement},
+      {"scale_step", &w->scale_step}, {"people", &w->people},       {"text", &w->text},
+      {"watermark", &w->watermark},   {"artifact", &w->artifact}};
+  for (const auto& [name, value] : named) {
+    auto it = fields.find(name);
+    if (it == fields.end()) {
+      std::string known;
+      for (const auto& [k, unused] : fields) known += known.empty() ? k : ", " + k;
+      return Status::Error("recipe rank: unknown weight '" + name + "' (" + known + ")");
+    }
+    *it->second = value;
+  }
+  return Status::Ok();
+}
+
 PromptRequest ParsePromptRequest(const std::string& prompt) {
   // The same reading as `clipdex rewrite` (generate/prompt_parser.h).
   const PromptSlots slots = ParsePrompt(prompt);

@@ -18,9 +18,12 @@
 // similarity cut), and says whose duplicate it is.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "util/status.h"
 
 namespace clipdex {
 
@@ -64,6 +67,11 @@ struct RankWeights {
   double watermark = 0.3;
   double artifact = 0.2;  // per artifact indicator out of the natural range
 };
+
+// Sets the weights a recipe's `rank:` section names (the field names above: quality, aesthetic,
+// movement, scale_step, people, text, watermark, artifact). Error: "recipe rank: unknown weight
+// 'x' (quality, aesthetic, ...)".
+Status ApplyRankWeights(const std::map<std::string, double>& named, RankWeights* weights);
 
 struct RankedCandidate {
   std::string file;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "../support/test_env.h"
+#include "curate/recipe.h"
 #include "generate/candidate_rank.h"
 
 namespace clipdex {
@@ -184,6 +185,25 @@ TEST(RankCandidates, ScoringIsDeterministicAndExplained) {
   EXPECT_EQ(ranked[4].file, "e.mp4");
   EXPECT_FALSE(ranked[4].kept);
   EXPECT_EQ(ranked[4].reasons[0], "not analysable: truncated");
+
+  // A recipe's rank: section sets the weights: quality alone puts the sharper, wrong candidate
+  // first once its prompt penalties weigh nothing.
+  auto recipe = ParseRecipe(
+      "rank: {quality: 1, aesthetic: 0, movement: 0, scale_step: 0, people: 0, text: 0}\n",
+      "w.yaml", DefaultRecipe());
+  ASSERT_TRUE(recipe.ok()) << recipe.status().message();
+  RankWeights w;
+  ASSERT_TRUE(ApplyRankWeights(recipe->rank_weights, &w).ok());
+  EXPECT_EQ(w.quality, 1);
+  EXPECT_EQ(w.aesthetic, 0);
+  EXPECT_EQ(RankCandidates({good, wrong}, req, 1, w)[0].file, "d.mp4");
+  auto back = ParseRecipe(RecipeToYaml(*recipe), "roundtrip", Recipe{});
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->rank_weights, recipe->rank_weights);
+  const Status typo = ApplyRankWeights({{"qualty", 1}}, &w);
+  ASSERT_FALSE(typo.ok());
+  EXPECT_NE(typo.message().find("unknown weight 'qualty'"), std::string::npos) << typo.message();
+  EXPECT_FALSE(ParseRecipe("rank: {quality: -1}\n", "neg.yaml", DefaultRecipe()).ok());
 }
 
 }  // namespace
