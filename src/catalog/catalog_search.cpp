@@ -51,6 +51,33 @@ Result<long> CountRows(sqlite3* db, const std::string& sql_text, const std::stri
   return static_cast<long>(sqlite3_column_int64(stmt->get(), 0));
 }
 
+// A walk down the newest full-text matches of `fts`, at most `limit` of them: how many there
+// were, and the rowid of the `rank_cap`-th (0 when there are fewer): words matching more clips
+// than the rank cap are ranked among the newest rank_cap only.
+struct NewestMatches {
+  long matches = 0;
+  long rank_cap_rowid = 0;
+};
+
+Result<NewestMatches> WalkNewestMatches(sqlite3* db, const std::string& fts, long limit,
+                                        long rank_cap) {
+  auto st = Prepare(db,
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC "
+                    "LIMIT ?2",
+                    "search");
+  if (!st.ok()) return st.status();
+  sql::BindText(st->get(), 1, fts);
+  sql::BindInt(st->get(), 2, limit);
+  NewestMatches out;
+  int rc;
+  while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
+    if (++out.matches == rank_cap)
+      out.rank_cap_rowid = static_cast<long>(sql::ColInt(st->get(), 0));
+  }
+  if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
+  return out;
+}
+
 }  // namespace
 
 Result<long> Catalog::UpdateSearchIndex(
@@ -229,27 +256,11 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
   long cut = 0;
   if (!join_clips) {
     // Words alone: one walk down the newest matches gives both the count and the rank cap.
-    const long want = std::max(q.count_cap + 1, q.rank_cap);
-    auto st = Prepare(db,
-                      "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC "
-                      "LIMIT ?2",
-                      "search");
-    if (!st.ok()) return st.status();
-    sql::BindText(st->get(), 1, q.fts);
-    sql::BindInt(st->get(), 2, want);
-    long n = 0;
-    int64_t last = 0;
-    int rc;
-    while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
-      ++n;
-      if (n <= q.rank_cap) last = sql::ColInt(st->get(), 0);
-    }
-    if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
-    page.total_capped = n > q.count_cap;
-    page.total = std::min(n, q.count_cap);
-    if (n >= q.rank_cap && (page.total_capped || page.total > q.rank_cap)) {
-      cut = static_cast<long>(last);
-    }
+    auto walk = WalkNewestMatches(db, q.fts, std::max(q.count_cap + 1, q.rank_cap), q.rank_cap);
+    if (!walk.ok()) return walk.status();
+    page.total_capped = walk->matches > q.count_cap;
+    page.total = std::min(walk->matches, q.count_cap);
+    if (page.total_capped || page.total > q.rank_cap) cut = walk->rank_cap_rowid;
   } else {
     auto count = sql::PrepareReadOnly(db, "SELECT COUNT(*) FROM (SELECT 1" + from + where +
                                               " LIMIT " + std::to_string(q.count_cap + 1) + ")");
@@ -260,14 +271,9 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
     page.total_capped = page.total > q.count_cap;
     page.total = std::min(page.total, q.count_cap);
     if (text && q.sort.empty() && (page.total_capped || page.total > q.rank_cap)) {
-      auto st = Prepare(db,
-                        "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid "
-                        "DESC LIMIT 1 OFFSET ?2",
-                        "search");
-      if (!st.ok()) return st.status();
-      sql::BindText(st->get(), 1, q.fts);
-      sql::BindInt(st->get(), 2, q.rank_cap - 1);
-      if (sqlite3_step(st->get()) == SQLITE_ROW) cut = static_cast<long>(sql::ColInt(st->get(), 0));
+      auto walk = WalkNewestMatches(db, q.fts, q.rank_cap, q.rank_cap);
+      if (!walk.ok()) return walk.status();
+      cut = walk->rank_cap_rowid;
     }
   }
 

@@ -9,6 +9,7 @@
 #include "generate/prompt_parser.h"
 #include "generate/prompt_vocabulary.h"
 #include "util/ascii_case.h"
+#include "util/number_text.h"
 
 namespace clipdex {
 namespace {
@@ -25,12 +26,6 @@ int ScaleRung(const std::string& label) {
   const auto& labels = ShotScaleLabels();
   const auto it = std::find(labels.begin(), labels.end(), label);
   return it == labels.end() ? -1 : static_cast<int>(it - labels.begin());
-}
-
-std::string Fixed(double v, int digits) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
 }
 
 std::string Join(const std::vector<std::string>& v, const char* sep) {
@@ -88,8 +83,8 @@ double PromptPenalty(const CandidateFacts& c, const PromptRequest& r, const Rank
   }
   if (!r.wants_text && c.text_area > 0.005) {
     penalty += w.text;
-    reasons->push_back("burned-in text the prompt did not ask for (" + Fixed(100 * c.text_area, 1) +
-                       " % of the picture)");
+    reasons->push_back("burned-in text the prompt did not ask for (" +
+                       FixedDigits(100 * c.text_area, 1) + " % of the picture)");
   }
   if (c.watermark) {
     penalty += w.watermark;
@@ -153,7 +148,7 @@ std::vector<RankedCandidate> RankCandidates(const std::vector<CandidateFacts>& c
       // Below 40 a picture shows its blur, blocking or noise (the synthetic quality ladder:
       // reference 62, CRF 35 47, blur 3 px 38, noise 30, CRF 45 23).
       if (*c.quality < 40) {
-        r.reasons.push_back("low technical quality (" + Fixed(*c.quality, 0) +
+        r.reasons.push_back("low technical quality (" + FixedDigits(*c.quality, 0) +
                             "/100: blur, blocking or noise)");
       }
     } else {
@@ -170,8 +165,8 @@ std::vector<RankedCandidate> RankCandidates(const std::vector<CandidateFacts>& c
     // to ~36) mark an interpolation grid; clean material never pays it.
     if (c.spectral_peaks && *c.spectral_peaks > 40) {
       r.artifact_penalty += w.artifact * std::min(1.0, (*c.spectral_peaks - 40) / 40);
-      r.reasons.push_back("interpolation grid (spectral peaks " + Fixed(*c.spectral_peaks, 1) +
-                          ")");
+      r.reasons.push_back("interpolation grid (spectral peaks " +
+                          FixedDigits(*c.spectral_peaks, 1) + ")");
     }
     r.prompt_penalty = PromptPenalty(c, request, w, &r.reasons);
     r.total =

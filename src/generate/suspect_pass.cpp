@@ -3,16 +3,10 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "util/number_text.h"
+
 namespace clipdex {
-namespace {
-
-std::string Fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<AttributeDecl> SuspectAttributeDecls() {
   return {{"source.suspect_generated", "number", "1 (absent: no evidence)"},
@@ -39,13 +33,13 @@ Result<std::string> RunSuspectPass(Catalog& catalog, const Recipe& /*recipe*/,
     nlohmann::json reasons = nlohmann::json::array();
     if (const Attribute* a = FindAttribute(c, "artifact.classifier_score"); a && a->number) {
       if (*a->number >= classifier) {
-        reasons.push_back("AI-image classifier " + Fixed(*a->number));
+        reasons.push_back("AI-image classifier " + FixedDigits(*a->number, 2));
         ++by_classifier;
       }
     }
     if (const Attribute* a = FindAttribute(c, "artifact.spectral_peaks"); a && a->number) {
       if (*a->number >= grid) {
-        reasons.push_back("interpolation grid (spectral peaks " + Fixed(*a->number) + ")");
+        reasons.push_back("interpolation grid (spectral peaks " + FixedDigits(*a->number, 2) + ")");
         ++by_grid;
       }
     }
