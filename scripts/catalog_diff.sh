@@ -10,7 +10,7 @@
 # Compared, keyed by (video path, clip index) so row ids may differ: videos (status, error,
 # probe fields, frame counts), clips (frames, times, transitions, thumbnail name), transitions,
 # every clip attribute (numbers to 1e-9 relative; texts exactly) and tiers. Left out on purpose:
-# timestamps, run rows and decode_seconds (they differ between any two runs).
+# timestamps, run rows, decode_seconds and caption.seconds (they differ between any two runs).
 # Prints each differing row (up to 40 per table) and the total; exits 1 when anything differs.
 set -euo pipefail
 
@@ -49,7 +49,7 @@ QUERIES[transitions]="SELECT v.path || ' ' || t.first_frame, t.type || ' ' || t.
 QUERIES[attributes]="SELECT v.path || '#' || c.idx || ' ' || a.name,
   coalesce(printf('%.12g', a.num), '') || '|' || coalesce(a.text, '')
   FROM clip_attributes a JOIN clips c ON c.id = a.clip_id JOIN videos v ON v.id = c.video_id
-  WHERE a.name NOT IN ('dedup.group', 'dedup.dup_of') ORDER BY 1"
+  WHERE a.name NOT IN ('dedup.group', 'dedup.dup_of', 'caption.seconds') ORDER BY 1"
 # dedup.group/dup_of hold clip ids, which differ between two catalogs: compare the keeper's key.
 QUERIES[dedup]="SELECT v.path || '#' || c.idx, coalesce(kv.path || '#' || k.idx, '')
   FROM clip_attributes a JOIN clips c ON c.id = a.clip_id JOIN videos v ON v.id = c.video_id
@@ -62,8 +62,11 @@ total=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for table in videos clips transitions attributes dedup tiers; do
-  sqlite3 -separator $'\t' "file:$a?mode=ro" "${QUERIES[$table]}" >"$tmp/a"
-  sqlite3 -separator $'\t' "file:$b?mode=ro" "${QUERIES[$table]}" >"$tmp/b"
+  # Tier messages quote dedup.dup_of's clip id; the dedup table compares the keeper by key.
+  sqlite3 -separator $'\t' "file:$a?mode=ro" "${QUERIES[$table]}" |
+    sed -E 's/dedup\.dup_of=[0-9]+/dedup.dup_of=<id>/g' >"$tmp/a"
+  sqlite3 -separator $'\t' "file:$b?mode=ro" "${QUERIES[$table]}" |
+    sed -E 's/dedup\.dup_of=[0-9]+/dedup.dup_of=<id>/g' >"$tmp/b"
   n=$(diff "$tmp/a" "$tmp/b" | grep -c '^[<>]' || true)
   printf '%-12s %7d rows in A  %7d rows in B  %5d differing lines\n' \
     "$table" "$(wc -l <"$tmp/a")" "$(wc -l <"$tmp/b")" "$n"
