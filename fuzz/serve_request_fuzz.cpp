@@ -57,6 +57,10 @@ void CheckFts(const std::string& query, const std::string& fts) {
     clipdex::fuzz::Fail("FTS5 rejects the query of '" + query + "' = " + fts, error);
 }
 
+// A header field value ends at a NUL: HTTP forbids NUL in field values and httplib hands values
+// out as C strings (an Authorization of "Bearer <token>\0junk" is read as "Bearer <token>").
+std::string HeaderValue(const std::string& field) { return field.substr(0, field.find('\0')); }
+
 void SetHeader(httplib::Request& request, const char* name, const std::string& value) {
   if (!value.empty()) request.headers.emplace(name, value);
 }
@@ -68,14 +72,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 16384) return 0;
   fuzz::FieldReader fields(data, size);
   httplib::Request request;
-  SetHeader(request, "Host", fields.Next());
-  SetHeader(request, "Origin", fields.Next());
-  SetHeader(request, "Content-Type", fields.Next());
-  const std::string authorization = fields.Next();
-  const std::string cookie = fields.Next();
+  SetHeader(request, "Host", HeaderValue(fields.Next()));
+  SetHeader(request, "Origin", HeaderValue(fields.Next()));
+  SetHeader(request, "Content-Type", HeaderValue(fields.Next()));
+  const std::string authorization = HeaderValue(fields.Next());
+  const std::string cookie = HeaderValue(fields.Next());
   SetHeader(request, "Authorization", authorization);
   SetHeader(request, "Cookie", cookie);
-  SetHeader(request, "X-Clipdex-User", fields.Next());
+  SetHeader(request, "X-Clipdex-User", HeaderValue(fields.Next()));
   const std::string q = fields.Next();
   request.params.emplace("q", q);
   request.params.emplace("limit", fields.Next());

@@ -65,6 +65,8 @@ Result<Glossary> Glossary::Load(const std::filesystem::path& path) {
     return Status::Error(where + ": " + e.what());
   }
   Glossary g;
+  // A scalar or list at the top has no keys: yaml-cpp throws on root["terms"] (found by fuzzing).
+  if (!root.IsMap()) return Status::Error(where + ": expected a list 'terms'");
   const YAML::Node terms = root["terms"];
   if (!terms || !terms.IsSequence()) return Status::Error(where + ": expected a list 'terms'");
   try {

@@ -1,7 +1,11 @@
 #include "catalog/catalog.h"
 
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -58,6 +62,23 @@ Result<int64_t> InsertVideo(sqlite3* db, const VideoRecord& v, int64_t run_id) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
 }
 
+// `path` for a file: URI (the characters that end or escape a URI path, percent-encoded).
+std::string UriPath(const std::string& path) {
+  std::string out;
+  for (char c : path) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '?') {
+      out += "%3f";
+    } else if (c == '#') {
+      out += "%23";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void Catalog::DbCloser::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -95,9 +116,21 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& dir, bool create)
     return true;
   }();
   (void)memstatus_off;
-  sqlite3* raw = nullptr;
+  // A dataset on a read-only mount, or one this user may not write: SQLite could not create the
+  // WAL index (-shm) beside the catalog, and every open would fail with "unable to open database
+  // file". Readers (info, search, export, serve --read-only) open it immutable: nothing can
+  // change it while it cannot be written. A verb that writes stops here (ingest) or at the
+  // dataset lock, with the reason.
+  std::string open_name = db_path.string();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(db_path.c_str(), &raw, flags, nullptr);
+  if (fs::exists(db_path, ec) && ::access(dir.c_str(), W_OK) != 0) {
+    const std::string why = std::strerror(errno);
+    if (create) return Status::Error("cannot write dataset " + dir.string() + ": " + why);
+    open_name = "file:" + UriPath(db_path.string()) + "?immutable=1";
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+  }
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(open_name.c_str(), &raw, flags, nullptr);
   DbPtr db(raw);  // owns the handle even when open failed (SQLite still allocates one)
   if (rc != SQLITE_OK) {
     return Status::Error("cannot open catalog " + db_path.string() + ": " +

@@ -112,6 +112,9 @@ std::vector<Token> Tokenize(const std::string& s) {
           ++i;
           break;
         }
+        // SQLite reads statement text up to the first NUL: one inside a literal would cut the
+        // compiled rule short and fail only when the catalog prepares it (found by fuzzing).
+        if (s[i] == '\0') throw ParseError("NUL character in a string", i);
         text += s[i++];
       }
       out.push_back({Tok::kString, text, start, i});

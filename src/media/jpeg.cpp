@@ -1,7 +1,9 @@
 #include "media/jpeg.h"
 
+#include <cerrno>
 #include <csetjmp>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -81,11 +83,25 @@ Result<std::vector<uint8_t>> EncodeJpeg(const cv::Mat& image, int quality) {
 Status WriteJpeg(const std::filesystem::path& file, const cv::Mat& image, int quality) {
   auto bytes = EncodeJpeg(image, quality);
   if (!bytes.ok()) return bytes.status();
+  errno = 0;
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes->data()),
             static_cast<std::streamsize>(bytes->size()));
   out.close();
-  if (!out) return Status::Error("cannot write " + file.string());
+  if (!out) {
+    // The reason matters to an operator ("No space left on device"); a cut-off picture must not
+    // stay behind looking like a thumbnail.
+    const int error = errno;
+    std::error_code ec;
+    std::filesystem::remove(file, ec);
+    std::string message = "cannot write ";
+    message += file.string();
+    if (error != 0) {
+      message += ": ";
+      message += std::strerror(error);
+    }
+    return Status::Error(message);
+  }
   return Status::Ok();
 }
 

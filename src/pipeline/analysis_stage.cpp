@@ -142,7 +142,9 @@ void AnalysisStage::Work() {
         const double f = double(job.thumb_long_side) / longest;
         cv::resize(img, img, cv::Size(), f, f, cv::INTER_AREA);
       }
-      r.thumbnail_written = WriteJpeg(job.thumb_file, img, 85).ok();
+      Status written = WriteJpeg(job.thumb_file, img, 85);
+      r.thumbnail_written = written.ok();
+      if (!written.ok()) r.thumbnail_error = written.message();
     }
     std::lock_guard lock(mu_);
     results_[job.clip_index] = std::move(r);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <opencv2/core.hpp>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -47,6 +48,7 @@ class AnalysisStage {
   struct ClipResult {
     std::vector<Attribute> attributes;
     bool thumbnail_written = false;
+    std::string thumbnail_error;  // why a wanted thumbnail was not written (e.g. disk full)
   };
   const std::map<int, ClipResult>& Results() const { return results_; }
 

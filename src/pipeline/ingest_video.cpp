@@ -130,6 +130,11 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     auto it = analysis.Results().find(clip.index);
     if (it == analysis.Results().end()) continue;
     clip.attributes = it->second.attributes;
+    // A clip committed without the thumbnail it should have would never get one (a rerun skips
+    // committed videos): the video fails and a rerun redoes it once the disk has room.
+    if (!it->second.thumbnail_error.empty()) {
+      return Status::Error("thumbnail: " + it->second.thumbnail_error);
+    }
     if (it->second.thumbnail_written) {
       clip.thumbnail = "thumbs/" + context.fingerprint + "_" + std::to_string(clip.index) + ".jpg";
     }

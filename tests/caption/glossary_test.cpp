@@ -82,5 +82,20 @@ TEST(Glossary, ErrorsNameTheFileAndEntry) {
             std::string::npos);
 }
 
+// fuzz/glossary_fuzz.cpp, crash-271f8abaa1900952a1b0f7b3931b1e179ac36479: a file whose top level
+// is a scalar (or a list) made yaml-cpp throw out of Load (BadSubscript on root["terms"]), which
+// ended `clipdex caption --glossary` with std::terminate. Now it is the usual one-line error.
+TEST(Glossary, TopLevelThatIsNoMappingIsAnErrorNotACrash) {
+  TempDir dir;
+  for (const char* text : {"\nissing - te.png]\n", "- term: A\n", "just words", ""}) {
+    std::ofstream(dir / "g.yaml", std::ios::trunc) << text;
+    auto g = Glossary::Load(dir / "g.yaml");
+    ASSERT_FALSE(g.ok()) << text;
+    EXPECT_EQ(g.status().message(),
+              "glossary " + (dir / "g.yaml").string() + ": expected a list 'terms'")
+        << text;
+  }
+}
+
 }  // namespace
 }  // namespace clipdex
