@@ -21,6 +21,7 @@
 #include "curate/tier_rules.h"
 #include "media/frame_grabber.h"
 #include "media/jpeg.h"
+#include "util/shard.h"
 
 namespace clipdex {
 
@@ -340,6 +341,10 @@ const std::vector<OptionDecl>& CaptionPassOptions() {
        "write each clip's keyframe plan here as JSON lines (seconds on the video's clock)"},
       {"plan_only", OptionType::kBool, "false",
        "choose keyframes and report visual tokens; call no backend, write nothing"},
+      {"shard", OptionType::kString, "",
+       "i/N: caption only the i-th (0-based) of N disjoint shards of the clips, chosen by a hash "
+       "of the video's fingerprint and the clip's index; shards of one dataset may run at once "
+       "on one machine (docs/scale-out.md)"},
   };
   return kOptions;
 }
@@ -353,6 +358,12 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
   const bool force = values.GetBool("force");
   const bool plan_only = values.GetBool("plan_only");
   const long limit = values.GetInt("limit");
+  ShardSpec shard;
+  if (const std::string& text = values.GetString("shard"); !text.empty()) {
+    auto parsed = ParseShard(text);
+    if (!parsed.ok()) return parsed.status();
+    shard = parsed.value();
+  }
 
   ClipFilter filter{values.GetString("tier"), values.GetString("where")};
   std::string table;
@@ -368,6 +379,11 @@ Result<std::string> RunCaptionPass(Catalog& catalog, const Recipe& recipe,
   Status walk = catalog.ForEachClip(
       [&](const VideoRecord& v, const ClipRecord& c) {
         if (v.status != "ok") return true;
+        // The key survives `clipdex merge` (clip ids do not): the same clip is in the same shard
+        // in a shard's dataset and in the merged one.
+        if (shard.active() && !shard.Contains(v.fingerprint + "#" + std::to_string(c.index))) {
+          return true;
+        }
         ++selected;
         size_t r = 0;
         while (r + 1 < routes.size() && !routes[r].when.empty() && !routes[r].clips.count(c.id)) {

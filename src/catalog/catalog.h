@@ -39,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/merge_records.h"
 #include "catalog/query_records.h"
 #include "catalog/records.h"
 #include "catalog/rule_sql.h"
@@ -260,6 +261,27 @@ class Catalog {
   Result<std::vector<ClipTag>> TagsOf(int64_t clip_id);
   // The latest `limit` log entries of one clip (clip_id > 0) or of all clips, newest first.
   Result<std::vector<CurationEntry>> CurationLog(int64_t clip_id, int limit);
+
+  // ---- Merge (catalog_merge.cpp) --------------------------------------------------------------
+
+  // Folds the dataset `shard_dir` (another catalog at this schema version: open it with Open()
+  // first, which migrates an older one and refuses a newer one; the caller holds both datasets'
+  // locks) into this catalog in ONE write transaction: a kill leaves the shard wholly merged or
+  // not at all. Videos are matched by content fingerprint: a new one is added with its clips,
+  // transitions and clip rows; of two copies, an ok one beats a failed one, else the newer
+  // ingest (videos.ingested_at) wins and replaces the other whole (listed in `duplicates`); a
+  // copy with the same ingest time is the same ingest merged again, and only its clip-level rows
+  // (attributes, tiers, hand tiers, tags, curation log) are brought up to date, row by row, so
+  // merging twice changes nothing. Clip ids are renumbered; attributes holding a clip id
+  // (dedup.group, dedup.dup_of) are renumbered with them. Runs are matched by (version, options,
+  // started_at). Thumbnails are copied into thumbs/ (temporary name, then rename) before the
+  // commit. Errors: "merge: <shard> is this dataset", "merge: <shard>: <sqlite reason>".
+  Result<MergeReport> MergeFrom(const std::filesystem::path& shard_dir);
+
+  // Every table the schema creates, with how MergeFrom carries it.
+  static const std::vector<MergeTable>& MergeTables();
+  // The names of the tables in this catalog (sqlite_master, FTS5's shadow tables included).
+  Result<std::vector<std::string>> TableNames();
 
   // Only Open() can make a PassKey, so the constructor is public (for make_unique) yet unusable.
   class PassKey {

@@ -27,7 +27,7 @@ std::string ReadHolderPid(int fd) {
 
 }  // namespace
 
-Result<DatasetLock> DatasetLock::Acquire(const std::filesystem::path& dataset_dir) {
+Result<DatasetLock> DatasetLock::Acquire(const std::filesystem::path& dataset_dir, Mode mode) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dataset_dir, ec)) {
     return Status::Error("dataset directory " + dataset_dir.string() + " does not exist");
@@ -42,7 +42,7 @@ Result<DatasetLock> DatasetLock::Acquire(const std::filesystem::path& dataset_di
   DatasetLock lock(fd, path);  // owns fd from here on, so every error path closes it
   int rc;
   do {
-    rc = flock(fd, LOCK_EX | LOCK_NB);
+    rc = flock(fd, (mode == Mode::kShared ? LOCK_SH : LOCK_EX) | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     if (errno == EWOULDBLOCK) {

@@ -15,14 +15,22 @@ namespace clipdex {
 
 class DatasetLock {
  public:
+  // kShared: several holders at once, none while an exclusive holder runs (and the reverse). For
+  // passes sharded over one dataset (`caption --shard`): each shard writes only its own clips'
+  // rows, SQLite serialises their transactions, and an ingest, merge or tier still waits for
+  // all of them.
+  enum class Mode { kExclusive, kShared };
+
   // Takes an exclusive, non-blocking lock on dataset_dir/.lock (the file is created if missing;
   // the directory is not). Writes the caller's pid into the file so a refused acquirer can name
   // the holder. Errors:
   //   "dataset directory X does not exist"
   //   "dataset X is in use by another clipdex process (pid N)"   (N is "unknown" if unreadable)
   //   "cannot lock dataset X: <errno text>"
-  // The lock is per open file description: a second Acquire in the same process also fails.
-  static Result<DatasetLock> Acquire(const std::filesystem::path& dataset_dir);
+  // The lock is per open file description: a second Acquire in the same process also fails
+  // (unless both are shared).
+  static Result<DatasetLock> Acquire(const std::filesystem::path& dataset_dir,
+                                     Mode mode = Mode::kExclusive);
 
   DatasetLock(DatasetLock&& other) noexcept;
   DatasetLock& operator=(DatasetLock&& other) noexcept;

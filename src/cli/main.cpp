@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   clipdex::cli::AddRewriteVerb(app, &exit_code);
   clipdex::cli::AddRankVerb(app, &exit_code);
   clipdex::cli::AddSuspectVerb(app, &exit_code);
+  clipdex::cli::AddMergeVerb(app, &exit_code);
+  clipdex::cli::AddSlurmVerb(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

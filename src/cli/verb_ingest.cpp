@@ -31,6 +31,7 @@ struct IngestArgs {
   std::string source = "real";
   std::string prompt_file;
   std::string generator;
+  std::string shard;  // --shard i/N
 };
 
 // The --profile table: where the time went, per stage, over all videos and threads.
@@ -70,6 +71,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   auto& s = b.ingest.shots;
   cmd->add_option("-j,--jobs", b.jobs, "Files decoded in parallel")->capture_default_str();
   cmd->add_flag("--force", b.force, "Redo videos already in the catalog");
+  cmd->add_option("--shard", args->shard,
+                  "i/N: ingest only the i-th (0-based) of N disjoint shards of the inputs, chosen "
+                  "by a hash of each file's path (docs/scale-out.md); merge shards with "
+                  "`clipdex merge`");
   cmd->add_flag("-q,--quiet", b.quiet, "Print only failures and the summary");
   cmd->add_option("--stats", b.stats_csv, "Write per-frame detector signals to this CSV file");
   cmd->add_option("--min-clip", b.ingest.min_clip_seconds,
@@ -132,6 +137,15 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
   b.ingest.decode.time_limit_seconds = 900;
   cmd->callback([args, exit_code, cmd]() {
     auto& b = args->batch;
+    if (!args->shard.empty()) {
+      auto shard = ParseShard(args->shard);
+      if (!shard.ok()) {
+        PrintError(shard.status());
+        *exit_code = kExitUsage;
+        return;
+      }
+      b.shard = shard.value();
+    }
     if (args->source != "generated" && (!args->prompt_file.empty() || !args->generator.empty())) {
       std::fprintf(stderr, "clipdex: --prompt-file and --generator need --source generated\n");
       *exit_code = kExitUsage;
@@ -185,6 +199,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"model_threads", args->analyzers.model_threads},
                            {"models", args->analyzers.models_dir.string()},
                            {"recipe", recipe ? recipe->name : ""}};
+    // The shard names the run: two shards' runs started in the same second stay two runs when
+    // `clipdex merge` brings them together.
+    if (b.shard.active()) opts["shard"] = b.shard.ToString();
     opts.update(AnalyzerOptionsJson(args->analyzers));
     b.options_json = opts.dump();
     StageTimes profile;
@@ -201,6 +218,10 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                  "(%.0f frames/s)\n",
                  sm.ok, sm.skipped, sm.failed, sm.frames, sm.seconds,
                  sm.seconds > 0 ? sm.frames / sm.seconds : 0.0);
+    if (sm.other_shards > 0) {
+      std::fprintf(stderr, "shard %s: %d inputs left to the other shards\n",
+                   b.shard.ToString().c_str(), sm.other_shards);
+    }
     if (args->profile) PrintProfile(profile, sm.seconds, sm.frames);
     if (!sm.failures.empty()) {
       std::fprintf(stderr, "failed inputs:\n");
@@ -212,6 +233,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
     if (args->source == "generated") {
       std::vector<std::string> files;
       for (const InputItem& item : ExpandInputs(args->inputs)) {
+        if (!b.shard.Contains(item.shard_key)) continue;
         files.push_back(std::filesystem::absolute(item.path).lexically_normal().string());
       }
       auto catalog = Catalog::Open(args->dataset, /*create=*/false);

@@ -42,5 +42,9 @@ void AddRewriteVerb(CLI::App& app, int* exit_code);
 void AddRankVerb(CLI::App& app, int* exit_code);
 // Adds `suspect` (verb_suspect.cpp).
 void AddSuspectVerb(CLI::App& app, int* exit_code);
+// Adds `merge` (verb_merge.cpp).
+void AddMergeVerb(CLI::App& app, int* exit_code);
+// Adds `slurm ingest` (verb_slurm.cpp).
+void AddSlurmVerb(CLI::App& app, int* exit_code);
 
 }  // namespace clipdex::cli

@@ -193,7 +193,12 @@ PassRun RunCatalogPass(const PassDescriptor& pass, const std::filesystem::path& 
     run.message = catalog.status().message();
     return run;
   }
-  auto lock = DatasetLock::Acquire(dataset);
+  // A sharded run (`caption --shard i/N`) writes only its shard's clips: its shards may share the
+  // dataset; everything else keeps it to itself.
+  const auto shard = options.find("shard");
+  const bool sharded = shard != options.end() && !shard->second.empty();
+  auto lock = DatasetLock::Acquire(
+      dataset, sharded ? DatasetLock::Mode::kShared : DatasetLock::Mode::kExclusive);
   if (!lock.ok()) {
     run.failure = PassFailure::kFailed;
     run.message = lock.status().message();

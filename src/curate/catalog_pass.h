@@ -49,7 +49,8 @@ struct PassRun {
 };
 
 // Opens `dataset` (never creates it), takes the dataset lock (a concurrent ingest or pass must
-// not interleave) and runs `pass` with `options` (unset options take their defaults).
+// not interleave; shared when options has a non-empty "shard", so a pass's shards run side by
+// side) and runs `pass` with `options` (unset options take their defaults).
 PassRun RunCatalogPass(const PassDescriptor& pass, const std::filesystem::path& dataset,
                        const Recipe& recipe,
                        const std::map<std::string, std::string>& options = {});

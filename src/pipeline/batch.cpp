@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "catalog/dataset_lock.h"
 #include "pipeline/inputs.h"
+#include "util/cpu_count.h"
 #include "util/fingerprint.h"
 
 namespace clipdex {
@@ -130,6 +131,14 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
     for (const std::string& note : options.notes) std::fprintf(stderr, "%s\n", note.c_str());
   }
   std::vector<InputItem> items = ExpandInputs(inputs);
+  int other_shards = 0;
+  if (options.shard.active()) {
+    std::erase_if(items, [&](const InputItem& item) {
+      const bool other = !options.shard.Contains(item.shard_key);
+      other_shards += other;
+      return other;
+    });
+  }
   StatsCsv stats(options.stats_csv);
   if (!options.stats_csv.empty() && !stats.good()) {
     return Status::Error("cannot write stats file " + options.stats_csv);
@@ -144,6 +153,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   }
 
   BatchSummary summary;
+  summary.other_shards = other_shards;
   std::mutex mu;  // guards summary and catalog
   std::atomic<size_t> next{0};
   std::atomic<long> frames{0};
@@ -154,8 +164,9 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   cv::setNumThreads(1);
   IngestOptions ingest = options.ingest;
   if (ingest.decode.threads == 0) {
-    // Never more busy threads than cores: split the cores between the parallel files.
-    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Never more busy threads than cores: split the cores between the parallel files. The cores
+    // are those this process may run on (a scheduler's CPU binding), not the machine's.
+    const int cores = UsableCores();
     ingest.decode.threads = std::max(1, cores / jobs);
   }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pipeline/ingest_video.h"
+#include "util/shard.h"
 #include "util/status.h"
 
 namespace clipdex {
@@ -20,12 +21,16 @@ struct BatchOptions {
   std::string options_json;        // recorded in the runs table
   std::vector<std::string> notes;  // printed before the run (analyzers, models)
   StageTimes* profile = nullptr;   // --profile: collects wall time per stage, or none
+  // --shard i/N: only the inputs whose InputItem::shard_key hashes to shard i are ingested; the
+  // others are neither touched nor counted.
+  ShardSpec shard;
 };
 
 struct BatchSummary {
   int ok = 0;
   int failed = 0;
-  int skipped = 0;  // already in the catalog
+  int skipped = 0;       // already in the catalog
+  int other_shards = 0;  // inputs left to the other shards (--shard)
   long frames = 0;
   double seconds = 0;
   std::vector<std::pair<std::string, std::string>> failures;  // path, reason

@@ -39,14 +39,14 @@ void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out,
   ec.clear();
   std::filesystem::directory_iterator it(dir, ec);
   if (ec) {
-    out->push_back({dir, "cannot read directory: " + ec.message()});
+    out->push_back({dir, "cannot read directory: " + ec.message(), ""});
     return;
   }
   if (std::filesystem::exists(dir / "catalog.sqlite")) return;  // a clipdex dataset
   std::vector<std::filesystem::directory_entry> entries;
   for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (ec) {
-      out->push_back({dir, "error while listing directory: " + ec.message()});
+      out->push_back({dir, "error while listing directory: " + ec.message(), ""});
       break;
     }
     entries.push_back(*it);
@@ -61,16 +61,19 @@ void Walk(const std::filesystem::path& dir, std::vector<InputItem>* out,
     if (e.is_symlink(ec) && !std::filesystem::exists(e.path(), ec)) {
       std::error_code rec;
       auto target = std::filesystem::read_symlink(e.path(), rec);
-      out->push_back({e.path(), "dangling symlink" +
-                                    (rec ? std::string()
-                                         : " (target " + target.string() + " does not exist)")});
+      out->push_back(
+          {e.path(),
+           "dangling symlink" +
+               (rec ? std::string() : " (target " + target.string() + " does not exist)"),
+           ""});
       continue;
     }
     if (e.is_directory(ec)) {
       Walk(e.path(), out, visited);
     } else if (e.is_regular_file(ec)) {
       std::string ext = AsciiLower(e.path().extension().string());
-      if (VideoExtensions().count(ext) || LooksLikeVideo(e.path())) out->push_back({e.path(), ""});
+      if (VideoExtensions().count(ext) || LooksLikeVideo(e.path()))
+        out->push_back({e.path(), "", ""});
     }
   }
 }
@@ -115,7 +118,7 @@ std::vector<InputItem> ExpandInputs(const std::vector<std::string>& inputs) {
     if (!arg.empty() && arg[0] == '@') {
       std::ifstream list(arg.substr(1));
       if (!list) {
-        raw.push_back({arg.substr(1), "cannot read input list"});
+        raw.push_back({arg.substr(1), "cannot read input list", arg});
         continue;
       }
       std::vector<std::string> lines;
@@ -131,9 +134,14 @@ std::vector<InputItem> ExpandInputs(const std::vector<std::string>& inputs) {
     std::error_code ec;
     if (std::filesystem::is_directory(p, ec)) {
       std::set<std::string> visited;
+      const size_t first = raw.size();
       Walk(p, &raw, &visited);
+      for (size_t i = first; i < raw.size(); ++i) {
+        raw[i].shard_key = raw[i].path.lexically_relative(p).lexically_normal().string();
+      }
     } else {
-      raw.push_back({p, ""});  // missing or unreadable files are reported by ingest
+      // Missing or unreadable files are reported by ingest.
+      raw.push_back({p, "", p.lexically_normal().string()});
     }
   }
   std::vector<InputItem> out;
