@@ -457,7 +457,9 @@ std::string ValueSql(const std::string& col) {
 }
 
 std::string MessageSql(const Expr& e, const std::string& text) {
-  if (e.simple_name) {
+  // A bare name ("too_short", "is_image AND ...") is a simple operand with no operator to negate:
+  // it takes the generic message (NegatedOp("") threw out of CompileRule; found by fuzzing).
+  if (e.simple_name && !e.simple_op.empty()) {
     const std::string col = SqlIdent(*e.simple_name);
     return "CASE WHEN " + col + " IS NULL THEN " +
            SqlString(*e.simple_name + " is missing (rule: " + text + ")") + " ELSE " +

@@ -39,5 +39,23 @@ TEST(RuleGrammarFuzz, NulInsideAStringIsASyntaxError) {
   EXPECT_EQ(CompileAndRun("camera.movement = '~tatc'"), "");
 }
 
+// crash-04328d60ee64bf97dd272d8ee5eca1a1294e41ac: "duration " — a bare field as a whole
+// conjunct (so also `export --where "is_image AND duration > 1"`, a tier rule "too_short", the
+// serve API's where=) threw std::out_of_range out of CompileRule: the explain message tried to
+// negate an operator the conjunct does not have. It now gets the generic message.
+TEST(RuleGrammarFuzz, BareFieldAsAConjunctCompilesAndExplains) {
+  for (const std::string when : {"duration ", "is_image AND duration > 1", "too_short",
+                                 "NOT too_short AND camera.confidence >= 0.6"}) {
+    EXPECT_EQ(CompileAndRun(when), "") << when;
+  }
+  auto rule = CompileRule("gold", "is_image AND duration > 1", DocumentedAttributeNames());
+  ASSERT_TRUE(rule.ok()) << rule.status().message();
+  ASSERT_EQ(rule->conjuncts.size(), 2u);
+  EXPECT_NE(rule->conjuncts[0].message_sql.find("is_image is not true"), std::string::npos)
+      << rule->conjuncts[0].message_sql;
+  EXPECT_NE(rule->conjuncts[1].message_sql.find("<="), std::string::npos)
+      << rule->conjuncts[1].message_sql;
+}
+
 }  // namespace
 }  // namespace clipdex
