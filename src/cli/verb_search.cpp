@@ -92,6 +92,9 @@ void AddSearchVerb(CLI::App& app, int* exit_code) {
                   "Query by example: clips that look like this image file");
   cmd->add_option("--like-clip", args->request.like_clip,
                   "Query by example: clips that look like this clip (id or VIDEO#INDEX)");
+  cmd->add_flag("--semantic", args->request.semantic,
+                "Rank by CLIP embeddings: the words' text embedding, or the example's image "
+                "embedding (needs the user's CLIP models: slots clip_text / clip_image)");
   cmd->add_flag("--literal", args->request.literal,
                 "Words are only words (no camera or content filters drawn from them)");
   cmd->add_flag("--json", args->json, "One JSON object per hit (JSON Lines), then a summary line");

@@ -167,7 +167,7 @@ std::optional<FrameHash> HashExamplePicture(const cv::Mat& picture) {
   return HashPicture(box.area() > 0 ? gray(box) : gray, options);
 }
 
-Result<FrameHash> HashExampleFile(const std::filesystem::path& path) {
+Result<cv::Mat> ReadExamplePicture(const std::filesystem::path& path) {
   auto probe = Probe(path);
   if (!probe.ok()) {
     return Status::Error("cannot read example image " + path.string() + ": " +
@@ -178,7 +178,13 @@ Result<FrameHash> HashExampleFile(const std::filesystem::path& path) {
     return Status::Error("cannot read example image " + path.string() + ": " +
                          (grabbed.ok() ? std::string("no picture") : grabbed.status().message()));
   }
-  auto hash = HashExamplePicture(grabbed->pictures.front());
+  return grabbed->pictures.front();
+}
+
+Result<FrameHash> HashExampleFile(const std::filesystem::path& path) {
+  auto picture = ReadExamplePicture(path);
+  if (!picture.ok()) return picture.status();
+  auto hash = HashExamplePicture(*picture);
   if (!hash) {
     return Status::Error("example image " + path.string() +
                          " has no features to compare (a flat picture)");

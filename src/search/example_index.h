@@ -74,6 +74,10 @@ class ExampleIndex {
 // ingest (DupSignatureOptions defaults at 160 px). nullopt when the picture is featureless.
 std::optional<FrameHash> HashExamplePicture(const cv::Mat& picture);
 
+// The first picture of an image (or video) file, at most 640 px on its long side. Errors: "cannot
+// read example image X: <reason>".
+Result<cv::Mat> ReadExamplePicture(const std::filesystem::path& path);
+
 // Reads the first picture of an image (or video) file and hashes it. Errors: "cannot read
 // example image X: <reason>", "example image X has no features to compare (a flat picture)".
 Result<FrameHash> HashExampleFile(const std::filesystem::path& path);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <fstream>
 
+#include "analyze/clip_embedding.h"
+#include "search/embedding_index.h"
 #include "search/example_index.h"
 #include "search/query_understanding.h"
 #include "search/search_document.h"
@@ -24,25 +26,34 @@ std::string TextOf(const ClipRecord& c, const std::string& name) {
 
 // An uploaded picture goes through a private temporary file: FFmpeg's file demuxers then read
 // it like any image path (JPEG, PNG, WebP, ... whatever the build decodes).
-Result<FrameHash> HashExampleBytes(const std::vector<uint8_t>& bytes) {
+Result<cv::Mat> ReadExampleBytes(const std::vector<uint8_t>& bytes) {
   char name[] = "/tmp/clipdex-example-XXXXXX";
   const int fd = mkstemp(name);
   if (fd < 0) return Status::Error("cannot store the example image: no temporary file");
   const ssize_t written = write(fd, bytes.data(), bytes.size());
   close(fd);
-  Result<FrameHash> hash =
+  Result<cv::Mat> picture =
       written == static_cast<ssize_t>(bytes.size())
-          ? HashExampleFile(name)
-          : Result<FrameHash>(Status::Error("cannot store the example image: write failed"));
+          ? ReadExamplePicture(name)
+          : Result<cv::Mat>(Status::Error("cannot store the example image: write failed"));
   unlink(name);
-  if (!hash.ok()) {
+  if (!picture.ok()) {
     // The temporary name means nothing to the caller.
-    std::string msg = hash.status().message();
+    std::string msg = picture.status().message();
     const size_t at = msg.find(name);
     if (at != std::string::npos) msg.replace(at, std::string(name).size(), "(upload)");
     return Status::Error(msg);
   }
-  return hash;
+  return picture;
+}
+
+Result<FrameHash> HashExampleBytes(const std::vector<uint8_t>& bytes) {
+  auto picture = ReadExampleBytes(bytes);
+  if (!picture.ok()) return picture.status();
+  auto hash = HashExamplePicture(*picture);
+  if (!hash)
+    return Status::Error("example image (upload) has no features to compare (a flat picture)");
+  return *hash;
 }
 
 std::string JoinConditions(const std::string& where, const std::vector<std::string>& extra) {
@@ -69,6 +80,39 @@ Result<long> SearchEngine::UpdateIndex(bool rebuild) {
     if (!*stale) return 0L;
   }
   return catalog_.UpdateSearchIndex(rebuild, MakeSearchDocument);
+}
+
+Result<std::shared_ptr<const EmbeddingIndex>> SearchEngine::Embeddings() {
+  if (!embeddings_) {
+    auto built = EmbeddingIndex::Build(catalog_);
+    if (!built.ok()) return built.status();
+    embeddings_ = std::move(*built);
+  }
+  return embeddings_;
+}
+
+Result<std::vector<float>> SearchEngine::SemanticQuery(const SearchRequest& req, int64_t* exclude) {
+  if (!req.like_clip.empty()) {
+    auto found = ResolveClip(catalog_, req.like_clip);
+    if (!found.ok()) return found.status();
+    if (!*found) return Status::Error("no clip '" + req.like_clip + "' in the catalog");
+    *exclude = (*found)->clip.id;
+    const std::string text = TextOf((*found)->clip, "embedding.clip");
+    if (text.empty()) {
+      return Status::Error("clip '" + req.like_clip +
+                           "' has no CLIP embedding (embedding.clip): configure a CLIP image "
+                           "encoder (model slot clip_image) and re-ingest");
+    }
+    return DecodeClipEmbedding(text);
+  }
+  if (!req.like_image.empty() || !req.like_image_bytes.empty()) {
+    auto picture = req.like_image.empty() ? ReadExampleBytes(req.like_image_bytes)
+                                          : ReadExamplePicture(req.like_image);
+    if (!picture.ok()) return picture.status();
+    return SemanticPictureQuery(*picture);
+  }
+  if (req.text.empty()) return Status::Error("semantic search needs words or an example");
+  return SemanticTextQuery(req.text);
 }
 
 Result<std::shared_ptr<const ExampleIndex>> SearchEngine::Examples() {
@@ -165,7 +209,53 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   std::vector<int64_t> ids;
   std::map<int64_t, TextMatch> matches;
   std::map<int64_t, ExampleMatch> similar;
-  if (examples > 0) {
+  std::map<int64_t, double> cosines;  // semantic search: CLIP cosine per hit
+  // Filters (not words) narrow the candidates of a ranking by example or embedding.
+  auto allowed_clips = [&](std::unordered_set<int64_t>* allowed) -> Status {
+    query.limit = 1 << 30;
+    query.offset = 0;
+    query.count_cap = 1 << 30;
+    query.rank_cap = 1 << 30;
+    query.highlights = false;
+    auto page = run();
+    if (!page.ok()) return page.status();
+    for (const TextMatch& m : page->rows) allowed->insert(m.clip_id);
+    return Status::Ok();
+  };
+  if (req.semantic) {
+    // The words (or the example) become one CLIP vector; camera words drawn from them stay
+    // filters; no full-text condition.
+    int64_t exclude = 0;
+    auto q = SemanticQuery(req, &exclude);
+    if (!q.ok()) return q.status();
+    auto index = Embeddings();
+    if (!index.ok()) return index.status();
+    if ((*index)->clips() == 0) {
+      return Status::Error(
+          "no clip has a CLIP embedding (embedding.clip): configure a CLIP image encoder (model "
+          "slot clip_image) and re-ingest");
+    }
+    if (static_cast<int>(q->size()) != (*index)->dims()) {
+      return Status::Error("the query's CLIP embedding has " + std::to_string(q->size()) +
+                           " values, the clips' " + std::to_string((*index)->dims()) +
+                           ": the text and image encoders are not one CLIP model");
+    }
+    query.fts.clear();
+    std::unordered_set<int64_t> allowed;
+    const bool restrict = !filter.empty();
+    if (restrict) {
+      if (Status s = allowed_clips(&allowed); !s.ok()) return s;
+    }
+    const auto nearest =
+        (*index)->Nearest(*q, req.offset + req.limit, restrict ? &allowed : nullptr, exclude);
+    result.total = static_cast<long>(restrict ? allowed.size() - (allowed.count(exclude) ? 1 : 0)
+                                              : (*index)->clips() - (exclude ? 1 : 0));
+    for (size_t i = static_cast<size_t>(req.offset); i < nearest.size(); ++i) {
+      ids.push_back(nearest[i].clip_id);
+      cosines[nearest[i].clip_id] = nearest[i].cosine;
+    }
+    result.mode = "semantic";
+  } else if (examples > 0) {
     std::vector<FrameHash> probe;
     int64_t exclude = 0;
     if (!req.like_clip.empty()) {
@@ -200,14 +290,7 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
     std::unordered_set<int64_t> allowed;
     const bool restrict = !query.fts.empty() || !filter.empty();
     if (restrict) {
-      query.limit = 1 << 30;
-      query.offset = 0;
-      query.count_cap = 1 << 30;
-      query.rank_cap = 1 << 30;
-      query.highlights = false;
-      auto page = run();
-      if (!page.ok()) return page.status();
-      for (const TextMatch& m : page->rows) allowed.insert(m.clip_id);
+      if (Status s = allowed_clips(&allowed); !s.ok()) return s;
     }
     const auto nearest =
         (*index)->Nearest(probe, req.offset + req.limit, restrict ? &allowed : nullptr, exclude);
@@ -266,6 +349,10 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
       hit.score = query.fts.empty() ? static_cast<double>(ids.size() - rank) : -it->second.rank;
     } else {
       hit.score = static_cast<double>(ids.size() - rank);
+    }
+    if (auto it = cosines.find(hit.clip_id); it != cosines.end()) {
+      hit.similarity = it->second;
+      hit.score = it->second;
     }
     if (auto it = similar.find(hit.clip_id); it != similar.end()) {
       hit.similarity = it->second.similarity;

@@ -12,6 +12,8 @@
 //   - an example (an image, or a clip of the catalog): clips ranked by perceptual similarity of
 //     their keyframes (search/example_index.h); with words too, the words filter and the example
 //     ranks.
+//   - semantic (`semantic`): the words or the example as one CLIP vector, clips ranked by the
+//     cosine of their embedding.clip (search/embedding_index.h), with the user's CLIP models;
 //   - sort by any numeric attribute (descending, or ascending).
 // Results are time-localised: a hit's match range is the clip's range narrowed to the on-screen
 // text track, caption event, camera segment or keyframe that matched (search/time_localise.h).
@@ -30,6 +32,7 @@
 
 namespace clipdex {
 
+class EmbeddingIndex;
 class ExampleIndex;
 
 struct SearchRequest {
@@ -47,6 +50,10 @@ struct SearchRequest {
   std::string like_image;                 // image file path (JPEG/PNG/any FFmpeg reads)
   std::vector<uint8_t> like_image_bytes;  // image file bytes (an upload)
   std::string like_clip;  // clip id ("123") or "<video path or fingerprint>#<index>"
+  // Semantic: rank by CLIP embeddings (search/embedding_index.h) instead of full text or
+  // perceptual hashes: the words' CLIP text embedding (slot clip_text), or the example's CLIP
+  // image embedding; camera words and --where still filter. Needs the user's CLIP models.
+  bool semantic = false;
 };
 
 struct SearchHit {
@@ -58,7 +65,7 @@ struct SearchHit {
   double match_start = 0, match_end = 0;  // the part that matched (within the clip)
   std::string match_reason;               // "on-screen text 'NEWS24' at 3.2-5.0 s", ...
   double score = 0;                       // higher is better (relevance or similarity)
-  std::optional<double> similarity;       // 0..1, query by example only
+  std::optional<double> similarity;       // query by example: 0..1; semantic: CLIP cosine
   std::string tier;                       // "" = untiered
   std::string thumbnail;                  // relative to the dataset directory, "" if none
   std::string movement, shot_scale;       // labels, "" if none
@@ -70,10 +77,10 @@ struct SearchHit {
 
 struct SearchResult {
   std::vector<SearchHit> hits;
-  long total = 0;                       // all matches (before limit/offset), up to 1,000
-  bool total_capped = false;            // more than `total` match
-  std::string mode;                     // "all" (every word), "any", "filter", "example"
-  std::string fts_query;                // what ran against the index, "" if none
+  long total = 0;             // all matches (before limit/offset), up to 1,000
+  bool total_capped = false;  // more than `total` match
+  std::string mode;           // "all" (every word), "any", "filter", "example", "semantic"
+  std::string fts_query;      // what ran against the index, "" if none
   std::vector<std::string> understood;  // conditions drawn from the words, as rule text
   double seconds = 0;
 };
@@ -96,12 +103,21 @@ class SearchEngine {
 
   // The example index this engine uses, building it when absent.
   Result<std::shared_ptr<const ExampleIndex>> Examples();
+  // The CLIP embedding index of semantic searches, building it when absent.
+  Result<std::shared_ptr<const EmbeddingIndex>> Embeddings();
+  // Uses an index built elsewhere (the server's shared one).
+  void ShareEmbeddings(std::shared_ptr<const EmbeddingIndex> index) {
+    embeddings_ = std::move(index);
+  }
 
  private:
   Result<SearchResult> SearchWithinLimit(const SearchRequest& request);
+  // The CLIP vector a semantic request asks for; *exclude = the example clip, if any.
+  Result<std::vector<float>> SemanticQuery(const SearchRequest& request, int64_t* exclude);
 
   Catalog& catalog_;
   std::shared_ptr<const ExampleIndex> examples_;
+  std::shared_ptr<const EmbeddingIndex> embeddings_;
 };
 
 }  // namespace clipdex

@@ -1,6 +1,6 @@
 // GET/POST /api/v1/search and GET /api/v1/export: the search library (search/search_engine.h)
-// over HTTP. Parameters: q, where, tier, sort, asc, limit, offset, literal, like_clip; POST
-// carries an example image as the body (query by example).
+// over HTTP. Parameters: q, where, tier, sort, asc, limit, offset, literal, semantic, like_clip;
+// POST carries an example image as the body (query by example).
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +29,9 @@ Result<SearchRequest> ParseSearchRequest(const httplib::Request& request) {
   auto literal = BoolParam(request, "literal", false);
   if (!literal.ok()) return literal.status();
   s.literal = literal.value();
+  auto semantic = BoolParam(request, "semantic", false);
+  if (!semantic.ok()) return semantic.status();
+  s.semantic = semantic.value();
   auto limit = IntParam(request, "limit", 50, 1, 1000);
   if (!limit.ok()) return limit.status();
   s.limit = static_cast<int>(limit.value());
@@ -55,9 +58,14 @@ Result<SearchResult> RunSearch(ServeContext& context, Catalog& catalog,
   SearchRequest limited = search;
   limited.time_limit_seconds = context.options().query_time_limit;
   const bool by_example = !search.like_clip.empty() || !search.like_image_bytes.empty();
-  if (by_example && !context.examples()) {
+  if (by_example && !search.semantic && !context.examples()) {
     auto built = context.EnsureExamples(engine);
     if (!built.ok()) return built.status();
+  }
+  if (search.semantic) {
+    auto built = context.EnsureEmbeddings(engine);
+    if (!built.ok()) return built.status();
+    engine.ShareEmbeddings(*built);
   }
   return engine.Search(limited);
 }

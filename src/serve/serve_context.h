@@ -1,6 +1,6 @@
 // What every request handler of `clipdex serve` shares: the options, the access token, the pool
-// of catalog connections and the one query-by-example index (built on the first query by
-// example, then shared by every connection), and the functions that register each group of
+// of catalog connections and the query-by-example and CLIP embedding indexes (each built on
+// first use, then shared by every connection), and the functions that register each group of
 // routes (one file each).
 #pragma once
 
@@ -8,6 +8,8 @@
 #include <mutex>
 #include <string>
 
+#include "search/embedding_index.h"
+#include "search/example_index.h"
 #include "search/search_engine.h"
 #include "serve/catalog_pool.h"
 #include "serve/httplib.h"
@@ -29,27 +31,46 @@ class ServeContext {
   SourceCheck& source_check() { return source_check_; }
 
   // The shared example index, or null before any query by example built it.
-  std::shared_ptr<const ExampleIndex> examples() {
-    std::lock_guard lock(examples_mu_);
-    return examples_;
-  }
+  std::shared_ptr<const ExampleIndex> examples() { return examples_.get(); }
   // Builds the shared index through `engine` once (later callers wait and get the same one).
   Result<std::shared_ptr<const ExampleIndex>> EnsureExamples(SearchEngine& engine) {
-    std::lock_guard lock(examples_mu_);
-    if (examples_) return examples_;
-    auto built = engine.Examples();
-    if (!built.ok()) return built.status();
-    examples_ = built.value();
-    return examples_;
+    return examples_.Ensure([&] { return engine.Examples(); });
+  }
+  // The same for the CLIP embedding index of semantic searches.
+  Result<std::shared_ptr<const EmbeddingIndex>> EnsureEmbeddings(SearchEngine& engine) {
+    return embeddings_.Ensure([&] { return engine.Embeddings(); });
   }
 
  private:
+  // An index built once, on first use, then shared by every connection.
+  template <typename Index>
+  class SharedIndex {
+   public:
+    std::shared_ptr<const Index> get() {
+      std::lock_guard lock(mu_);
+      return index_;
+    }
+    template <typename Build>
+    Result<std::shared_ptr<const Index>> Ensure(Build&& build) {
+      std::lock_guard lock(mu_);
+      if (index_) return index_;
+      auto built = build();
+      if (!built.ok()) return built.status();
+      index_ = built.value();
+      return index_;
+    }
+
+   private:
+    std::mutex mu_;
+    std::shared_ptr<const Index> index_;
+  };
+
   ServeOptions options_;
   std::string token_;
   CatalogPool pool_;
   SourceCheck source_check_;
-  std::mutex examples_mu_;
-  std::shared_ptr<const ExampleIndex> examples_;
+  SharedIndex<ExampleIndex> examples_;
+  SharedIndex<EmbeddingIndex> embeddings_;
 };
 
 // GET/POST /api/v1/search, GET /api/v1/export (search_routes.cpp).
