@@ -1,5 +1,6 @@
 #include "catalog/catalog.h"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <array>
@@ -116,18 +117,26 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& dir, bool create)
     return true;
   }();
   (void)memstatus_off;
-  // A dataset on a read-only mount, or one this user may not write: SQLite could not create the
-  // WAL index (-shm) beside the catalog, and every open would fail with "unable to open database
-  // file". Readers (info, search, export, serve --read-only) open it immutable: nothing can
-  // change it while it cannot be written. A verb that writes stops here (ingest) or at the
-  // dataset lock, with the reason.
+  // A dataset this process cannot write: SQLite could not create the WAL index (-shm) beside
+  // the catalog, and every open would fail with "unable to open database file". A verb that
+  // writes stops here (ingest) or at the dataset lock, with the reason. Readers (info, search,
+  // export, serve --read-only) open it immutable, but only when nobody can be writing it: a
+  // read-only mount, or a directory with no write bit at all (chmod a-w). Immutable skips
+  // locking and the WAL, which would be unsafe beside another user's writer.
   std::string open_name = db_path.string();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (fs::exists(db_path, ec) && ::access(dir.c_str(), W_OK) != 0) {
     const std::string why = std::strerror(errno);
     if (create) return Status::Error("cannot write dataset " + dir.string() + ": " + why);
-    open_name = "file:" + UriPath(db_path.string()) + "?immutable=1";
-    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+    struct statvfs vfs {};
+    const bool read_only_mount = ::statvfs(dir.c_str(), &vfs) == 0 && (vfs.f_flag & ST_RDONLY);
+    const auto perms = fs::status(dir, ec).permissions();
+    const bool no_write_bits = !ec && (perms & (fs::perms::owner_write | fs::perms::group_write |
+                                                fs::perms::others_write)) == fs::perms::none;
+    if (read_only_mount || no_write_bits) {
+      open_name = "file:" + UriPath(db_path.string()) + "?immutable=1";
+      flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+    }
   }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(open_name.c_str(), &raw, flags, nullptr);
