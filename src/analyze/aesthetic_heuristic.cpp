@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/saliency.hpp>
+
+#include "analyze/picture_measures.h"
 
 namespace clipdex {
 
@@ -17,20 +18,13 @@ double ThirdsComposition(const cv::Mat& image) {
   if (image.empty()) return 0.5;
   cv::Mat bgr = image;
   if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
-  auto saliency = cv::saliency::StaticSaliencySpectralResidual::create();
-  cv::Mat map;
-  if (!saliency->computeSaliency(bgr, map) || map.empty()) return 0.5;
-  map.convertTo(map, CV_32F);
-  cv::resize(map, map, cv::Size(64, std::max(1, 64 * bgr.rows / std::max(1, bgr.cols))), 0, 0,
-             cv::INTER_AREA);
-  cv::GaussianBlur(map, map, cv::Size(5, 5), 0);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(map, mean, stddev);
-  if (stddev[0] < 1e-6) return 0.5;
+  SaliencyThumbnail sal;
+  if (!ComputeSaliencyThumbnail(bgr, &sal)) return 0.5;
+  const cv::Mat& map = sal.map;
   // Weight only what stands out (above mean + 1 sigma), so the background does not pull the
   // centroid to the middle.
   cv::Mat weights;
-  cv::threshold(map - (mean[0] + stddev[0]), weights, 0, 0, cv::THRESH_TOZERO);
+  cv::threshold(map - (sal.mean + sal.sd), weights, 0, 0, cv::THRESH_TOZERO);
   const cv::Moments m = cv::moments(weights);
   if (m.m00 <= 1e-9) return 0.5;
   const double cx = m.m10 / m.m00 / map.cols, cy = m.m01 / m.m00 / map.rows;

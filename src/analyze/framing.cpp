@@ -5,66 +5,14 @@
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
-#include <opencv2/saliency.hpp>
 #include <stdexcept>
 
+#include "analyze/framing_evidence.h"
+#include "analyze/shot_scale_decision.h"
 #include "models/yunet.h"
 #include "util/stats.h"
 
 namespace clipdex {
-namespace {
-
-// Height of the largest salient blob as a fraction of the frame height; 0 when nothing stands
-// out. Spectral residual is cheap (it works on a 64x64 thumbnail) and needs no model.
-double SalientSubjectHeight(const cv::Mat& bgr) {
-  cv::Ptr<cv::saliency::StaticSaliencySpectralResidual> sal =
-      cv::saliency::StaticSaliencySpectralResidual::create();
-  cv::Mat map;
-  if (!sal->computeSaliency(bgr, map) || map.empty()) return 0;
-  map.convertTo(map, CV_32F);
-  cv::resize(map, map, cv::Size(64, 64 * bgr.rows / std::max(1, bgr.cols)), 0, 0, cv::INTER_AREA);
-  cv::GaussianBlur(map, map, cv::Size(5, 5), 0);
-  cv::Scalar mean, stddev;
-  cv::meanStdDev(map, mean, stddev);
-  if (stddev[0] < 1e-6) return 0;
-  cv::Mat mask = map > mean[0] + 2 * stddev[0];
-  cv::morphologyEx(mask, mask, cv::MORPH_CLOSE,
-                   cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(5, 5)));
-  cv::Mat labels, stats, centroids;
-  const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids);
-  int best = -1, best_area = 0;
-  for (int i = 1; i < n; ++i) {
-    const int area = stats.at<int>(i, cv::CC_STAT_AREA);
-    if (area > best_area) {
-      best_area = area;
-      best = i;
-    }
-  }
-  // A blob of a few thumbnail pixels is texture, not a subject.
-  if (best < 0 || best_area < 0.005 * map.total()) return 0;
-  return double(stats.at<int>(best, cv::CC_STAT_HEIGHT)) / map.rows;
-}
-
-std::string ShotScaleForSubjectHeight(double h) {
-  if (h <= 0) return "long";
-  if (h >= 0.5) return "medium";
-  // A whole body filling a third of the height or more; smaller subjects make a long shot.
-  if (h >= 0.35) return "full";
-  return "long";
-}
-
-}  // namespace
-
-std::string ShotScaleForFaceRatio(double r) {
-  if (r >= 0.75) return "extreme_close_up";
-  if (r >= 0.70) return "close_up";
-  if (r >= 0.30) return "medium_close_up";
-  if (r >= 0.15) return "medium";
-  if (r >= 0.08) return "medium_long";
-  if (r >= 0.04) return "full";
-  return "long";
-}
-
 std::string FramingAnalyzer::DefaultHaarCascade() {
 #ifdef CLIPDEX_OPENCV_DATA
   return std::string(CLIPDEX_OPENCV_DATA) + "/haarcascades/haarcascade_frontalface_default.xml";
@@ -107,6 +55,10 @@ FramingAnalyzer::FramingAnalyzer(std::string yunet_model, std::string haar_casca
       }
     }
   }
+  // The body cascades sit beside the face cascade (opencv-data's haarcascades folder).
+  bodies_ = std::make_unique<BodyDetectors>(
+      haar_cascade.empty() ? std::string()
+                           : std::filesystem::path(haar_cascade).parent_path().string());
   if (detector_name_ != "yunet" && !haar_cascade.empty() &&
       std::filesystem::exists(haar_cascade, ec)) {
     auto haar = std::make_unique<cv::CascadeClassifier>();
@@ -230,7 +182,10 @@ FramingAnalyzer::FaceQuality FramingAnalyzer::MeasureFace(const cv::Mat& bgr,
 
 void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame>& frames,
                               std::vector<Attribute>* out) {
-  std::vector<double> face_ratios, subject_heights, face_sharpness, face_exposure, face_quality;
+  std::vector<double> face_ratios, face_sharpness, face_exposure, face_quality;
+  std::vector<double> subject_h, subject_w, subject_a, sharp_fraction, sharp_spread, detail,
+      detail_coarse, edges, defocus;
+  std::vector<const cv::Mat*> faceless;  // samples without a face, for the body detectors
   int max_faces = 0, samples = 0;
   for (const AnalysisFrame& f : frames) {
     if (f.image.empty()) continue;
@@ -250,43 +205,62 @@ void FramingAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFr
       face_exposure.push_back(q.exposure);
       face_quality.push_back(q.quality);
     } else {
-      cv::Mat bgr = f.image;
-      if (bgr.channels() == 1) cv::cvtColor(bgr, bgr, cv::COLOR_GRAY2BGR);
-      subject_heights.push_back(SalientSubjectHeight(bgr));
+      faceless.push_back(&f.image);
     }
+    const PictureEvidence p = MeasurePicture(f.image);
+    subject_h.push_back(p.subject_height);
+    subject_w.push_back(p.subject_width);
+    subject_a.push_back(p.subject_area);
+    sharp_fraction.push_back(p.sharp_fraction);
+    sharp_spread.push_back(p.sharp_spread);
+    detail.push_back(p.detail_scale);
+    detail_coarse.push_back(p.detail_scale_coarse);
+    edges.push_back(p.edge_density);
+    defocus.push_back(p.defocus_fraction);
   }
   if (samples == 0) {
     out->push_back(Attribute::Text("framing.evidence", "none"));
     out->push_back(Attribute::Text("framing.detector", detector_name_));
     return;
   }
-
-  std::string scale, evidence;
-  double confidence = 0, ratio = 0;
-  const double face_fraction = double(face_ratios.size()) / samples;
-  if (!face_ratios.empty() && face_fraction >= options_.min_face_fraction) {
-    ratio = Median(face_ratios);
-    scale = ShotScaleForFaceRatio(ratio);
-    evidence = "face";
-    // Lower when faces come and go, or the ratio sits on a rung boundary.
-    const double rungs[] = {0.75, 0.70, 0.30, 0.15, 0.08, 0.04};
-    double margin = 1.0;
-    for (double t : rungs) margin = std::min(margin, std::abs(std::log(ratio / t)) / 0.25);
-    confidence = face_fraction * (0.6 + 0.4 * std::min(1.0, margin));
-  } else {
-    const double h = Median(subject_heights);
-    scale = ShotScaleForSubjectHeight(h);
-    evidence = "saliency";
-    // Saliency says where the eye goes, not what the subject is: a weak cue by design.
-    confidence = 0.35;
+  ShotScaleEvidence e;
+  e.face_fraction = double(face_ratios.size()) / samples;
+  e.face_ratio = face_ratios.empty() ? 0 : Median(face_ratios);
+  e.faces = max_faces;
+  // The body detectors cost ~10 ms a picture: they run on the middle faceless sample only (a
+  // clip's framing rarely changes within a shot).
+  if (!faceless.empty()) {
+    const BodyEvidence b = bodies_->Detect(*faceless[faceless.size() / 2]);
+    e.person_height = b.person_height;
+    e.upper_body_height = b.upper_body_height;
   }
-  out->push_back(Attribute::Text("framing.shot_scale", scale));
-  out->push_back(Attribute::Num("framing.confidence", confidence));
+  e.subject_height = Median(subject_h);
+  e.subject_width = Median(subject_w);
+  e.subject_area = Median(subject_a);
+  e.sharp_fraction = Median(sharp_fraction);
+  e.sharp_spread = Median(sharp_spread);
+  e.detail_scale = Median(detail);
+  e.detail_scale_coarse = Median(detail_coarse);
+  e.edge_density = Median(edges);
+  e.defocus_fraction = Median(defocus);
+  const ShotScaleDecision d = DecideShotScale(e);
+  out->push_back(Attribute::Text("framing.shot_scale", d.scale));
+  out->push_back(Attribute::Num("framing.confidence", d.confidence));
   out->push_back(Attribute::Num("framing.faces", max_faces));
-  out->push_back(Attribute::Num("framing.face_ratio", ratio));
-  out->push_back(Attribute::Text("framing.evidence", evidence));
-  // The saliency evidence, also when faces decided: height of the main salient blob / frame.
-  out->push_back(Attribute::Num("framing.subject_height", Median(subject_heights)));
+  out->push_back(Attribute::Num("framing.face_ratio", e.face_ratio));
+  out->push_back(Attribute::Num("framing.face_fraction", e.face_fraction));
+  out->push_back(Attribute::Text("framing.evidence", d.evidence));
+  out->push_back(Attribute::Num("framing.subject_height", e.subject_height));
+  out->push_back(Attribute::Num("framing.subject_width", e.subject_width));
+  out->push_back(Attribute::Num("framing.subject_area", e.subject_area));
+  out->push_back(Attribute::Num("framing.person_height", e.person_height));
+  out->push_back(Attribute::Num("framing.upper_body_height", e.upper_body_height));
+  out->push_back(Attribute::Num("framing.sharp_fraction", e.sharp_fraction));
+  out->push_back(Attribute::Num("framing.sharp_spread", e.sharp_spread));
+  out->push_back(Attribute::Num("framing.detail_scale", e.detail_scale));
+  out->push_back(Attribute::Num("framing.detail_scale_coarse", e.detail_scale_coarse));
+  out->push_back(Attribute::Num("framing.edge_density", e.edge_density));
+  out->push_back(Attribute::Num("framing.defocus_fraction", e.defocus_fraction));
   out->push_back(Attribute::Text("framing.detector", detector_name_));
   if (!face_quality.empty()) {
     // Of the largest face per sample, median over the samples that have one.

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "analyze/analyzer.h"
+#include "analyze/shot_scale_decision.h"
 
 namespace cv {
 class FaceDetectorYN;
@@ -31,6 +32,7 @@ class CascadeClassifier;
 namespace clipdex {
 
 class YuNetOnnx;
+class BodyDetectors;
 
 struct FramingOptions {
   double sample_fps = 1.0 / 3;  // shot scale is a clip property: a sample every 3 s is plenty
@@ -42,9 +44,6 @@ struct FramingOptions {
   float still_face_score = 1.5f;
   double min_face_fraction = 1.0 / 3;  // of samples, for the clip to count as "has faces"
 };
-
-// The shot-scale label for a face-height ratio (see the ladder above).
-std::string ShotScaleForFaceRatio(double ratio);
 
 class FramingAnalyzer : public ClipAnalyzer {
  public:
@@ -89,6 +88,7 @@ class FramingAnalyzer : public ClipAnalyzer {
   cv::Ptr<cv::FaceDetectorYN> yunet_;
   cv::Ptr<cv::FaceDetectorYN> yunet_still_;  // 640x640 export for stills; may be empty
   std::unique_ptr<cv::CascadeClassifier> haar_;
+  std::unique_ptr<BodyDetectors> bodies_;  // HOG + body cascades (framing_evidence.h)
 };
 
 }  // namespace clipdex

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/saliency.hpp>
 #include <vector>
 
 namespace clipdex {
@@ -24,6 +25,21 @@ cv::Mat FitLongSide(const cv::Mat& image, int long_side) {
              cv::Size(std::max(1, cvRound(image.cols * f)), std::max(1, cvRound(image.rows * f))),
              0, 0, cv::INTER_AREA);
   return out;
+}
+
+bool ComputeSaliencyThumbnail(const cv::Mat& bgr, SaliencyThumbnail* out) {
+  auto saliency = cv::saliency::StaticSaliencySpectralResidual::create();
+  cv::Mat map;
+  if (!saliency->computeSaliency(bgr, map) || map.empty()) return false;
+  map.convertTo(map, CV_32F);
+  cv::resize(map, map, cv::Size(64, std::max(1, 64 * bgr.rows / std::max(1, bgr.cols))), 0, 0,
+             cv::INTER_AREA);
+  cv::GaussianBlur(map, out->map, cv::Size(5, 5), 0);
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(out->map, mean, stddev);
+  out->mean = mean[0];
+  out->sd = stddev[0];
+  return out->sd >= 1e-6;
 }
 
 double LaplacianVariance(const cv::Mat& gray) {

@@ -12,6 +12,16 @@ namespace clipdex {
 // contrast, exposure, colourfulness) are taken, so a 4K and a 480p copy of one scene agree.
 inline constexpr int kQualityAnalysisSide = 512;
 
+// Spectral-residual saliency (cv::saliency, no model) of a BGR picture on a 64 px wide
+// thumbnail, smoothed by a 5x5 Gaussian, with its mean and standard deviation. False when the
+// map is flat (nothing stands out) or saliency fails.
+struct SaliencyThumbnail {
+  cv::Mat map;  // CV_32F, 64 px wide
+  double mean = 0;
+  double sd = 0;
+};
+bool ComputeSaliencyThumbnail(const cv::Mat& bgr, SaliencyThumbnail* out);
+
 // Variance of the 3x3 Laplacian of a grey picture (grey levels squared).
 double LaplacianVariance(const cv::Mat& gray);
 

@@ -17,6 +17,7 @@ namespace {
 struct LabelEvalArgs {
   std::string dataset;
   std::vector<std::string> gt_files;
+  std::string split;  // framing time points: score only this split
 };
 
 // What the catalog says about one video: the attributes of its longest clip (the video-level
@@ -26,7 +27,8 @@ struct VideoPrediction {
   std::string movement;
   std::string shot_scale;
   std::vector<LabelSegment> segments;
-  std::string segment_error;  // first unparsable camera.segments, reported as a note
+  std::vector<ClipLabel> scales;  // every clip's framing.shot_scale, for time-point labels
+  std::string segment_error;      // first unparsable camera.segments, reported as a note
 };
 
 // Loads every ground-truth file with `load`; prints the error and returns false on failure.
@@ -62,7 +64,10 @@ int CollectPredictions(const std::string& dataset, std::unique_ptr<Catalog>* cat
     if (longest) p.longest = length;
     for (const Attribute& a : c.attributes) {
       if (a.name == "camera.movement" && longest) p.movement = a.text;
-      if (a.name == "framing.shot_scale" && longest) p.shot_scale = a.text;
+      if (a.name == "framing.shot_scale") {
+        if (longest) p.shot_scale = a.text;
+        p.scales.push_back({c.start_time, c.end_time, a.text});
+      }
       if (a.name == "camera.segments") {
         auto segs = ParseCameraSegments(a.text);
         if (segs.ok()) {
@@ -145,8 +150,36 @@ int RunEvalFraming(const LabelEvalArgs& args) {
   }
   std::vector<FramingEvalRow> rows;
   std::vector<std::string> skipped;
+  // Time points: several per video, each scored on the clip containing its time.
+  std::vector<FramingTruth> whole;
+  for (const FramingTruth& t : gt) {
+    if (t.time < 0) {
+      whole.push_back(t);
+      continue;
+    }
+    if (!args.split.empty() && t.split != args.split) continue;
+    char at[32];
+    std::snprintf(at, sizeof at, " @%.2fs", t.time);
+    const std::string name = t.key + at;
+    const VideoRecord* video = nullptr;
+    for (const VideoRecord& v : videos) {
+      if (KeyMatchesPath(t.key, v.path)) video = &v;
+    }
+    if (video == nullptr) continue;
+    if (video->status != "ok") {
+      skipped.push_back(name + ": not ingested (" + video->error + ")");
+      continue;
+    }
+    const std::string label = LabelAtTime(predictions[video->id].scales, t.time);
+    if (label.empty()) {
+      skipped.push_back(name + ": no framing.shot_scale attribute (ingested with --no-framing?)");
+      continue;
+    }
+    rows.push_back({name, t.acceptable, label});
+  }
   ForEachScoredVideo(
-      gt, videos, predictions, &skipped, [&](const FramingTruth& truth, const VideoPrediction& p) {
+      whole, videos, predictions, &skipped,
+      [&](const FramingTruth& truth, const VideoPrediction& p) {
         if (p.shot_scale.empty()) {
           skipped.push_back(truth.key +
                             ": no framing.shot_scale attribute (ingested with --no-framing?)");
@@ -182,8 +215,11 @@ void AddLabelEvalVerbs(CLI::App* eval, int* exit_code) {
   AddDatasetArgument(framing, &framing_args->dataset);
   framing
       ->add_option("--gt", framing_args->gt_files,
-                   "Ground truth: *.gt.json sidecar(s) or a label map with \"shot_scale\"")
+                   "Ground truth: *.gt.json sidecar(s), a label map with \"shot_scale\", or "
+                   "time-point labels {\"points\": [{video, time, accept}]}")
       ->required();
+  framing->add_option("--split", framing_args->split,
+                      "Time-point labels: score only the points of this split (tune, held_out)");
   framing->callback([framing_args, exit_code]() { *exit_code = RunEvalFraming(*framing_args); });
 }
 

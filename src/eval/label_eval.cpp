@@ -289,11 +289,79 @@ Result<std::vector<CameraTruth>> LoadCameraGroundTruth(const std::filesystem::pa
   return out;
 }
 
+namespace {
+
+// One entry of a {"points": [...]} label file.
+Result<FramingTruth> ParseFramingPoint(const Json& p, size_t index) {
+  const std::string where = "\"points\"[" + std::to_string(index) + "]";
+  if (!p.is_object() || !p.contains("video") || !p["video"].is_string() || !p.contains("time") ||
+      !p["time"].is_number() || p["time"].get<double>() < 0 || !p.contains("accept") ||
+      !p["accept"].is_array() || p["accept"].empty()) {
+    return Status::Error(where + ": expected {\"video\", \"time\" >= 0, \"accept\": [labels]}");
+  }
+  FramingTruth t;
+  t.key = p["video"].get<std::string>();
+  t.time = p["time"].get<double>();
+  for (const Json& a : p["accept"]) {
+    if (!a.is_string()) return Status::Error(where + ": \"accept\": expected label names");
+    const std::string label = a.get<std::string>();
+    if (!Contains(EvalShotScaleLabels(), label)) {
+      return Status::Error(where + ": '" + label + "' is not a shot-scale label");
+    }
+    if (!Contains(t.acceptable, label)) t.acceptable.push_back(label);
+  }
+  if (p.contains("split")) {
+    if (!p["split"].is_string()) return Status::Error(where + ": \"split\": expected text");
+    t.split = p["split"].get<std::string>();
+  }
+  if (p.contains("crop") || p.contains("from")) {
+    const Json& c = p.contains("crop") ? p["crop"] : Json();
+    if (!p.contains("from") || !p["from"].is_string() || !c.is_array() || c.size() != 4) {
+      return Status::Error(where + ": a crop needs \"from\" and \"crop\": [x, y, w, h]");
+    }
+    for (const Json& v : c) {
+      if (!v.is_number()) return Status::Error(where + ": \"crop\": expected 4 numbers");
+      t.crop.push_back(v.get<double>());
+    }
+    const double x = t.crop[0], y = t.crop[1], w = t.crop[2], h = t.crop[3];
+    if (x < 0 || y < 0 || w <= 0 || h <= 0 || x + w > 1.0001 || y + h > 1.0001) {
+      return Status::Error(where + ": \"crop\": fractions of the photo, inside it");
+    }
+    t.crop_from = p["from"].get<std::string>();
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string LabelAtTime(const std::vector<ClipLabel>& clips, double time) {
+  const ClipLabel* nearest = nullptr;
+  double best = std::numeric_limits<double>::infinity();
+  for (const ClipLabel& c : clips) {
+    if (time >= c.start && time < c.end) return c.label;
+    const double d = time < c.start ? c.start - time : time - c.end;
+    if (d < best) {
+      best = d;
+      nearest = &c;
+    }
+  }
+  return nearest == nullptr ? "" : nearest->label;
+}
+
 Result<std::vector<FramingTruth>> LoadFramingGroundTruth(const std::filesystem::path& file) {
   auto root = ReadJson(file);
   if (!root.ok()) return root.status();
   const Json& j = root.value();
   std::vector<FramingTruth> out;
+  if (j.contains("points")) {
+    if (!j["points"].is_array()) return Status::Error("\"points\": expected an array");
+    for (size_t i = 0; i < j["points"].size(); ++i) {
+      auto t = ParseFramingPoint(j["points"][i], i);
+      if (!t.ok()) return t.status();
+      out.push_back(std::move(t.value()));
+    }
+    return out;
+  }
   if (j.contains("shot_scale") && j["shot_scale"].is_object()) {
     Status st = ForEachMapEntry("shot_scale", j["shot_scale"],
                                 [&out](const std::string& raw, const std::string& key) {

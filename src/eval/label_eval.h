@@ -39,14 +39,34 @@ struct CameraTruth {
   std::string skip_reason;
 };
 
-// The shot-scale ground truth of one video.
+// The shot-scale ground truth of one video, or of one moment of it.
 struct FramingTruth {
   std::string key;
   // Labels that count as correct; the first is the "truth" row of the confusion matrix. Human
   // annotators often hedge between neighbouring scales ("long / full shot"), hence a set.
   std::vector<std::string> acceptable;
   std::string skip_reason;
+  // A time-point label (seconds from the stream start; a still is time 0): the clip containing
+  // it is scored. Negative: a whole-video label, scored on the video's longest clip.
+  double time = -1;
+  // The label file's "split" ("tune", "held_out", ...); empty when it has none.
+  std::string split;
+  // A constructed crop: the photo it is cut from (relative to the media root) and the rectangle
+  // [x, y, w, h] as fractions of the photo; `key` is the name the crop is saved under.
+  std::string crop_from;
+  std::vector<double> crop;
 };
+
+// One clip's label and span, for scoring time points.
+struct ClipLabel {
+  double start = 0;
+  double end = 0;
+  std::string label;
+};
+
+// The label of the clip whose [start, end) contains `time`; a time between clips (a gradual
+// transition, a dropped too-short shot) goes to the nearest clip. Empty when `clips` is empty.
+std::string LabelAtTime(const std::vector<ClipLabel>& clips, double time);
 
 // Loads camera ground truth from either supported format:
 //  * a sidecar "<video>.gt.json" keyed by the file name minus ".gt.json" (or by each name of its
@@ -61,9 +81,11 @@ struct FramingTruth {
 Result<std::vector<CameraTruth>> LoadCameraGroundTruth(const std::filesystem::path& file);
 
 // Loads shot-scale ground truth: a sidecar with "shot_scale": "<free text>" (see
-// ParseShotScaleText), or a label map with "shot_scale": {label: ["video/x.mp4 (note)", ...]}
-// whose labels are parsed the same way ("long_full" -> {long, full}). Entries without a
-// recognisable scale come back with a skip_reason. Errors as for LoadCameraGroundTruth.
+// ParseShotScaleText), a label map with "shot_scale": {label: ["video/x.mp4 (note)", ...]}
+// whose labels are parsed the same way ("long_full" -> {long, full}), or time-point labels
+// {"points": [{"video", "time", "accept": [labels], "split"?, "from"?, "crop"?, "note"?}]}
+// (tests/analyze/framing_labels.json). Entries without a recognisable scale come back with a
+// skip_reason. Errors as for LoadCameraGroundTruth, plus a malformed point (its index named).
 Result<std::vector<FramingTruth>> LoadFramingGroundTruth(const std::filesystem::path& file);
 
 // The canonical camera.movement label for a ground-truth label ("Pan-Left" -> "pan_left"), or ""

