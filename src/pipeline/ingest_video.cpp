@@ -1,6 +1,7 @@
 #include "pipeline/ingest_video.h"
 
 #include <chrono>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ constexpr double kDenseSecondsAfterJump = 2.0;
 // ... and while the median tiny-frame difference is this high (fast motion: about the level at
 // which a jump across a one-frame gap starts to look like it could hide a cut).
 constexpr double kDenseMotion = 4.0;
+// How many frames the shot detector thread may run behind the sampling of analysis frames (see
+// ShotDetectionWorker): boundaries confirmed by frame n are applied before frame n + kConfirmLag
+// is sampled.
+constexpr long kConfirmLag = 8;
 
 }  // namespace
 
@@ -53,8 +58,10 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
   DecodedFrame f;
 
   ShotDetectionWorker detection(&detector, context.profile);
-  auto close_confirmed = [&]() {
-    for (const Transition& t : detection.TakeConfirmed()) {
+  // Closes the shots whose boundaries the detection of frames <= `through` confirmed (all of
+  // them by default): a fixed set for a given frame, whatever the detector thread's progress.
+  auto close_confirmed = [&](long through) {
+    for (const Transition& t : detection.TakeConfirmedThrough(through)) {
       result.transitions.push_back(t);
       // The old shot ends where the transition begins; gradual frames belong to no clip (they are
       // blends of two shots, poor training material).
@@ -103,10 +110,12 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     }
     push_ready();
     if (f.frame != nullptr) {
+      // The boundaries confirmed kConfirmLag frames back are applied before this frame is
+      // sampled; the lag lets the detector thread run that far behind without a wait.
+      close_confirmed(f.index - kConfirmLag);
       StageTimer timer(context.profile, "analysis frames (convert + buffer)");
       analysis.OnFrame(f, hint.Update(tiny));
     }
-    close_confirmed();
     if (context.frames_counter != nullptr) {
       context.frames_counter->fetch_add(1 + static_cast<long>(f.skipped.size()));
     }
@@ -122,7 +131,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     context.profile->Count("re-decode failures (interpolated instead)", filler.fetch_failures());
   }
   detection.Finish();
-  close_confirmed();
+  close_confirmed(std::numeric_limits<long>::max());
   const long total = dec.frames_decoded();
   clips.CloseShot(shot_first, total - 1, shot_start_time, dec.decoded_duration(), shot_in, "");
   analysis.Finish();

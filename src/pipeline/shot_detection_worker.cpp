@@ -1,5 +1,6 @@
 #include "pipeline/shot_detection_worker.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace clipdex {
@@ -8,14 +9,25 @@ void ShotDetectionWorker::Push(std::vector<SkippedFrameFiller::Ready>* frames) {
   if (frames->empty()) return;
   std::unique_lock lock(mu_);
   room_.wait(lock, [this] { return queue_.size() < kMaxQueued; });
-  for (auto& f : *frames) queue_.push_back(std::move(f));
+  for (auto& f : *frames) {
+    pushed_ = std::max(pushed_, f.index);
+    queue_.push_back(std::move(f));
+  }
   frames->clear();
   ready_.notify_one();
 }
 
-std::vector<Transition> ShotDetectionWorker::TakeConfirmed() {
-  std::lock_guard lock(mu_);
-  return std::exchange(confirmed_, {});
+std::vector<Transition> ShotDetectionWorker::TakeConfirmedThrough(long frame) {
+  std::unique_lock lock(mu_);
+  // Every frame queued up to `frame` must be detected: frames not queued yet (held back by the
+  // skipped-frame filler) cannot have confirmed anything.
+  detected_.wait(lock, [&] { return finished_ || detected_through_ >= std::min(frame, pushed_); });
+  std::vector<Transition> out;
+  while (!confirmed_.empty() && confirmed_.front().by_frame <= frame) {
+    out.push_back(std::move(confirmed_.front().transition));
+    confirmed_.pop_front();
+  }
+  return out;
 }
 
 void ShotDetectionWorker::Finish() {
@@ -29,7 +41,8 @@ void ShotDetectionWorker::Finish() {
   detector_->Finish();
   auto last = detector_->TakeConfirmed();
   std::lock_guard lock(mu_);
-  confirmed_.insert(confirmed_.end(), last.begin(), last.end());
+  for (Transition& t : last) confirmed_.push_back({kAll, std::move(t)});
+  detected_.notify_all();
 }
 
 void ShotDetectionWorker::Work() {
@@ -38,16 +51,23 @@ void ShotDetectionWorker::Work() {
     {
       std::unique_lock lock(mu_);
       ready_.wait(lock, [this] { return !queue_.empty() || finished_; });
-      if (queue_.empty()) return;
+      if (queue_.empty()) {
+        detected_.notify_all();
+        return;
+      }
       batch.swap(queue_);
       room_.notify_all();
     }
     StageTimer timer(profile_, "shot detection");
-    for (const auto& r : batch) detector_->Push(r.index, r.time, r.tiny);
-    auto confirmed = detector_->TakeConfirmed();
-    if (confirmed.empty()) continue;
+    std::vector<Confirmed> found;
+    for (const auto& r : batch) {
+      detector_->Push(r.index, r.time, r.tiny);
+      for (Transition& t : detector_->TakeConfirmed()) found.push_back({r.index, std::move(t)});
+    }
     std::lock_guard lock(mu_);
-    confirmed_.insert(confirmed_.end(), confirmed.begin(), confirmed.end());
+    for (Confirmed& c : found) confirmed_.push_back(std::move(c));
+    detected_through_ = std::max(detected_through_, batch.back().index);
+    detected_.notify_all();
   }
 }
 
