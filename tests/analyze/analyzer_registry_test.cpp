@@ -61,8 +61,9 @@ TEST(AnalyzerRegistry, TierRulesAcceptEveryDeclaredAttribute) {
     EXPECT_EQ(known.count(name), 1u) << name;
   }
   // The 50 the hand-written list held before the registry (nothing lost), plus the caption
-  // pass's 19, ingest's 3 provenance attributes, rank's 5 and the suspect pass's 2.
-  EXPECT_EQ(known.size(), 50u + 19u + 3u + 5u + 2u);
+  // pass's 19, ingest's 3 provenance attributes, rank's 5, the suspect pass's 2 and framing's 13
+  // shot-scale evidence measures.
+  EXPECT_EQ(known.size(), 50u + 19u + 3u + 5u + 2u + 13u);
 }
 
 TEST(AnalyzerRegistry, EveryAnalyzerHasANoFlag) {
