@@ -168,6 +168,8 @@ class Catalog {
 
   // True once `tier` wrote clip_tiers (any row).
   Result<bool> HasTiers();
+  // The clip's tier in clip_tiers, "" when it has none.
+  Result<std::string> TierOfClip(int64_t clip_id);
 
   // (Re)creates TEMP table `table` (one column clip_id, primary key) holding the clips in tier
   // `tier` ("" = any) that match `where` (where.sql "" = all), evaluated over the wide view under

@@ -291,6 +291,17 @@ Result<bool> Catalog::HasTiers() {
   return sqlite3_column_int(any->get(), 0) != 0;
 }
 
+Result<std::string> Catalog::TierOfClip(int64_t clip_id) {
+  std::lock_guard lock(mu_);
+  auto stmt = Prepare(db_.get(), "SELECT tier FROM clip_tiers WHERE clip_id = ?1");
+  if (!stmt.ok()) return stmt.status();
+  sql::BindInt(stmt->get(), 1, clip_id);
+  const int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_ROW) return sql::ColText(stmt->get(), 0);
+  if (rc != SQLITE_DONE) return sql::SqlError(db_.get(), "tier of clip");
+  return std::string();
+}
+
 Result<long> Catalog::SelectClips(const std::string& table, const std::string& tier,
                                   const CompiledRule& where) {
   std::lock_guard lock(mu_);

@@ -5,7 +5,6 @@
 
 #include "caption/caption_dpo.h"
 #include "catalog/clip_json.h"
-#include "media/clip_writer.h"
 
 namespace clipdex {
 
@@ -25,10 +24,6 @@ Status WalkClips(Catalog& catalog, const ExportSelection& selection, const ClipF
         return selection.limit < 0 || ++seen < selection.limit;
       },
       selection.clip_table);
-}
-
-ClipCut CutOf(const ClipRecord& c) {
-  return {c.first_frame, c.last_frame, c.start_time, c.end_time};
 }
 
 std::string CsvField(const nlohmann::ordered_json& value) {
@@ -83,60 +78,10 @@ std::string ClipFileName(const VideoRecord& v, const ClipRecord& c) {
          "_clip" + std::to_string(c.index) + ".mp4";
 }
 
-Result<ExportCounts> ExportClipFiles(Catalog& catalog, const ExportSelection& selection,
-                                     const fs::path& dir, bool accurate,
-                                     const ClipFailureFn& on_failure) {
-  ExportCounts counts;
-  Status s = WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
-    Status w = WriteClip(v.path, CutOf(c), dir / ClipFileName(v, c), accurate);
-    if (w.ok()) {
-      ++counts.written;
-    } else {
-      ++counts.failed;
-      if (on_failure) on_failure(v, c, w);
-    }
-    return true;
-  });
-  if (!s.ok()) return s;
-  return counts;
-}
-
 std::string SampleKey(const VideoRecord& v, const ClipRecord& c) {
   char idx[16];
   std::snprintf(idx, sizeof idx, "_c%05d", c.index);
   return v.fingerprint + idx;
-}
-
-Result<ExportCounts> ExportWebDataset(Catalog& catalog, const ExportSelection& selection,
-                                      WebDatasetWriter* writer,
-                                      const WebDatasetExportOptions& options,
-                                      const ClipFailureFn& on_failure) {
-  // One scratch file, reused for every clip: cut, copied into the shard, overwritten.
-  const fs::path scratch = writer->dir() / ".clip-scratch.mp4";
-  ExportCounts counts;
-  Status error;
-  Status s = WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
-    if (Status w = WriteClip(v.path, CutOf(c), scratch, options.accurate); !w.ok()) {
-      ++counts.failed;
-      if (on_failure) on_failure(v, c, w);
-      return true;
-    }
-    std::vector<SampleMember> members;
-    members.push_back({"mp4", scratch, ""});
-    members.push_back({"json", {}, ClipJson(v, c, options.all_attributes).dump()});
-    if (options.thumbnails && !c.thumbnail.empty() && fs::exists(catalog.dir() / c.thumbnail)) {
-      members.push_back({"jpg", catalog.dir() / c.thumbnail, ""});
-    }
-    error = writer->Add(SampleKey(v, c), members);
-    return error.ok();
-  });
-  std::error_code ec;
-  fs::remove(scratch, ec);
-  if (s.ok() && error.ok()) error = writer->Finish();
-  if (!s.ok()) return s;
-  if (!error.ok()) return error;
-  counts.written = writer->samples();
-  return counts;
 }
 
 }  // namespace clipdex

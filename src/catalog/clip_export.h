@@ -23,6 +23,7 @@ struct ExportSelection {
 };
 
 // Called for each clip whose media file could not be written; the export goes on without it.
+// (Clip media exports: catalog/media_export.h.)
 using ClipFailureFn =
     std::function<void(const VideoRecord& video, const ClipRecord& clip, const Status& error)>;
 
@@ -43,28 +44,8 @@ Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat 
 // "<video stem>_<last 8 of fingerprint>_clip<index>.mp4": unique in a dataset, readable.
 std::string ClipFileName(const VideoRecord& video, const ClipRecord& clip);
 
-// One .mp4 per clip into the existing directory `dir` (media/clip_writer.h: stream copy, or
-// re-encoded frame-exact with `accurate`). Error only when the catalog walk fails.
-Result<ExportCounts> ExportClipFiles(Catalog& catalog, const ExportSelection& selection,
-                                     const std::filesystem::path& dir, bool accurate,
-                                     const ClipFailureFn& on_failure);
-
 // WebDataset key of a clip: unique in the dataset, stable across runs, free of dots
 // ("<fingerprint>_c00042").
 std::string SampleKey(const VideoRecord& video, const ClipRecord& clip);
-
-struct WebDatasetExportOptions {
-  bool thumbnails = true;  // add <key>.jpg when the clip has a thumbnail
-  bool accurate = false;   // frame-exact re-encode instead of stream copy
-  bool all_attributes = false;
-};
-
-// One sample per clip into `writer`: <key>.mp4, <key>.json (the JSONL line's object), and
-// <key>.jpg. Clips are cut through one scratch file in the writer's directory, removed at the
-// end. Finishes the writer. Error when the walk or a shard write fails.
-Result<ExportCounts> ExportWebDataset(Catalog& catalog, const ExportSelection& selection,
-                                      WebDatasetWriter* writer,
-                                      const WebDatasetExportOptions& options,
-                                      const ClipFailureFn& on_failure);
 
 }  // namespace clipdex

@@ -1,5 +1,6 @@
 #include "catalog/tar_writer.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -104,6 +105,41 @@ Status TarWriter::Close() {
     return Status::Error("cannot write " + path_.string() + ": " + std::strerror(errno));
   }
   return Status::Ok();
+}
+
+Status ReadTar(const std::filesystem::path& path,
+               const std::function<bool(const std::string& name)>& want,
+               const std::function<void(const std::string& name, uint64_t size,
+                                        const std::string& data)>& fn) {
+  TarWriter::FilePtr f(std::fopen(path.c_str(), "rb"));
+  if (!f) return Status::Error("cannot read " + path.string() + ": " + std::strerror(errno));
+  const Status truncated = Status::Error(path.string() + ": not a complete tar archive");
+  std::array<char, kBlock> h{};
+  while (true) {
+    if (std::fread(h.data(), 1, kBlock, f.get()) != kBlock) return truncated;
+    if (std::all_of(h.begin(), h.end(), [](char c) { return c == 0; })) {
+      // End of archive: a second zero block follows.
+      if (std::fread(h.data(), 1, kBlock, f.get()) != kBlock) return truncated;
+      return Status::Ok();
+    }
+    const std::string name(h.data(), strnlen(h.data(), 100));
+    uint64_t size = 0;
+    for (size_t i = 124; i < 124 + 11 && h[i] >= '0' && h[i] <= '7'; ++i) {
+      size = size * 8 + static_cast<uint64_t>(h[i] - '0');
+    }
+    const uint64_t padded = (size + kBlock - 1) / kBlock * kBlock;
+    std::string data;
+    if (want(name)) {
+      data.resize(static_cast<size_t>(size));
+      if (size > 0 && std::fread(data.data(), 1, data.size(), f.get()) != data.size()) {
+        return truncated;
+      }
+      if (std::fseek(f.get(), static_cast<long>(padded - size), SEEK_CUR) != 0) return truncated;
+    } else if (std::fseek(f.get(), static_cast<long>(padded), SEEK_CUR) != 0) {
+      return truncated;
+    }
+    fn(name, size, data);
+  }
 }
 
 }  // namespace clipdex

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,13 @@ inline constexpr int64_t kTarMtime = 1577836800;
 
 // Bytes one member of `size` bytes takes in the archive: header + data padded to 512.
 uint64_t TarMemberBytes(uint64_t size);
+
+// Reads a ustar archive (as TarWriter writes them) member by member: `fn(name, size, data)`
+// where `data` is the member's bytes when want(name) said so, else empty. Error when the file
+// cannot be read or is not a complete archive (a header or data cut short, no end blocks).
+Status ReadTar(
+    const std::filesystem::path& path, const std::function<bool(const std::string& name)>& want,
+    const std::function<void(const std::string& name, uint64_t size, const std::string& data)>& fn);
 
 class TarWriter {
  public:

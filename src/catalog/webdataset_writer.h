@@ -43,6 +43,10 @@ class WebDatasetWriter {
       : dir_(std::move(dir)), limit_(limit) {}
   ~WebDatasetWriter();
 
+  // Continues an export whose shards 0..shard_index-1 are complete: the next shard opened is
+  // shard_index. Before the first Add.
+  void ContinueAt(int shard_index) { shard_index_ = shard_index; }
+
   Status Add(const std::string& key, const std::vector<SampleMember>& members);
   // Completes the open shard. Without it the last shard stays a .partial file.
   Status Finish();

@@ -10,135 +10,16 @@
 #include <utility>
 #include <vector>
 
-#include "media/decoder.h"
+#include "media/clip_output.h"
+#include "media/clip_transcoder.h"
 #include "media/ffmpeg_raii.h"
 #include "media/open_input.h"
-
-extern "C" {
-#include <libavutil/display.h>
-#include <libavutil/opt.h>
-#include <libavutil/pixdesc.h>
-}
 
 namespace clipdex {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string LibavReason(int code) {
-  std::string why = TakeLastLibavError();
-  return why.empty() ? AvErrorString(code) : why;
-}
-
-// Source failures keep OpenInput's reason but say it is about the source, so a caller that
-// prints "clip 3: <reason>" is unambiguous about which file is at fault.
-Status SourceError(const fs::path& source, const Status& status) {
-  const std::string& msg = status.message();
-  if (msg.rfind("no video stream", 0) == 0) {
-    return Status::Error("source has no video stream" + msg.substr(15));
-  }
-  return Status::Error("cannot read source " + source.string() + ": " + msg);
-}
-
-struct OutputContextFreer {
-  void operator()(AVFormatContext* ctx) const {
-    if (ctx->pb != nullptr && !(ctx->oformat->flags & AVFMT_NOFILE)) avio_closep(&ctx->pb);
-    avformat_free_context(ctx);
-  }
-};
-using OutputContextPtr = std::unique_ptr<AVFormatContext, OutputContextFreer>;
-
-// The output file being written. Unless Finish() succeeds, the destructor closes it and deletes
-// what was written, so a failed export never leaves a truncated clip that looks valid.
-class ClipOutput {
- public:
-  explicit ClipOutput(fs::path path) : path_(std::move(path)) {}
-  ClipOutput(const ClipOutput&) = delete;
-  ClipOutput& operator=(const ClipOutput&) = delete;
-
-  ~ClipOutput() {
-    if (finished_) return;
-    ctx_.reset();  // close before deleting
-    if (file_created_) {
-      std::error_code ec;
-      fs::remove(path_, ec);
-    }
-  }
-
-  // Picks the container from the extension and creates the file (without writing to it yet),
-  // so an unwritable destination fails before any slow decoding starts.
-  Status Create() {
-    TakeLastLibavError();
-    AVFormatContext* raw = nullptr;
-    int rc = avformat_alloc_output_context2(&raw, nullptr, nullptr, path_.c_str());
-    if (rc < 0 || raw == nullptr) {
-      return Fail("no container format for extension '" + path_.extension().string() + "'");
-    }
-    ctx_.reset(raw);
-    if (!(raw->oformat->flags & AVFMT_NOFILE)) {
-      // "file:" keeps libavformat from reading a colon in the name as a protocol prefix.
-      const std::string url = "file:" + path_.string();
-      rc = avio_open(&raw->pb, url.c_str(), AVIO_FLAG_WRITE);
-      if (rc < 0) return Fail(LibavReason(rc));
-      file_created_ = true;
-    }
-    return Status::Ok();
-  }
-
-  AVFormatContext* ctx() { return ctx_.get(); }
-
-  // Each libav call below first clears the last logged error, so that a failure reports its
-  // own reason and not a stale decoder complaint.
-  Status WriteHeader() {
-    TakeLastLibavError();
-    int rc = avformat_write_header(ctx_.get(), nullptr);
-    if (rc < 0) return Fail(LibavReason(rc));
-    return Status::Ok();
-  }
-
-  // Takes over the packet's data (av_interleaved_write_frame leaves `packet` blank).
-  Status Write(AVPacket* packet) {
-    TakeLastLibavError();
-    int rc = av_interleaved_write_frame(ctx_.get(), packet);
-    if (rc < 0) {
-      return Status::Error("cannot write output " + path_.string() + ": " + LibavReason(rc));
-    }
-    return Status::Ok();
-  }
-
-  Status Finish() {
-    TakeLastLibavError();
-    int rc = av_write_trailer(ctx_.get());
-    if (rc >= 0 && ctx_->pb != nullptr && !(ctx_->oformat->flags & AVFMT_NOFILE)) {
-      rc = avio_closep(&ctx_->pb);  // reports a failed final flush (e.g. disk full)
-    }
-    if (rc < 0) {
-      return Status::Error("cannot write output " + path_.string() + ": " + LibavReason(rc));
-    }
-    finished_ = true;
-    ctx_.reset();
-    return Status::Ok();
-  }
-
- private:
-  Status Fail(const std::string& why) const {
-    return Status::Error("cannot create output " + path_.string() + ": " + why);
-  }
-
-  fs::path path_;
-  OutputContextPtr ctx_;
-  bool file_created_ = false;
-  bool finished_ = false;
-};
-
-Status CheckNotSource(const fs::path& source, const fs::path& out_path) {
-  std::error_code ec;
-  if (fs::equivalent(source, out_path, ec)) {
-    return Status::Error("cannot create output " + out_path.string() + ": it is the source file");
-  }
-  return Status::Ok();
-}
 
 int64_t SecondsToTicks(double seconds, AVRational time_base) {
   return std::llround(seconds * time_base.den / time_base.num);
@@ -165,12 +46,22 @@ int64_t PacketTime(const AVPacket* packet) {
 
 class StreamCopier {
  public:
-  StreamCopier(fs::path source, InputFile input, int audio_index, ClipOutput* out)
+  StreamCopier(fs::path source, InputFile input, int audio_index, double max_start_offset,
+               ClipOutput* out)
       : source_(std::move(source)),
         input_(std::move(input)),
         vi_(input_.stream_index),
         ai_(audio_index),
+        max_start_offset_(max_start_offset),
         out_(out) {}
+
+  // Seconds the copy starts before the requested start (negative: after it).
+  double start_offset() const { return start_offset_; }
+  // Seconds of video written: first picture to the end of the last one.
+  double duration() const {
+    return video_end_ > video_begin_ ? (video_end_ - video_begin_) * av_q2d(vtb_) : 0.0;
+  }
+  long video_packets() const { return video_packets_; }
 
   Status AddStreams() {
     for (int index : {vi_, ai_}) {
@@ -355,6 +246,18 @@ class StreamCopier {
   // packets in their original (decode/interleave) order.
   Status Commit() {
     committed_ = true;
+    start_offset_ = (target_ - kf_pts_) * av_q2d(vtb_);
+    // Exact enough? The frames between the keyframe and the start belong to the previous shot
+    // (or the clip loses its first frames when the keyframe comes after the start).
+    // Half a frame on top: timestamps round, and the clip's first frame is what counts.
+    const AVRational rate = in()->streams[vi_]->avg_frame_rate;
+    const double half_frame = rate.num > 0 && rate.den > 0 ? 0.5 / av_q2d(rate) : 0.02;
+    if (max_start_offset_ >= 0 && std::fabs(start_offset_) > max_start_offset_ + half_frame) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "no keyframe near the clip start (nearest %.2f s %s it)",
+                    std::fabs(start_offset_), start_offset_ > 0 ? "before" : "after");
+      return Status::Error(buf);
+    }
     if (ai_ >= 0) {
       atb_ = in()->streams[ai_]->time_base;
       audio_zero_ = av_rescale_q(kf_pts_, vtb_, atb_);
@@ -425,6 +328,17 @@ class StreamCopier {
     }
     if (packet->pts != AV_NOPTS_VALUE) packet->pts -= zero;
     if (packet->dts != AV_NOPTS_VALUE) packet->dts -= zero;
+    if (out_index == out_vi_) {
+      ++video_packets_;
+      const int64_t t = PacketTime(packet);
+      if (t != AV_NOPTS_VALUE) {
+        const AVRational rate = in()->streams[vi_]->avg_frame_rate;
+        const int64_t nominal = rate.num > 0 ? av_rescale_q(1, av_inv_q(rate), in_tb) : 1;
+        const int64_t end = t + (packet->duration > 0 ? packet->duration : nominal);
+        if (video_begin_ == AV_NOPTS_VALUE || t < video_begin_) video_begin_ = t;
+        if (video_end_ == AV_NOPTS_VALUE || end > video_end_) video_end_ = end;
+      }
+    }
     packet->stream_index = out_index;
     packet->pos = -1;
     av_packet_rescale_ts(packet, in_tb, out_->ctx()->streams[out_index]->time_base);
@@ -434,7 +348,11 @@ class StreamCopier {
   fs::path source_;
   InputFile input_;
   int vi_, ai_;
+  double max_start_offset_;
   ClipOutput* out_;
+  double start_offset_ = 0;
+  long video_packets_ = 0;
+  int64_t video_begin_ = AV_NOPTS_VALUE, video_end_ = AV_NOPTS_VALUE;  // rebased, input ticks
   int out_vi_ = -1, out_ai_ = -1;
   AVRational vtb_{1, 1}, atb_{1, 1};
   int64_t stream_start_ = 0, target_ = 0, end_ = 0;
@@ -449,10 +367,14 @@ class StreamCopier {
   std::vector<PacketPtr> held_;     // video packets shown after end_time, kept as references
 };
 
-Status CopyClip(const fs::path& source, const ClipCut& cut, const fs::path& out_path) {
+}  // namespace
+
+Result<CopyInfo> CopyClip(const fs::path& source, const ClipCut& cut, const fs::path& out_path,
+                          const CopyOptions& options) {
   if (!(cut.start_time >= 0) || !(cut.end_time > cut.start_time) || !std::isfinite(cut.end_time)) {
     return Status::Error("empty or invalid clip time range");
   }
+  if (Status s = CheckNotSource(source, out_path); !s.ok()) return s;
   auto input = OpenInput(source, 0);
   if (!input.ok()) return SourceError(source, input.status());
   AVFormatContext* in = input->format.get();
@@ -460,219 +382,59 @@ Status CopyClip(const fs::path& source, const ClipCut& cut, const fs::path& out_
   ClipOutput out(out_path);
   Status s = out.Create();
   if (!s.ok()) return s;
+  CopyInfo info;
+  const AVCodecParameters* vpar = in->streams[input->stream_index]->codecpar;
+  const AVCodecDescriptor* desc = avcodec_descriptor_get(vpar->codec_id);
+  info.codec = desc != nullptr ? desc->name : "unknown";
+  info.width = vpar->width;
+  info.height = vpar->height;
+  // Checked before reading anything: the muxer would only refuse at its header.
+  if (avformat_query_codec(out.ctx()->oformat, vpar->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+    return Status::Error("codec " + info.codec + " cannot be stream-copied into " +
+                         out_path.extension().string().substr(1));
+  }
   // The first audio stream goes along if the output container can hold it; a clip without
   // sound beats no clip (e.g. PCM from an AVI does not fit in MP4).
   int audio_index = -1;
-  for (unsigned i = 0; i < in->nb_streams; ++i) {
+  for (unsigned i = 0; options.audio && i < in->nb_streams; ++i) {
     const AVCodecParameters* par = in->streams[i]->codecpar;
     if (par->codec_type != AVMEDIA_TYPE_AUDIO) continue;
-    if (avformat_query_codec(out.ctx()->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) != 0) {
+    if (avformat_query_codec(out.ctx()->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
       audio_index = static_cast<int>(i);
     }
     break;
   }
-  StreamCopier copier(source, std::move(input.value()), audio_index, &out);
+  StreamCopier copier(source, std::move(input.value()), audio_index, options.max_start_offset,
+                      &out);
   s = copier.AddStreams();
   if (!s.ok()) return s;
   s = copier.Run(cut.start_time, cut.end_time);
   if (!s.ok()) return s;
-  return out.Finish();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Accurate (re-encode).
-
-class ClipEncoder {
- public:
-  explicit ClipEncoder(ClipOutput* out) : out_(out) {}
-
-  // Set up from the first frame of the clip, whose size and format the encoder must match.
-  Status Open(const AVFrame* first, const ProbeInfo& info) {
-    const AVCodec* codec = avcodec_find_encoder_by_name("libx264");
-    const bool x264 = codec != nullptr;
-    if (codec == nullptr) codec = avcodec_find_encoder(AV_CODEC_ID_MPEG4);
-    if (codec == nullptr) return Status::Error("no video encoder available (libx264 or mpeg4)");
-    // 4:2:0 needs even dimensions; an odd last row/column is scaled away.
-    width_ = first->width & ~1;
-    height_ = first->height & ~1;
-    if (width_ <= 0 || height_ <= 0) return Status::Error("picture too small to encode");
-
-    enc_.reset(avcodec_alloc_context3(codec));
-    frame_.reset(av_frame_alloc());
-    packet_.reset(av_packet_alloc());
-    if (!enc_ || !frame_ || !packet_) return Status::Error("out of memory");
-    AVCodecContext* ctx = enc_.get();
-    ctx->width = width_;
-    ctx->height = height_;
-    ctx->pix_fmt = AV_PIX_FMT_YUV420P;
-    int fps_num = info.fps_num > 0 && info.fps_den > 0 ? info.fps_num : 25;
-    int fps_den = info.fps_num > 0 && info.fps_den > 0 ? info.fps_den : 1;
-    // One tick per frame; MPEG-4 part 2 cannot express time bases above 65535.
-    av_reduce(&ctx->time_base.num, &ctx->time_base.den, fps_den, fps_num, 65535);
-    ctx->framerate = AVRational{ctx->time_base.den, ctx->time_base.num};
-    ctx->sample_aspect_ratio = first->sample_aspect_ratio.num > 0
-                                   ? first->sample_aspect_ratio
-                                   : AVRational{info.sar_num, info.sar_den};
-    const bool needs_convert =
-        first->format != AV_PIX_FMT_YUV420P || first->width != width_ || first->height != height_;
-    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(first->format));
-    const bool source_rgb = desc != nullptr && (desc->flags & AV_PIX_FMT_FLAG_RGB);
-    // swscale outputs limited-range YUV; an unconverted frame keeps its own range.
-    ctx->color_range = needs_convert ? AVCOL_RANGE_MPEG : first->color_range;
-    if (!source_rgb) {
-      ctx->color_primaries = first->color_primaries;
-      ctx->color_trc = first->color_trc;
-      ctx->colorspace = first->colorspace;
-    }
-    ctx->thread_count = 0;
-    if (out_->ctx()->oformat->flags & AVFMT_GLOBALHEADER) {
-      ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    }
-    if (x264) {
-      av_opt_set(ctx->priv_data, "crf", "18", 0);
-      av_opt_set(ctx->priv_data, "preset", "veryfast", 0);
-    } else {
-      // Fixed quantiser: visually close to the source, like crf 18 is for x264.
-      ctx->flags |= AV_CODEC_FLAG_QSCALE;
-      ctx->global_quality = FF_QP2LAMBDA * 3;
-    }
-    TakeLastLibavError();
-    int rc = avcodec_open2(ctx, codec, nullptr);
-    if (rc < 0) {
-      return Status::Error(std::string("cannot open ") + codec->name +
-                           " encoder: " + LibavReason(rc));
-    }
-
-    AVStream* st = avformat_new_stream(out_->ctx(), nullptr);
-    if (st == nullptr) return Status::Error("out of memory");
-    if (avcodec_parameters_from_context(st->codecpar, ctx) < 0) {
-      return Status::Error("out of memory");
-    }
-    st->time_base = ctx->time_base;
-    st->avg_frame_rate = ctx->framerate;
-    st->sample_aspect_ratio = ctx->sample_aspect_ratio;
-    if (info.rotation != 0) {
-      // Frames are encoded as stored; the display matrix tells players to turn them, as the
-      // source did. av_display_rotation_set takes clockwise degrees (av_display_rotation_get
-      // returns counter-clockwise ones, hence the sign flip in probe.cpp).
-      auto* matrix = reinterpret_cast<int32_t*>(
-          av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, sizeof(int32_t) * 9));
-      if (matrix == nullptr) return Status::Error("out of memory");
-      av_display_rotation_set(matrix, info.rotation);
-    }
-    stream_index_ = st->index;
-    return out_->WriteHeader();
-  }
-
-  Status Encode(const AVFrame* source) {
-    av_frame_unref(frame_.get());
-    if (source->format == AV_PIX_FMT_YUV420P && source->width == width_ &&
-        source->height == height_) {
-      if (av_frame_ref(frame_.get(), source) < 0) return Status::Error("out of memory");
-    } else {
-      Status s = Convert(source);
-      if (!s.ok()) return s;
-    }
-    // The decoder's picture type would force the encoder's frame types; let it choose.
-    frame_->pict_type = AV_PICTURE_TYPE_NONE;
-    frame_->pts = next_pts_++;
-    frame_->quality = enc_->global_quality;  // read per frame by the qscale (mpeg4) path
-    int rc = avcodec_send_frame(enc_.get(), frame_.get());
-    av_frame_unref(frame_.get());
-    if (rc < 0) return Status::Error("encoding failed: " + LibavReason(rc));
-    return Drain();
-  }
-
-  Status Flush() {
-    int rc = avcodec_send_frame(enc_.get(), nullptr);
-    if (rc < 0) return Status::Error("encoding failed: " + LibavReason(rc));
-    return Drain();
-  }
-
- private:
-  Status Convert(const AVFrame* source) {
-    sws_.reset(sws_getCachedContext(sws_.release(), source->width, source->height,
-                                    static_cast<AVPixelFormat>(source->format), width_, height_,
-                                    AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr, nullptr, nullptr));
-    if (!sws_) return Status::Error("cannot convert the picture format for encoding");
-    frame_->format = AV_PIX_FMT_YUV420P;
-    frame_->width = width_;
-    frame_->height = height_;
-    if (av_frame_get_buffer(frame_.get(), 0) < 0) return Status::Error("out of memory");
-    sws_scale(sws_.get(), source->data, source->linesize, 0, source->height, frame_->data,
-              frame_->linesize);
-    frame_->sample_aspect_ratio = source->sample_aspect_ratio;
-    return Status::Ok();
-  }
-
-  Status Drain() {
-    const AVRational stream_tb = out_->ctx()->streams[stream_index_]->time_base;
-    while (true) {
-      int rc = avcodec_receive_packet(enc_.get(), packet_.get());
-      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return Status::Ok();
-      if (rc < 0) return Status::Error("encoding failed: " + LibavReason(rc));
-      av_packet_rescale_ts(packet_.get(), enc_->time_base, stream_tb);
-      packet_->stream_index = stream_index_;
-      Status s = out_->Write(packet_.get());
-      av_packet_unref(packet_.get());
-      if (!s.ok()) return s;
-    }
-  }
-
-  ClipOutput* out_;
-  CodecContextPtr enc_;
-  FramePtr frame_;
-  PacketPtr packet_;
-  SwsContextPtr sws_;
-  int width_ = 0, height_ = 0;
-  int stream_index_ = -1;
-  int64_t next_pts_ = 0;
-};
-
-Status EncodeClip(const fs::path& source, const ClipCut& cut, const fs::path& out_path) {
-  if (cut.first_frame < 0 || cut.last_frame < cut.first_frame) {
-    return Status::Error("empty or invalid clip frame range");
-  }
-  DecodeOptions options;
-  options.fast = false;  // exported pictures must be exactly what a player shows
-  auto decoder = VideoDecoder::Open(source, options);
-  if (!decoder.ok()) return SourceError(source, decoder.status());
-  ClipOutput out(out_path);
-  Status s = out.Create();
+  s = out.Finish();
   if (!s.ok()) return s;
-  ClipEncoder encoder(&out);
-  // Frame indices count decoded frames from the start of the stream, so the only exact way to
-  // reach first_frame is to decode from the beginning; seeking would lose the count.
-  DecodedFrame frame;
-  while (true) {
-    auto got = (*decoder)->Next(&frame);
-    if (!got.ok()) return SourceError(source, got.status());
-    if (!got.value()) break;
-    if (frame.index < cut.first_frame) continue;
-    if (frame.index == cut.first_frame) {
-      s = encoder.Open(frame.frame, (*decoder)->info());
-      if (!s.ok()) return s;
-    }
-    s = encoder.Encode(frame.frame);
-    if (!s.ok()) return s;
-    if (frame.index == cut.last_frame) {
-      s = encoder.Flush();
-      if (!s.ok()) return s;
-      return out.Finish();
-    }
-  }
-  return Status::Error("source has only " + std::to_string((*decoder)->frames_decoded()) +
-                       " frames; the clip needs frames " + std::to_string(cut.first_frame) + ".." +
-                       std::to_string(cut.last_frame));
+  info.start_offset = copier.start_offset();
+  info.duration = copier.duration();
+  info.frames = copier.video_packets();
+  info.audio = audio_index >= 0;
+  return info;
 }
-
-}  // namespace
 
 Status WriteClip(const std::filesystem::path& source, const ClipCut& cut,
                  const std::filesystem::path& out_path, bool accurate) {
-  Status s = CheckNotSource(source, out_path);
-  if (!s.ok()) return s;
-  return accurate ? EncodeClip(source, cut, out_path) : CopyClip(source, cut, out_path);
+  if (accurate) {
+    TranscodeTarget target;
+    target.first_frame = cut.first_frame;
+    target.last_frame = cut.last_frame;
+    target.start_time = cut.start_time;
+    target.end_time = cut.end_time;
+    target.video_path = out_path;
+    EncodeSettings settings;
+    settings.audio = false;
+    auto outcomes = TranscodeClips(source, {target}, settings, TranscodeOptions{});
+    return outcomes[0].status;
+  }
+  auto copied = CopyClip(source, cut, out_path, CopyOptions{});
+  return copied.ok() ? Status::Ok() : copied.status();
 }
 
 }  // namespace clipdex

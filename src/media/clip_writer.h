@@ -1,20 +1,22 @@
-// WriteClip: export one shot (or any frame range) of a source video as its own file.
+// Exporting one shot (or any frame range) of a source video as its own file.
 //
-// Two modes, because exactness and speed pull in opposite directions:
-//  - Stream copy (accurate = false): packets are copied without decoding, from the last video
-//    keyframe at or before start_time up to end_time. Fast and lossless, but a copied clip can
-//    only start on a keyframe, so it may begin up to one GOP early. At the end it may also keep
-//    a few reordered reference frames past end_time (at most the stream's B-frame delay) when
-//    frames before end_time depend on them. Video and the first audio stream are copied; all
-//    timestamps are rebased so the clip starts at 0.
-//  - Accurate (accurate = true): the video is decoded and exactly frames first_frame..last_frame
-//    are re-encoded (libx264 crf 18 preset veryfast, yuv420p; the mpeg4 encoder when libx264 is
-//    missing). Audio is dropped in this mode: the clip is meant for viewing and analysing
-//    pictures, and cutting audio on a frame boundary would need audio re-encoding too. The
-//    output runs at the stream's average frame rate (constant frame rate).
+// Two ways, because exactness and speed pull in opposite directions:
+//  - Stream copy (CopyClip): packets are copied without decoding, from the last video keyframe
+//    at or before start_time up to end_time. Fast and lossless, but a copied clip can only start
+//    on a keyframe, so it may begin before the range (CopyInfo::start_offset says by how much;
+//    CopyOptions::max_start_offset refuses a copy that would start too far away). At the end it
+//    may also keep a few reordered reference frames past end_time (at most the stream's B-frame
+//    delay) when frames before end_time depend on them. Video and the first audio stream are
+//    copied; timestamps are rebased so the clip starts at 0; the display matrix is kept.
+//    It fails when the container cannot hold the codec (VP8, Theora, H.263, WMV ... in MP4),
+//    when the source's timestamps run backwards, or when no keyframe is near enough.
+//  - Transcode (media/clip_transcoder.h): decoded and re-encoded, frame-exact, normalised.
+//
+// WriteClip is the one-call form of both (accurate = transcode, H.264, no audio).
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "util/status.h"
 
@@ -28,10 +30,32 @@ struct ClipCut {
   double end_time = 0;    // seconds, end of the last frame (exclusive)
 };
 
-// Writes the clip to out_path; the container is chosen from its extension (.mp4, .mkv, ...).
-// Stream copy uses start_time/end_time, accurate mode uses first_frame/last_frame. On failure
-// the reason is one line ("cannot create output x.mp4: ...", "source has no video stream") and
-// no partial output file is left behind.
+struct CopyOptions {
+  bool audio = true;  // copy the first audio stream when the container can hold it
+  // >= 0: fail ("no keyframe near the clip start ...") when the copy would start more than this
+  // many seconds (plus half a frame) before or after start_time: 0 = only a copy that starts on
+  // the clip's first frame. < 0: any keyframe at or before start_time will do.
+  double max_start_offset = -1;
+};
+
+struct CopyInfo {
+  double start_offset = 0;  // seconds of source before start_time that the copy starts with
+  double duration = 0;      // seconds of video written (first picture to end of the last)
+  long frames = 0;          // video packets written
+  bool audio = false;       // an audio stream was copied
+  std::string codec;        // the (copied) video codec
+  int width = 0, height = 0;
+};
+
+// Stream-copies [start_time, end_time) of `source` into out_path (container from the
+// extension). On failure the reason is one line ("cannot create output x.mp4: ...", "source has
+// no video stream", "codec vp8 cannot be stream-copied into mp4") and no partial output file is
+// left behind.
+Result<CopyInfo> CopyClip(const std::filesystem::path& source, const ClipCut& cut,
+                          const std::filesystem::path& out_path, const CopyOptions& options);
+
+// Stream copy (time range, audio kept) or, with `accurate`, a frame-exact H.264 re-encode of
+// first_frame..last_frame without audio.
 Status WriteClip(const std::filesystem::path& source, const ClipCut& cut,
                  const std::filesystem::path& out_path, bool accurate);
 

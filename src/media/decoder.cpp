@@ -201,12 +201,13 @@ Status VideoDecoder::CheckEndOfStream() {
   // A stream that stops well short of the duration its own header promises was cut off
   // (truncated download or copy). The margin is wide because some containers (Ogg, ASF)
   // estimate durations loosely; short streams are not judged since their durations are rounded.
+  // The decodable part is kept: the caller records the truncation and goes on.
   if (info_.duration > 1.0 && decoded_duration() < 0.75 * info_.duration) {
     if (read_error_.empty()) read_error_ = "end of file";
     char buf[160];
-    std::snprintf(buf, sizeof(buf), "truncated: data ends at %.2f s of %.2f s (%s)",
-                  decoded_duration(), info_.duration, read_error_.c_str());
-    return Status::Error(buf);
+    std::snprintf(buf, sizeof(buf), "data ends at %.2f s of %.2f s (%s)", decoded_duration(),
+                  info_.duration, read_error_.c_str());
+    truncation_ = buf;
   }
   return Status::Ok();
 }

@@ -60,7 +60,8 @@ class VideoDecoder {
   const ProbeInfo& info() const { return info_; }
 
   // Next frame in presentation order: true and `out` filled, false at the end of the stream,
-  // or an error (timeout, nothing decodable, truncated stream).
+  // or an error (timeout, nothing decodable). A stream cut off early (truncated file) ends
+  // normally after its last decodable frame; truncation() then says so.
   Result<bool> Next(DecodedFrame* out);
 
   // Decode every frame whose packet is read from now on until `seconds` of stream time past the
@@ -72,12 +73,19 @@ class VideoDecoder {
   long frames_skipped() const { return skipped_total_; }
 
   int decode_errors() const { return decode_errors_; }
+  // After the end: "" for a whole stream, else why it looks cut off ("data ends at 6.12 s of
+  // 10.60 s (end of file)").
+  const std::string& truncation() const { return truncation_; }
   // Frames in the stream so far, skipped ones included (every frame has an index).
   long frames_decoded() const { return frames_; }
   // Seconds covered by decoded frames: from the first frame's start to the last frame's end.
   double decoded_duration() const { return last_time_ + last_duration_; }
   // True when timestamps advanced irregularly (variable frame rate).
   bool observed_vfr() const { return vfr_; }
+  // Seconds (stream timeline) of the first frame's presentation timestamp: where time 0 is.
+  double origin_seconds() const {
+    return first_pts_ == AV_NOPTS_VALUE ? 0.0 : first_pts_ * time_base_;
+  }
 
  private:
   VideoDecoder() = default;
@@ -105,6 +113,7 @@ class VideoDecoder {
   bool draining_ = false;
   bool finished_ = false;
   std::string read_error_;
+  std::string truncation_;
   int decode_errors_ = 0;
   long frames_ = 0;
   // Sparse decoding state.

@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "catalog/dataset_lock.h"
 #include "pipeline/inputs.h"
+#include "pipeline/provenance.h"
 #include "util/cpu_count.h"
 #include "util/fingerprint.h"
 
@@ -42,7 +43,7 @@ class Progress {
   bool live() const { return tty_ && !quiet_; }
 
   void FileDone(const std::string& path, const std::string& error, long frames, size_t clips,
-                double seconds, bool skipped, bool ok, double bytes) {
+                double seconds, bool skipped, bool ok, double bytes, const std::string& warning) {
     std::lock_guard<std::mutex> lock(mu_);
     ++done_;
     bytes_done_ += bytes;
@@ -51,7 +52,10 @@ class Progress {
     if (live()) std::fprintf(stderr, "\r\033[K");
     if (!error.empty()) {
       std::fprintf(stderr, "FAILED %s: %s\n", path.c_str(), error.c_str());
-    } else if (!quiet_ && !tty_) {
+    } else if (!warning.empty()) {
+      std::fprintf(stderr, "WARNING %s: %s\n", path.c_str(), warning.c_str());
+    }
+    if (error.empty() && !quiet_ && !tty_) {
       if (skipped) {
         std::fprintf(stderr, "skip   %s (already in catalog)\n", path.c_str());
       } else {
@@ -213,6 +217,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
       std::lock_guard<std::mutex> lock_guard(mu);
       long video_frames = 0;
       size_t clips = 0;
+      std::string warning;
       if (skip) {
         ++summary.skipped;
       } else if (error.empty()) {
@@ -222,6 +227,13 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
           ++summary.ok;
           video_frames = result->video.frames;
           clips = result->clips.size();
+          for (const ClipRecord& c : result->clips) {
+            if (const Attribute* a = FindAttribute(c, kTruncationAttribute); a != nullptr) {
+              warning = "truncated: " + a->text + "; kept the decodable part (clips marked " +
+                        std::string(kTruncatedAttribute) + ")";
+              break;
+            }
+          }
           summary.frames += video_frames;
         } else {
           error = "catalog write failed: " + s.message();
@@ -239,7 +251,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
           std::fprintf(stderr, "clipdex: cannot record failure: %s\n", s.message().c_str());
       }
       progress.FileDone(shown, error, video_frames, clips, secs, skip, error.empty() && !skip,
-                        sizes[i]);
+                        sizes[i], warning);
     }
   };
   std::atomic<bool> finished{false};

@@ -8,6 +8,7 @@
 #include "media/frame_convert.h"
 #include "pipeline/analysis_stage.h"
 #include "pipeline/clip_builder.h"
+#include "pipeline/provenance.h"
 #include "pipeline/shot_detection_worker.h"
 #include "pipeline/skipped_frames.h"
 #include "pipeline/time_ring.h"
@@ -149,6 +150,14 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
     }
   }
 
+  // A file cut off early keeps its decodable part; every clip says so (pipeline/provenance.h).
+  if (!dec.truncation().empty()) {
+    for (ClipRecord& clip : result.clips) {
+      clip.attributes.push_back(Attribute::Num(std::string(kTruncatedAttribute), 1.0));
+      clip.attributes.push_back(
+          Attribute::Text(std::string(kTruncationAttribute), dec.truncation()));
+    }
+  }
   result.video.status = "ok";
   result.video.frames = total;
   result.video.decoded_duration = dec.decoded_duration();

@@ -11,6 +11,8 @@ const std::vector<AttributeDecl>& ProvenanceAttributeDecls() {
       {"source.generated", "number", "1 (absent: not marked generated)"},
       {"generation.prompt", "text", "the prompt the clip was generated from"},
       {"generation.model", "text", "the generator's name"},
+      {"input.truncated", "number", "1: the file is cut off; the clips cover its decodable part"},
+      {"input.truncation", "text", "where the data ends, e.g. data ends at 6.12 s of 10.60 s"},
       // Written by `clipdex rank --dataset` (generate/preference_pairs.h), read by tier rules
       // such as the self-augmentation recipe's (recipes/self_augment.yaml).
       {"rank.prompt", "text", "the prompt the candidate was ranked for"},

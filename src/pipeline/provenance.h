@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyze/analyzer_registry.h"
@@ -23,6 +24,13 @@
 #include "util/status.h"
 
 namespace clipdex {
+
+// A file cut off early (truncated download or copy) is ingested up to its last decodable frame;
+// every clip of it carries these (written by the ingest itself, pipeline/ingest_video.cpp):
+//   input.truncated    number 1
+//   input.truncation   text, "data ends at 6.12 s of 10.60 s (end of file)"
+inline constexpr std::string_view kTruncatedAttribute = "input.truncated";
+inline constexpr std::string_view kTruncationAttribute = "input.truncation";
 
 // The attributes above and rank's (rank.*), for rule compilation and docs (curate/catalog_pass.h
 // collects them).

@@ -124,6 +124,50 @@ TEST(RecipeTest, OverridesAndRoundTrip) {
   EXPECT_EQ(def->tiers[0].when, DefaultRecipe().tiers[0].when);
 }
 
+// The default recipe keeps pictures too small or too slow for training out of gold and silver
+// (a 48x80 picture used to land in gold): gold needs the shorter side >= 480 px and >= 23 fps,
+// silver >= 240 px and >= 15 fps (docs/recipes.md).
+TEST(RecipeTest, DefaultGoldAndSilverNeedTrainingSizeAndRate) {
+  testing::TempDir dir;
+  auto cat = Catalog::Open(dir.path() / "ds", /*create=*/true);
+  ASSERT_TRUE(cat.ok()) << cat.status().message();
+  struct Case {
+    const char* name;
+    int width, height, fps_num, fps_den;
+    bool image;
+    const char* tier;
+  };
+  const Case cases[] = {
+      {"hd", 1920, 1080, 25, 1, false, "gold"},
+      {"film", 1920, 800, 24000, 1001, false, "gold"},
+      {"portrait", 720, 1280, 30, 1, false, "gold"},
+      {"vga_slow", 640, 480, 20, 1, false, "silver"},    // sharp enough, too slow for gold
+      {"qvga", 320, 240, 25, 1, false, "silver"},        // too small for gold
+      {"qcif", 176, 144, 30, 1, false, "bronze"},        // too small for silver
+      {"slideshow", 1920, 1080, 8, 1, false, "bronze"},  // too slow for silver
+      {"photo", 1920, 1280, 25, 1, true, "gold"},
+      {"icon", 48, 80, 25, 1, true, "bronze"},
+  };
+  for (const Case& c : cases) {
+    VideoResult r = MakeVideo(c.name, {{c.image ? 0.04 : 3.0, Cam("static", 0.9)}});
+    r.video.probe.width = c.width;
+    r.video.probe.height = c.height;
+    r.video.probe.fps_num = c.fps_num;
+    r.video.probe.fps_den = c.fps_den;
+    if (c.image) r.video.probe.container = "jpeg_pipe";
+    r.clips[0].attributes.push_back(Attribute::Num("quality.score", 60));
+    r.clips[0].attributes.push_back(Attribute::Num("quality.black_frames", 0));
+    ASSERT_TRUE(cat.value()->CommitVideo(r, 0).ok());
+  }
+  auto res = AssignTiers(*cat.value(), DefaultRecipe());
+  ASSERT_TRUE(res.ok()) << res.status().message();
+  for (const Case& c : cases) {
+    auto e = ExplainClip(*cat.value(), std::string(c.name) + "#0");
+    ASSERT_TRUE(e.ok()) << e.status().message();
+    EXPECT_EQ(e->tier, c.tier) << c.name;
+  }
+}
+
 TEST(RecipeTest, Errors) {
   auto r = ParseRecipe("teirs: []\n", "x.yaml", DefaultRecipe());
   ASSERT_FALSE(r.ok());

@@ -109,9 +109,16 @@ TEST(BadInput, KnownReasonsAreNamed) {
   EXPECT_NE(r.output.find("empty.mp4: empty file"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("audio_only.mp4: no video stream"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("not_a_video.mp4: not a media file"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("trunc50_faststart.mp4: truncated"), std::string::npos) << r.output;
+  // A truncated file keeps its decodable part: ingested, with a warning, not failed.
+  EXPECT_NE(r.output.find("WARNING " + Media("corrupt/trunc50_faststart.mp4").string() +
+                          ": truncated: data ends at"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("FAILED " + Media("corrupt/trunc50_faststart.mp4").string()),
+            std::string::npos)
+      << r.output;
   EXPECT_NE(r.output.find("missing.mp4: no such file"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("1 ingested"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 ingested"), std::string::npos) << r.output;
 }
 
 TEST(BadInput, DatasetPathThatIsAFileIsRefused) {
@@ -149,6 +156,59 @@ TEST(BadInput, UnreadableDirectoryIsReportedAndRecorded) {
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("locked: cannot read directory"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("1 ingested"), std::string::npos) << r.output;
+}
+
+// Truncated files (a download or copy cut short) keep their decodable part: status ok, every
+// clip marked input.truncated with where the data ends, a WARNING line, and the clips export;
+// a file with nothing decodable still fails.
+TEST(BadInput, TruncatedFilesKeepTheirDecodablePart) {
+  for (const char* f :
+       {"corrupt/trunc50_faststart.mp4", "corrupt/trunc60.webm", "corrupt/header_only.mp4"}) {
+    CLIPDEX_REQUIRE_FILE(Media(f));
+  }
+  TempDir tmp;
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  auto r = RunClipdex("ingest --no-camera --no-framing --no-text --no-aesthetic " +
+                      ShellQuote(Media("corrupt/trunc50_faststart.mp4").string()) + " " +
+                      ShellQuote(Media("corrupt/trunc60.webm").string()) + " " +
+                      ShellQuote(Media("corrupt/header_only.mp4").string()) + " -o " + ds);
+  EXPECT_EQ(r.exit_code, 3) << r.output;  // header_only.mp4 has nothing decodable
+  EXPECT_NE(r.output.find("FAILED " + Media("corrupt/header_only.mp4").string()), std::string::npos)
+      << r.output;
+  for (const char* f : {"corrupt/trunc50_faststart.mp4", "corrupt/trunc60.webm"}) {
+    EXPECT_NE(r.output.find("WARNING " + Media(f).string() + ": truncated: data ends at"),
+              std::string::npos)
+        << r.output;
+  }
+  auto catalog = Catalog::Open(tmp / "ds", false);
+  ASSERT_TRUE(catalog.ok());
+  std::map<std::string, int> truncated_clips;
+  double covered = 0;
+  ASSERT_TRUE(catalog.value()
+                  ->ForEachClip([&](const VideoRecord& v, const ClipRecord& c) {
+                    EXPECT_EQ(v.status, "ok");
+                    const Attribute* flag = FindAttribute(c, "input.truncated");
+                    const Attribute* where = FindAttribute(c, "input.truncation");
+                    EXPECT_TRUE(flag != nullptr && flag->number && *flag->number == 1.0);
+                    EXPECT_TRUE(where != nullptr && where->text.rfind("data ends at ", 0) == 0);
+                    ++truncated_clips[std::filesystem::path(v.path).filename().string()];
+                    if (v.path.find("trunc50") != std::string::npos) covered = c.end_time;
+                    return true;
+                  })
+                  .ok());
+  EXPECT_GT(truncated_clips["trunc50_faststart.mp4"], 0);
+  EXPECT_GT(truncated_clips["trunc60.webm"], 0);
+  EXPECT_GT(covered, 5.0);  // about half of the 10.6 s
+  // The decodable part exports like any clip, and tier rules can see the flag.
+  auto e = RunClipdex("export " + ds + " --format webdataset -q -o " +
+                      ShellQuote((tmp / "wds").string()));
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(e.output.find(" 0 failed)"), std::string::npos) << e.output;
+  auto where = RunShell("{ " + ShellQuote(CLIPDEX_BINARY) + " export " + ds +
+                        " --where 'input.truncated = 1' 2>/dev/null; }");
+  EXPECT_EQ(Lines(where.output).size(),
+            static_cast<size_t>(truncated_clips["trunc50_faststart.mp4"] +
+                                truncated_clips["trunc60.webm"]));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Export filters and WebDataset shards on real ingested clips: --tier, --where and --limit pick
 // the clips that ground truth computed here says they should; shards hold one sample per clip
-// with the JSONL export's JSON, and two runs give the same bytes.
+// with the JSONL export's record (plus tier and media facts), and two runs give the same bytes.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -163,7 +163,14 @@ TEST_F(ExportSelect, WebDatasetShardsHoldEveryClipDeterministically) {
       EXPECT_EQ(members[m], std::string(key) + ".mp4");
       EXPECT_EQ(members[m + 1], std::string(key) + ".json");
       EXPECT_EQ(members[m + 2], std::string(key) + ".jpg");
-      EXPECT_EQ(RunShell("tar -xOf " + shard + " " + members[m + 1]).output, all[sample]);
+      // The clip's JSONL record, plus its tier and what the media member is (export).
+      auto record =
+          nlohmann::json::parse(RunShell("tar -xOf " + shard + " " + members[m + 1]).output);
+      EXPECT_TRUE(record.contains("tier"));
+      EXPECT_EQ(record["export"]["media"], "mp4");
+      record.erase("tier");
+      record.erase("export");
+      EXPECT_EQ(record, nlohmann::json::parse(all[sample]));
       // The media member is a playable clip: ffprobe reads a video stream from it.
       auto probe = RunShell("tar -xOf " + shard + " " + members[m] +
                             " | ffprobe -v error -select_streams v:0 -show_entries "
@@ -185,7 +192,8 @@ TEST_F(ExportSelect, WebDatasetShardsHoldEveryClipDeterministically) {
   auto again =
       RunClipdex("export " + ShellQuote(ds_) + " --format webdataset -o " + ShellQuote(c.string()));
   EXPECT_EQ(again.exit_code, 2);
-  EXPECT_NE(again.output.find("already holds shard"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("already holds shards of another export"), std::string::npos)
+      << again.output;
 }
 
 }  // namespace
