@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "catalog/clip_json.h"
@@ -176,6 +177,23 @@ nlohmann::ordered_json PieceInfo(const Piece& piece) {
   return info;
 }
 
+// The head of a video sample's record, the same keys in the same order for a copied and a
+// re-encoded clip (`reason` only on re-encodes: why the copy was not used).
+template <typename Written>
+nlohmann::ordered_json VideoSampleInfo(const char* method, const std::string& reason,
+                                       const Written& written) {
+  nlohmann::ordered_json info;
+  info["media"] = "mp4";
+  info["method"] = method;
+  if (std::string_view(method) == "encode") info["reason"] = reason;
+  info["codec"] = written.codec;
+  info["width"] = written.width;
+  info["height"] = written.height;
+  info["duration"] = written.duration;
+  info["frames"] = written.frames;
+  return info;
+}
+
 JobResult ProcessJob(const Job& job, const MediaExportOptions& o, const fs::path& work,
                      int decode_threads, const std::atomic<bool>* cancel) {
   JobResult result;
@@ -220,14 +238,7 @@ JobResult ProcessJob(const Job& job, const MediaExportOptions& o, const fs::path
           ClipCut cut{piece.first_frame, piece.last_frame, piece.start_time, piece.end_time};
           auto copied = CopyClip(v.path, cut, target.video_path, copy);
           if (copied.ok()) {
-            nlohmann::ordered_json info;
-            info["media"] = "mp4";
-            info["method"] = "copy";
-            info["codec"] = copied->codec;
-            info["width"] = copied->width;
-            info["height"] = copied->height;
-            info["duration"] = copied->duration;
-            info["frames"] = copied->frames;
+            nlohmann::ordered_json info = VideoSampleInfo("copy", "", *copied);
             info["offset"] = copied->start_offset;
             info["audio"] = copied->audio;
             info.update(PieceInfo(piece));
@@ -279,15 +290,7 @@ JobResult ProcessJob(const Job& job, const MediaExportOptions& o, const fs::path
       }
       continue;
     }
-    nlohmann::ordered_json info;
-    info["media"] = "mp4";
-    info["method"] = "encode";
-    info["reason"] = target_reason[t];
-    info["codec"] = oc.codec;
-    info["width"] = oc.width;
-    info["height"] = oc.height;
-    info["duration"] = oc.duration;
-    info["frames"] = oc.frames;
+    nlohmann::ordered_json info = VideoSampleInfo("encode", target_reason[t], oc);
     if (o.encode.fps > 0) info["fps"] = o.encode.fps;
     info["audio"] = oc.audio;
     info.update(PieceInfo(piece));

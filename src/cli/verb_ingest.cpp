@@ -229,7 +229,13 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
         std::fprintf(stderr, "  %s: %s\n", path.c_str(), why.c_str());
       }
     }
-    *exit_code = sm.failed > 0 ? kExitSomeFailed : kExitOk;
+    if (!sm.stopped_because.empty()) {
+      std::fprintf(stderr,
+                   "stopped early: %s; %d inputs not attempted. Free space and rerun the same "
+                   "command: it resumes with the failed and unattempted inputs.\n",
+                   sm.stopped_because.c_str(), sm.not_attempted);
+    }
+    *exit_code = sm.failed > 0 || sm.not_attempted > 0 ? kExitSomeFailed : kExitOk;
     if (args->source == "generated") {
       std::vector<std::string> files;
       for (const InputItem& item : ExpandInputs(args->inputs)) {

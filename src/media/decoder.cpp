@@ -7,6 +7,14 @@
 namespace clipdex {
 
 namespace {
+// The per-file limit (--timeout) is a base that grows with the input's length, so a 3-hour file
+// is not failed for taking longer than a 3-minute one: this many wall seconds per media second,
+// about 4x the slowest default ingest measured (0.5 s per media second, 1080p on 2 loaded cores).
+constexpr double kWallSecondsPerMediaSecond = 2.0;
+// A hostile header can claim any duration; a file cannot carry a second of video in under this
+// many bytes (1 kB/s is below any real stream), so the time it may add is bounded by its size.
+constexpr double kMinBytesPerMediaSecond = 1000.0;
+
 // A reference frame this many times the median recent reference frame is taken for a scene
 // change (intra-coded after a cut). Lower decodes more B-frames; misses are caught downstream.
 constexpr double kSceneChangeSizeRatio = 2.5;
@@ -24,6 +32,12 @@ Result<std::unique_ptr<VideoDecoder>> VideoDecoder::Open(const std::filesystem::
   const int si = dec->input_.stream_index;
   Status s = FillProbeInfo(fmt, si, path, &dec->info_);
   if (!s.ok()) return s;
+  std::error_code size_error;
+  const double bytes = static_cast<double>(std::filesystem::file_size(path, size_error));
+  if (!size_error && dec->info_.duration > 0) {
+    const double media_seconds = std::min(dec->info_.duration, bytes / kMinBytesPerMediaSecond);
+    dec->input_.deadline->ExtendBy(kWallSecondsPerMediaSecond * media_seconds);
+  }
   // Only the chosen video stream is demuxed into packets we look at; the rest are discarded early.
   for (unsigned i = 0; i < fmt->nb_streams; ++i) {
     if (static_cast<int>(i) != si) fmt->streams[i]->discard = AVDISCARD_ALL;

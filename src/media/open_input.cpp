@@ -84,6 +84,12 @@ Deadline::Deadline(double seconds)
 
 bool Deadline::Expired() const { return seconds_ > 0 && std::chrono::steady_clock::now() > end_; }
 
+void Deadline::ExtendBy(double seconds) {
+  if (seconds_ <= 0 || seconds <= 0) return;
+  seconds_ += seconds;
+  end_ += std::chrono::microseconds(static_cast<long long>(seconds * 1e6));
+}
+
 Result<InputFile> OpenInput(const std::filesystem::path& path, double deadline_seconds,
                             bool read_stream_info) {
   QuietFfmpegLogs();

@@ -17,6 +17,9 @@ class Deadline {
   explicit Deadline(double seconds);  // <= 0: never expires
   bool Expired() const;
   double seconds() const { return seconds_; }
+  // Moves the end later (a limited deadline only): the decoder adds time for a long input once
+  // it knows the input's duration.
+  void ExtendBy(double seconds);
 
  private:
   double seconds_;

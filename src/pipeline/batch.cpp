@@ -117,6 +117,17 @@ class StatsCsv {
   std::ofstream out_;
 };
 
+// A failure that every later file would meet too: the dataset's file system is full (SQLite's
+// SQLITE_FULL text, ENOSPC, or EFBIG under a file-size limit). Matched on the messages because
+// they come from SQLite, the C library and OpenCV alike.
+bool IsOutOfSpace(const std::string& error) {
+  for (const char* mark :
+       {"database or disk is full", "No space left on device", "File too large"}) {
+    if (error.find(mark) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
@@ -161,6 +172,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   std::mutex mu;  // guards summary and catalog
   std::atomic<size_t> next{0};
   std::atomic<long> frames{0};
+  std::atomic<bool> out_of_space{false};
   Progress progress(items.size(), options.quiet, bytes_total);
   const int jobs = std::max(1, options.jobs);
   // The decoder threads already use every core; OpenCV's own worker pool on top would only
@@ -176,6 +188,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
 
   auto worker = [&]() {
     while (true) {
+      if (out_of_space.load()) return;
       size_t i = next.fetch_add(1);
       if (i >= items.size()) return;
       const InputItem& item = items[i];
@@ -239,6 +252,9 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
           error = "catalog write failed: " + s.message();
         }
       }
+      if (!error.empty() && IsOutOfSpace(error) && !out_of_space.exchange(true)) {
+        summary.stopped_because = "the dataset's disk is full (" + error + ")";
+      }
       if (!error.empty()) {
         ++summary.failed;
         summary.failures.push_back({shown, error});
@@ -271,6 +287,12 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
   finished = true;
   if (ticker.joinable()) ticker.join();
   progress.End();
+  // Name every input the stop left out, one line each, so none disappears without a reason.
+  for (size_t i = std::min(next.load(), items.size()); i < items.size(); ++i) {
+    ++summary.not_attempted;
+    std::fprintf(stderr, "NOT ATTEMPTED %s: the dataset's disk is full; rerun to resume\n",
+                 items[i].path.string().c_str());
+  }
   summary.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   Status s = catalog.FinishRun(run_id.value(), summary.ok, summary.failed, summary.seconds);
   if (!s.ok()) return s;

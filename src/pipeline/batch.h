@@ -31,6 +31,10 @@ struct BatchSummary {
   int failed = 0;
   int skipped = 0;       // already in the catalog
   int other_shards = 0;  // inputs left to the other shards (--shard)
+  // Inputs not attempted because the dataset's disk filled up: every later file would only have
+  // been analysed to fail at its commit, so the batch stops and a rerun resumes with them.
+  int not_attempted = 0;
+  std::string stopped_because;  // why the batch stopped early, "" = it did not
   long frames = 0;
   double seconds = 0;
   std::vector<std::pair<std::string, std::string>> failures;  // path, reason

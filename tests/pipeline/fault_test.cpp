@@ -22,6 +22,7 @@
 
 #include "../support/catalog_peek.h"
 #include "../support/test_env.h"
+#include "media/open_input.h"
 
 namespace clipdex {
 namespace {
@@ -140,7 +141,17 @@ TEST(Faults, DiskFullMidRunFailsClearlyKeepsTheCatalogAndResumes) {
           << line;
     }
   }
-  EXPECT_GE(failed_lines, 1u) << full.output;
+  // The first file that meets the full disk stops the batch (every later one would only fail at
+  // its commit too); the rest are each named as not attempted.
+  EXPECT_EQ(failed_lines, 1u) << full.output;
+  EXPECT_NE(full.output.find("stopped early: the dataset's disk is full"), std::string::npos)
+      << full.output;
+  size_t not_attempted = 0, ingested = 0;
+  for (const std::string& line : Lines(full.output)) {
+    not_attempted += line.rfind("NOT ATTEMPTED ", 0) == 0;
+    if (line.rfind("done: ", 0) == 0) ingested = std::stoul(line.substr(6));
+  }
+  EXPECT_EQ(ingested + failed_lines + not_attempted, EightClips().size()) << full.output;
   EXPECT_EQ(IntegrityCheck(ds), "ok");
   auto info = RunClipdex("info " + ShellQuote(ds.string()));
   EXPECT_EQ(info.exit_code, 0) << info.output;
@@ -213,8 +224,8 @@ TEST(Faults, InputThatDisappearsMidRunIsNamedAndTheBatchGoesOn) {
     RunShell(ShellQuote(CLIPDEX_BINARY) + " ingest -q --jobs 1 --stats " +
              ShellQuote(stats.string()) + " " + ShellQuote(Media(first).string()) + " " +
              ShellQuote(doomed.string()) + " " + ShellQuote(Media(last).string()) + " -o " +
-             ShellQuote(ds.string()) + " > " + ShellQuote(out.string()) + " 2>&1; echo \"exit $?\" >> " +
-             ShellQuote(out.string()));
+             ShellQuote(ds.string()) + " > " + ShellQuote(out.string()) +
+             " 2>&1; echo \"exit $?\" >> " + ShellQuote(out.string()));
   });
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   std::error_code ec;
@@ -242,6 +253,35 @@ TEST(Faults, InputThatDisappearsMidRunIsNamedAndTheBatchGoesOn) {
   CatalogPeek peek(ds);
   EXPECT_EQ(peek.Count("SELECT COUNT(*) FROM videos WHERE status = 'ok'"), 2);
   EXPECT_EQ(peek.Count("SELECT COUNT(*) FROM videos WHERE status = 'failed'"), 1);
+}
+
+// --timeout is a base that grows with the input's duration (2 wall s per media s), so a long
+// file is not failed for being long: a 1 s base on a 14 s 720p clip (whose ingest takes longer
+// than 1 s) still completes, while a deadline that never grew expires after its base.
+TEST(Faults, PerFileTimeLimitGrowsWithTheInputsDuration) {
+  Deadline fixed(0.05);
+  Deadline grown(0.05);
+  grown.ExtendBy(60);
+  Deadline unlimited(0);
+  unlimited.ExtendBy(60);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_TRUE(fixed.Expired());
+  EXPECT_FALSE(grown.Expired());
+  EXPECT_DOUBLE_EQ(grown.seconds(), 60.05);
+  EXPECT_FALSE(unlimited.Expired());
+  EXPECT_EQ(unlimited.seconds(), 0);  // still "no limit"
+
+  const auto clip = Media("video/deb_pd_diver.mov");
+  CLIPDEX_REQUIRE_FILE(clip);
+  TempDir tmp;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto run = RunClipdex("ingest -q --timeout 1 " + ShellQuote(clip.string()) + " -o " +
+                        ShellQuote((tmp / "ds").string()));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.output.find("timed out"), std::string::npos) << run.output;
+  // Only meaningful when the ingest outlasted the base; say so when it did not.
+  if (took <= 1.0) std::printf("note: ingest took %.2f s, within the 1 s base\n", took);
 }
 
 }  // namespace
