@@ -81,8 +81,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                   "Flag clips shorter than this many seconds (kept, marked too_short)");
   cmd->add_option("--max-clip", b.ingest.max_clip_seconds,
                   "Split shots longer than this many seconds into equal clips (0 = never)");
-  cmd->add_option("--timeout", b.ingest.decode.time_limit_seconds,
-                  "Per-file decode time limit in seconds (0 = none)")
+  cmd->add_option(
+         "--timeout", b.ingest.decode.time_limit_seconds,
+         "Per-file time limit: this many seconds plus 2 per media second of the input (0 = none)")
       ->capture_default_str();
   cmd->add_option("--threshold", s.cut_ratio, "Hard cut: frame difference / local baseline ratio")
       ->capture_default_str();
