@@ -865,7 +865,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--media", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "media"))
     ap.add_argument("--events", type=int, default=25, help="boundary-event videos per half")
-    ap.add_argument("--negatives", type=int, default=18, help="hard-negative videos per half")
+    ap.add_argument("--negatives", type=int, default=18,
+                    help="hard-negative videos per half (each seeded by seed, half and index: the first 18 of a larger set are the default corpus's)")
     ap.add_argument("--dup-families", type=int, default=40, help="near-duplicate families (both halves)")
     a = ap.parse_args()
     media = os.path.abspath(a.media)

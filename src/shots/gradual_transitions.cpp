@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
+#include "shots/blend_progress.h"
 #include "shots/shot_detector.h"
 #include "shots/shot_tuning.h"
 #include "util/stats.h"
@@ -239,14 +241,27 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
       return false;
     }
   }
+  if (type == TransitionType::kWipe || type == TransitionType::kDissolve) {
+    // Like a cut, no dissolve or wipe within --min-shot of the file's start: decoder start-up
+    // and an opening shot still settling are no shot of their own.
+    if (p < std::lround(opt_.min_shot_seconds * fps_)) return false;
+  }
+  // A dissolve mixes the two pictures at a steadily growing weight; camera motion that looks
+  // like a blend stalls, jumps and drifts back (every such region of the tuning half was a
+  // dissolve; wipes are left alone).
+  if (type == TransitionType::kDissolve) {
+    std::vector<double> weights;
+    for (long i = p; i <= q; ++i) weights.push_back(BlendWeight(a->tiny, At(i)->tiny, b->tiny));
+    const BlendProgress progress = MeasureBlendProgress(weights);
+    if (progress.min_rate < kMinProgressRate || progress.max_two_step > kMaxTwoStepProgress) {
+      return false;
+    }
+  }
   // A dark object sweeping past the lens or a bright one passing through the picture looks
   // like a wipe or a dissolve, but the old picture comes back: within a second after the end
   // some frame matches the start again, or within a second before the start some frame
   // already matches the end. Fades are exempt (black or white ends match each other).
   if (type == TransitionType::kWipe || type == TransitionType::kDissolve) {
-    // Like a cut, no dissolve or wipe within --min-shot of the file's start: decoder start-up
-    // and an opening shot still settling are no shot of their own.
-    if (p < std::lround(opt_.min_shot_seconds * fps_)) return false;
     const long reach = std::lround(kRevertSeconds * fps_);
     for (long k = 1; k <= reach; ++k) {
       const Entry* later = At(q + k);

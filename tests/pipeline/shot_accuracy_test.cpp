@@ -2,6 +2,7 @@
 // score with the TRECVID-style evaluator, hold the targets of the ingest issue.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 
 #include "../support/test_env.h"
@@ -112,6 +113,25 @@ TEST(ShotAccuracy, SparseDecodingPutsCutsOnTheSameFramesAsDenseDecoding) {
   EXPECT_GE(cuts, 10);
 }
 
+// Ingests `files` (shots only) and expects every video ok and without a boundary.
+void ExpectNoBoundaries(const std::vector<std::string>& files, const std::filesystem::path& ds) {
+  BatchOptions options;
+  options.quiet = true;
+  options.jobs = 2;
+  options.ingest.thumbnails = false;
+  auto summary = RunIngestBatch(files, ds, options);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->ok, static_cast<int>(files.size()));
+  auto catalog = Catalog::Open(ds, false);
+  auto videos = catalog.value()->Videos();
+  ASSERT_TRUE(videos.ok());
+  for (const auto& v : videos.value()) {
+    auto t = catalog.value()->TransitionsFor(v.id).value();
+    EXPECT_TRUE(t.empty()) << v.path << " has " << t.size() << " boundaries, first "
+                           << ToString(t.front().type) << " at " << t.front().first_frame;
+  }
+}
+
 TEST(ShotAccuracy, StaticFootageHasNoBoundaries) {
   CLIPDEX_REQUIRE_FILE(Media("video/gh_intel_car-detection.mp4"));
   TempDir tmp;
@@ -126,21 +146,30 @@ TEST(ShotAccuracy, StaticFootageHasNoBoundaries) {
       Media("synthetic/syn_static_photo.mp4"),
       Media("synthetic/syn_pan_right_real_vtest.mp4"),
   };
-  BatchOptions options;
-  options.quiet = true;
-  options.jobs = 2;
-  options.ingest.thumbnails = false;
-  auto summary = RunIngestBatch(files, tmp / "ds", options);
-  ASSERT_TRUE(summary.ok());
-  EXPECT_EQ(summary->ok, static_cast<int>(files.size()));
-  auto catalog = Catalog::Open(tmp / "ds", false);
-  auto videos = catalog.value()->Videos();
-  ASSERT_TRUE(videos.ok());
-  for (const auto& v : videos.value()) {
-    auto t = catalog.value()->TransitionsFor(v.id).value();
-    EXPECT_TRUE(t.empty()) << v.path << " has " << t.size() << " boundaries, first "
-                           << ToString(t.front().type) << " at " << t.front().first_frame;
+  ExpectNoBoundaries(files, tmp / "ds");
+}
+
+// Hard negative built at test time: handheld underwater footage drifting from bright haze to a
+// dark rock fits a blend of its end frames at every scale we measure, but its blend weight
+// stalls and drifts back, while an edited dissolve advances steadily (BlendProgress). The
+// detector without that rule drew a dissolve in each of these (frames 56-91 at 25 fps, 67-109
+// after the 30 fps conversion), the same footage the tuning half's false dissolves came from.
+TEST(ShotAccuracy, HandheldDriftIsNoDissolve) {
+  const auto diver = Media("video/deb_pd_diver.mov");
+  CLIPDEX_REQUIRE_FILE(diver);
+  TempDir tmp;
+  const std::string trim = "trim=start_frame=150:end_frame=300,setpts=PTS-STARTPTS,scale=480:270";
+  std::vector<std::string> files;
+  for (const std::string rate : {"", ",fps=30"}) {
+    const auto out = tmp / (rate.empty() ? "diver25.mp4" : "diver30.mp4");
+    const std::string cmd = "ffmpeg -nostdin -y -loglevel error -i " + ShellQuote(diver.string()) +
+                            " -vf " + trim + rate +
+                            " -an -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p " +
+                            ShellQuote(out.string());
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    files.push_back(out.string());
   }
+  ExpectNoBoundaries(files, tmp / "ds");
 }
 
 }  // namespace
