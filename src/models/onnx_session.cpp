@@ -126,8 +126,8 @@ Result<std::unique_ptr<OnnxSession>> OnnxSession::Load(const std::filesystem::pa
     so.AddConfigEntry("session.intra_op.allow_spinning", "0");
     // The arena keeps the largest tensors of any run for the process lifetime (over 150 MB on
     // 640 px OCR); ingest's memory must stay bounded, and plain malloc costs little here.
-#if defined(__SANITIZE_ADDRESS__)
-    // Under AddressSanitizer every large malloc is a fresh mmap, page-faulted and unmapped again:
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Under the sanitizers every large malloc is a fresh mmap, page-faulted and unmapped again:
     // without the arena OCR runs ~10x slower than the rest of the sanitized build. ONNX Runtime
     // itself is not instrumented, so keeping its arena there hides nothing of clipdex's own.
 #else
