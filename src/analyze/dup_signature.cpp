@@ -235,7 +235,7 @@ cv::Rect WindowRect(int w, int width, int height) {
 
 std::string DupSignature::Format() const {
   std::string out;
-  const int kinds = has_windows ? kHashKinds : kBaseHashKinds;
+  const int kinds = has_motion ? kHashKinds : has_windows ? kV3HashKinds : kBaseHashKinds;
   out.reserve(frames.size() * (17 * static_cast<size_t>(kinds)));
   for (const FrameHash& f : frames) {
     if (!out.empty()) out += ' ';
@@ -261,7 +261,7 @@ Result<DupSignature> DupSignature::Parse(std::string_view text) {
     const std::string_view token = text.substr(pos, end - pos);
     FrameHash f;
     int token_kinds = 0;
-    for (int k : {kBaseHashKinds, kV2HashKinds, kHashKinds}) {
+    for (int k : {kBaseHashKinds, kV2HashKinds, kV3HashKinds, kHashKinds}) {
       if (token.size() == static_cast<size_t>(17 * k - 1)) token_kinds = k;
     }
     if (kinds == 0) kinds = token_kinds;
@@ -272,17 +272,18 @@ Result<DupSignature> DupSignature::Parse(std::string_view text) {
     if (!ok) {
       return Status::Error("bad dedup.signature token '" + std::string(token.substr(0, 90)) +
                            "' (expected " + std::to_string(kHashKinds) +
-                           " (or 18, or 5) x 16 hex digits separated by '/')");
+                           " (or 32, 18, 5) x 16 hex digits separated by '/')");
     }
     // The single-hash window hashes of the second format are not read: window relations need
     // the gradient hashes that came with the third (see has_windows).
-    if (token_kinds != kHashKinds) {
+    if (token_kinds == kV2HashKinds) {
       for (int k = kBaseHashKinds; k < kHashKinds; ++k) f.h[k] = 0;
     }
     sig.frames.push_back(f);
     pos = end;
   }
-  sig.has_windows = kinds == kHashKinds;
+  sig.has_windows = kinds >= kV3HashKinds;
+  sig.has_motion = kinds == kHashKinds;
   return sig;
 }
 
@@ -352,10 +353,47 @@ std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOpti
   return f;
 }
 
+std::vector<uint64_t> MotionMaps(const std::vector<cv::Mat>& smalls,
+                                 const DupSignatureOptions& options) {
+  std::vector<uint64_t> maps(smalls.size(), 0);
+  if (smalls.empty()) return maps;
+  // The background: per pixel, the median over the samples (what stays put most of the time).
+  cv::Mat background(kHashSide, kHashSide, CV_32F);
+  std::vector<float> column(smalls.size());
+  for (int i = 0; i < kHashSide * kHashSide; ++i) {
+    for (size_t s = 0; s < smalls.size(); ++s) column[s] = smalls[s].ptr<float>()[i];
+    std::nth_element(column.begin(), column.begin() + column.size() / 2, column.end());
+    background.ptr<float>()[i] = column[column.size() / 2];
+  }
+  cv::Scalar mean, stddev;
+  cv::meanStdDev(background, mean, stddev);
+  const double threshold = std::max(options.motion_min_luma, options.motion_contrast * stddev[0]);
+  constexpr int kCell = kHashSide / 8;
+  for (size_t s = 0; s < smalls.size(); ++s) {
+    const float* px = smalls[s].ptr<float>();
+    const float* bg = background.ptr<float>();
+    uint64_t map = 0;
+    for (int cy = 0; cy < 8; ++cy) {
+      for (int cx = 0; cx < 8; ++cx) {
+        double sum = 0;
+        for (int y = cy * kCell; y < (cy + 1) * kCell; ++y) {
+          for (int x = cx * kCell; x < (cx + 1) * kCell; ++x) {
+            sum += std::abs(px[y * kHashSide + x] - bg[y * kHashSide + x]);
+          }
+        }
+        if (sum / (kCell * kCell) > threshold) map |= uint64_t{1} << (cy * 8 + cx);
+      }
+    }
+    maps[s] = map;
+  }
+  return maps;
+}
+
 DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
                                 const DupSignatureOptions& options) {
   DupSignature sig;
   sig.has_windows = true;
+  sig.has_motion = true;
   if (grays.empty()) return sig;
   // Subsample first: hashing samples that are dropped afterwards would be wasted work.
   std::vector<size_t> keep;
@@ -365,10 +403,24 @@ DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
   std::vector<cv::Mat> kept;
   for (size_t i : keep) kept.push_back(grays[i]);
   const cv::Rect box = ContentBox(kept, options);
+  std::vector<cv::Mat> smalls;  // 32x32 of every sample, for the motion maps
+  std::vector<size_t> informative;
   for (const cv::Mat& g : kept) {
     if (g.empty()) continue;
     const cv::Rect roi = box & cv::Rect(0, 0, g.cols, g.rows);
-    if (auto h = HashPicture(roi.area() > 0 ? g(roi) : g, options)) sig.frames.push_back(*h);
+    const cv::Mat content = roi.area() > 0 ? g(roi) : g;
+    cv::Mat small;
+    cv::resize(content, small, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
+    small.convertTo(small, CV_32F);
+    if (auto h = HashPicture(content, options)) {
+      informative.push_back(smalls.size());
+      sig.frames.push_back(*h);
+    }
+    smalls.push_back(std::move(small));
+  }
+  const std::vector<uint64_t> maps = MotionMaps(smalls, options);
+  for (size_t i = 0; i < sig.frames.size(); ++i) {
+    sig.frames[i].of(HashKind::kMotion) = maps[informative[i]];
   }
   // A clip that is mostly featureless is featureless: its few passing samples sit just above
   // the thresholds, and those are the ones that collide across unrelated clips.

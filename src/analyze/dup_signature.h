@@ -60,6 +60,11 @@ enum class HashKind {
   // independent second opinion on the pHash of the same region: window relations need both.
   kPlainGradient = 18,    // the content box
   kWindowGradient0 = 19,  // first of kWindows, same windows as kWindow0..
+  // Not a hash: where the sample differs from the clip's still background, an 8x8 bitmap of the
+  // content box (bit y * 8 + x: cell (x, y) moved; see MotionMap). Two moments of a static
+  // camera share the background and so every hash above; what moves in front of it is what
+  // tells them apart (signature format 4).
+  kMotion = 32,
 };
 // Sub-windows hashed per sample, so that a crop ANYWHERE in the picture (not only centred) meets
 // a stored hash of about the same region: 80 % of each side at a 3x3 grid of positions
@@ -70,7 +75,8 @@ enum class HashKind {
 inline constexpr int kWindows = 13;
 inline constexpr int kBaseHashKinds = 5;                        // the hashes of signature version 1
 inline constexpr int kV2HashKinds = kBaseHashKinds + kWindows;  // signature version 2
-inline constexpr int kHashKinds = kV2HashKinds + 1 + kWindows;
+inline constexpr int kV3HashKinds = kV2HashKinds + 1 + kWindows;  // signature version 3
+inline constexpr int kHashKinds = kV3HashKinds + 1;               // version 4: + kMotion
 
 inline HashKind WindowKind(int w) { return static_cast<HashKind>(kBaseHashKinds + w); }
 inline HashKind WindowGradientKind(int w) {
@@ -98,12 +104,15 @@ struct DupSignature {
   // built by hand: such clips match by the base relations only; re-ingest (`clipdex ingest
   // --force`) to give them windows.
   bool has_windows = false;
+  // True when every frame's kMotion map is set (format 4, 33 values per token); false for the
+  // older formats and hand-built signatures, which then match without the motion test.
+  bool has_motion = false;
 
-  // The attribute text ("<hex>/<hex>/.../<hex> <hex>/..."), kHashKinds hashes per token (5 when
-  // !has_windows).
+  // The attribute text ("<hex>/<hex>/.../<hex> <hex>/..."), kHashKinds values per token (32
+  // without motion, 5 without windows).
   std::string Format() const;
-  // Parses Format()'s output and the older 5- and 18-hash tokens; a signature must not mix
-  // formats. Error: "bad dedup.signature token 'xyz' (expected 32 (or 18, or 5) x 16 hex digits
+  // Parses Format()'s output and the older 5-, 18- and 32-hash tokens; a signature must not mix
+  // formats. Error: "bad dedup.signature token 'xyz' (expected 33 (or 32, 18, 5) x 16 hex digits
   // separated by '/')".
   static Result<DupSignature> Parse(std::string_view text);
 };
@@ -131,6 +140,12 @@ struct DupSignatureOptions {
   int min_structure = 8;
   // Side fraction of the centred crop hashed as FrameHash::centre.
   double centre_fraction = 0.85;
+  // Motion map (HashKind::kMotion): a cell of the 8x8 grid moved when its mean absolute
+  // difference from the clip's background (the per-pixel median of its samples, at 32x32) exceeds
+  // motion_contrast times the background's standard deviation, and at least motion_min_luma
+  // levels. Relative to contrast so that a brightness/contrast change moves no cell.
+  double motion_contrast = 0.1;
+  double motion_min_luma = 2.0;
 };
 
 // The bounding box of non-border content over all `grays` (same size, CV_8UC1); the whole picture
@@ -143,6 +158,11 @@ int StructureOf(const cv::Mat& small32);
 
 // Hashes of one grey picture (already cut to its content box); nullopt when it is featureless.
 std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options);
+
+// Motion maps of `smalls` (32x32 CV_32F reductions of one clip's samples, in time order): per
+// sample, the 8x8 cells that differ from the clip's background (see DupSignatureOptions).
+std::vector<uint64_t> MotionMaps(const std::vector<cv::Mat>& smalls,
+                                 const DupSignatureOptions& options);
 
 // Hashes of a whole clip's grey samples (content box, hashing, subsampling to
 // kMaxSignatureFrames). Used by the analyzer and by tests that build clips in memory.

@@ -23,6 +23,9 @@ struct DedupArgs {
   int window_gradient_hamming = DedupOptions{}.window_gradient_hamming;
   int window_min_looks = DedupOptions{}.window_min_looks;
   int window_min_frames = DedupOptions{}.window_min_frames;
+  int motion_cells = DedupOptions{}.motion_cells;
+  int motion_dilate = DedupOptions{}.motion_dilate;
+  int motion_static_cells = DedupOptions{}.motion_static_cells;
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
@@ -76,6 +79,20 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   "Window relations only when the shorter clip has this many informative samples")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
+  cmd->add_option("--motion-cells", args->motion_cells,
+                  "A frame match also needs the samples' motion maps (what moves in front of the "
+                  "background) to agree up to this many cells; -1 = off")
+      ->check(CLI::Range(-1, 64))
+      ->capture_default_str();
+  cmd->add_option("--motion-dilate", args->motion_dilate,
+                  "Cells of slack when comparing motion maps")
+      ->check(CLI::Range(0, 7))
+      ->capture_default_str();
+  cmd->add_option("--motion-static-cells", args->motion_static_cells,
+                  "Motion test only when one of the two clips is from a still camera: its median "
+                  "sample moved at most this many of 64 cells")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
   cmd->add_option("--quality-attr", args->quality_attribute,
                   "Numeric attribute that picks the keeper first (higher is better)")
       ->capture_default_str();
@@ -104,6 +121,9 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"window_gradient_hamming", std::to_string(args->window_gradient_hamming)},
         {"window_min_looks", std::to_string(args->window_min_looks)},
         {"window_min_frames", std::to_string(args->window_min_frames)},
+        {"motion_cells", std::to_string(args->motion_cells)},
+        {"motion_dilate", std::to_string(args->motion_dilate)},
+        {"motion_static_cells", std::to_string(args->motion_static_cells)},
         {"semantic", Exact(args->semantic)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);

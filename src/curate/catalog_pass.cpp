@@ -93,6 +93,9 @@ Result<std::string> RunDedupPass(Catalog& catalog, const Recipe& recipe,
   options.window_gradient_hamming = static_cast<int>(values.GetInt("window_gradient_hamming"));
   options.window_min_looks = static_cast<int>(values.GetInt("window_min_looks"));
   options.window_min_frames = static_cast<int>(values.GetInt("window_min_frames"));
+  options.motion_cells = static_cast<int>(values.GetInt("motion_cells"));
+  options.motion_dilate = static_cast<int>(values.GetInt("motion_dilate"));
+  options.motion_static_cells = static_cast<int>(values.GetInt("motion_static_cells"));
   options.quality_attribute = values.GetString("quality_attr");
   options.semantic = values.GetDouble("semantic");
   auto result = RunDedup(catalog, options);
@@ -147,6 +150,13 @@ std::vector<PassDescriptor> BuildPasses() {
          0, 1000},
         {"window_min_frames", OptionType::kInt, "24",
          "window relations only for clips with at least this many informative samples", 0, 64},
+        {"motion_cells", OptionType::kInt, "0",
+         "a frame match also needs the motion maps to agree up to this many cells; -1 = off",
+         -1, 64},
+        {"motion_dilate", OptionType::kInt, "1",
+         "cells of slack when comparing motion maps (crops move the picture)", 0, 7},
+        {"motion_static_cells", OptionType::kInt, "8",
+         "motion test only when one clip's median sample moved at most this many cells", 0, 64},
         {"quality_attr", OptionType::kString, "quality.score",
          "numeric attribute that picks the keeper first (higher is better)"},
         {"semantic", OptionType::kDouble, "0",

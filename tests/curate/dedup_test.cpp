@@ -53,6 +53,7 @@ TEST(DupSignature, FormatParseRoundTripAndBadTokens) {
 TEST(DupSignature, WindowTokensRoundTripAndFormatsDoNotMix) {
   DupSignature s;
   s.has_windows = true;
+  s.has_motion = true;
   FrameHash f;
   for (int k = 0; k < kHashKinds; ++k) f.h[k] = 0x0101010101010101ULL * static_cast<uint64_t>(k);
   s.frames = {f, f};
@@ -77,6 +78,18 @@ TEST(DupSignature, WindowTokensRoundTripAndFormatsDoNotMix) {
   EXPECT_EQ(second->frames[0].of(HashKind::kCentre), f.of(HashKind::kCentre));
   EXPECT_EQ(second->frames[0].of(WindowKind(0)), 0u);
   EXPECT_FALSE(DupSignature::Parse(v2 + " " + text.substr(0, 17 * kHashKinds - 1)).ok());
+  EXPECT_TRUE(back->has_motion);
+  // A third-format token (32 hashes: windows, no motion map) parses with windows, without motion.
+  const std::string v3 = text.substr(0, 17 * kV3HashKinds - 1);
+  auto third = DupSignature::Parse(v3 + " " + v3);
+  ASSERT_TRUE(third.ok()) << third.status().message();
+  EXPECT_TRUE(third->has_windows);
+  EXPECT_FALSE(third->has_motion);
+  EXPECT_EQ(third->frames[1].of(WindowGradientKind(kWindows - 1)),
+            f.of(WindowGradientKind(kWindows - 1)));
+  EXPECT_EQ(third->frames[1].of(HashKind::kMotion), 0u);
+  EXPECT_EQ(third->Format(), v3 + " " + v3);
+  EXPECT_FALSE(DupSignature::Parse(v3 + " " + text.substr(0, 17 * kHashKinds - 1)).ok());
   // Windows sit inside the picture: 80 % on a 3x3 grid, 90 % in the corners.
   EXPECT_EQ(WindowRect(0, 100, 50), cv::Rect(0, 0, 80, 40));
   EXPECT_EQ(WindowRect(8, 100, 50), cv::Rect(20, 10, 80, 40));
