@@ -312,7 +312,12 @@ cv::Rect ContentBox(const std::vector<cv::Mat>& grays, const DupSignatureOptions
   return box;
 }
 
-std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options) {
+namespace {
+
+// HashPicture, also handing out the 32x32 reduction of the whole picture (CV_32F) in `small`
+// when given, featureless or not: the motion maps reuse it instead of reducing every sample again.
+std::optional<FrameHash> HashAndReduce(const cv::Mat& gray, const DupSignatureOptions& options,
+                                       cv::Mat* small) {
   if (gray.empty()) return std::nullopt;
   const AreaReducer reducer(gray);
   std::array<float, kHashSide * kHashSide> px{};
@@ -322,6 +327,7 @@ std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOpti
   };
   const cv::Rect whole(0, 0, gray.cols, gray.rows);
   const Dct8 plain = low_dct(whole);
+  if (small) cv::Mat(kHashSide, kHashSide, CV_32F, px.data()).copyTo(*small);
   // Contrast of the 32x32 reduction (population standard deviation, as cv::meanStdDev).
   double sum = 0, sum2 = 0;
   for (float v : px) {
@@ -351,6 +357,12 @@ std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOpti
     f.of(WindowGradientKind(w)) = GradientHash(reducer, r);
   }
   return f;
+}
+
+}  // namespace
+
+std::optional<FrameHash> HashPicture(const cv::Mat& gray, const DupSignatureOptions& options) {
+  return HashAndReduce(gray, options, nullptr);
 }
 
 std::vector<uint64_t> MotionMaps(const std::vector<cv::Mat>& smalls,
@@ -410,9 +422,7 @@ DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
     const cv::Rect roi = box & cv::Rect(0, 0, g.cols, g.rows);
     const cv::Mat content = roi.area() > 0 ? g(roi) : g;
     cv::Mat small;
-    cv::resize(content, small, cv::Size(kHashSide, kHashSide), 0, 0, cv::INTER_AREA);
-    small.convertTo(small, CV_32F);
-    if (auto h = HashPicture(content, options)) {
+    if (auto h = HashAndReduce(content, options, &small)) {
       informative.push_back(smalls.size());
       sig.frames.push_back(*h);
     }
