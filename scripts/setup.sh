@@ -21,6 +21,7 @@ PACKAGES=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
+  libssl-dev  # SHA-256 of model files (OpenSSL's libcrypto)
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
   libcpp-httplib-dev  # HTTP server of `clipdex serve`
   wrk  # bench/search_load.sh: the loopback load generator for the search server

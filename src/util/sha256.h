@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4) of bytes or of a whole file, as lowercase hex. Used to check that a model
-// file is the one its manifest slot names; small and dependency-free on purpose.
+// SHA-256 (FIPS 180-4) of bytes or of a whole file, as lowercase hex, computed by OpenSSL's
+// libcrypto (Debian's libssl-dev). Used to check that a model file is the one its manifest slot
+// names.
 #pragma once
 
 #include <cstddef>
