@@ -22,13 +22,16 @@
 //   4. Featureless samples (near-uniform pictures: black, white, flat colour) are left out: their
 //      hash bits follow noise, and two unrelated flat clips would otherwise collide.
 //   5. At most kMaxSignatureFrames samples are kept, subsampled uniformly in time, so the
-//      signature stays bounded (<= 34.8 KB of text) for any clip length. Clips up to ~3 s keep
+//      signature stays bounded (<= 35.9 KB of text) for any clip length. Clips up to ~3 s keep
 //      every frame; longer ones are sparser, which weakens sub-clip matching of very lively
 //      footage.
+//   6. Motion maps (format 4): per kept informative sample, the 8x8 cells of its 32x32 reduction
+//      that differ from the clip's background (the per-pixel median of all kept samples), so that
+//      dedup can tell two moments of a still camera apart (see MotionMaps).
 //
 // Attribute `dedup.signature` (text): one token per kept sample, in time order, separated by
-// single spaces; a token is kHashKinds hashes in HashKind order separated by '/', each 16
-// lower-case hex digits. Empty
+// single spaces; a token is kHashKinds values (hashes, then the motion map) in HashKind order
+// separated by '/', each 16 lower-case hex digits. Empty
 // text when the clip has no informative sample. See docs/attributes.md.
 #pragma once
 
