@@ -112,6 +112,28 @@ uint64_t Dilate(uint64_t m, int r) {
 
 int Popcount(uint64_t m) { return HammingDistance(m, 0); }
 
+// The window index of a window pHash kind, else -1.
+int WindowOf(HashKind k) {
+  const int w = static_cast<int>(k) - static_cast<int>(WindowKind(0));
+  return w >= 0 && w < kWindows ? w : -1;
+}
+
+// The part of an 8x8 motion map under window `w`, scaled up to a whole map (nearest cell): the
+// map a crop around window w would have.
+uint64_t WindowMapToWhole(uint64_t m, int w) {
+  constexpr int kSide = 800;  // units of 1/100 cell
+  const cv::Rect r = WindowRect(w, kSide, kSide);
+  uint64_t out = 0;
+  for (int y = 0; y < 8; ++y) {
+    const int sy = std::min(7, (r.y + (2 * y + 1) * r.height / 16) / (kSide / 8));
+    for (int x = 0; x < 8; ++x) {
+      const int sx = std::min(7, (r.x + (2 * x + 1) * r.width / 16) / (kSide / 8));
+      if ((m >> (sy * 8 + sx)) & 1) out |= uint64_t{1} << (y * 8 + x);
+    }
+  }
+  return out;
+}
+
 // The median number of moved cells over a clip's motion maps.
 int MedianMovedCells(const DupSignature& sig) {
   std::vector<int> moved;
@@ -138,22 +160,32 @@ int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation&
   const bool use_motion = motion.cells >= 0 && a.has_motion && b.has_motion;
   const bool mirrored =
       (relation.a1 == HashKind::kMirrored) != (relation.b1 == HashKind::kMirrored);
+  // Under a window crop relation one clip shows the other's window: its map is compared with
+  // that window's part of the other's map, scaled up.
+  const int b_window = relation.a1 == HashKind::kPlain ? WindowOf(relation.b1) : -1;
+  const int a_window = relation.b1 == HashKind::kPlain ? WindowOf(relation.a1) : -1;
+  auto map_of = [](const FrameHash& f, int window) {
+    const uint64_t m = f.of(HashKind::kMotion);
+    return window >= 0 ? WindowMapToWhole(m, window) : m;
+  };
+  std::vector<uint64_t> b_maps;
+  if (use_motion) {
+    for (const FrameHash& fb : b.frames) b_maps.push_back(map_of(fb, b_window));
+  }
   // f[j] = most frames of a[0..i) matched to b[0..j) by a non-decreasing assignment;
   // f(i, j) = max(f(i, j - 1), f(i - 1, j) + match(i, j)). O(|a| |b|) <= 96 * 96 steps.
   const size_t m = b.frames.size();
   std::vector<int> prev(m + 1, 0), cur(m + 1, 0);
   for (const FrameHash& fa : a.frames) {
     const uint64_t a1 = fa.of(relation.a1), a2 = fa.of(relation.a2);
-    const uint64_t am = fa.of(HashKind::kMotion);
+    const uint64_t am = use_motion ? map_of(fa, a_window) : 0;
     cur[0] = 0;
     for (size_t j = 1; j <= m; ++j) {
       const FrameHash& fb = b.frames[j - 1];
       const bool hashes = HammingDistance(a1, fb.of(relation.b1)) <= hamming &&
                           HammingDistance(a2, fb.of(relation.b2)) <= hamming2;
       const int match =
-          hashes && (!use_motion || MotionMapsAgree(am, fb.of(HashKind::kMotion), mirrored, motion))
-              ? 1
-              : 0;
+          hashes && (!use_motion || MotionMapsAgree(am, b_maps[j - 1], mirrored, motion)) ? 1 : 0;
       cur[j] = std::max(cur[j - 1], prev[j] + match);
     }
     std::swap(prev, cur);
