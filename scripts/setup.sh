@@ -22,6 +22,7 @@ PACKAGES=(
   libopencv-dev libopencv-contrib-dev opencv-data libjpeg-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   libssl-dev  # SHA-256 of model files (OpenSSL's libcrypto)
+  libarchive-dev  # WebDataset tar shards
   libcurl4-openssl-dev  # HTTP client of the OpenAI-compatible caption backend
   libcpp-httplib-dev  # HTTP server of `clipdex serve`
   wrk  # bench/search_load.sh: the loopback load generator for the search server

@@ -1,9 +1,13 @@
 #include "catalog/tar_writer.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <vector>
 
 namespace clipdex {
@@ -13,73 +17,81 @@ constexpr size_t kBlock = 512;
 // ustar size field: 11 octal digits.
 constexpr uint64_t kMaxMemberSize = (uint64_t{1} << 33) - 1;
 
-// Writes `value` as zero-padded octal of width-1 digits plus a NUL into field[0..width).
-void Octal(char* field, size_t width, uint64_t value) {
-  field[width - 1] = '\0';
-  for (size_t i = width - 1; i-- > 0;) {
-    field[i] = static_cast<char>('0' + (value & 7));
-    value >>= 3;
-  }
+struct EntryFree {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+using EntryPtr = std::unique_ptr<archive_entry, EntryFree>;
+
+std::string ArchiveError(archive* a) {
+  const char* why = archive_error_string(a);
+  return why != nullptr ? why : "libarchive error";
 }
 
 }  // namespace
 
+void TarWriter::ArchiveFree::operator()(archive* a) const { archive_write_free(a); }
+
 uint64_t TarMemberBytes(uint64_t size) { return kBlock + (size + kBlock - 1) / kBlock * kBlock; }
 
 Result<std::unique_ptr<TarWriter>> TarWriter::Create(const std::filesystem::path& path) {
-  FilePtr f(std::fopen(path.c_str(), "wb"));
-  if (!f) return Status::Error("cannot create " + path.string() + ": " + std::strerror(errno));
-  return std::make_unique<TarWriter>(path, std::move(f));
-}
-
-Status TarWriter::Write(const void* data, size_t n) {
-  if (!file_) return Status::Error(path_.string() + ": already closed");
-  if (std::fwrite(data, 1, n, file_.get()) != n) {
-    return Status::Error("cannot write " + path_.string() + ": " + std::strerror(errno));
+  ArchivePtr a(archive_write_new());
+  if (!a) return Status::Error("cannot create " + path.string() + ": out of memory");
+  // Plain ustar (no PAX extension headers, which carry times), 512-byte blocks and no padding of
+  // the last block: the archive is the members and the two zero end blocks, nothing else.
+  if (archive_write_set_format_ustar(a.get()) != ARCHIVE_OK ||
+      archive_write_set_bytes_per_block(a.get(), static_cast<int>(kBlock)) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block(a.get(), 1) != ARCHIVE_OK ||
+      archive_write_open_filename(a.get(), path.c_str()) != ARCHIVE_OK) {
+    return Status::Error("cannot create " + path.string() + ": " + ArchiveError(a.get()));
   }
-  bytes_ += n;
-  return Status::Ok();
-}
-
-Status TarWriter::Pad(uint64_t size) {
-  static const std::array<char, kBlock> kZeros{};
-  size_t rest = static_cast<size_t>((kBlock - size % kBlock) % kBlock);
-  return rest ? Write(kZeros.data(), rest) : Status::Ok();
+  return std::unique_ptr<TarWriter>(new TarWriter(path, std::move(a)));
 }
 
 Status TarWriter::WriteHeader(const std::string& name, uint64_t size) {
+  if (!archive_) return Status::Error(path_.string() + ": already closed");
   if (name.empty() || name.size() > 100) {
     return Status::Error(path_.string() + ": member name '" + name + "' must be 1-100 bytes");
   }
   if (size > kMaxMemberSize) {
     return Status::Error(path_.string() + ": member " + name + " is larger than 8 GiB");
   }
-  std::array<char, kBlock> h{};
-  std::memcpy(h.data(), name.data(), name.size());  // name[100]
-  Octal(h.data() + 100, 8, 0644);                   // mode
-  Octal(h.data() + 108, 8, 0);                      // uid
-  Octal(h.data() + 116, 8, 0);                      // gid
-  Octal(h.data() + 124, 12, size);                  // size
-  Octal(h.data() + 136, 12, static_cast<uint64_t>(kTarMtime));
-  h[156] = '0';                             // typeflag: regular file
-  std::memcpy(h.data() + 257, "ustar", 6);  // magic "ustar\0"
-  std::memcpy(h.data() + 263, "00", 2);     // version
-  // Checksum: sum of all header bytes with the checksum field taken as 8 spaces.
-  std::memset(h.data() + 148, ' ', 8);
-  unsigned sum = 0;
-  for (char c : h) sum += static_cast<unsigned char>(c);
-  Octal(h.data() + 148, 7, sum);  // six digits, NUL, then the space already there
-  return Write(h.data(), h.size());
+  EntryPtr e(archive_entry_new());
+  if (!e) return Status::Error(path_.string() + ": out of memory");
+  // Every field that could differ between runs is fixed; no user or group names.
+  archive_entry_set_pathname(e.get(), name.c_str());
+  archive_entry_set_filetype(e.get(), AE_IFREG);
+  archive_entry_set_perm(e.get(), 0644);
+  archive_entry_set_uid(e.get(), 0);
+  archive_entry_set_gid(e.get(), 0);
+  archive_entry_set_size(e.get(), static_cast<la_int64_t>(size));
+  archive_entry_set_mtime(e.get(), kTarMtime, 0);
+  if (archive_write_header(archive_.get(), e.get()) != ARCHIVE_OK) {
+    return Status::Error("cannot write " + path_.string() + ": " + ArchiveError(archive_.get()));
+  }
+  bytes_ += kBlock;
+  return Status::Ok();
 }
+
+Status TarWriter::Write(const void* data, size_t n) {
+  if (n > 0 && archive_write_data(archive_.get(), data, n) != static_cast<la_ssize_t>(n)) {
+    return Status::Error("cannot write " + path_.string() + ": " + ArchiveError(archive_.get()));
+  }
+  bytes_ += n;
+  return Status::Ok();
+}
+
+// libarchive pads each member to the block itself; the count keeps bytes_written() exact.
+void TarWriter::CountPadding(uint64_t size) { bytes_ += (kBlock - size % kBlock) % kBlock; }
 
 Status TarWriter::AddBytes(const std::string& name, std::string_view data) {
   if (Status s = WriteHeader(name, data.size()); !s.ok()) return s;
   if (Status s = Write(data.data(), data.size()); !s.ok()) return s;
-  return Pad(data.size());
+  CountPadding(data.size());
+  return Status::Ok();
 }
 
 Status TarWriter::AddFile(const std::string& name, const std::filesystem::path& file) {
-  FilePtr in(std::fopen(file.c_str(), "rb"));
+  std::ifstream in(file, std::ios::binary);
   if (!in) return Status::Error("cannot read " + file.string() + ": " + std::strerror(errno));
   std::error_code ec;
   const uint64_t size = std::filesystem::file_size(file, ec);
@@ -88,22 +100,25 @@ Status TarWriter::AddFile(const std::string& name, const std::filesystem::path& 
   std::vector<char> buf(64 * 1024);
   uint64_t copied = 0;
   while (copied < size) {
-    size_t want = static_cast<size_t>(std::min<uint64_t>(buf.size(), size - copied));
-    size_t got = std::fread(buf.data(), 1, want, in.get());
+    const auto want = static_cast<std::streamsize>(std::min<uint64_t>(buf.size(), size - copied));
+    in.read(buf.data(), want);
+    const auto got = static_cast<size_t>(in.gcount());
     if (got == 0) return Status::Error("cannot read " + file.string() + ": file shrank");
     if (Status s = Write(buf.data(), got); !s.ok()) return s;
     copied += got;
   }
-  return Pad(size);
+  CountPadding(size);
+  return Status::Ok();
 }
 
 Status TarWriter::Close() {
-  static const std::array<char, 2 * kBlock> kEnd{};
-  if (Status s = Write(kEnd.data(), kEnd.size()); !s.ok()) return s;
-  std::FILE* f = file_.release();
-  if (std::fclose(f) != 0) {
-    return Status::Error("cannot write " + path_.string() + ": " + std::strerror(errno));
+  if (!archive_) return Status::Error(path_.string() + ": already closed");
+  ArchivePtr a = std::move(archive_);
+  // Writes the two zero end blocks and closes the file.
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    return Status::Error("cannot write " + path_.string() + ": " + ArchiveError(a.get()));
   }
+  bytes_ += 2 * kBlock;
   return Status::Ok();
 }
 
@@ -111,31 +126,43 @@ Status ReadTar(const std::filesystem::path& path,
                const std::function<bool(const std::string& name)>& want,
                const std::function<void(const std::string& name, uint64_t size,
                                         const std::string& data)>& fn) {
-  TarWriter::FilePtr f(std::fopen(path.c_str(), "rb"));
-  if (!f) return Status::Error("cannot read " + path.string() + ": " + std::strerror(errno));
   const Status truncated = Status::Error(path.string() + ": not a complete tar archive");
-  std::array<char, kBlock> h{};
+  // libarchive accepts an archive that stops cleanly after a member; a complete one ends with
+  // the two zero blocks, which is what tells a finished shard from one cut short.
+  {
+    std::ifstream f(path, std::ios::binary | std::ios::ate);
+    if (!f) return Status::Error("cannot read " + path.string() + ": " + std::strerror(errno));
+    const auto end = static_cast<uint64_t>(f.tellg());
+    if (end < 2 * kBlock || end % kBlock != 0) return truncated;
+    std::array<char, 2 * kBlock> tail{};
+    f.seekg(static_cast<std::streamoff>(end - tail.size()));
+    if (!f.read(tail.data(), tail.size())) return truncated;
+    if (!std::all_of(tail.begin(), tail.end(), [](char c) { return c == 0; })) return truncated;
+  }
+  struct ReadFree {
+    void operator()(archive* a) const { archive_read_free(a); }
+  };
+  std::unique_ptr<archive, ReadFree> a(archive_read_new());
+  if (!a) return Status::Error("cannot read " + path.string() + ": out of memory");
+  archive_read_support_format_tar(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+    return Status::Error("cannot read " + path.string() + ": " + ArchiveError(a.get()));
+  }
+  archive_entry* e = nullptr;
   while (true) {
-    if (std::fread(h.data(), 1, kBlock, f.get()) != kBlock) return truncated;
-    if (std::all_of(h.begin(), h.end(), [](char c) { return c == 0; })) {
-      // End of archive: a second zero block follows.
-      if (std::fread(h.data(), 1, kBlock, f.get()) != kBlock) return truncated;
-      return Status::Ok();
-    }
-    const std::string name(h.data(), strnlen(h.data(), 100));
-    uint64_t size = 0;
-    for (size_t i = 124; i < 124 + 11 && h[i] >= '0' && h[i] <= '7'; ++i) {
-      size = size * 8 + static_cast<uint64_t>(h[i] - '0');
-    }
-    const uint64_t padded = (size + kBlock - 1) / kBlock * kBlock;
+    const int r = archive_read_next_header(a.get(), &e);
+    if (r == ARCHIVE_EOF) return Status::Ok();
+    if (r != ARCHIVE_OK) return truncated;
+    const std::string name = archive_entry_pathname(e) != nullptr ? archive_entry_pathname(e) : "";
+    const auto size = static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e)));
     std::string data;
     if (want(name)) {
       data.resize(static_cast<size_t>(size));
-      if (size > 0 && std::fread(data.data(), 1, data.size(), f.get()) != data.size()) {
+      if (size > 0 && archive_read_data(a.get(), data.data(), data.size()) !=
+                          static_cast<la_ssize_t>(data.size())) {
         return truncated;
       }
-      if (std::fseek(f.get(), static_cast<long>(padded - size), SEEK_CUR) != 0) return truncated;
-    } else if (std::fseek(f.get(), static_cast<long>(padded), SEEK_CUR) != 0) {
+    } else if (archive_read_data_skip(a.get()) != ARCHIVE_OK) {
       return truncated;
     }
     fn(name, size, data);

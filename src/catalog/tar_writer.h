@@ -1,11 +1,11 @@
-// TarWriter: a minimal POSIX ustar writer for export shards. Only regular files, and every header
-// field that could vary between runs is fixed (mtime kTarMtime, uid/gid 0, mode 0644, no user or
-// group names), so the same members in the same order give byte-identical archives. Streams: a
-// member copied from a file goes through a 64 KiB buffer, never whole into memory.
+// TarWriter: POSIX ustar export shards written with libarchive (Debian's libarchive-dev). Only
+// regular files, and every header field that could vary between runs is fixed (mtime kTarMtime,
+// uid/gid 0, mode 0644, no user or group names, no PAX headers, no padding past the end blocks),
+// so the same members in the same order give byte-identical archives. Streams: a member copied
+// from a file goes through a 64 KiB buffer, never whole into memory.
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,6 +13,8 @@
 #include <string_view>
 
 #include "util/status.h"
+
+struct archive;
 
 namespace clipdex {
 
@@ -46,20 +48,20 @@ class TarWriter {
   uint64_t bytes_written() const { return bytes_; }
   const std::filesystem::path& path() const { return path_; }
 
-  struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
+  struct ArchiveFree {
+    void operator()(archive* a) const;
   };
-  using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-  TarWriter(std::filesystem::path path, FilePtr file)
-      : path_(std::move(path)), file_(std::move(file)) {}
+  using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
  private:
+  TarWriter(std::filesystem::path path, ArchivePtr a)
+      : path_(std::move(path)), archive_(std::move(a)) {}
   Status WriteHeader(const std::string& name, uint64_t size);
   Status Write(const void* data, size_t n);
-  Status Pad(uint64_t size);
+  void CountPadding(uint64_t size);
 
   std::filesystem::path path_;
-  FilePtr file_;
+  ArchivePtr archive_;
   uint64_t bytes_ = 0;
 };
 
