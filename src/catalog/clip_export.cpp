@@ -5,6 +5,7 @@
 
 #include "caption/caption_dpo.h"
 #include "catalog/clip_json.h"
+#include "util/json_dump.h"
 
 namespace clipdex {
 
@@ -45,13 +46,13 @@ Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat 
   return WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
     if (format == RowFormat::kCaptionDpo) {
       for (const auto& line : CaptionPreferencePairs(v, c)) {
-        std::fprintf(out, "%s\n", line.dump().c_str());
+        std::fprintf(out, "%s\n", DumpJson(line).c_str());
       }
       return true;
     }
     auto j = ClipJson(v, c, all_attributes);
     if (format == RowFormat::kJsonl) {
-      std::fprintf(out, "%s\n", j.dump().c_str());
+      std::fprintf(out, "%s\n", DumpJson(j).c_str());
       return true;
     }
     std::string line;

@@ -7,6 +7,7 @@
 
 #include "catalog/tar_writer.h"
 #include "catalog/webdataset_writer.h"
+#include "util/json_dump.h"
 
 namespace clipdex {
 
@@ -69,7 +70,7 @@ std::string ManifestLine(const std::string& shard, const std::string& key,
   line["method"] = export_field("method");
   if (!export_field("part").is_null()) line["part"] = export_field("part");
   if (!export_field("frame").is_null()) line["frame"] = export_field("frame");
-  return line.dump();
+  return DumpJson(line);
 }
 
 Result<ShardDirState> PrepareShardDir(const fs::path& dir, const nlohmann::ordered_json& identity) {
@@ -137,6 +138,16 @@ Result<ShardDirState> PrepareShardDir(const fs::path& dir, const nlohmann::order
         });
     if (!s.ok()) return s;
     ++state.complete_shards;
+  }
+  const int saved_shards = saved.value("shards", -1);
+  const long saved_samples = saved.value("samples", -1L);
+  if (state.finished && (state.complete_shards != saved_shards ||
+                         static_cast<long>(state.keys.size()) != saved_samples)) {
+    state.finished = false;
+    state.unfinished_because = "the finished export had " + std::to_string(saved_shards) +
+                               " shards and " + std::to_string(saved_samples) + " samples, " +
+                               std::to_string(state.complete_shards) + " and " +
+                               std::to_string(state.keys.size()) + " are left";
   }
   return state;
 }

@@ -29,6 +29,9 @@ struct ShardDirState {
   int complete_shards = 0;                  // shard-000000 .. complete_shards-1 are whole
   std::vector<std::string> keys;            // sample keys in those shards, in order
   std::vector<std::string> manifest_lines;  // their manifest lines, in order
+  // Set when export.json says finished but shards or samples it counted are gone (a trailing
+  // shard deleted or not copied): the export is resumed instead of reported done.
+  std::string unfinished_because;
 };
 
 // Prepares `dir` (created if missing) for an export with `identity`. Errors: shards without

@@ -18,6 +18,7 @@
 #include "catalog/clip_json.h"
 #include "catalog/export_state.h"
 #include "media/clip_writer.h"
+#include "util/json_dump.h"
 
 namespace clipdex {
 
@@ -147,9 +148,10 @@ struct JobResult {
 
 // Short names for why a clip was not stream-copied, for the summary.
 std::string ReasonKind(const std::string& reason) {
-  if (reason.rfind("codec ", 0) == 0 &&
-      reason.find("cannot be stream-copied") != std::string::npos) {
-    return reason.substr(0, reason.find(' ', 6)) + " does not fit the container";
+  for (const char* what : {"codec ", "audio "}) {
+    if (reason.rfind(what, 0) == 0 && reason.find("cannot be stream-copied") != std::string::npos) {
+      return reason.substr(0, reason.find(' ', 6)) + " does not fit the container";
+    }
   }
   if (reason.find("timestamps jump backwards") != std::string::npos)
     return "timestamps run backwards";
@@ -162,6 +164,9 @@ std::string CopyVeto(const VideoRecord& v, const MediaExportOptions& o) {
   if (o.encode_all) return "normalisation or --accurate asked for";
   // Loaders (decord, torchvision, PyAV without autorotate) ignore the display matrix.
   if (v.probe.rotation != 0) return "picture stored rotated (turned upright)";
+  // They ignore the sample aspect ratio too: a copy of PAL 720x576 at 16:15 would load stretched.
+  if (v.probe.sar_num > 0 && v.probe.sar_den > 0 && v.probe.sar_num != v.probe.sar_den)
+    return "non-square pixels (made square)";
   return "";
 }
 
@@ -619,7 +624,7 @@ std::vector<SampleMember> Members(Catalog& catalog, const VideoRecord& v, const 
   nlohmann::ordered_json j = ClipJson(v, cw.clip, o.all_attributes);
   if (!cw.tier.empty()) j["tier"] = cw.tier;
   j["export"] = sample.info;
-  *json_text = j.dump();
+  *json_text = DumpJson(j);
   std::vector<SampleMember> members;
   members.push_back({sample.ext, sample.file, ""});
   members.push_back({"json", {}, *json_text});
@@ -674,6 +679,10 @@ Result<MediaExportSummary> ExportShards(Catalog& catalog, const ExportSelection&
   identity["shard_bytes"] = limit.max_bytes;
   auto state = PrepareShardDir(dir, identity);
   if (!state.ok()) return state.status();
+  if (!state->unfinished_because.empty()) {
+    std::fprintf(stderr, "%s: %s; resuming\n", dir.string().c_str(),
+                 state->unfinished_because.c_str());
+  }
   auto plan = WalkPlan(catalog, selection, o, state->keys);
   if (!plan.ok()) return plan.status();
   if (plan->matched != state->keys.size()) {

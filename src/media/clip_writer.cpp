@@ -393,15 +393,20 @@ Result<CopyInfo> CopyClip(const fs::path& source, const ClipCut& cut, const fs::
     return Status::Error("codec " + info.codec + " cannot be stream-copied into " +
                          out_path.extension().string().substr(1));
   }
-  // The first audio stream goes along if the output container can hold it; a clip without
-  // sound beats no clip (e.g. PCM from an AVI does not fit in MP4).
+  // The first audio stream goes along. When the output container cannot hold it (e.g. PCM from
+  // an AVI or a camera's MOV in MP4) the copy is refused rather than made silent: the caller
+  // re-encodes the clip, sound included (AAC), and says why.
   int audio_index = -1;
   for (unsigned i = 0; options.audio && i < in->nb_streams; ++i) {
     const AVCodecParameters* par = in->streams[i]->codecpar;
     if (par->codec_type != AVMEDIA_TYPE_AUDIO) continue;
-    if (avformat_query_codec(out.ctx()->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
-      audio_index = static_cast<int>(i);
+    if (avformat_query_codec(out.ctx()->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) != 1) {
+      const AVCodecDescriptor* adesc = avcodec_descriptor_get(par->codec_id);
+      return Status::Error("audio " + std::string(adesc != nullptr ? adesc->name : "unknown") +
+                           " cannot be stream-copied into " +
+                           out_path.extension().string().substr(1));
     }
+    audio_index = static_cast<int>(i);
     break;
   }
   StreamCopier copier(source, std::move(input.value()), audio_index, options.max_start_offset,

