@@ -136,7 +136,8 @@ struct SampleOut {
 struct PieceOut {
   std::vector<SampleOut> samples;
   Status error;
-  bool skipped = false;  // every sample already written
+  bool output_failed = false;  // writing failed (not the source): stop, a rerun redoes the clip
+  bool skipped = false;        // every sample already written
   bool copied = false, encoded = false;
   std::string reason_kind;  // why it was re-encoded
   double seconds = 0;
@@ -273,6 +274,7 @@ JobResult ProcessJob(const Job& job, const MediaExportOptions& o, const fs::path
     const TranscodeOutcome& oc = outcomes[t];
     if (!oc.status.ok()) {
       out.error = oc.status;
+      out.output_failed = oc.output_failed;
       continue;
     }
     if (o.stills) {
@@ -534,6 +536,14 @@ Status RunExport(Catalog& catalog, const ExportSelection& selection, const Media
             ++summary->pieces;
             seconds_done += p.seconds;
             summary->media_seconds += p.seconds;
+            if (!p.error.ok() && p.output_failed) {
+              // Not the clip's fault (a full disk, an encoder refusing): dropping it would
+              // thin the dataset, so the export stops unfinished and a rerun resumes with it.
+              error = Status::Error("cannot write clip " + std::to_string(cw.clip.index) + " of " +
+                                    job.video.path + ": " + p.error.message() +
+                                    "; the export stops here, rerun to resume");
+              break;
+            }
             if (!p.error.ok()) {
               ++summary->failed;
               progress.Clear();
@@ -547,6 +557,7 @@ Status RunExport(Catalog& catalog, const ExportSelection& selection, const Media
             }
             if (o.stills) summary->stills += static_cast<long>(p.samples.size());
           }
+          if (!error.ok()) break;
           error = consume(job.video, cw, result.clips[i]);
           ++clips_done;
         }

@@ -22,9 +22,16 @@ struct EntryFree {
 };
 using EntryPtr = std::unique_ptr<archive_entry, EntryFree>;
 
+// libarchive's message ("Write error") plus the system's reason when there is one ("No space
+// left on device"), so a full disk reads as one.
 std::string ArchiveError(archive* a) {
   const char* why = archive_error_string(a);
-  return why != nullptr ? why : "libarchive error";
+  std::string out = why != nullptr ? why : "libarchive error";
+  if (const int e = archive_errno(a); e > 0 && out.find(std::strerror(e)) == std::string::npos) {
+    out += ": ";
+    out += std::strerror(e);
+  }
+  return out;
 }
 
 }  // namespace

@@ -453,7 +453,10 @@ class TargetWriter {
     if (done_) return;
     Status s = AddPicture(picture, index, time, end, origin, source_fps);
     if (s.ok() && index == target_.last_frame) s = Finish(end);
-    if (!s.ok()) Fail(s);
+    if (!s.ok()) {
+      Fail(s);
+      outcome_->output_failed = true;
+    }
   }
 
   // The source ended before the target's last frame.

@@ -67,6 +67,9 @@ struct TranscodeTarget {
 
 struct TranscodeOutcome {
   Status status;
+  // The failure was on the output side (encoder, muxer, writing the file: a full disk), not in
+  // the source: the clip itself is fine and must be tried again, not reported failed.
+  bool output_failed = false;
   std::string codec;                // the encoder's codec name ("h264")
   int width = 0, height = 0;        // of the pictures written
   long frames = 0;                  // video frames encoded

@@ -255,6 +255,48 @@ TEST(Faults, InputThatDisappearsMidRunIsNamedAndTheBatchGoesOn) {
   EXPECT_EQ(peek.Count("SELECT COUNT(*) FROM videos WHERE status = 'failed'"), 1);
 }
 
+// An export onto a disk that fills up drops no clip: it stops unfinished with one line saying
+// so (not "wrote N samples ... 0 failed" over a thinner dataset), and once space is back the
+// same command resumes and ends with shards and manifest identical to an export that never ran
+// out of space.
+TEST(Faults, ExportOntoAFullDiskStopsAndTheRerunCompletesIdentically) {
+  for (const auto& f : EightClips()) CLIPDEX_REQUIRE_FILE(Media(f));
+  TempDir tmp;
+  const std::string ds = ShellQuote((tmp / "ds.clipdex").string());
+  ASSERT_EQ(
+      RunClipdex("ingest -q --max-clip 0.5" + QuotedMedia(EightClips()) + " -o " + ds).exit_code,
+      0);
+  const std::string options = " --format webdataset -q --shard-size 4 --codec h264 --resize 96";
+  auto reference =
+      RunClipdex("export " + ds + options + " -o " + ShellQuote((tmp / "reference").string()));
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+
+  std::filesystem::create_directories(tmp / "small");
+  ScopedMount small = ScopedMount::Tmpfs(tmp / "small", "160k");
+  if (!small.mounted()) GTEST_SKIP() << "cannot mount a small tmpfs: " << small.error();
+  const std::filesystem::path out = tmp / "small" / "shards";
+  auto full = RunClipdex("export " + ds + options + " -o " + ShellQuote(out.string()));
+  EXPECT_NE(full.exit_code, 0) << full.output;
+  EXPECT_EQ(full.output.find("0 failed"), std::string::npos) << full.output;
+  EXPECT_NE(full.output.find("No space left on device"), std::string::npos) << full.output;
+
+  ASSERT_TRUE(small.Resize("64m")) << std::strerror(errno);
+  auto resumed = RunClipdex("export " + ds + options + " -o " + ShellQuote(out.string()));
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
+  std::vector<std::string> shards;
+  for (const auto& e : std::filesystem::directory_iterator(tmp / "reference")) {
+    shards.push_back(e.path().filename().string());
+  }
+  ASSERT_GE(shards.size(), 3u);
+  for (const std::string& name : shards) {
+    std::ifstream a(tmp / "reference" / name, std::ios::binary), b(out / name, std::ios::binary);
+    const std::string x{std::istreambuf_iterator<char>(a), {}};
+    const std::string y{std::istreambuf_iterator<char>(b), {}};
+    EXPECT_TRUE(b.is_open()) << name;
+    EXPECT_TRUE(x == y) << name << " differs";
+  }
+}
+
 // --timeout is a base that grows with the input's duration (2 wall s per media s), so a long
 // file is not failed for being long: a 1 s base on a 14 s 720p clip (whose ingest takes longer
 // than 1 s) still completes, while a deadline that never grew expires after its base.
