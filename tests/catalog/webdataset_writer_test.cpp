@@ -22,11 +22,6 @@ std::string SampleKey(int i) {
   return buf;
 }
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(TarWriter, TarReadsMembersBackWithFixedHeaders) {
   TempDir tmp;
   const std::string big(70000, 'x');  // > one copy buffer, not a multiple of 512

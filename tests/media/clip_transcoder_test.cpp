@@ -15,11 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 TEST(FrameNormalizer, SizesFollowRotationAspectAndResize) {
   const ResizeSpec keep{};
   EXPECT_EQ(NormalizedSize(1920, 1080, 1, 1, 0, keep), cv::Size(1920, 1080));

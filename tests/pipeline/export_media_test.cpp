@@ -26,11 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The odd-codec set: each file and what stops a stream copy into MP4.
 const std::vector<std::string>& OddFiles() {
   static const std::vector<std::string> files = {

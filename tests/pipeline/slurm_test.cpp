@@ -46,13 +46,6 @@ class LocalCluster {
   bool started_ = false;
 };
 
-std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // The pieces joined (GCC 12 warns falsely on long "literal" + string + "literal" chains).
 std::string Cat(std::initializer_list<std::string_view> parts) {
   std::string out;

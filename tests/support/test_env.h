@@ -8,6 +8,8 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -88,6 +90,12 @@ inline std::vector<std::string> Lines(const std::string& text) {
   return out;
 }
 
+// A whole file's bytes ("" when it cannot be read).
+inline std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Runs the clipdex binary with the given (already quoted where needed) arguments.
 inline CommandResult RunClipdex(const std::string& args) {
   return RunShell(ShellQuote(CLIPDEX_BINARY) + " " + args);
@@ -119,6 +127,7 @@ namespace clipdex {
 using testing::IngestMedia;
 using testing::Lines;
 using testing::Media;
+using testing::ReadFile;
 using testing::RunClipdex;
 using testing::RunShell;
 using testing::ShellQuote;
