@@ -6,57 +6,13 @@
 
 #include "media/frame_grabber.h"
 #include "media/probe.h"
+#include "search/example_distance.h"
 
 namespace clipdex {
-namespace {
-
-// The hardware popcount is one instruction on every x86-64 since 2008; the scan is nothing but
-// Hamming distances, so it is worth the attribute (the project's default flags target baseline
-// x86-64, where the builtin is a library call: util/hamming.h).
-#if defined(__x86_64__)
-#define CLIPDEX_POPCNT __attribute__((target("popcnt")))
-#else
-#define CLIPDEX_POPCNT
-#endif
-
-CLIPDEX_POPCNT inline int Bits(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
-
-// Kept-hash positions (ExampleIndex::Keep order).
-constexpr int kPlain = 0, kCentre = 1, kInner = 2, kGradient = 3, kWin = 4, kWinGrad = 4 + kWindows;
-
-// Smallest distance between query frame `q` and kept clip frame `c` over the relations.
-CLIPDEX_POPCNT int FrameDistance(const FrameHash& q, bool q_windows, const uint64_t* c,
-                                 bool c_windows) {
-  const uint64_t qp = q.of(HashKind::kPlain), qc = q.of(HashKind::kCentre),
-                 qi = q.of(HashKind::kInner);
-  int best = std::max(Bits(qp, c[kPlain]), Bits(qc, c[kCentre]));              // same framing
-  best = std::min(best, std::max(Bits(qp, c[kCentre]), Bits(qc, c[kInner])));  // q crop of c
-  best = std::min(best, std::max(Bits(c[kPlain], qc), Bits(c[kCentre], qi)));  // c crop of q
-  if (!q_windows || !c_windows) return best;
-  const uint64_t qg = q.of(HashKind::kPlainGradient);
-  for (int w = 0; w < kWindows; ++w) {
-    const uint64_t qw = q.of(WindowKind(w)), qwg = q.of(WindowGradientKind(w));
-    const uint64_t cw = c[kWin + w], cwg = c[kWinGrad + w];
-    best = std::min(best, std::max(Bits(qp, cw), Bits(qg, cwg)));  // q crop of c's w
-    best = std::min(best, std::max(Bits(c[kPlain], qw), Bits(c[kGradient], qwg)));  // c crop of q
-    best = std::min(best, std::max(Bits(qw, cw), Bits(qwg, cwg)));                  // same window
-  }
-  return best;
-}
-
-}  // namespace
 
 ExampleIndex::Hashes ExampleIndex::Keep(const FrameHash& h) {
-  Hashes k{};
-  k[kPlain] = h.of(HashKind::kPlain);
-  k[kCentre] = h.of(HashKind::kCentre);
-  k[kInner] = h.of(HashKind::kInner);
-  k[kGradient] = h.of(HashKind::kPlainGradient);
-  for (int w = 0; w < kWindows; ++w) {
-    k[static_cast<size_t>(kWin + w)] = h.of(WindowKind(w));
-    k[static_cast<size_t>(kWinGrad + w)] = h.of(WindowGradientKind(w));
-  }
-  return k;
+  static_assert(kKept == kKeptHashes, "search/example_distance.h reads this layout");
+  return KeepExampleHashes(h);
 }
 
 Result<std::shared_ptr<ExampleIndex>> ExampleIndex::Build(Catalog& catalog) {
@@ -96,14 +52,8 @@ std::vector<ExampleMatch> ExampleIndex::Nearest(const std::vector<FrameHash>& qu
                                                 int64_t exclude) const {
   std::vector<ExampleMatch> all;
   if (query.empty() || k <= 0) return all;
-  // A query of one picture has windows when any bit of them is set (HashExamplePicture sets
-  // them; a parsed old-format signature has none).
-  std::vector<bool> q_windows;
-  for (const FrameHash& q : query) {
-    bool any = false;
-    for (int w = 0; w < kWindows && !any; ++w) any = q.of(WindowKind(w)) != 0;
-    q_windows.push_back(any);
-  }
+  std::vector<ExampleProbe> probes;
+  for (const FrameHash& q : query) probes.push_back(MakeExampleProbe(q));
   for (const Clip& c : clips_) {
     if (c.id == exclude || (allowed && !allowed->count(c.id))) continue;
     int total = 0;
@@ -112,8 +62,7 @@ std::vector<ExampleMatch> ExampleIndex::Nearest(const std::vector<FrameHash>& qu
     for (size_t qi = 0; qi < query.size(); ++qi) {
       int best = 64;
       for (int f = 0; f < c.count; ++f) {
-        const int d =
-            FrameDistance(query[qi], q_windows[qi], frames_[c.first + f].data(), c.windows);
+        const int d = ExampleFrameDistance(probes[qi], frames_[c.first + f].data(), c.windows);
         if (d < best) {
           best = d;
           if (d < best_bits) {
