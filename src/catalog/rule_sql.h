@@ -22,6 +22,9 @@ struct RuleConjunct {
   // the attribute indexes, for conjuncts of the form "attribute op literal(s)"; "" otherwise.
   // Equivalent to `sql` as a top-level AND term only (not under NOT or OR).
   std::string index_sql;
+  // The clip set of index_sql alone: "SELECT clip_id FROM clip_attributes WHERE ..." ("" when
+  // index_sql is ""). A server caches what it selects (search/clip_set_cache.h).
+  std::string index_select;
 };
 
 struct CompiledRule {

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 #include <optional>
+#include <string_view>
 
 #include "catalog/catalog.h"
 
@@ -163,6 +165,12 @@ struct Expr {
   // For "name op literal" / "name IN (literals)": the literals' SQL and kinds, in order.
   std::vector<std::string> rhs_sql;
   std::string rhs_kinds;
+  // A parenthesised operand keeps what it encloses, and an AND chain its terms, so that the top
+  // level can see through "(a AND b)": search wraps a user's --where in parentheses before adding
+  // its own conditions, and each of a, b should still be a conjunct of its own (with its index
+  // form). Only the top level looks: "(a = 1) = 0" is no simple comparison.
+  std::shared_ptr<const Expr> parenthesised;
+  std::vector<Expr> and_terms;
 };
 
 size_t EditDistance(const std::string& a, const std::string& b) {
@@ -202,7 +210,9 @@ class Parser {
       terms = {whole};
     }
     Expect(Tok::kEnd, "end of rule");
-    return terms;
+    std::vector<Expr> flat;
+    for (const Expr& t : terms) Flatten(t, &flat);
+    return flat;
   }
 
  private:
@@ -218,9 +228,26 @@ class Parser {
     ++i_;
   }
 
+  // A top-level term as conjuncts: a parenthesised AND chain as its terms, a parenthesised
+  // single condition as itself (AND is associative, parentheses around one condition change
+  // nothing), anything else as it is.
+  static void Flatten(const Expr& t, std::vector<Expr>* out) {
+    if (!t.parenthesised) {
+      out->push_back(t);
+      return;
+    }
+    const Expr& inner = *t.parenthesised;
+    if (inner.and_terms.empty()) {
+      Flatten(inner, out);
+      return;
+    }
+    for (const Expr& part : inner.and_terms) Flatten(part, out);
+  }
+
   Expr Join(const std::vector<Expr>& parts, const char* op) {
     if (parts.size() == 1) return parts[0];
     Expr e;
+    if (std::string_view(op) == "AND") e.and_terms = parts;
     e.begin = parts.front().begin;
     e.end = parts.back().end;
     for (size_t k = 0; k < parts.size(); ++k) {
@@ -389,6 +416,7 @@ class Parser {
         Expect(Tok::kRParen, "')'");
         e.sql = "(" + inner.sql + ")";
         e.end = close;
+        e.parenthesised = std::make_shared<const Expr>(std::move(inner));
         return e;
       }
       default:
@@ -486,24 +514,25 @@ std::string MessageSql(const Expr& e, const std::string& text) {
 //   number literal, op > >=:   numeric values that satisfy it, plus every text value;
 //   short string literals, = or IN: only text values of at most kShortText bytes can be equal.
 // Anything else (!=, NOT IN, long or mixed literals, clip fields) keeps the per-clip form.
-std::string IndexSql(const Expr& e, const std::set<std::string>& attributes) {
+// IndexSelect returns the SELECT of the clip ids alone (RuleConjunct::index_select).
+std::string IndexSelect(const Expr& e, const std::set<std::string>& attributes) {
   if (!e.simple_name || !attributes.count(*e.simple_name) || e.rhs_sql.empty()) return "";
   const std::string name = SqlString(*e.simple_name);
   const std::string& op = e.simple_op;
-  const std::string head = "w.clip_id IN (SELECT clip_id FROM clip_attributes WHERE name = " + name;
+  const std::string head = "SELECT clip_id FROM clip_attributes WHERE name = " + name;
   if (e.rhs_kinds == "n" && (op == "=" || op == "<" || op == "<=")) {
-    return head + " AND num " + op + " " + e.rhs_sql[0] + ")";
+    return head + " AND num " + op + " " + e.rhs_sql[0];
   }
   if (e.rhs_kinds == "n" && (op == ">" || op == ">=")) {
     return head + " AND num " + op + " " + e.rhs_sql[0] + " UNION ALL SELECT clip_id FROM " +
-           "clip_attributes WHERE name = " + name + " AND num IS NULL AND text IS NOT NULL)";
+           "clip_attributes WHERE name = " + name + " AND num IS NULL AND text IS NOT NULL";
   }
   const bool strings = e.rhs_kinds.find_first_not_of('s') == std::string::npos;
   if (strings && (op == "=" || op == "IN")) {
     std::string list;
     for (const std::string& v : e.rhs_sql) list += (list.empty() ? "" : ", ") + v;
     return head + " AND num IS NULL AND length(text) <= " + std::to_string(kShortText) +
-           " AND text IN (" + list + "))";
+           " AND text IN (" + list + ")";
   }
   return "";
 }
@@ -523,7 +552,8 @@ Result<CompiledRule> CompileRule(const std::string& tier, const std::string& whe
       c.text = when.substr(t.begin, t.end - t.begin);
       c.sql = t.sql;
       c.message_sql = MessageSql(t, c.text);
-      c.index_sql = IndexSql(t, attributes);
+      c.index_select = IndexSelect(t, attributes);
+      if (!c.index_select.empty()) c.index_sql = "w.clip_id IN (" + c.index_select + ")";
       rule.conjuncts.push_back(std::move(c));
     }
     for (size_t k = 0; k < terms.size(); ++k) {

@@ -63,7 +63,7 @@ class CatalogQueriesTest : public ::testing::Test {
     r.tier = tier;
     r.when = sql;
     r.sql = sql;
-    r.conjuncts = {{sql, sql, "'failed: " + tier + "'", ""}};
+    r.conjuncts = {{sql, sql, "'failed: " + tier + "'", "", ""}};
     r.attributes = std::move(attributes);
     return r;
   }

@@ -233,6 +233,33 @@ TEST(TierRulesTest, CompileSplitsConjunctsAndValidates) {
   EXPECT_TRUE(ok.ok()) << ok.status().message();
 }
 
+TEST(TierRulesTest, ParenthesisedConjunctionsSplitIntoIndexDrivenConjuncts) {
+  // Search wraps a user's --where in parentheses before adding conditions of its own; the
+  // conditions inside must stay conjuncts of their own, each with its index form.
+  const auto& known = DocumentedAttributeNames();
+  auto r = CompileRule("",
+                       "((camera.confidence >= 0.6 AND (camera.movement = 'pan_left'))) AND "
+                       "framing.shot_scale IN ('close_up')",
+                       known);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->conjuncts.size(), 3u);
+  EXPECT_EQ(r->conjuncts[0].text, "camera.confidence >= 0.6");
+  EXPECT_EQ(r->conjuncts[1].text, "camera.movement = 'pan_left'");
+  for (const RuleConjunct& c : r->conjuncts) {
+    EXPECT_FALSE(c.index_select.empty()) << c.text;
+    EXPECT_EQ(c.index_sql, "w.clip_id IN (" + c.index_select + ")") << c.text;
+  }
+  // An OR inside, a NOT outside, or a parenthesised condition compared again stays whole.
+  for (const char* whole : {"(camera.confidence >= 0.6 OR camera.movement = 'pan_left')",
+                            "NOT (camera.confidence >= 0.6 AND camera.movement = 'pan_left')",
+                            "(camera.confidence >= 0.6) = 0"}) {
+    auto w = CompileRule("", whole, known);
+    ASSERT_TRUE(w.ok()) << whole << ": " << w.status().message();
+    ASSERT_EQ(w->conjuncts.size(), 1u) << whole;
+    EXPECT_TRUE(w->conjuncts[0].index_select.empty()) << whole;
+  }
+}
+
 TEST_F(TierTest, AssignsFirstMatchAndDefault) {
   auto res = AssignTiers(*catalog_, CameraRecipe());
   ASSERT_TRUE(res.ok()) << res.status().message();
