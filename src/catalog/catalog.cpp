@@ -164,7 +164,10 @@ Status Catalog::Configure() {
   // faster at 100k clips (bench/search_load.sh).
   std::string pragmas =
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
-  return Exec(db, pragmas, "catalog " + (dir_ / "catalog.sqlite").string());
+  if (Status s = Exec(db, pragmas, "catalog " + (dir_ / "catalog.sqlite").string()); !s.ok()) {
+    return s;
+  }
+  return RegisterSearchFunctions();
 }
 
 void Catalog::SetQueryTimeLimit(double seconds) {

@@ -237,6 +237,13 @@ class Catalog {
   // query.count_cap (total_capped then says there are more).
   Result<ClipPage> QueryClips(const ClipQuery& query);
 
+  // The clips `select` selects: one column of clip ids, a RuleConjunct::index_select, run under
+  // the read-only authorizer. Errors: "filter: <sqlite reason>".
+  Result<ClipSet> SelectClipSet(const std::string& select);
+  // SQLite's data version of this connection: it changes whenever another connection (another
+  // process included) commits to the catalog. Caches of query results check it.
+  Result<int64_t> DataVersion();
+
   // Calls fn(clip_id, dedup.signature text, start, duration) for every clip of an ok video that
   // has a non-empty signature, in clip id order (query by example builds its index with it).
   Status ForEachSignature(const std::function<void(int64_t, std::string_view, double, double)>& fn);
@@ -304,6 +311,8 @@ class Catalog {
   Result<bool> AllClipsOk(const std::vector<TextMatch>& rows);
   Status Configure();
   Status Migrate();
+  // Registers clipdex_in_sets(clip_id) on the connection (catalog_search.cpp).
+  Status RegisterSearchFunctions();
 
   std::filesystem::path dir_;
   DbPtr db_;
@@ -312,6 +321,9 @@ class Catalog {
   // SetQueryTimeLimit: the deadline (steady clock, ns since its epoch; 0 = none) and its length.
   std::atomic<int64_t> deadline_ns_{0};
   double time_limit_seconds_ = 0;
+  // The clip sets the running QueryClips tests with clipdex_in_sets() (mu_ held; null between
+  // queries).
+  const std::vector<std::shared_ptr<const ClipSet>>* active_sets_ = nullptr;
 };
 
 }  // namespace clipdex

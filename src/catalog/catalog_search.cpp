@@ -60,10 +60,10 @@ struct NewestMatches {
 };
 
 Result<NewestMatches> WalkNewestMatches(sqlite3* db, const std::string& fts, long limit,
-                                        long rank_cap) {
+                                        long rank_cap, const std::string& also = "") {
   auto st = Prepare(db,
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC "
-                    "LIMIT ?2",
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1" + also +
+                        " ORDER BY rowid DESC LIMIT ?2",
                     "search");
   if (!st.ok()) return st.status();
   sql::BindText(st->get(), 1, fts);
@@ -78,7 +78,51 @@ Result<NewestMatches> WalkNewestMatches(sqlite3* db, const std::string& fts, lon
   return out;
 }
 
+// The condition a query's clip sets add, over the clip id expression `id` ("" without sets).
+std::string InSetsSql(const ClipQuery& q, const std::string& id) {
+  return q.clip_sets.empty() ? std::string() : " AND clipdex_in_sets(" + id + ")";
+}
+
 }  // namespace
+
+Status Catalog::RegisterSearchFunctions() {
+  // clipdex_in_sets(id): whether the clip is in every set of the running query. Only clipdex's
+  // own SQL calls it (user rules cannot name functions: curate/rule_grammar.h), never a view or
+  // trigger (SQLITE_DIRECTONLY).
+  auto in_sets = [](sqlite3_context* ctx, int /*argc*/, sqlite3_value** argv) {
+    const auto* self = static_cast<const Catalog*>(sqlite3_user_data(ctx));
+    const int64_t id = sqlite3_value_int64(argv[0]);
+    bool in = true;
+    if (self->active_sets_ != nullptr) {
+      for (const auto& set : *self->active_sets_) in = in && set->Contains(id);
+    }
+    sqlite3_result_int(ctx, in ? 1 : 0);
+  };
+  const int rc =
+      sqlite3_create_function_v2(db_.get(), "clipdex_in_sets", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                 this, in_sets, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sql::SqlError(db_.get(), "catalog: clipdex_in_sets");
+  return Status::Ok();
+}
+
+Result<ClipSet> Catalog::SelectClipSet(const std::string& select) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto st = sql::PrepareReadOnly(db, select);
+  if (!st.ok()) return Status::Error("filter: " + st.status().message());
+  ClipSet set;
+  int rc;
+  while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) set.Add(sql::ColInt(st->get(), 0));
+  if (rc != SQLITE_DONE) return sql::SqlError(db, "filter");
+  return set;
+}
+
+Result<int64_t> Catalog::DataVersion() {
+  std::lock_guard lock(mu_);
+  auto n = CountRows(db_.get(), "PRAGMA data_version", "");
+  if (!n.ok()) return n.status();
+  return static_cast<int64_t>(*n);
+}
 
 Result<long> Catalog::UpdateSearchIndex(
     bool rebuild, const std::function<SearchDocument(const SearchSource&)>& make_document) {
@@ -179,10 +223,16 @@ Result<bool> Catalog::SearchIndexIsStale() {
 
 Result<ClipPage> Catalog::QueryClips(const ClipQuery& q) {
   std::lock_guard lock(mu_);
+  struct ActiveSets {
+    Catalog& c;
+    ~ActiveSets() { c.active_sets_ = nullptr; }
+  } active{*this};
+  active_sets_ = &q.clip_sets;
   // Words alone need no clip row: the index holds a row per clip (clip deletes remove theirs),
   // so ranking reads the index only and the page's clips are checked afterwards; a page with a
   // clip that is gone or whose video is no longer ok is redone the full way. This halves the
-  // cost of a words-only search at 100k clips (bench/search_load.sh).
+  // cost of a words-only search at 100k clips (bench/search_load.sh). Conditions given as clip
+  // sets are tested on the index's rowids (clipdex_in_sets), so they keep this path.
   const bool words_only = !q.fts.empty() && q.where_sql.empty() && q.tier.empty() && q.sort.empty();
   if (words_only) {
     auto page = QueryClipsLocked(q, /*join_clips=*/false);
@@ -246,6 +296,7 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
     where += q.where_sql;
     where += ')';
   }
+  where += InSetsSql(q, text ? "f.rowid" : "w.clip_id");
   auto bind_common = [&](sqlite3_stmt* st) {
     if (text) sql::BindText(st, 1, q.fts);
     if (!q.sort.empty()) sql::BindText(st, 9, q.sort);
@@ -256,7 +307,8 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
   long cut = 0;
   if (!join_clips) {
     // Words alone: one walk down the newest matches gives both the count and the rank cap.
-    auto walk = WalkNewestMatches(db, q.fts, std::max(q.count_cap + 1, q.rank_cap), q.rank_cap);
+    auto walk = WalkNewestMatches(db, q.fts, std::max(q.count_cap + 1, q.rank_cap), q.rank_cap,
+                                  InSetsSql(q, "rowid"));
     if (!walk.ok()) return walk.status();
     page.total_capped = walk->matches > q.count_cap;
     page.total = std::min(walk->matches, q.count_cap);

@@ -5,11 +5,13 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "catalog/clip_set.h"
 #include "catalog/records.h"
 
 namespace clipdex {
@@ -154,6 +156,9 @@ struct ClipQuery {
   long count_cap = 1000;
   long rank_cap = 5000;
   bool highlights = true;  // fill TextMatch::highlights
+  // Conditions already evaluated to clip sets (search/clip_set_cache.h): a clip must be in every
+  // one, tested per candidate while the page is read. They stand in for where_sql conjuncts.
+  std::vector<std::shared_ptr<const ClipSet>> clip_sets;
 };
 
 struct ClipPage {

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "analyze/clip_embedding.h"
+#include "search/clip_set_cache.h"
 #include "search/embedding_index.h"
 #include "search/example_index.h"
 #include "search/query_understanding.h"
@@ -187,8 +188,16 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   query.fts = FtsQuery(terms, /*all=*/true);
   query.tier = filter.tier;
   // Each top-level condition in its index-driven form where it has one (RuleConjunct::index_sql):
-  // a label or number filter then reads its clips from an index, not every candidate's row.
+  // a label or number filter then reads its clips from an index, not every candidate's row; with
+  // a clip set cache (the server), from the set the cache keeps of it.
   for (const RuleConjunct& c : where->conjuncts) {
+    if (clip_sets_ && !c.index_select.empty()) {
+      auto set = clip_sets_->Get(c.index_select);
+      if (set.ok()) {
+        query.clip_sets.push_back(std::move(*set));
+        continue;
+      }
+    }
     if (!query.where_sql.empty()) query.where_sql += " AND ";
     query.where_sql += c.index_sql.empty() ? "(" + c.sql + ")" : c.index_sql;
   }

@@ -32,6 +32,7 @@
 
 namespace clipdex {
 
+class ClipSetCache;
 class EmbeddingIndex;
 class ExampleIndex;
 
@@ -109,6 +110,9 @@ class SearchEngine {
   void ShareEmbeddings(std::shared_ptr<const EmbeddingIndex> index) {
     embeddings_ = std::move(index);
   }
+  // Takes filter conditions' clip sets from `cache` (the server's, shared by its workers) instead
+  // of selecting them in every query; without one, every query selects its own.
+  void UseClipSets(std::shared_ptr<ClipSetCache> cache) { clip_sets_ = std::move(cache); }
 
  private:
   Result<SearchResult> SearchWithinLimit(const SearchRequest& request);
@@ -118,6 +122,7 @@ class SearchEngine {
   Catalog& catalog_;
   std::shared_ptr<const ExampleIndex> examples_;
   std::shared_ptr<const EmbeddingIndex> embeddings_;
+  std::shared_ptr<ClipSetCache> clip_sets_;
 };
 
 }  // namespace clipdex

@@ -55,6 +55,7 @@ Result<SearchRequest> ParseSearchRequest(const httplib::Request& request) {
 Result<SearchResult> RunSearch(ServeContext& context, Catalog& catalog,
                                const SearchRequest& search) {
   SearchEngine engine(catalog, context.examples());
+  engine.UseClipSets(context.clip_sets());
   SearchRequest limited = search;
   limited.time_limit_seconds = context.options().query_time_limit;
   const bool by_example = !search.like_clip.empty() || !search.like_image_bytes.empty();

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "search/clip_set_cache.h"
 #include "search/embedding_index.h"
 #include "search/example_index.h"
 #include "search/search_engine.h"
@@ -35,6 +36,17 @@ class ServeContext {
   // Builds the shared index through `engine` once (later callers wait and get the same one).
   Result<std::shared_ptr<const ExampleIndex>> EnsureExamples(SearchEngine& engine) {
     return examples_.Ensure([&] { return engine.Examples(); });
+  }
+  // The clip sets of filter conditions, shared by every worker (search/clip_set_cache.h); null
+  // when its connection cannot be opened (searches then select their own).
+  std::shared_ptr<ClipSetCache> clip_sets() {
+    std::lock_guard lock(clip_sets_mu_);
+    if (!clip_sets_tried_) {
+      clip_sets_tried_ = true;
+      auto opened = ClipSetCache::Open(options_.dataset);
+      if (opened.ok()) clip_sets_ = *opened;
+    }
+    return clip_sets_;
   }
   // The same for the CLIP embedding index of semantic searches.
   Result<std::shared_ptr<const EmbeddingIndex>> EnsureEmbeddings(SearchEngine& engine) {
@@ -71,6 +83,9 @@ class ServeContext {
   SourceCheck source_check_;
   SharedIndex<ExampleIndex> examples_;
   SharedIndex<EmbeddingIndex> embeddings_;
+  std::mutex clip_sets_mu_;
+  bool clip_sets_tried_ = false;
+  std::shared_ptr<ClipSetCache> clip_sets_;
 };
 
 // GET/POST /api/v1/search, GET /api/v1/export (search_routes.cpp).

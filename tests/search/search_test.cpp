@@ -11,6 +11,7 @@
 
 #include "../support/test_env.h"
 #include "catalog/catalog.h"
+#include "search/clip_set_cache.h"
 #include "search/example_index.h"
 #include "search/search_engine.h"
 
@@ -238,6 +239,76 @@ TEST_F(SearchTest, IndexDrivenFiltersSelectTheSameClipsAsExport) {
     }
     EXPECT_EQ(searched, exported) << c;
   }
+}
+
+TEST_F(SearchTest, CachedClipSetsSelectWhatTheQueryWouldAndFollowCatalogChanges) {
+  // The server keeps each index-driven condition's clips as a set (search/clip_set_cache.h); a
+  // search with the cache must find exactly what one without it finds, with and without words.
+  auto catalog = Catalog::Open(ds_, false);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  auto cache = ClipSetCache::Open(ds_);
+  ASSERT_TRUE(cache.ok()) << cache.status().message();
+  auto ids = [&](const std::string& words, const std::string& where, bool cached) {
+    SearchEngine engine(**catalog);
+    if (cached) engine.UseClipSets(*cache);
+    SearchRequest req;
+    req.text = words;
+    req.filter.where = where;
+    req.limit = 1000;
+    auto r = engine.Search(req);
+    EXPECT_TRUE(r.ok()) << where << ": " << r.status().message();
+    std::vector<int64_t> out;
+    if (r.ok()) {
+      for (const SearchHit& h : r->hits) out.push_back(h.clip_id);
+    }
+    return out;
+  };
+  const std::vector<std::pair<std::string, std::string>> queries = {
+      {"", "camera.movement = 'static'"},
+      {"", "framing.shot_scale IN ('full', 'long', 'medium_close_up')"},
+      {"camera", "camera.confidence >= 0.5"},
+      {"camera", "camera.confidence > 0.5 AND camera.movement != 'static'"},
+      {"pans", "motion.camera < 0.01"},
+      {"close-up", "camera.movement > 3"},
+  };
+  size_t nonempty = 0;
+  for (const auto& [words, where] : queries) {
+    const auto plain = ids(words, where, false);
+    EXPECT_EQ(ids(words, where, true), plain) << words << " / " << where;
+    EXPECT_EQ(ids(words, where, true), plain) << words << " / " << where << " (second, cached)";
+    nonempty += plain.empty() ? 0 : 1;
+  }
+  EXPECT_GE(nonempty, 4u) << "the conditions select nothing: the comparison proves little";
+  const auto warm = (*cache)->stats();
+  EXPECT_GT(warm.hits, 0);
+  EXPECT_GT(warm.misses, 0);
+
+  // Another connection (another process, here sqlite3) changes a clip's label: the cache sees
+  // the catalog's new data version and selects again, so the clip is found under its new label.
+  const auto statics = ids("", "camera.movement = 'static'", true);
+  auto other = RunShell("sqlite3 " + ShellQuote(ds_ + "/catalog.sqlite") +
+                        " \"SELECT clip_id FROM clip_attributes WHERE name = 'camera.movement' AND "
+                        "text <> 'static' LIMIT 1\"");
+  ASSERT_FALSE(Lines(other.output).empty()) << other.output;
+  const int64_t moved = std::stoll(Lines(other.output)[0]);
+  auto set_label = [&](const std::string& label) {
+    ASSERT_EQ(
+        RunShell("sqlite3 " + ShellQuote(ds_ + "/catalog.sqlite") +
+                 " \"UPDATE clip_attributes SET text = '" + label +
+                 "' WHERE name = 'camera.movement' AND clip_id = " + std::to_string(moved) + "\"")
+            .exit_code,
+        0);
+  };
+  auto original = RunShell("sqlite3 " + ShellQuote(ds_ + "/catalog.sqlite") +
+                           " \"SELECT text FROM clip_attributes WHERE name = 'camera.movement' "
+                           "AND clip_id = " +
+                           std::to_string(moved) + "\"");
+  set_label("static");
+  const auto after = ids("", "camera.movement = 'static'", true);
+  set_label(Lines(original.output)[0]);
+  EXPECT_EQ(after.size(), statics.size() + 1);
+  EXPECT_NE(std::find(after.begin(), after.end(), moved), after.end());
+  EXPECT_GT((*cache)->stats().resets, warm.resets);
 }
 
 TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
