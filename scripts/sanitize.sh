@@ -16,10 +16,46 @@ case "$which" in asan | tsan | all) ;; *) echo "usage: $0 [asan|tsan|all]" >&2; 
 jobs=${JOBS:-$(nproc)}
 status=0
 summary=()
+# cpp-httplib for the TSan build: Debian ships it as a shared library built without TSan, whose
+# atomics (a function-local static's guard, for one) TSan cannot see, so it reports races that
+# are none. The TSan build therefore compiles the very same version from Debian's source package
+# (pinned by SHA-256, as in the .dsc), header-only, into the instrumented binary.
+HTTPLIB_POOL=http://deb.debian.org/debian/pool/main/c/cpp-httplib
+HTTPLIB_FILES=(
+  "8b1a5df569003b6a4f24c68489bbda5c64aec94697bdc9ebba5d79408b2ae7eb cpp-httplib_0.11.4+ds.orig.tar.xz"
+  "a0adf8a38610806f6d94ba69839438635e5e6580775e28ff31d6a081e34f1484 cpp-httplib_0.11.4+ds-1+deb12u1.debian.tar.xz"
+)
+HTTPLIB_DSC=cpp-httplib_0.11.4+ds-1+deb12u1.dsc
+HTTPLIB_DSC_SHA256=a4dde747bbde7cc9fa62cdf50d61140a0eaefb7f1383497ef2d48daf3bf5f9ec
+httplib_source() {  # prints the directory holding the header-only httplib.h
+  local dir=$ROOT/build/_deps/cpp-httplib
+  if [[ ! -f $dir/src/httplib.h ]]; then
+    mkdir -p "$dir"
+    local entry sum file
+    for entry in "$HTTPLIB_DSC_SHA256 $HTTPLIB_DSC" "${HTTPLIB_FILES[@]}"; do
+      read -r sum file <<<"$entry"
+      curl -fsS -m 120 -o "$dir/$file" "$HTTPLIB_POOL/$file" || return 1
+      echo "$sum  $dir/$file" | sha256sum -c --quiet - || return 1
+    done
+    rm -rf "$dir/src"
+    (cd "$dir" && dpkg-source -x --no-check "$HTTPLIB_DSC" src >/dev/null) || return 1
+  fi
+  echo "$dir/src"
+}
+
 run() {  # run PRESET
-  local p=$1 log="build/sanitize-$1.log" started=$SECONDS
+  local p=$1 log="build/sanitize-$1.log" started=$SECONDS configure=()
   mkdir -p build
-  if ! { cmake --preset "$p" && cmake --build --preset "$p" -j "$jobs"; } >"$log" 2>&1; then
+  if [[ $p == tsan ]]; then
+    local httplib
+    if ! httplib=$(httplib_source); then
+      summary+=("tsan: cannot fetch Debian's cpp-httplib source ($HTTPLIB_POOL)")
+      status=1
+      return
+    fi
+    configure=(-DCLIPDEX_HTTPLIB_HEADER_DIR="$httplib")
+  fi
+  if ! { cmake --preset "$p" "${configure[@]}" && cmake --build --preset "$p" -j "$jobs"; } >"$log" 2>&1; then
     summary+=("$p: BUILD FAILED (see $log)")
     status=1
     return

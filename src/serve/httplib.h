@@ -4,8 +4,11 @@
 // includes <httplib.h> must define exactly the same three, or the objects we build and the ones
 // the library reads disagree in size: a silent ABI mismatch. Include this wrapper, never
 // <httplib.h> directly.
+// (A TSan build compiles the single-file header-only httplib.h instead, CLIPDEX_HTTPLIB_HEADER_ONLY:
+// no shared library then, so no ABI to agree with, and no TLS, gzip or Brotli needed.)
 #pragma once
 
+#ifndef CLIPDEX_HTTPLIB_HEADER_ONLY
 #ifndef CPPHTTPLIB_OPENSSL_SUPPORT
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #endif
@@ -14,6 +17,7 @@
 #endif
 #ifndef CPPHTTPLIB_BROTLI_SUPPORT
 #define CPPHTTPLIB_BROTLI_SUPPORT
+#endif
 #endif
 
 #include <httplib.h>
