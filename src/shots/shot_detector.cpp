@@ -344,6 +344,16 @@ bool ShotDetector::Relit(const Entry& prev, const Entry& cur) const {
          resid < kRelitMaxResidual * raw;
 }
 
+// True when `after` shows the picture of `before` again, across a flash or a short black run of
+// a cut candidate whose difference is `d`: much closer than the jump itself, or (both textured)
+// the same picture moved a little, as moving footage does over the frames of the flash (a block
+// search explains the change, rule 2's test).
+bool ShotDetector::SamePictureAgain(const Entry& before, const Entry& after, double d) const {
+  if (Diff(before, after) < 0.35 * d) return true;
+  return before.sig.std_y >= kTexturedStd && after.sig.std_y >= kTexturedStd &&
+         TinyMotionResidual(before.tiny, after.tiny).ratio() < kCutMinMotionResidual;
+}
+
 // A dark object sweeping past the lens, a bright one crossing the picture: the frames change
 // as much as at a cut, but once the object has passed the shot is there again. True when a
 // frame within decide_lag_ after the candidate matches one just before it much more closely
@@ -393,7 +403,7 @@ void ShotDetector::DecideCut(long c, bool final) {
   for (long k = 1; k <= lookahead_; ++k) {
     Entry* later = At(c + k);
     if (later == nullptr) break;
-    if (Diff(*prev, *later) < 0.35 * d) {
+    if (SamePictureAgain(*prev, *later, d)) {
       cur->sig.verdict = "flash";
       return;
     }
@@ -404,7 +414,7 @@ void ShotDetector::DecideCut(long c, bool final) {
   for (long k = 2; k <= lookahead_ + 1; ++k) {
     Entry* earlier = At(c - k);
     if (earlier == nullptr) break;
-    if (Diff(*earlier, *cur) < 0.35 * d) {
+    if (SamePictureAgain(*earlier, *cur, d)) {
       cur->sig.verdict = "flash";
       return;
     }

@@ -100,6 +100,7 @@ class ShotDetector {
                        double* at_end_fraction) const;
   bool CandidateIsCut(const Entry& prev, const Entry& cur) const;
   bool Relit(const Entry& prev, const Entry& cur) const;
+  bool SamePictureAgain(const Entry& before, const Entry& after, double d) const;
   bool CutRevertsLater(long c, double d);
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);

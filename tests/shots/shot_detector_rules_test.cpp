@@ -168,6 +168,21 @@ TEST(ShotDetectorRules, WhiteFramesInsideAShotAreAFlash) {
   EXPECT_TRUE(Detect(frames).empty());
 }
 
+TEST(ShotDetectorRules, BlackRunInsideAPanIsAFlash) {
+  // Two black frames inside a pan of 2 px per frame: the picture after the run has moved 6 px
+  // from the one before it, too far for the plain "same picture again" comparison (before the
+  // motion-compensated one, the end of the run was a false cut).
+  const Texture a = MakeTexture(17, 300);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 50; ++i)
+    frames.push_back(i == 20 || i == 21 ? Uniform(16) : Window(a, 2 * i));
+  EXPECT_TRUE(Detect(frames).empty());
+  // The same run between two different panning shots stays one cut.
+  const Texture b = MakeTexture(18, 300, 110, 230);
+  for (int i = 22; i < 50; ++i) frames[i] = Window(b, 2 * i);
+  EXPECT_EQ(CutFrames(Detect(frames)), std::vector<long>{20});
+}
+
 TEST(ShotDetectorRules, FirstFrameGlitchIsNoCut) {
   // Decoder start-up: a grey first frame, then the shot.
   const Texture a = MakeTexture(12);
