@@ -50,6 +50,9 @@
 struct sqlite3;
 
 namespace clipdex {
+namespace sql {
+class StmtCache;
+}
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
@@ -316,6 +319,8 @@ class Catalog {
 
   std::filesystem::path dir_;
   DbPtr db_;
+  // Statements kept for the queries a request repeats (mu_ held); destroyed before db_.
+  std::unique_ptr<sql::StmtCache> stmts_;
   // Recursive so that ForEachClip's callback can call read methods on the same thread.
   std::recursive_mutex mu_;
   // SetQueryTimeLimit: the deadline (steady clock, ns since its epoch; 0 = none) and its length.

@@ -6,6 +6,7 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_rows.h"
 #include "catalog/sqlite_stmt.h"
+#include "catalog/stmt_cache.h"
 
 namespace clipdex {
 namespace {
@@ -338,7 +339,12 @@ namespace {
 
 constexpr std::string_view kClipDetailSelect = "SELECT t.tier, t.rule, t.missed, t.recipe, ";
 
-Result<std::optional<ClipDetail>> ReadClipDetail(sqlite3* db, sqlite3_stmt* s) {
+constexpr std::string_view kClipAttributesSql =
+    "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 ORDER BY name";
+
+// The clip of `s` (stepped here) with its attributes, read by `attrs` (?1 = the clip id).
+Result<std::optional<ClipDetail>> ReadClipDetail(sqlite3* db, sqlite3_stmt* s,
+                                                 sqlite3_stmt* attrs) {
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return std::optional<ClipDetail>();
   if (rc != SQLITE_ROW) return sql::SqlError(db, "");
@@ -352,15 +358,12 @@ Result<std::optional<ClipDetail>> ReadClipDetail(sqlite3* db, sqlite3_stmt* s) {
   }
   d.video = sql::ReadVideo(s, 4);
   d.clip = sql::ReadClip(s, 4 + static_cast<int>(sql::kVideoColumns.size()));
-  auto attrs =
-      Prepare(db, "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 ORDER BY name");
-  if (!attrs.ok()) return attrs.status();
-  sql::BindInt(attrs->get(), 1, d.clip.id);
-  while ((rc = sqlite3_step(attrs->get())) == SQLITE_ROW) {
+  sql::BindInt(attrs, 1, d.clip.id);
+  while ((rc = sqlite3_step(attrs)) == SQLITE_ROW) {
     Attribute a;
-    a.name = ColText(attrs->get(), 0);
-    if (!sql::ColIsNull(attrs->get(), 1)) a.number = sql::ColDouble(attrs->get(), 1);
-    a.text = ColText(attrs->get(), 2);
+    a.name = ColText(attrs, 0);
+    if (!sql::ColIsNull(attrs, 1)) a.number = sql::ColDouble(attrs, 1);
+    a.text = ColText(attrs, 2);
     d.clip.attributes.push_back(std::move(a));
   }
   if (rc != SQLITE_DONE) return sql::SqlError(db, "");
@@ -379,10 +382,13 @@ std::string ClipDetailSql(const std::string& where) {
 
 Result<std::optional<ClipDetail>> Catalog::FindClip(int64_t clip_id) {
   std::lock_guard lock(mu_);
-  auto stmt = Prepare(db_.get(), ClipDetailSql("c.id = ?1"));
+  // Kept statements: search reads every hit's detail through here.
+  auto stmt = stmts_->Get(db_.get(), ClipDetailSql("c.id = ?1"));
   if (!stmt.ok()) return stmt.status();
+  auto attrs = stmts_->Get(db_.get(), std::string(kClipAttributesSql));
+  if (!attrs.ok()) return attrs.status();
   sql::BindInt(stmt->get(), 1, clip_id);
-  return ReadClipDetail(db_.get(), stmt->get());
+  return ReadClipDetail(db_.get(), stmt->get(), attrs->get());
 }
 
 Result<std::optional<ClipDetail>> Catalog::FindClip(const std::string& video,
@@ -394,7 +400,9 @@ Result<std::optional<ClipDetail>> Catalog::FindClip(const std::string& video,
   sql::BindText(stmt->get(), 1, video);
   sql::BindText(stmt->get(), 2, abs_path);
   sql::BindInt(stmt->get(), 3, index);
-  return ReadClipDetail(db_.get(), stmt->get());
+  auto attrs = stmts_->Get(db_.get(), std::string(kClipAttributesSql));
+  if (!attrs.ok()) return attrs.status();
+  return ReadClipDetail(db_.get(), stmt->get(), attrs->get());
 }
 
 Result<sql::StmtPtr> sql::PrepareReadOnly(sqlite3* db, const std::string& sql_text) {
