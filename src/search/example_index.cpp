@@ -50,44 +50,68 @@ size_t ExampleIndex::bytes() const {
 std::vector<ExampleMatch> ExampleIndex::Nearest(const std::vector<FrameHash>& query, int k,
                                                 const std::unordered_set<int64_t>* allowed,
                                                 int64_t exclude) const {
-  std::vector<ExampleMatch> all;
-  if (query.empty() || k <= 0) return all;
+  std::vector<ExampleMatch> out;
+  if (query.empty() || k <= 0) return out;
   std::vector<ExampleProbe> probes;
   for (const FrameHash& q : query) probes.push_back(MakeExampleProbe(q));
-  for (const Clip& c : clips_) {
+  // Similarity is 1 - mean distance / 32, clamped at 0, ties by clip id: so the order is that of
+  // the summed distance capped at 32 bits a probe frame, then the id. Clips come in id order, so a
+  // clip displaces the worst of the k kept only with a strictly smaller capped sum. Only the k
+  // best are kept (a heap, worst on top), not a match per clip.
+  const int cap = 32 * static_cast<int>(probes.size());
+  struct Kept {
+    int total = 0;  // capped
+    int64_t id = 0;
+    size_t clip = 0;
+    int best_bits = 64, best_frame = 0;
+  };
+  auto worse = [](const Kept& a, const Kept& b) {
+    return a.total != b.total ? a.total < b.total : a.id < b.id;
+  };
+  std::vector<Kept> heap;
+  heap.reserve(static_cast<size_t>(k) + 1);
+  for (size_t ci = 0; ci < clips_.size(); ++ci) {
+    const Clip& c = clips_[ci];
     if (c.id == exclude || (allowed && !allowed->count(c.id))) continue;
-    int total = 0;
-    int best_bits = 64;
-    int best_frame = 0;
-    for (size_t qi = 0; qi < query.size(); ++qi) {
+    const bool full = heap.size() == static_cast<size_t>(k);
+    const int bound = full ? heap.front().total : cap + 1;
+    Kept m;
+    m.id = c.id;
+    m.clip = ci;
+    for (const ExampleProbe& probe : probes) {
       int best = 64;
       for (int f = 0; f < c.count; ++f) {
-        const int d = ExampleFrameDistance(probes[qi], frames_[c.first + f].data(), c.windows);
-        if (d < best) {
-          best = d;
-          if (d < best_bits) {
-            best_bits = d;
-            best_frame = f;
-          }
+        const int d = ExampleFrameDistance(probe, frames_[c.first + f].data(), c.windows);
+        best = std::min(best, d);
+        if (d < m.best_bits) {
+          m.best_bits = d;
+          m.best_frame = f;
         }
       }
-      total += best;
+      m.total += best;
+      if (std::min(m.total, cap) >= bound) break;  // cannot beat the worst kept
     }
-    const double mean = static_cast<double>(total) / static_cast<double>(query.size());
-    ExampleMatch m;
-    m.clip_id = c.id;
-    m.similarity = std::clamp(1.0 - mean / 32.0, 0.0, 1.0);
-    m.bits = best_bits;
-    m.time = c.start + c.duration * (2.0 * best_frame + 1.0) / (2.0 * c.count);
-    all.push_back(m);
+    m.total = std::min(m.total, cap);
+    if (m.total >= bound) continue;
+    if (full) {
+      std::pop_heap(heap.begin(), heap.end(), worse);
+      heap.pop_back();
+    }
+    heap.push_back(m);
+    std::push_heap(heap.begin(), heap.end(), worse);
   }
-  auto better = [](const ExampleMatch& a, const ExampleMatch& b) {
-    return a.similarity != b.similarity ? a.similarity > b.similarity : a.clip_id < b.clip_id;
-  };
-  const size_t top = std::min(all.size(), static_cast<size_t>(k));
-  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(top), all.end(), better);
-  all.resize(top);
-  return all;
+  std::sort_heap(heap.begin(), heap.end(), worse);
+  for (const Kept& m : heap) {
+    const Clip& c = clips_[m.clip];
+    ExampleMatch match;
+    match.clip_id = c.id;
+    const double mean = static_cast<double>(m.total) / static_cast<double>(probes.size());
+    match.similarity = std::clamp(1.0 - mean / 32.0, 0.0, 1.0);
+    match.bits = m.best_bits;
+    match.time = c.start + c.duration * (2.0 * m.best_frame + 1.0) / (2.0 * c.count);
+    out.push_back(match);
+  }
+  return out;
 }
 
 std::optional<FrameHash> HashExamplePicture(const cv::Mat& picture) {
