@@ -184,6 +184,10 @@ class Catalog {
   // A clip by id, or by (video fingerprint or path, clip index); `abs_path` is a second path to
   // try (the canonical form of the user's). nullopt when there is no such clip.
   Result<std::optional<ClipDetail>> FindClip(int64_t clip_id);
+  // The same with only the named attributes (a search hit reads six of a clip's ~40, and skips
+  // the kilobytes of its signature and captions).
+  Result<std::optional<ClipDetail>> FindClip(int64_t clip_id,
+                                             const std::vector<std::string>& only_attributes);
   Result<std::optional<ClipDetail>> FindClip(const std::string& video, const std::string& abs_path,
                                              int index);
 

@@ -381,11 +381,22 @@ std::string ClipDetailSql(const std::string& where) {
 }  // namespace
 
 Result<std::optional<ClipDetail>> Catalog::FindClip(int64_t clip_id) {
+  return FindClip(clip_id, {});
+}
+
+Result<std::optional<ClipDetail>> Catalog::FindClip(int64_t clip_id,
+                                                    const std::vector<std::string>& only) {
   std::lock_guard lock(mu_);
   // Kept statements: search reads every hit's detail through here.
   auto stmt = stmts_->Get(db_.get(), ClipDetailSql("c.id = ?1"));
   if (!stmt.ok()) return stmt.status();
-  auto attrs = stmts_->Get(db_.get(), std::string(kClipAttributesSql));
+  std::string attrs_sql(kClipAttributesSql);
+  if (!only.empty()) {
+    std::string names;
+    for (const std::string& n : only) names += (names.empty() ? "" : ", ") + sql::QuoteString(n);
+    attrs_sql.insert(attrs_sql.find(" ORDER BY"), " AND name IN (" + names + ")");
+  }
+  auto attrs = stmts_->Get(db_.get(), attrs_sql);
   if (!attrs.ok()) return attrs.status();
   sql::BindInt(stmt->get(), 1, clip_id);
   return ReadClipDetail(db_.get(), stmt->get(), attrs->get());

@@ -57,6 +57,11 @@ Result<FrameHash> HashExampleBytes(const std::vector<uint8_t>& bytes) {
   return *hash;
 }
 
+// The attributes a hit shows (labels, caption) and time-localises by (search/time_localise.h).
+const std::vector<std::string> kHitAttributes = {"camera.movement", "framing.shot_scale",
+                                                 "caption.text",    "caption.json",
+                                                 "text.boxes",      "camera.segments"};
+
 std::string JoinConditions(const std::string& where, const std::vector<std::string>& extra) {
   std::string out;
   if (!where.empty()) out = "(" + where + ")";
@@ -334,7 +339,7 @@ Result<SearchResult> SearchEngine::SearchWithinLimit(const SearchRequest& req) {
   }
 
   for (size_t rank = 0; rank < ids.size(); ++rank) {
-    auto found = catalog_.FindClip(ids[rank]);
+    auto found = catalog_.FindClip(ids[rank], kHitAttributes);
     if (!found.ok()) return found.status();
     if (!*found) continue;  // removed by a concurrent re-ingest
     const ClipDetail& d = **found;
