@@ -13,6 +13,7 @@
 
 #include "catalog/catalog_rows.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/fts_rank.h"
 #include "catalog/sqlite_stmt.h"
 #include "catalog/stmt_cache.h"
 
@@ -86,7 +87,10 @@ std::string UriPath(const std::string& path) {
 void Catalog::DbCloser::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
 Catalog::Catalog(PassKey /*key*/, fs::path dir, DbPtr db)
-    : dir_(std::move(dir)), db_(std::move(db)), stmts_(std::make_unique<sql::StmtCache>()) {}
+    : dir_(std::move(dir)),
+      db_(std::move(db)),
+      stmts_(std::make_unique<sql::StmtCache>()),
+      rank_stats_(std::make_unique<sql::FtsRankCache>()) {}
 Catalog::~Catalog() = default;
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& dir, bool create) {

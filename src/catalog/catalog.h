@@ -51,8 +51,9 @@ struct sqlite3;
 
 namespace clipdex {
 namespace sql {
+class FtsRankCache;
 class StmtCache;
-}
+}  // namespace sql
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
@@ -318,13 +319,15 @@ class Catalog {
   Result<bool> AllClipsOk(const std::vector<TextMatch>& rows);
   Status Configure();
   Status Migrate();
-  // Registers clipdex_in_sets(clip_id) on the connection (catalog_search.cpp).
+  // Registers clipdex_in_sets(clip_id) and clipdex_bm25 on the connection (catalog_search.cpp).
   Status RegisterSearchFunctions();
 
   std::filesystem::path dir_;
   DbPtr db_;
   // Statements kept for the queries a request repeats (mu_ held); destroyed before db_.
   std::unique_ptr<sql::StmtCache> stmts_;
+  // Corpus statistics of the ranking function per words query (catalog/fts_rank.h; mu_ held).
+  std::unique_ptr<sql::FtsRankCache> rank_stats_;
   // Recursive so that ForEachClip's callback can call read methods on the same thread.
   std::recursive_mutex mu_;
   // SetQueryTimeLimit: the deadline (steady clock, ns since its epoch; 0 = none) and its length.

@@ -7,6 +7,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_rows.h"
+#include "catalog/fts_rank.h"
 #include "catalog/sqlite_stmt.h"
 
 namespace clipdex {
@@ -24,7 +25,9 @@ constexpr std::string_view kIndexedAttributesSql =
 // BM25 column weights, in kSearchColumns order. Tags are a person's words about the clip and
 // labels are measured facts, so they weigh most; on-screen text is exact evidence; captions are
 // long and repeat the labels, so a caption term counts least.
-constexpr std::string_view kRankExpr = "bm25(search_fts, 4.0, 1.0, 2.0, 6.0, 1.5, 1.0)";
+// clipdex_bm25 is bm25() with its corpus statistics cached per query (catalog/fts_rank.h); ?1 is
+// the query text, its cache key.
+constexpr std::string_view kRankExpr = "clipdex_bm25(search_fts, ?1, 4.0, 1.0, 2.0, 6.0, 1.5, 1.0)";
 
 // ORDER BY for a numeric attribute or clip field sort; ?9 is bound to the attribute name. Clips
 // without the attribute sort last either way. The field subquery uses the aliases c and v, so
@@ -102,7 +105,7 @@ Status Catalog::RegisterSearchFunctions() {
       sqlite3_create_function_v2(db_.get(), "clipdex_in_sets", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
                                  this, in_sets, nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return sql::SqlError(db_.get(), "catalog: clipdex_in_sets");
-  return Status::Ok();
+  return sql::RegisterFtsRank(db_.get(), rank_stats_.get());
 }
 
 Result<ClipSet> Catalog::SelectClipSet(const std::string& select) {
@@ -198,6 +201,7 @@ Result<long> Catalog::UpdateSearchIndex(
   if (Status s = flush(current); !s.ok()) return s;
   if (Status s = Exec(db, "DELETE FROM search_dirty", "search index"); !s.ok()) return s;
   if (Status s = txn.Commit(); !s.ok()) return s;
+  rank_stats_->Clear();  // this connection's own writes do not move its data version
   return written;
 }
 
@@ -279,6 +283,10 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
 
   const bool text = !q.fts.empty();
   if (text) {
+    // The ranking's cached corpus statistics hold while nobody else changed the catalog.
+    auto version = DataVersion();
+    if (!version.ok()) return version.status();
+    rank_stats_->Validate(*version);
     // FTS5 connects its table on first use in a connection, preparing statements of its own;
     // the read-only authorizer of the page queries would refuse those, so connect it first.
     if (Status s = Exec(db, "SELECT rowid FROM search_fts LIMIT 0", "search"); !s.ok()) return s;

@@ -311,6 +311,42 @@ TEST_F(SearchTest, CachedClipSetsSelectWhatTheQueryWouldAndFollowCatalogChanges)
   EXPECT_GT((*cache)->stats().resets, warm.resets);
 }
 
+TEST_F(SearchTest, RankingScoresAreSqliteBm25s) {
+  // Search ranks with clipdex_bm25 (bm25() with cached corpus statistics, catalog/fts_rank.h);
+  // every hit's score must be SQLite's own bm25() for that row, on the first search of a query
+  // (statistics counted) and on the second (from the cache).
+  auto catalog = Catalog::Open(ds_, false);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  size_t compared = 0;
+  for (const char* words : {"camera", "pan left", "NEWS24", "zoom", "镜头"}) {
+    for (int pass = 0; pass < 2; ++pass) {
+      SearchEngine engine(**catalog);
+      SearchRequest req;
+      req.text = words;
+      req.literal = true;
+      req.limit = 50;
+      auto r = engine.Search(req);
+      ASSERT_TRUE(r.ok()) << words << ": " << r.status().message();
+      for (const SearchHit& h : r->hits) {
+        std::string sql_text =
+            "SELECT printf('%.17g', bm25(search_fts, 4.0, 1.0, 2.0, 6.0, 1.5, 1.0)) FROM "
+            "search_fts WHERE search_fts MATCH '";
+        for (char c : r->fts_query) sql_text.append(c == '\'' ? 2 : 1, c);
+        sql_text += "' AND rowid = ";
+        sql_text += std::to_string(h.clip_id);
+        auto row =
+            RunShell("sqlite3 " + ShellQuote(ds_ + "/catalog.sqlite") + " " + ShellQuote(sql_text));
+        ASSERT_FALSE(Lines(row.output).empty()) << words << ": " << row.output;
+        const double sqlite_bm25 = std::stod(Lines(row.output)[0]);
+        EXPECT_NEAR(h.score, -sqlite_bm25, 1e-12 * std::max(1.0, std::abs(sqlite_bm25)))
+            << words << " clip " << h.clip_id << " pass " << pass;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GE(compared, 20u) << "too few hits to compare";
+}
+
 TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
   auto first =
       Search("--like-clip " + ShellQuote(Media("synthetic/syn_static_photo.mp4").string() + "#0"));
