@@ -63,10 +63,10 @@ struct NewestMatches {
 };
 
 Result<NewestMatches> WalkNewestMatches(sqlite3* db, const std::string& fts, long limit,
-                                        long rank_cap, const std::string& also = "") {
+                                        long rank_cap) {
   auto st = Prepare(db,
-                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1" + also +
-                        " ORDER BY rowid DESC LIMIT ?2",
+                    "SELECT rowid FROM search_fts WHERE search_fts MATCH ?1 ORDER BY rowid DESC "
+                    "LIMIT ?2",
                     "search");
   if (!st.ok()) return st.status();
   sql::BindText(st->get(), 1, fts);
@@ -78,6 +78,50 @@ Result<NewestMatches> WalkNewestMatches(sqlite3* db, const std::string& fts, lon
       out.rank_cap_rowid = static_cast<long>(sql::ColInt(st->get(), 0));
   }
   if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
+  return out;
+}
+
+// Words alone, in one walk down the newest matches (FTS5 reads its lists newest first without a
+// sort): each row is counted and, among the newest `rank_cap`, ranked, keeping the best
+// `keep` by (rank, rowid) as ORDER BY r, rowid would. One pass instead of a counting walk and a
+// ranking query over the same rows (15 % of a words search's CPU, perf at 100k clips).
+struct RankedNewest {
+  long matches = 0;
+  std::vector<TextMatch> best;  // sorted, at most `keep`
+};
+
+Result<RankedNewest> RankNewestMatches(sqlite3* db, const std::string& fts,
+                                       std::string_view rank_expr, const std::string& also,
+                                       long limit, long rank_cap, size_t keep) {
+  auto st = Prepare(db,
+                    "SELECT rowid, " + std::string(rank_expr) +
+                        " FROM search_fts WHERE search_fts MATCH ?1" + also +
+                        " ORDER BY rowid DESC LIMIT ?2",
+                    "search");
+  if (!st.ok()) return st.status();
+  sql::BindText(st->get(), 1, fts);
+  sql::BindInt(st->get(), 2, limit);
+  auto better = [](const TextMatch& a, const TextMatch& b) {
+    return a.rank != b.rank ? a.rank < b.rank : a.clip_id < b.clip_id;
+  };
+  RankedNewest out;
+  int rc;
+  while ((rc = sqlite3_step(st->get())) == SQLITE_ROW) {
+    if (++out.matches > rank_cap || keep == 0) continue;
+    TextMatch m;
+    m.clip_id = sql::ColInt(st->get(), 0);
+    m.rank = sql::ColDouble(st->get(), 1);
+    if (out.best.size() < keep) {
+      out.best.push_back(std::move(m));
+      std::push_heap(out.best.begin(), out.best.end(), better);  // worst kept on top
+    } else if (better(m, out.best.front())) {
+      std::pop_heap(out.best.begin(), out.best.end(), better);
+      out.best.back() = std::move(m);
+      std::push_heap(out.best.begin(), out.best.end(), better);
+    }
+  }
+  if (rc != SQLITE_DONE) return sql::SqlError(db, "search");
+  std::sort_heap(out.best.begin(), out.best.end(), better);
   return out;
 }
 
@@ -313,14 +357,24 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
   ClipPage page;
   // The rank cap: the rowid of the rank_cap-th newest match (words alone), when there are more.
   long cut = 0;
+  // Words alone: the page comes from one ranked walk down the newest matches, unless they do not
+  // fill it (a deep page, or a rank cap below the page's end): then every match is ranked below.
+  bool page_done = false;
   if (!join_clips) {
-    // Words alone: one walk down the newest matches gives both the count and the rank cap.
-    auto walk = WalkNewestMatches(db, q.fts, std::max(q.count_cap + 1, q.rank_cap), q.rank_cap,
-                                  InSetsSql(q, "rowid"));
+    const long end = q.offset + q.limit;
+    const long walk_limit = std::max(q.count_cap + 1, q.rank_cap);
+    auto walk = RankNewestMatches(db, q.fts, kRankExpr, InSetsSql(q, "rowid"), walk_limit,
+                                  q.rank_cap, static_cast<size_t>(std::max(0L, end)));
     if (!walk.ok()) return walk.status();
     page.total_capped = walk->matches > q.count_cap;
     page.total = std::min(walk->matches, q.count_cap);
-    if (page.total_capped || page.total > q.rank_cap) cut = walk->rank_cap_rowid;
+    const bool every_match_ranked = walk->matches < walk_limit && walk->matches <= q.rank_cap;
+    if (end <= std::min(walk->matches, q.rank_cap) || every_match_ranked) {
+      for (size_t i = static_cast<size_t>(q.offset); i < walk->best.size(); ++i) {
+        page.rows.push_back(std::move(walk->best[i]));
+      }
+      page_done = true;
+    }
   } else {
     auto count = sql::PrepareReadOnly(db, "SELECT COUNT(*) FROM (SELECT 1" + from + where +
                                               " LIMIT " + std::to_string(q.count_cap + 1) + ")");
@@ -360,14 +414,16 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
     return rows;
   };
 
-  auto rows = run_page(cut);
-  if (!rows.ok()) return rows.status();
-  if (cut > 0 && static_cast<long>(rows->size()) < q.limit &&
-      q.offset + static_cast<long>(rows->size()) < page.total) {
-    rows = run_page(0);  // the newest matches did not fill the page: rank them all
+  if (!page_done) {
+    auto rows = run_page(cut);
     if (!rows.ok()) return rows.status();
+    if (cut > 0 && static_cast<long>(rows->size()) < q.limit &&
+        q.offset + static_cast<long>(rows->size()) < page.total) {
+      rows = run_page(0);  // the newest matches did not fill the page: rank them all
+      if (!rows.ok()) return rows.status();
+    }
+    page.rows = std::move(*rows);
   }
-  page.rows = std::move(*rows);
 
   if (text && q.highlights && !page.rows.empty()) {
     // One statement for the page: a match expression per row would read the words' whole

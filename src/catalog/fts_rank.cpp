@@ -73,10 +73,14 @@ void Bm25(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, i
     if (phrase >= 0 && static_cast<size_t>(phrase) < phrases)
       freq[static_cast<size_t>(phrase)] += w;
   }
-  int row_tokens = 0;
-  if ((rc = api->xColumnSize(fts, -1, &row_tokens)) != SQLITE_OK) {
-    sqlite3_result_error_code(ctx, rc);
-    return;
+  const int64_t rowid = api->xRowid(fts);
+  int row_tokens = cache->RowTokens(rowid);
+  if (row_tokens < 0) {
+    if ((rc = api->xColumnSize(fts, -1, &row_tokens)) != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+    cache->RememberRowTokens(rowid, row_tokens);
   }
   const double avgdl = static_cast<double>(stats->tokens) / static_cast<double>(stats->rows);
   const double d = row_tokens;

@@ -96,6 +96,10 @@ void AddServeVerb(CLI::App& app, int* exit_code) {
                   "File whose first line is the access token every API request must carry");
   cmd->add_flag("--read-only", args->options.read_only, "Refuse every write (tiers, tags): 403");
   cmd->add_option("--threads", args->options.threads, "HTTP worker threads (default 8)");
+  cmd->add_option("--search-slots", args->options.search_slots,
+                  "Searches run at once; later ones wait their turn in arrival order (default 0: "
+                  "two per CPU core)")
+      ->check(CLI::Range(0, 256));
   cmd->add_option("--query-time-limit", args->options.query_time_limit,
                   "Seconds a search may run before it gives up with 503 (0 = no limit)")
       ->check(CLI::Range(0.0, 3600.0))

@@ -75,6 +75,9 @@ void HandleSearch(ServeContext& context, const httplib::Request& request,
                   httplib::Response& response) {
   auto search = ParseSearchRequest(request);
   if (!search.ok()) return SendError(response, 400, search.status().message());
+  // The turn first, then a connection: the pool hands out the connection returned last, so the
+  // few searches running at once reuse the same connections, whose page caches stay warm.
+  FifoGate::Pass pass(context.search_gate());
   auto lease = context.pool().Acquire();
   if (!lease.ok()) return SendError(response, 503, lease.status().message());
   auto result = RunSearch(context, **lease, search.value());
@@ -134,6 +137,7 @@ bool WriteExportPage(ExportStream& s, httplib::DataSink& sink) {
   s.pending.clear();
   if (hits.empty()) {
     if (s.exhausted || s.written >= kMaxExportRows) return false;
+    FifoGate::Pass pass(s.context.search_gate());
     auto result = RunSearch(s.context, *s.lease, s.page);
     if (!result.ok()) return false;
     hits = std::move(result->hits);
@@ -167,7 +171,10 @@ void HandleExport(ServeContext& context, const httplib::Request& request,
   stream->page = search.value();
   stream->page.limit = 1000;
   stream->page.offset = 0;
-  auto first = RunSearch(context, *stream->lease, stream->page);
+  auto first = [&] {
+    FifoGate::Pass pass(context.search_gate());
+    return RunSearch(context, *stream->lease, stream->page);
+  }();
   if (!first.ok()) return SendError(response, 400, first.status().message());
   stream->pending = std::move(first->hits);
   stream->exhausted = static_cast<int>(stream->pending.size()) < stream->page.limit;

@@ -21,6 +21,10 @@ Result<std::string> CheckServeOptions(const ServeOptions& options) {
   if (options.threads < 1 || options.threads > 256) {
     return Status::Error("--threads " + std::to_string(options.threads) + ": must be 1..256");
   }
+  if (options.search_slots < 0 || options.search_slots > 256) {
+    return Status::Error("--search-slots " + std::to_string(options.search_slots) +
+                         ": must be 0..256");
+  }
   if (options.token_file.empty()) {
     if (!IsLoopbackHost(options.host)) {
       std::string message = "--host ";

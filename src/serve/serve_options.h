@@ -18,6 +18,7 @@ struct ServeOptions {
   int threads = 8;         // HTTP worker threads (and at most this many catalog connections)
   size_t max_body_bytes = size_t{16} << 20;  // request bodies (query images) above this: 413
   double query_time_limit = 10;  // seconds a search may take before it gives up (503); 0 = none
+  int search_slots = 0;  // searches run at once, the rest wait in arrival order; 0 = 2 per core
 };
 
 // True for an IPv4 literal 127.x.y.z, "::1" (bracketed or not) and "localhost".
@@ -26,7 +27,8 @@ bool IsLoopbackHost(const std::string& host);
 // Checks the options and returns the access token ("" = none). Errors (one line):
 //   "--host 0.0.0.0 is not a loopback address: pass --token-file to require a token"
 //   "--token-file F: cannot read it" / "--token-file F: the token must be at least 16 characters"
-//   "--port N: must be 0..65535" / "--threads N: must be 1..256"
+//   "--port N: must be 0..65535" / "--threads N: must be 1..256" /
+//   "--search-slots N: must be 0..256"
 // The token is the file's first line without surrounding white space.
 Result<std::string> CheckServeOptions(const ServeOptions& options);
 

@@ -347,6 +347,73 @@ TEST_F(SearchTest, RankingScoresAreSqliteBm25s) {
   EXPECT_GE(compared, 20u) << "too few hits to compare";
 }
 
+TEST_F(SearchTest, RankCapRanksTheNewestMatchesAndDeepPagesRankThemAll) {
+  // Words matching more clips than the rank cap are ranked among the newest rank_cap matches
+  // (one walk, catalog_search.cpp); a page reaching past them ranks every match. Both are
+  // checked against SQLite's own bm25() ordering (ties by rowid), with small caps.
+  auto catalog = Catalog::Open(ds_, false);
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  SearchEngine engine(**catalog);
+  SearchRequest req;
+  req.text = "camera";
+  req.literal = true;
+  auto r = engine.Search(req);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::string sql_text =
+      "SELECT rowid, printf('%.17g', bm25(search_fts, 4.0, 1.0, 2.0, 6.0, 1.5, 1.0)) FROM "
+      "search_fts WHERE search_fts MATCH '" +
+      r->fts_query + "' ORDER BY rowid DESC";
+  auto rows = RunShell("sqlite3 -separator ' ' " + ShellQuote(ds_ + "/catalog.sqlite") + " " +
+                       ShellQuote(sql_text));
+  std::vector<std::pair<double, int64_t>> newest_first;  // (score, rowid)
+  for (const std::string& line : Lines(rows.output)) {
+    const size_t sp = line.find(' ');
+    ASSERT_NE(sp, std::string::npos) << rows.output;
+    newest_first.emplace_back(std::stod(line.substr(sp + 1)), std::stoll(line.substr(0, sp)));
+  }
+  ASSERT_GE(newest_first.size(), 8u) << "too few matches to cap: " << rows.output;
+  const long n = static_cast<long>(newest_first.size());
+  // A cap whose newest matches rank differently from all of them (the page must tell them apart).
+  auto top3 = [&](long window) {
+    std::vector<std::pair<double, int64_t>> v(newest_first.begin(), newest_first.begin() + window);
+    std::sort(v.begin(), v.end());
+    v.resize(3);
+    return v;
+  };
+  long rank_cap = 0;
+  for (long cap = n - 1; cap >= 3 && rank_cap == 0; --cap) {
+    if (top3(cap) != top3(n)) rank_cap = cap;
+  }
+  ASSERT_GT(rank_cap, 0) << "every window of the newest matches ranks alike: " << rows.output;
+  auto expect_page = [&](long offset, long limit) {
+    const bool deep = offset + limit > rank_cap;
+    std::vector<std::pair<double, int64_t>> pool(
+        newest_first.begin(), deep ? newest_first.end() : newest_first.begin() + rank_cap);
+    std::sort(pool.begin(), pool.end());
+    ClipQuery q;
+    q.fts = r->fts_query;
+    q.rank_cap = rank_cap;
+    q.count_cap = 3;
+    q.offset = offset;
+    q.limit = limit;
+    auto page = (*catalog)->QueryClips(q);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    EXPECT_EQ(page->total, 3);
+    EXPECT_TRUE(page->total_capped);
+    std::vector<int64_t> want, got;
+    for (long i = offset; i < std::min(n, offset + limit); ++i) {
+      want.push_back(pool[static_cast<size_t>(i)].second);
+    }
+    for (const TextMatch& m : page->rows) got.push_back(m.clip_id);
+    EXPECT_EQ(got, want) << "offset " << offset << " limit " << limit << " rank cap " << rank_cap
+                         << (deep ? " (every match ranked)" : " (newest ranked)");
+  };
+  expect_page(0, 3);
+  expect_page(1, rank_cap - 1);
+  expect_page(rank_cap - 2, 3);  // past the rank cap: every match
+  expect_page(0, n + 5);
+}
+
 TEST_F(SearchTest, TagsAndHandTiersAreIndexedAtOnceAndSurviveTier) {
   auto first =
       Search("--like-clip " + ShellQuote(Media("synthetic/syn_static_photo.mp4").string() + "#0"));
