@@ -9,6 +9,7 @@
 #include "catalog/catalog_rows.h"
 #include "catalog/fts_rank.h"
 #include "catalog/sqlite_stmt.h"
+#include "catalog/stmt_cache.h"
 
 namespace clipdex {
 namespace {
@@ -90,15 +91,14 @@ struct RankedNewest {
   std::vector<TextMatch> best;  // sorted, at most `keep`
 };
 
-Result<RankedNewest> RankNewestMatches(sqlite3* db, const std::string& fts,
+Result<RankedNewest> RankNewestMatches(sqlite3* db, sql::StmtCache& stmts, const std::string& fts,
                                        std::string_view rank_expr, const std::string& also,
                                        long limit, long rank_cap, size_t keep) {
-  auto st = Prepare(db,
-                    "SELECT rowid, " + std::string(rank_expr) +
-                        " FROM search_fts WHERE search_fts MATCH ?1" + also +
-                        " ORDER BY rowid DESC LIMIT ?2",
-                    "search");
-  if (!st.ok()) return st.status();
+  // Kept prepared (the text varies only by `also`): preparing it cost 3 % of a words search.
+  auto st = stmts.Get(db, "SELECT rowid, " + std::string(rank_expr) +
+                              " FROM search_fts WHERE search_fts MATCH ?1" + also +
+                              " ORDER BY rowid DESC LIMIT ?2");
+  if (!st.ok()) return Status::Error("search: " + st.status().message());
   sql::BindText(st->get(), 1, fts);
   sql::BindInt(st->get(), 2, limit);
   auto better = [](const TextMatch& a, const TextMatch& b) {
@@ -363,7 +363,7 @@ Result<ClipPage> Catalog::QueryClipsLocked(const ClipQuery& q, bool join_clips) 
   if (!join_clips) {
     const long end = q.offset + q.limit;
     const long walk_limit = std::max(q.count_cap + 1, q.rank_cap);
-    auto walk = RankNewestMatches(db, q.fts, kRankExpr, InSetsSql(q, "rowid"), walk_limit,
+    auto walk = RankNewestMatches(db, *stmts_, q.fts, kRankExpr, InSetsSql(q, "rowid"), walk_limit,
                                   q.rank_cap, static_cast<size_t>(std::max(0L, end)));
     if (!walk.ok()) return walk.status();
     page.total_capped = walk->matches > q.count_cap;
