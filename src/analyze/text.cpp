@@ -75,6 +75,27 @@ cv::Rect ToSource(const cv::Rect& r, cv::Size analysed, const ClipSpan& clip) {
   return {cvRound(r.x * sx), cvRound(r.y * sy), cvRound(r.width * sx), cvRound(r.height * sy)};
 }
 
+// A sample's picture in miniature (grey, 64x36, area-averaged: each cell the mean of ~10x10
+// pixels of the 640 px sample), to tell a repeat of an already-read sample from a new picture.
+cv::Mat Miniature(const cv::Mat& bgr) {
+  cv::Mat grey, small;
+  cv::cvtColor(bgr, grey, cv::COLOR_BGR2GRAY);
+  cv::resize(grey, small, cv::Size(64, 36), 0, 0, cv::INTER_AREA);
+  return small;
+}
+
+// Whether two samples show the same picture: no cell of their miniatures differs by more than
+// `max_diff` grey levels. Compression noise averages out in a cell (1-3 levels); a text line
+// appearing, a digit of a clock changing or any movement moves some cell by tens of levels.
+bool SamePicture(const cv::Mat& a, const cv::Mat& b, double max_diff) {
+  if (a.size() != b.size()) return false;
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  double most = 0;
+  cv::minMaxLoc(diff, nullptr, &most);
+  return most <= max_diff;
+}
+
 }  // namespace
 
 TextAnalyzer::TextAnalyzer(const TextModelFiles& models, TextOptions options)
@@ -147,9 +168,24 @@ void TextAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame
   const size_t probes = std::min(picked.size(), static_cast<size_t>(std::max(1, options_.probes)));
   for (size_t k = 0; k < probes; ++k) order.push_back((2 * k + 1) * picked.size() / (2 * probes));
   std::vector<std::optional<FrameText>> read(picked.size());
+  // A sample showing the same picture as one already read (a title card, a still shot, a held
+  // frame) gets that sample's text instead of another OCR run: the same pixels, up to
+  // compression noise, give the same lines (the text of the ingest benchmark's 24 clips is the
+  // same with 50 OCR runs as with 60; box sizes move by OCR's own jitter of a few pixels).
+  std::vector<cv::Mat> minis(picked.size());
+  auto read_sample = [&](size_t k) -> Result<FrameText> {
+    minis[k] = Miniature(picked[k]->image);
+    for (size_t j = 0; j < picked.size(); ++j) {
+      if (j != k && read[j] && SamePicture(minis[j], minis[k], options_.repeat_max_diff)) {
+        ++repeats_reused_;
+        return *read[j];
+      }
+    }
+    return ReadFrame(picked[k]->image);
+  };
   bool any_text = false;
   for (size_t at : order) {
-    auto ft = ReadFrame(picked[at]->image);
+    auto ft = read_sample(at);
     if (!ft.ok()) return;  // a model failure: no attributes rather than wrong ones
     any_text = any_text || !ft->lines.empty();
     read[at] = std::move(ft.value());
@@ -160,11 +196,11 @@ void TextAnalyzer::Analyze(const ClipSpan& clip, const std::vector<AnalysisFrame
   for (size_t k = 0; k < picked.size(); ++k) {
     if (!read[k]) {
       if (!any_text) continue;  // textless probes: the clip is textless at this sampling
-      auto ft = ReadFrame(picked[k]->image);
+      auto ft = read_sample(k);
       if (!ft.ok()) return;
       read[k] = std::move(ft.value());
     }
-    texts.push_back(std::move(*read[k]));
+    texts.push_back(*read[k]);  // a copy: later samples may reuse read[k] (read_sample)
     cv::Mat g;
     cv::cvtColor(picked[k]->image, g, cv::COLOR_BGR2GRAY);
     grey.push_back(g);

@@ -30,6 +30,9 @@ struct TextOptions {
   double bottom_band = 0.7;         // a line whose centre lies below 70 % of the height ...
   double centre_band = 0.15;        // ... and within 15 % of the width from the centre
   double watermark_presence = 0.8;  // of samples, for a fixed OCR line to be a watermark
+  // A sample whose 64x36 grey miniature differs from an already-read sample's by at most this
+  // many levels in every cell reuses that sample's text (no OCR run); < 0 reads every sample.
+  double repeat_max_diff = 6.0;
   size_t max_content_bytes = 400;
   int max_tracks_json = 20;
   TextReaderOptions reader;
@@ -63,12 +66,15 @@ class TextAnalyzer : public ClipAnalyzer {
 
   // OCR of one BGR picture with the band bookkeeping (exposed for tests and per-frame use).
   Result<FrameText> ReadFrame(const cv::Mat& bgr);
+  // Samples so far that reused the text of an identical sample instead of an OCR run.
+  long repeats_reused() const { return repeats_reused_; }
 
  private:
   TextOptions options_;
   Status load_status_;
   std::shared_ptr<TextReader> reader_;
-  int clips_analyzed_ = 0;  // for the periodic malloc_trim in Analyze
+  int clips_analyzed_ = 0;   // for the periodic malloc_trim in Analyze
+  long repeats_reused_ = 0;  // samples that reused a repeated picture's text
 };
 
 }  // namespace clipdex

@@ -164,5 +164,48 @@ TEST(TextAnalyzer, CopyrightLineOfTheTestVideoIsAWatermark) {
   EXPECT_EQ(Find(attrs, "text.subtitle")->number, 0) << "a fixed line is not a subtitle";
 }
 
+// A still shot read once: samples showing the same picture as one already read reuse its text
+// (TextOptions::repeat_max_diff), and the clip's text is the same as when every sample is read.
+TEST(TextAnalyzer, RepeatedPicturesReuseTheirTextWithTheSameResult) {
+  const auto video = testing::Media("video/gh_psd_testvideo.mp4");
+  CLIPDEX_REQUIRE_FILE(video);
+  CLIPDEX_REQUIRE_OCR_MODELS(models);
+  TextOptions every;
+  every.repeat_max_diff = -1;
+  TextAnalyzer reading_all(TextModelFiles{models.det, models.rec, models.dictionary}, every);
+  auto reusing = MakeAnalyzer(models);
+  ASSERT_TRUE(reading_all.load_status().ok()) << reading_all.load_status().message();
+  FrameNeed need = reusing->need();
+  auto clip = testing::SampleFile(video, need);
+  ASSERT_TRUE(clip.ok()) << clip.status().message();
+  // A held picture: one sample with the copyright line, repeated four times with compression-like
+  // noise (sigma 2 grey levels), one second apart.
+  ASSERT_FALSE(clip->frames.empty());
+  cv::RNG rng(7);
+  std::vector<AnalysisFrame> still;
+  for (int i = 0; i < 4; ++i) {
+    AnalysisFrame f = clip->frames[clip->frames.size() / 2];
+    cv::Mat noise(f.image.size(), CV_16SC3);
+    rng.fill(noise, cv::RNG::NORMAL, 0, 2);
+    cv::Mat noisy;
+    f.image.convertTo(noisy, CV_16SC3);
+    noisy += noise;
+    noisy.convertTo(f.image, CV_8UC3);
+    f.time = i;
+    still.push_back(f);
+  }
+  ClipSpan span = clip->span;
+  span.end_time = still.back().time;
+  std::vector<Attribute> a, b;
+  reading_all.Analyze(span, still, &a);
+  reusing->Analyze(span, still, &b);
+  EXPECT_EQ(reading_all.repeats_reused(), 0);
+  EXPECT_EQ(reusing->repeats_reused(), 3) << "the held picture was read more than once";
+  ASSERT_TRUE(Find(a, "text.content"));
+  ASSERT_TRUE(Find(b, "text.content"));
+  EXPECT_EQ(Find(a, "text.content")->text, Find(b, "text.content")->text);
+  EXPECT_EQ(Find(a, "text.subtitle")->number, Find(b, "text.subtitle")->number);
+}
+
 }  // namespace
 }  // namespace clipdex
