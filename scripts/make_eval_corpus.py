@@ -822,19 +822,24 @@ class Corpus:
             if os.path.exists(path) and os.path.getsize(path) > 0:
                 return None
             tmp = path + ".part" + os.path.splitext(path)[1]
-            cmd = cmd[:-1] + [tmp]
+            counted = expect is not None and kind in ("shots", "negatives")
+            # The labels count frames: stop at the expected count (a 24-in-30 pulldown chain can
+            # round one frame past it), and check the count before the file takes its name, so
+            # that a failed file is not kept and skipped as done by the next run.
+            cmd = cmd[:-1] + (["-frames:v", str(expect)] if counted else []) + [tmp]
             t_job = time.time()
             try:
                 run(cmd)
                 if time.time() - t_job > 8:
                     print("slow (%.0f s): %s" % (time.time() - t_job, path), file=sys.stderr)
+                if counted:
+                    got = count_packets(tmp)
+                    if got != expect:
+                        os.remove(tmp)
+                        return "%s: %d frames, expected %d" % (path, got, expect)
                 os.replace(tmp, path)
             except Exception as e:  # recorded, the rest goes on
                 return "%s: %s" % (path, str(e)[-1500:])
-            if expect is not None and kind in ("shots", "negatives"):
-                got = count_packets(path)
-                if got != expect:
-                    return "%s: %d frames, expected %d" % (path, got, expect)
             return None
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as ex:
