@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "catalog/records.h"
@@ -13,6 +14,8 @@ namespace clipdex {
 // code: `dedup.signature` (kilobytes of perceptual hashes per clip, read by `clipdex dedup`).
 // Exports leave them out unless asked for all attributes (docs/attributes.md).
 bool IsInternalAttribute(std::string_view name);
+// The same list, as an SQL condition on an attribute-name column: `name NOT IN (...)`.
+std::string NotInternalAttributeSql(std::string_view column);
 
 // `all_attributes` false: internal attributes are left out.
 nlohmann::ordered_json ClipJson(const VideoRecord& video, const ClipRecord& clip,
