@@ -13,7 +13,6 @@
 
 #include "catalog/catalog_rows.h"
 #include "catalog/catalog_schema.h"
-#include "catalog/clip_json.h"
 #include "catalog/fts_rank.h"
 #include "catalog/sqlite_stmt.h"
 #include "catalog/stmt_cache.h"
@@ -470,7 +469,7 @@ Result<std::vector<Transition>> Catalog::TransitionsFor(int64_t video_id) {
 }
 
 Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
-                            const std::string& only_ids_table, bool internal_attributes) {
+                            const std::string& only_ids_table) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   // videos_path drives the outer loop and UNIQUE(video_id, idx) the inner one, so SQLite streams
@@ -487,12 +486,9 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, const C
                       " ORDER BY v.path, v.id, c.idx");
   if (!stmt.ok()) return stmt.status();
   const int clip_col = static_cast<int>(kVideoColumns.size());
-  // The name test reads only the key, so a left-out attribute's text (overflow pages) is never
-  // loaded.
-  auto attrs = Prepare(
-      db, "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1" +
-              (internal_attributes ? std::string() : " AND " + NotInternalAttributeSql("name")) +
-              " ORDER BY name");
+  auto attrs = Prepare(db,
+                       "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 "
+                       "ORDER BY name");
   if (!attrs.ok()) return attrs.status();
   VideoRecord video;
   int rc;

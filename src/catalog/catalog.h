@@ -119,11 +119,8 @@ class Catalog {
   // fn may read through this Catalog but must not write to it.
   // With `only_ids_table` non-empty, only clips whose id is in that TEMP table (column clip_id,
   // on this connection; see curate/clip_selection.h) are walked, in the same order.
-  // `internal_attributes` false: internal attributes (catalog/clip_json.h) are not read at all,
-  // for walks that leave them out anyway (exports): a real clip's `dedup.signature` is ~23 kB
-  // of overflow pages, most of what a walk would otherwise read.
   Status ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
-                     const std::string& only_ids_table = "", bool internal_attributes = true);
+                     const std::string& only_ids_table = "");
 
   // ---- Attributes (catalog_attributes.cpp) ----------------------------------------------------
 

@@ -16,8 +16,7 @@ namespace fs = std::filesystem;
 using ClipFn = std::function<bool(const VideoRecord&, const ClipRecord&)>;
 
 // Walks the selected clips, at most `limit`.
-Status WalkClips(Catalog& catalog, const ExportSelection& selection, bool all_attributes,
-                 const ClipFn& fn) {
+Status WalkClips(Catalog& catalog, const ExportSelection& selection, const ClipFn& fn) {
   long seen = 0;
   if (selection.limit == 0) return Status::Ok();
   return catalog.ForEachClip(
@@ -25,7 +24,7 @@ Status WalkClips(Catalog& catalog, const ExportSelection& selection, bool all_at
         if (!fn(v, c)) return false;
         return selection.limit < 0 || ++seen < selection.limit;
       },
-      selection.clip_table, all_attributes);
+      selection.clip_table);
 }
 
 std::string CsvField(const nlohmann::ordered_json& value) {
@@ -44,36 +43,35 @@ std::string CsvField(const nlohmann::ordered_json& value) {
 Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat format,
                   bool all_attributes, std::FILE* out) {
   bool header_done = false;
-  return WalkClips(catalog, selection, all_attributes,
-                   [&](const VideoRecord& v, const ClipRecord& c) {
-                     if (format == RowFormat::kCaptionDpo) {
-                       for (const auto& line : CaptionPreferencePairs(v, c)) {
-                         std::fprintf(out, "%s\n", DumpJson(line).c_str());
-                       }
-                       return true;
-                     }
-                     auto j = ClipJson(v, c, all_attributes);
-                     if (format == RowFormat::kJsonl) {
-                       std::fprintf(out, "%s\n", DumpJson(j).c_str());
-                       return true;
-                     }
-                     std::string line;
-                     if (!header_done) {
-                       for (auto it = j.begin(); it != j.end(); ++it) {
-                         if (it != j.begin()) line += ',';
-                         line += it.key();
-                       }
-                       std::fprintf(out, "%s\n", line.c_str());
-                       line.clear();
-                       header_done = true;
-                     }
-                     for (auto it = j.begin(); it != j.end(); ++it) {
-                       if (it != j.begin()) line += ',';
-                       line += CsvField(it.value());
-                     }
-                     std::fprintf(out, "%s\n", line.c_str());
-                     return true;
-                   });
+  return WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
+    if (format == RowFormat::kCaptionDpo) {
+      for (const auto& line : CaptionPreferencePairs(v, c)) {
+        std::fprintf(out, "%s\n", DumpJson(line).c_str());
+      }
+      return true;
+    }
+    auto j = ClipJson(v, c, all_attributes);
+    if (format == RowFormat::kJsonl) {
+      std::fprintf(out, "%s\n", DumpJson(j).c_str());
+      return true;
+    }
+    std::string line;
+    if (!header_done) {
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (it != j.begin()) line += ',';
+        line += it.key();
+      }
+      std::fprintf(out, "%s\n", line.c_str());
+      line.clear();
+      header_done = true;
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (it != j.begin()) line += ',';
+      line += CsvField(it.value());
+    }
+    std::fprintf(out, "%s\n", line.c_str());
+    return true;
+  });
 }
 
 std::string ClipFileName(const VideoRecord& v, const ClipRecord& c) {

@@ -16,19 +16,6 @@ bool IsInternalAttribute(std::string_view name) {
   return false;
 }
 
-std::string NotInternalAttributeSql(std::string_view column) {
-  std::string sql(column);
-  sql += " NOT IN (";
-  for (size_t i = 0; i < std::size(kInternalAttributes); ++i) {
-    if (i) sql += ", ";
-    sql += '\'';
-    sql += kInternalAttributes[i];  // fixed names without quotes
-    sql += '\'';
-  }
-  sql += ')';
-  return sql;
-}
-
 nlohmann::ordered_json ClipJson(const VideoRecord& v, const ClipRecord& c, bool all_attributes) {
   nlohmann::ordered_json j;
   j["video"] = v.path;

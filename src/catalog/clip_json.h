@@ -3,7 +3,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <string>
 #include <string_view>
 
 #include "catalog/records.h"
@@ -14,8 +13,6 @@ namespace clipdex {
 // code: `dedup.signature` (kilobytes of perceptual hashes per clip, read by `clipdex dedup`).
 // Exports leave them out unless asked for all attributes (docs/attributes.md).
 bool IsInternalAttribute(std::string_view name);
-// The same list, as an SQL condition on an attribute-name column: `name NOT IN (...)`.
-std::string NotInternalAttributeSql(std::string_view column);
 
 // `all_attributes` false: internal attributes are left out.
 nlohmann::ordered_json ClipJson(const VideoRecord& video, const ClipRecord& clip,

@@ -489,7 +489,7 @@ Result<PlanTotals> WalkPlan(Catalog& catalog, const ExportSelection& selection,
         }
         return selection.limit < 0 || ++seen < selection.limit;
       },
-      selection.clip_table, /*internal_attributes=*/false);  // planning reads no signature
+      selection.clip_table);
   if (!s.ok()) return s;
   return t;
 }
@@ -616,7 +616,7 @@ Status RunExport(Catalog& catalog, const ExportSelection& selection, const Media
             current.clips.push_back(std::move(cw));
             return error.ok() && more;
           },
-          selection.clip_table, o.all_attributes);
+          selection.clip_table);
     }
     if (walk.ok() && error.ok()) submit();
     while (error.ok() && queue.pending() > 0) consume_ready(/*wait=*/true);
