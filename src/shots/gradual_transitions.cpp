@@ -10,6 +10,7 @@
 #include "shots/blend_progress.h"
 #include "shots/shot_detector.h"
 #include "shots/shot_tuning.h"
+#include "shots/slide_fit.h"
 #include "util/stats.h"
 
 namespace clipdex {
@@ -24,7 +25,9 @@ void ShotDetector::ScanGradualWindows(long t) {
     long a_idx = t - len;
     Entry* a = At(a_idx);
     if (a == nullptr) break;
-    if (WindowIsTransition(a_idx, len, s)) AddWindowToRegion(a_idx, t);
+    if (WindowIsTransition(a_idx, len, s) || WindowIsSlide(a_idx, len, s)) {
+      AddWindowToRegion(a_idx, t);
+    }
   }
 }
 
@@ -68,6 +71,49 @@ bool ShotDetector::WindowIsTransition(long a_idx, int len, double s) {
   Entry* mid = At(a_idx + len / 2);
   if (std::min(ShiftedDifference(*a, *mid), ShiftedDifference(*b, *mid)) <= blend_err) return false;
   return true;
+}
+
+// A slide moves the outgoing picture steadily out of the frame: the frames at a quarter, half
+// and three quarters of the window are slide composites of its ends in one direction, at
+// growing offsets, and the half-way one is under way. The ends must differ like two shots (the
+// histogram, the 8x4 grid and lighting tests of WindowIsTransition).
+bool ShotDetector::WindowIsSlide(long a_idx, int len, double s) {
+  Entry* a = At(a_idx);
+  Entry* b = At(a_idx + len);
+  if (Diff(*a, *b) < opt_.gradual_min_diff / s) return false;
+  if (HistogramDistance(*a, *b) < 0.15 / s) return false;
+  if (ChangedFraction(*a, *b) < 0.7 / s) return false;
+  double progress[3];
+  int direction = -1;
+  for (int q : {1, 0, 2}) {  // the half-way frame first: most windows fail there
+    Entry* m = At(a_idx + (q + 1) * len / 4);
+    const SlideFit fit = FitSlide(a->tiny, m->tiny, b->tiny, kSlideMaxResidual);
+    if (fit.residual > kSlideMaxResidual * fit.plain || fit.seam < kSlideMinSeam) return false;
+    if (direction >= 0 && fit.direction != direction) return false;
+    direction = fit.direction;
+    progress[q] = fit.progress;
+  }
+  if (!(progress[0] < progress[1] && progress[1] < progress[2] && progress[1] >= 0.2 &&
+        progress[1] <= 0.8)) {
+    return false;
+  }
+  return !LightingChange(*a, *b) && !MotionExplainsSlide(*a, *At(a_idx + len / 2), *b);
+}
+
+bool ShotDetector::RegionIsSlide(long p, long q) {
+  const Entry& mid = *At((p + q) / 2);
+  const SlideFit fit = FitSlide(At(p)->tiny, mid.tiny, At(q)->tiny, kSlideMaxResidual);
+  return fit.residual <= kSlideMaxResidual * fit.plain && fit.seam >= kSlideMinSeam &&
+         fit.progress >= 0.2 && fit.progress <= 0.8 && !MotionExplainsSlide(*At(p), mid, *At(q));
+}
+
+// A pan or tilt also makes every in-between frame a shifted end picture, with new content
+// entering at one edge: when one shifted end explains the half-way frame about as well as the
+// slide does, it is motion inside one shot.
+bool ShotDetector::MotionExplainsSlide(const Entry& a, const Entry& m, const Entry& b) const {
+  const SlideFit fit = FitSlide(a.tiny, m.tiny, b.tiny);
+  const double moved = std::min(ShiftedDifference(a, m), ShiftedDifference(b, m));
+  return fit.residual >= kSlideMaxResidual * moved;
 }
 
 void ShotDetector::AddWindowToRegion(long a_idx, long t) {
@@ -212,6 +258,8 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
     type = TransitionType::kFadeThroughBlack;
   } else if (is_white(*At(brightest_i))) {
     type = TransitionType::kFadeThroughWhite;
+  } else if (RegionIsSlide(p, q)) {
+    type = TransitionType::kWipe;
   } else {
     // The through-black/white fades fail the betweenness test on purpose, so only blends and
     // wipes get here: check the half-way frame is itself between the endpoints.

@@ -105,6 +105,11 @@ class ShotDetector {
   void DecideCut(long c, bool final);
   void ScanGradualWindows(long t);
   bool WindowIsTransition(long a_idx, int len, double sensitivity);
+  // A window that is no blend or wipe may still hold a slide (shots/slide_fit.h).
+  bool WindowIsSlide(long a_idx, int len, double sensitivity);
+  // The frame half-way through [p, q] is a slide of the ends' pictures.
+  bool RegionIsSlide(long p, long q);
+  bool MotionExplainsSlide(const Entry& a, const Entry& m, const Entry& b) const;
   void AddWindowToRegion(long a_idx, long t);
   void FinalizeRegion(const Region& region);
   static void SplitAtCoverageDips(const Region& region, long p, long q,

@@ -183,6 +183,56 @@ TEST(ShotDetectorRules, BlackRunInsideAPanIsAFlash) {
   EXPECT_EQ(CutFrames(Detect(frames)), std::vector<long>{20});
 }
 
+// Frame k of a `len`-frame slide from `a` to `b` (ffmpeg xfade slideleft): `a` pushed out to the
+// left by k/len of the width, `b` entering from the right.
+TinyYuv SlideLeft(const TinyYuv& a, const TinyYuv& b, int k, int len) {
+  TinyYuv f = a;
+  const int o = k * kW / len;
+  for (int y = 0; y < kH; ++y) {
+    for (int x = 0; x < kW; ++x) {
+      f.y[size_t(y) * kW + x] =
+          x < kW - o ? a.y[size_t(y) * kW + x + o] : b.y[size_t(y) * kW + x - (kW - o)];
+    }
+  }
+  for (size_t i = 0; i < f.u.size(); ++i) {
+    const bool from_b = int(i % (kW / 2)) >= (kW - o) / 2;
+    f.u[i] = from_b ? b.u[i] : a.u[i];
+    f.v[i] = from_b ? b.v[i] : a.v[i];
+  }
+  return f;
+}
+
+TEST(ShotDetectorRules, SlideIsOneWipe) {
+  // Two panning shots joined by a 10-frame slide (frames 40-50): every step of a slide moves the
+  // whole picture and no in-between frame lies between the ends, so the blend and wipe tests
+  // reject it and the cut test sees motion (before FitSlide: no boundary at all).
+  const Texture a = MakeTexture(21, 300), b = MakeTexture(22, 300, 110, 230);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 90; ++i) {
+    if (i <= 40) {
+      frames.push_back(Window(a, i));
+    } else if (i < 50) {
+      frames.push_back(SlideLeft(Window(a, i), Window(b, i), i - 40, 10));
+    } else {
+      frames.push_back(Window(b, i));
+    }
+  }
+  const std::vector<Transition> found = Detect(frames);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].type, TransitionType::kWipe);
+  EXPECT_NEAR(found[0].first_frame, 40, 2);
+  EXPECT_NEAR(found[0].last_frame, 50, 2);
+}
+
+TEST(ShotDetectorRules, FastPanIsNoSlide) {
+  // A whip pan of 6 px per frame over one wide scene: every frame is a shift of the last, and
+  // the content entering the frame continues the scene rather than starting a new picture.
+  const Texture a = MakeTexture(23, 640);
+  std::vector<TinyYuv> frames;
+  for (int i = 0; i < 90; ++i) frames.push_back(Window(a, 6 * i));
+  EXPECT_TRUE(Detect(frames).empty());
+}
+
 TEST(ShotDetectorRules, FirstFrameGlitchIsNoCut) {
   // Decoder start-up: a grey first frame, then the shot.
   const Texture a = MakeTexture(12);
