@@ -193,13 +193,15 @@ int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation&
   return prev[m];
 }
 
-bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options) {
+bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options,
+                     bool still_camera) {
   const size_t na = a.frames.size(), nb = b.frames.size();
   if (na == 0 || nb == 0) return false;
   MotionTest motion;
   motion.dilate = options.motion_dilate;
   if (options.motion_cells >= 0 && a.has_motion && b.has_motion &&
-      std::min(MedianMovedCells(a), MedianMovedCells(b)) <= options.motion_static_cells) {
+      (still_camera ||
+       std::min(MedianMovedCells(a), MedianMovedCells(b)) <= options.motion_static_cells)) {
     motion.cells = options.motion_cells;
   }
   // Does the shorter clip align to the longer one under `relation`?
@@ -333,7 +335,10 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   RunOnWorkers(workers, [&](unsigned w) {
     for (size_t k = w; k < pairs.size(); k += workers) {
       const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
-      duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options) ? 1 : 0;
+      duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options,
+                                     clips[a].still_camera || clips[b].still_camera)
+                         ? 1
+                         : 0;
     }
   });
   UnionFind groups(clips.size());
@@ -395,6 +400,8 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     const size_t required = names.size();
     const size_t quality = names.size();
     names.push_back(options.quality_attribute);
+    const size_t camera = names.size();
+    names.push_back("camera.movement");
     Status st = catalog.ForEachWideClip(names, required, [&](const WideClipRow& row) -> Status {
       DedupClip c;
       c.clip_id = row.clip_id;
@@ -422,6 +429,7 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
         c.has_quality = true;
         c.quality = *row.cells[quality].number;
       }
+      c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
       clips.push_back(std::move(c));
       return Status::Ok();
     });

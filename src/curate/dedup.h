@@ -81,7 +81,10 @@ struct DedupOptions {
   int motion_cells = 0;
   int motion_dilate = 1;
   // The motion test applies only when at least one of the two clips is filmed by a still camera:
-  // in its median sample at most this many of the 64 cells moved. With a moving camera (pans,
+  // the camera analyzer said so (camera.movement = static, DedupClip::still_camera), or in its
+  // median sample at most this many of the 64 cells moved. The camera's verdict catches still
+  // cameras with a busy foreground (held-out: a kitchen webcam whose cook moves over most cells,
+  // median > 8); on the tuning half it changed nothing. With a moving camera (pans,
   // Ken Burns zooms) nearly every cell moves relative to a median picture that never was, and
   // a sub-clip's median differs from its source's (on the tuning half, still cameras had
   // medians 0-6, moving ones 12-64).
@@ -103,6 +106,10 @@ struct DedupClip {
   bool has_quality = false;
   double quality = 0;
   bool has_signature = true;  // false: only semantic dedup can group it
+  // camera.movement is "static": the camera analyzer measured no camera motion, so the motion
+  // test applies to this clip's pairs whatever its motion maps' median (see
+  // DedupOptions::motion_static_cells).
+  bool still_camera = false;
   DupSignature signature;
   std::vector<float> embedding;  // L2-normalised embedding.clip; empty when absent
 };
@@ -177,7 +184,9 @@ int AlignedMatches(const DupSignature& a, const DupSignature& b, const Relation&
                    int hamming, int hamming2 = -1, const MotionTest& motion = {});
 
 // True when the pair passes verification (either orientation when options.flip).
-bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options);
+// `still_camera`: one of the two clips is known to come from a still camera (DedupClip).
+bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOptions& options,
+                     bool still_camera = false);
 
 // Steps 1-3 on clips in memory (no catalog): groups and counters, nothing stored.
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options);

@@ -188,6 +188,34 @@ TEST(DupSignature, DecodeGapsAreFilledWithBlendsOnTheDenseTimeGrid) {
   EXPECT_EQ(FillDecodeGaps(sparse60, 30.0)[1].at<uint8_t>(0, 0), 15);
 }
 
+// A still camera whose foreground moves over much of the picture (a cook's arms over a stove):
+// 21 of 64 cells move in every sample, so the motion maps' median does not call it a still
+// camera and, without the camera analyzer's verdict, two moments of it (same background, so the
+// same hashes) pair up. With camera.movement = static the motion test applies: the other moment
+// (its motion in the lower rows) stays out, an exact copy stays in.
+TEST(DedupAlignment, StillCameraVerdictAppliesTheMotionTestToBusyScenes) {
+  auto clip = [](int first_row) {
+    DupSignature sig;
+    sig.has_motion = true;
+    for (int i = 0; i < 30; ++i) {
+      FrameHash f;
+      f.h.fill(0x0123456789abcdefULL);  // one background: every hash alike
+      uint64_t map = 0;
+      for (int y = first_row; y < first_row + 3; ++y) {
+        for (int x = i % 2; x < i % 2 + 7; ++x) map |= uint64_t{1} << (y * 8 + x);
+      }
+      f.of(HashKind::kMotion) = map;
+      sig.frames.push_back(f);
+    }
+    return sig;
+  };
+  const DupSignature moment = clip(0), copy = clip(0), later = clip(5);
+  const DedupOptions options;
+  EXPECT_TRUE(IsDuplicatePair(moment, later, options)) << "the median rule alone";
+  EXPECT_FALSE(IsDuplicatePair(moment, later, options, /*still_camera=*/true));
+  EXPECT_TRUE(IsDuplicatePair(moment, copy, options, /*still_camera=*/true));
+}
+
 TEST(DedupAlignment, SubClipAndSpeedAlignButShuffledOrderDoesNot) {
   std::vector<uint64_t> base;
   for (uint64_t i = 0; i < 40; ++i) base.push_back(0x9e3779b97f4a7c15ULL * (i + 1));
