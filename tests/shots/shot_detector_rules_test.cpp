@@ -206,7 +206,7 @@ TEST(ShotDetectorRules, SlideIsOneWipe) {
   // Two panning shots joined by a 10-frame slide (frames 40-50): every step of a slide moves the
   // whole picture and no in-between frame lies between the ends, so the blend and wipe tests
   // reject it and the cut test sees motion (before FitSlide: no boundary at all).
-  const Texture a = MakeTexture(21, 300), b = MakeTexture(22, 300, 110, 230);
+  const Texture a = MakeTexture(21, 300, 30, 120), b = MakeTexture(22, 300, 140, 230);
   std::vector<TinyYuv> frames;
   for (int i = 0; i < 90; ++i) {
     if (i <= 40) {
@@ -220,8 +220,11 @@ TEST(ShotDetectorRules, SlideIsOneWipe) {
   const std::vector<Transition> found = Detect(frames);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].type, TransitionType::kWipe);
+  // Covers the slide and not much more (the windows reaching into the panning shot after it
+  // widen the region by a few frames, as for a dissolve).
   EXPECT_NEAR(found[0].first_frame, 40, 2);
-  EXPECT_NEAR(found[0].last_frame, 50, 2);
+  EXPECT_GE(found[0].last_frame, 49);
+  EXPECT_LE(found[0].last_frame, 54);
 }
 
 TEST(ShotDetectorRules, FastPanIsNoSlide) {
