@@ -6,7 +6,8 @@
 #   dedup    + the near-duplicate signature            (curation)
 #   all      clipdex ingest F                          (+ quality, borders, text/OCR: everything)
 #   sparse   all, with the signature's `sparse` option (it keeps sparse decoding on): the
-#            default recipe with `dedup_signature: {sparse: true}` (docs/attributes.md)
+#            default recipe with `dedup_signature: {sparse: true}` and a plain ingest's clip
+#            rules (docs/attributes.md)
 # Prints per-run wall time, CPU and peak RSS, then medians, frames/s and the ratios:
 # shots/ffmpeg (target <= 0.80), camera over shots (target <= +15 %), dedup over camera (the
 # signature's cost), all over dedup (the quality/text/watermark analyzers, target <= +60 %).
@@ -41,7 +42,10 @@ CMD[shots]="$BIN ingest -q --no-camera --no-framing --no-dedup-signature ${ISSUE
 CMD[camera]="$BIN ingest -q --no-dedup-signature ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
 CMD[dedup]="$BIN ingest -q ${ISSUE4_OFF[*]} $FILE -o $WORK/ds"
 CMD[all]="$BIN ingest -q $FILE -o $WORK/ds"
-"$BIN" recipe show | sed 's/^  dedup_signature: true$/  dedup_signature: {sparse: true}/' > "$WORK/sparse.yaml"
+# The default recipe with the sparse signature, and the clip rules of a plain `ingest` (no
+# --recipe: no split, no minimum), so that only the signature differs from mode `all`.
+"$BIN" recipe show | sed -e 's/^  dedup_signature: true$/  dedup_signature: {sparse: true}/' \
+  -e 's/^clip: .*/clip: {min_seconds: 0, max_seconds: 0}/' > "$WORK/sparse.yaml"
 grep -q 'sparse: true' "$WORK/sparse.yaml" || { echo "recipe show has no dedup_signature line" >&2; exit 2; }
 CMD[sparse]="$BIN ingest -q --recipe $WORK/sparse.yaml $FILE -o $WORK/ds"
 MODES=(ffmpeg shots camera dedup all sparse)
