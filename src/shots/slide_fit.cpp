@@ -22,12 +22,16 @@ long BandResidual(const TinyYuv& src, const TinyYuv& m, bool horizontal, int fro
   const int w = m.width, h = m.height;
   long sum = 0;
   if (horizontal) {
+    // Columns whose source column x + shift lies inside the picture: [inside_from, inside_to);
+    // the ones before and after read the edge columns (clamped), outside the hot loop.
+    const int inside_from = std::max(from, -shift), inside_to = std::min(to, w - shift);
     for (int y = 0; y < h && sum < bound; y += step) {
       const uint8_t* row_m = &m.y[size_t(y) * w];
       const uint8_t* row_s = &src.y[size_t(y) * w];
-      for (int x = from; x < to; x += step) {
-        sum += std::abs(int(row_m[x]) - int(row_s[std::clamp(x + shift, 0, w - 1)]));
-      }
+      int x = from;
+      for (; x < to && x < inside_from; x += step) sum += std::abs(int(row_m[x]) - int(row_s[0]));
+      for (; x < inside_to; x += step) sum += std::abs(int(row_m[x]) - int(row_s[x + shift]));
+      for (; x < to; x += step) sum += std::abs(int(row_m[x]) - int(row_s[w - 1]));
     }
   } else {
     for (int y = from; y < to && sum < bound; y += step) {
@@ -42,8 +46,11 @@ long BandResidual(const TinyYuv& src, const TinyYuv& m, bool horizontal, int fro
 // The smallest band residual over corrections -kDrift..kDrift of `shift` (every `step`-th).
 long BestBand(const TinyYuv& src, const TinyYuv& m, bool horizontal, int from, int to, int shift,
               int step, long bound) {
-  long best = bound;
-  for (int d = -kDrift; d <= kDrift; d += step) {
+  // No correction first, then growing ones: the best is usually small, and a tight bound early
+  // lets the other corrections give up after a few rows.
+  long best = BandResidual(src, m, horizontal, from, to, shift, step, bound);
+  for (int d = step; d <= kDrift; d += step) {
+    best = std::min(best, BandResidual(src, m, horizontal, from, to, shift - d, step, best));
     best = std::min(best, BandResidual(src, m, horizontal, from, to, shift + d, step, best));
   }
   return best;
