@@ -121,7 +121,12 @@ function hitCard(h) {
   return card;
 }
 
+// Searches can overlap (the page's first search is still out when the user's arrives) and their
+// answers can come back in either order: only the newest one may fill the results.
+let searchSeq = 0;
+
 async function runSearch(params) {
+  const seq = ++searchSeq;
   const offset = Number(params.get('offset') || 0);
   const query = new URLSearchParams(params);
   query.set('limit', String(PAGE));
@@ -142,11 +147,14 @@ async function runSearch(params) {
       body = await api('/api/v1/search?' + query.toString());
     }
   } catch (e) {
+    if (seq !== searchSeq) return;
     $('result-info').textContent = '';
     setStatus(e.message, true);
     return;
   }
+  if (seq !== searchSeq) return;  // a newer search has started: its answer fills the page
   setStatus('');
+  clear(results);
   lastHits = body.hits;
   for (const h of body.hits) results.append(hitCard(h));
   let info = body.total + (body.total_capped ? '+' : '') + ' clips';
