@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -24,50 +24,60 @@ void WaitUntil(const std::function<bool()>& done) {
 }
 
 TEST(FifoGate, WaitersEnterInArrivalOrderAndNeverMoreThanTheSlots) {
+  // Every holder keeps its slot until the test releases it, and the test frees one slot at a time
+  // and waits for the one admission it allows: admission order is then observable without races
+  // (recording after waking, as an earlier version did, let a slow-to-wake waiter record late on a
+  // loaded machine although the gate had admitted it first).
   FifoGate gate(2);
+  constexpr int kHolders = 2, kWaiters = 8, kAll = kHolders + kWaiters;
   std::mutex mu;
-  std::vector<int> entered;
+  std::vector<int> entered;  // thread ids in the order they got a slot
   std::atomic<int> inside{0}, most_inside{0};
-  // Two holders take both slots and keep them until released.
-  std::atomic<bool> release{false};
-  auto holder = [&] {
+  std::vector<std::unique_ptr<std::atomic<bool>>> release;
+  for (int i = 0; i < kAll; ++i) release.push_back(std::make_unique<std::atomic<bool>>(false));
+  auto entrant = [&](int id) {
     FifoGate::Pass pass(gate);
-    inside++;
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const int now = ++inside;
+    int seen = most_inside;
+    while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {
+    }
+    {
+      std::lock_guard lock(mu);
+      entered.push_back(id);
+    }
+    while (!*release[id]) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     inside--;
   };
-  std::thread h1(holder), h2(holder);
-  WaitUntil([&] { return inside == 2; });
-  // Eight waiters arrive one after another (each is queued before the next starts).
-  std::vector<std::thread> waiters;
-  for (int i = 0; i < 8; ++i) {
-    waiters.emplace_back([&, i] {
-      FifoGate::Pass pass(gate);
-      const int now = ++inside;
-      int seen = most_inside;
-      while (now > seen && !most_inside.compare_exchange_weak(seen, now)) {
-      }
-      {
-        std::lock_guard lock(mu);
-        entered.push_back(i);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      inside--;
-    });
+  auto entered_count = [&] {
+    std::lock_guard lock(mu);
+    return static_cast<int>(entered.size());
+  };
+  std::vector<std::thread> threads;
+  for (int id = 0; id < kHolders; ++id) threads.emplace_back(entrant, id);
+  WaitUntil([&] { return entered_count() == kHolders; });
+  // Waiters arrive one after another (each is queued before the next starts).
+  for (int i = 0; i < kWaiters; ++i) {
+    threads.emplace_back(entrant, kHolders + i);
     WaitUntil([&] { return gate.waiting() == i + 1; });
   }
-  EXPECT_EQ(inside.load(), 2) << "a waiter entered while both slots were held";
-  release = true;
-  h1.join();
-  h2.join();
-  for (auto& t : waiters) t.join();
-  // Two slots admit two waiters at (nearly) the same moment when two holders leave together, so
-  // the two may record themselves in either order; beyond that the order is the arrival order.
-  ASSERT_EQ(entered.size(), 8u);
-  for (int pos = 0; pos < 8; ++pos) {
-    EXPECT_LE(std::abs(entered[pos] - pos), 1)
-        << "waiter " << entered[pos] << " entered at " << pos;
+  EXPECT_EQ(entered_count(), kHolders) << "a waiter entered while both slots were held";
+  // Free the slots one by one, oldest holder first; each frees exactly one admission.
+  for (int next = 0; next < kAll; ++next) {
+    int oldest;
+    {
+      std::lock_guard lock(mu);
+      oldest = entered[static_cast<size_t>(next)];
+    }
+    *release[oldest] = true;
+    const int expect = std::min(kAll, next + 1 + kHolders);
+    WaitUntil([&] { return entered_count() == expect; });
   }
+  for (auto& t : threads) t.join();
+  // The two holders entered in either order; the waiters exactly in their arrival order.
+  std::vector<int> waiters_in(entered.begin() + kHolders, entered.end());
+  std::vector<int> arrival;
+  for (int i = kHolders; i < kAll; ++i) arrival.push_back(i);
+  EXPECT_EQ(waiters_in, arrival);
   EXPECT_LE(most_inside.load(), 2);
   EXPECT_EQ(gate.waiting(), 0);
 }
