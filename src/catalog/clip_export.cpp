@@ -43,18 +43,24 @@ std::string CsvField(const nlohmann::ordered_json& value) {
 Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat format,
                   bool all_attributes, std::FILE* out) {
   bool header_done = false;
-  return WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
+  std::string buffer;  // JSONL lines, written out in blocks of ~1 MiB
+  auto flush = [&] {
+    std::fwrite(buffer.data(), 1, buffer.size(), out);
+    buffer.clear();
+  };
+  Status walked = WalkClips(catalog, selection, [&](const VideoRecord& v, const ClipRecord& c) {
     if (format == RowFormat::kCaptionDpo) {
       for (const auto& line : CaptionPreferencePairs(v, c)) {
         std::fprintf(out, "%s\n", DumpJson(line).c_str());
       }
       return true;
     }
-    auto j = ClipJson(v, c, all_attributes);
     if (format == RowFormat::kJsonl) {
-      std::fprintf(out, "%s\n", DumpJson(j).c_str());
+      AppendClipJsonLine(v, c, all_attributes, &buffer);
+      if (buffer.size() >= (1u << 20)) flush();
       return true;
     }
+    auto j = ClipJson(v, c, all_attributes);
     std::string line;
     if (!header_done) {
       for (auto it = j.begin(); it != j.end(); ++it) {
@@ -72,6 +78,8 @@ Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat 
     std::fprintf(out, "%s\n", line.c_str());
     return true;
   });
+  flush();
+  return walked;
 }
 
 std::string ClipFileName(const VideoRecord& v, const ClipRecord& c) {

@@ -45,7 +45,4 @@ std::optional<TextSpan> NegationBefore(std::string_view lower, size_t begin);
 // True for the lead byte of a CJK ideograph or CJK punctuation (3-byte UTF-8, U+3000..U+9FFF).
 bool IsCjkLead(unsigned char c);
 
-// Whether `text` is well-formed UTF-8.
-bool IsValidUtf8(std::string_view text);
-
 }  // namespace clipdex

@@ -5,6 +5,7 @@
 #include "generate/phrase_match.h"
 #include "generate/prompt_parser.h"
 #include "generate/prompt_vocabulary.h"
+#include "util/utf8.h"
 
 namespace clipdex {
 
