@@ -204,10 +204,11 @@ class Catalog {
   // "duration" (over all clips) then every numeric attribute except dedup.*, by name; ranges of
   // no values are left out.
   Result<std::vector<NumericRange>> NumericRanges();
-  // Streams (name, value, tier) for every clip duration and every numeric attribute value
-  // except dedup.*; tier "" = untiered. Memory stays flat.
+  // Streams (name, value, tier) for every clip duration and then every numeric attribute value
+  // except dedup.*, grouped by name; tier "" = untiered. The views last for the call only.
+  // Memory: two bytes per clip id (the tiers), nothing more.
   Status ForEachNumericValue(
-      const std::function<void(const std::string&, double, const std::string&)>& fn);
+      const std::function<void(std::string_view, double, std::string_view)>& fn);
   // Clips per (text value, tier) of attribute `name`.
   Result<std::vector<CategoryCount>> CategoryCounts(const std::string& name);
   Result<DedupTotals> GetDedupTotals();

@@ -59,6 +59,13 @@ inline std::string ColText(sqlite3_stmt* s, int i) {
                          static_cast<size_t>(sqlite3_column_bytes(s, i)))
            : std::string();
 }
+// The column's text without a copy; valid until the statement steps, resets or is finalised.
+inline std::string_view ColView(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  return t ? std::string_view(reinterpret_cast<const char*>(t),
+                              static_cast<size_t>(sqlite3_column_bytes(s, i)))
+           : std::string_view();
+}
 inline int64_t ColInt(sqlite3_stmt* s, int i) { return sqlite3_column_int64(s, i); }
 inline double ColDouble(sqlite3_stmt* s, int i) { return sqlite3_column_double(s, i); }
 inline bool ColIsNull(sqlite3_stmt* s, int i) { return sqlite3_column_type(s, i) == SQLITE_NULL; }

@@ -337,12 +337,25 @@ class ReportWriter {
       h.series = EmptySeries(h.edges.size() - 1);
       hists[name] = std::move(h);
     }
+    // Values come grouped by name and tiers are few: the last name's histogram and the last
+    // tier's series are looked up again only when they change (a map lookup per value cost more
+    // than the binning at millions of values).
+    std::string last_name = "\x01", last_tier = "\x01";
+    Hist* hist = nullptr;
+    size_t series = 0;
     Status rows = catalog_.ForEachNumericValue(
-        [&](const std::string& name, double value, const std::string& tier) {
-          auto it = hists.find(name);
-          if (it == hists.end()) return;
-          Hist& h = it->second;
-          h.series[SeriesOf(tier)].values[BinOf(h.edges, value)] += 1;
+        [&](std::string_view name, double value, std::string_view tier) {
+          if (name != last_name) {
+            last_name = name;
+            auto it = hists.find(last_name);
+            hist = it == hists.end() ? nullptr : &it->second;
+          }
+          if (hist == nullptr) return;
+          if (tier != last_tier) {
+            last_tier = tier;
+            series = SeriesOf(last_tier);
+          }
+          hist->series[series].values[BinOf(hist->edges, value)] += 1;
         });
     if (!rows.ok()) return rows;
     out_ << "<div class=\"charts\">\n";

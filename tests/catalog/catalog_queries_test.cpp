@@ -266,7 +266,7 @@ TEST_F(CatalogQueriesTest, ReportQueries) {
   EXPECT_FALSE((*ranges)[0].integers);
   EXPECT_EQ((*ranges)[1].name, "quality.score");
   long values = 0;
-  ASSERT_TRUE(cat_->ForEachNumericValue([&](const std::string&, double, const std::string& tier) {
+  ASSERT_TRUE(cat_->ForEachNumericValue([&](std::string_view, double, std::string_view tier) {
                     EXPECT_EQ(tier, "");
                     ++values;
                   })
