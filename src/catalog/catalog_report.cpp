@@ -1,4 +1,8 @@
 // Read-only queries behind the HTML report (curate/report.h); contracts in catalog/catalog.h.
+#include <algorithm>
+#include <map>
+#include <utility>
+
 #include "catalog/catalog.h"
 #include "catalog/sqlite_stmt.h"
 
@@ -227,25 +231,53 @@ Result<std::vector<DedupMember>> Catalog::DedupGroupMembers(const std::string& g
 Result<std::vector<ThumbnailSample>> Catalog::ThumbnailSamples(int per_tier) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
+  if (per_tier <= 0) return std::vector<ThumbnailSample>{};
   // Order by a multiplicative hash of the clip id rather than by id, so examples are not all
-  // from the first video.
-  auto stmt = Prepare(
-      db,
-      "SELECT tier, path, idx, thumbnail, duration, movement FROM ("
-      "SELECT COALESCE(t.tier, '') AS tier, v.path AS path, c.idx AS idx, "
-      "c.thumbnail AS thumbnail, c.duration AS duration, "
-      "(SELECT text FROM clip_attributes a WHERE a.clip_id = c.id AND a.name = "
-      "'camera.movement') AS movement, ROW_NUMBER() OVER (PARTITION BY COALESCE(t.tier, '') "
-      "ORDER BY (c.id * 2654435761) % 4294967291, c.id) AS rn "
-      "FROM clips c JOIN videos v ON v.id = c.video_id "
-      "LEFT JOIN clip_tiers t ON t.clip_id = c.id WHERE c.thumbnail != '') "
-      "WHERE rn <= ?1 ORDER BY tier, rn");
-  if (!stmt.ok()) return stmt.status();
-  sqlite3_bind_int(stmt->get(), 1, per_tier);
-  return CollectRows<ThumbnailSample>(db, stmt->get(), [](sqlite3_stmt* s) {
-    return ThumbnailSample{ColText(s, 0), ColText(s, 1),   sqlite3_column_int(s, 2),
-                           ColText(s, 3), ColDouble(s, 4), ColText(s, 5)};
+  // from the first video. The first `per_tier` of each tier are kept in a bounded heap while the
+  // clips stream by (a window function sorted every clip: ~10 M rows at ten million clips), and
+  // only those few are then read in full.
+  auto ids = Prepare(db,
+                     "SELECT c.id, COALESCE(t.tier, '') FROM clips c "
+                     "LEFT JOIN clip_tiers t ON t.clip_id = c.id WHERE c.thumbnail != ''");
+  if (!ids.ok()) return ids.status();
+  using Key = std::pair<int64_t, int64_t>;                    // (hash, id), smallest first
+  std::map<std::string, std::vector<Key>, std::less<>> best;  // per tier: a max-heap of per_tier
+  Status st = EachRow(db, ids->get(), [&](sqlite3_stmt* s) {
+    const int64_t id = ColInt(s, 0);
+    const Key key{(id * int64_t{2654435761}) % int64_t{4294967291}, id};
+    const std::string_view tier = sql::ColView(s, 1);
+    auto it = best.find(tier);
+    if (it == best.end()) it = best.emplace(std::string(tier), std::vector<Key>{}).first;
+    std::vector<Key>& heap = it->second;
+    if (static_cast<int>(heap.size()) < per_tier) {
+      heap.push_back(key);
+      std::push_heap(heap.begin(), heap.end());
+    } else if (key < heap.front()) {
+      std::pop_heap(heap.begin(), heap.end());
+      heap.back() = key;
+      std::push_heap(heap.begin(), heap.end());
+    }
   });
+  if (!st.ok()) return st;
+  auto detail = Prepare(db,
+                        "SELECT v.path, c.idx, c.thumbnail, c.duration, "
+                        "(SELECT text FROM clip_attributes a WHERE a.clip_id = c.id AND "
+                        "a.name = 'camera.movement') FROM clips c "
+                        "JOIN videos v ON v.id = c.video_id WHERE c.id = ?1");
+  if (!detail.ok()) return detail.status();
+  std::vector<ThumbnailSample> out;
+  for (auto& [tier, heap] : best) {  // tiers in name order, each by rank
+    std::sort_heap(heap.begin(), heap.end());
+    for (const Key& key : heap) {
+      sqlite3_stmt* d = detail->get();
+      sqlite3_reset(d);
+      sqlite3_bind_int64(d, 1, key.second);
+      if (sqlite3_step(d) != SQLITE_ROW) return sql::SqlError(db, "");
+      out.push_back({tier, ColText(d, 0), sqlite3_column_int(d, 1), ColText(d, 2), ColDouble(d, 3),
+                     ColText(d, 4)});
+    }
+  }
+  return out;
 }
 
 Result<FailedVideos> Catalog::ListFailedVideos(int limit) {
