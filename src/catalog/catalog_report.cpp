@@ -32,6 +32,44 @@ Result<std::vector<T>> CollectRows(sqlite3* db, sqlite3_stmt* s, Map&& map) {
   return out;
 }
 
+// Every clip's tier, held in memory: one small number per clip id (20 MB at ten million clips)
+// plus the few tier names. The report's passes look tiers up here instead of joining clip_tiers
+// per value: the join's lookups hop around clip_tiers for every one of the ~40 values a clip has,
+// and took 2 of the 3 s of the numeric pass at 100k clips (bench/scale_catalog.sh).
+struct ClipTiers {
+  std::vector<std::string> names = {""};  // index 0: untiered
+  std::vector<uint16_t> index_of;         // by clip id
+  size_t IndexOf(int64_t clip_id) const {
+    return clip_id >= 0 && static_cast<size_t>(clip_id) < index_of.size()
+               ? index_of[static_cast<size_t>(clip_id)]
+               : 0;
+  }
+  std::string_view Of(int64_t clip_id) const { return names[IndexOf(clip_id)]; }
+};
+
+Result<ClipTiers> LoadClipTiers(sqlite3* db) {
+  ClipTiers out;
+  auto tiers = Prepare(db, "SELECT clip_id, tier FROM clip_tiers");
+  if (!tiers.ok()) return tiers.status();
+  Status st = EachRow(db, tiers->get(), [&](sqlite3_stmt* s) {
+    const int64_t id = ColInt(s, 0);
+    if (id < 0 || id > (int64_t{1} << 34)) return;  // not a clip id clipdex writes
+    const std::string_view tier = sql::ColView(s, 1);
+    size_t k = 0;
+    while (k < out.names.size() && out.names[k] != tier) ++k;
+    if (k == out.names.size()) {
+      if (k > 65535) return;
+      out.names.emplace_back(tier);
+    }
+    if (static_cast<size_t>(id) >= out.index_of.size()) {
+      out.index_of.resize(static_cast<size_t>(id) + 1);
+    }
+    out.index_of[static_cast<size_t>(id)] = static_cast<uint16_t>(k);
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
 }  // namespace
 
 Result<std::vector<TierTotal>> Catalog::TierTotals() {
@@ -117,35 +155,9 @@ Status Catalog::ForEachNumericValue(
     const std::function<void(std::string_view, double, std::string_view)>& fn) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
-  // Tiers are read once into memory (one small number per clip id: 10 MB at ten million clips)
-  // instead of joined per value: the join's lookups hop around clip_tiers for every one of the
-  // ~40 values a clip has, and took 2 of the 3 s of this pass at 100k clips
-  // (bench/scale_catalog.sh).
-  std::vector<std::string> tier_names = {""};  // index 0: untiered
-  std::vector<uint16_t> tier_of;               // by clip id
-  {
-    auto tiers = Prepare(db, "SELECT clip_id, tier FROM clip_tiers");
-    if (!tiers.ok()) return tiers.status();
-    Status st = EachRow(db, tiers->get(), [&](sqlite3_stmt* s) {
-      const int64_t id = ColInt(s, 0);
-      if (id < 0 || id > (int64_t{1} << 34)) return;  // not a clip id clipdex writes
-      const std::string_view tier = sql::ColView(s, 1);
-      size_t k = 0;
-      while (k < tier_names.size() && tier_names[k] != tier) ++k;
-      if (k == tier_names.size()) {
-        if (k > 65535) return;
-        tier_names.emplace_back(tier);
-      }
-      if (static_cast<size_t>(id) >= tier_of.size()) tier_of.resize(static_cast<size_t>(id) + 1);
-      tier_of[static_cast<size_t>(id)] = static_cast<uint16_t>(k);
-    });
-    if (!st.ok()) return st;
-  }
-  auto tier = [&](int64_t clip_id) -> std::string_view {
-    return clip_id >= 0 && static_cast<size_t>(clip_id) < tier_of.size()
-               ? tier_names[tier_of[static_cast<size_t>(clip_id)]]
-               : tier_names[0];
-  };
+  auto tiers = LoadClipTiers(db);
+  if (!tiers.ok()) return tiers.status();
+  auto tier = [&](int64_t clip_id) { return tiers->Of(clip_id); };
   auto durations = Prepare(db, "SELECT id, duration FROM clips");
   if (!durations.ok()) return durations.status();
   Status st = EachRow(db, durations->get(), [&](sqlite3_stmt* s) {
@@ -167,15 +179,38 @@ Status Catalog::ForEachNumericValue(
 Result<std::vector<CategoryCount>> Catalog::CategoryCounts(const std::string& name) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
+  auto tiers = LoadClipTiers(db);
+  if (!tiers.ok()) return tiers.status();
+  // Labels only (text of at most 64 bytes, the clip_attributes_label index): the index alone
+  // answers, values in order, instead of a lookup of every clip's row for its text (1.6 s a chart
+  // at a million clips).
   auto stmt = Prepare(db,
-                      "SELECT a.text, COALESCE(t.tier, ''), COUNT(*) FROM clip_attributes a "
-                      "LEFT JOIN clip_tiers t ON t.clip_id = a.clip_id "
-                      "WHERE a.name = ?1 AND a.text IS NOT NULL GROUP BY 1, 2");
+                      "SELECT text, clip_id FROM clip_attributes "
+                      "WHERE name = ?1 AND num IS NULL AND length(text) <= 64");
   if (!stmt.ok()) return stmt.status();
   sql::BindText(stmt->get(), 1, name);
-  return CollectRows<CategoryCount>(db, stmt->get(), [](sqlite3_stmt* s) {
-    return CategoryCount{ColText(s, 0), ColText(s, 1), static_cast<long>(ColInt(s, 2))};
+  std::vector<CategoryCount> out;
+  std::string value;
+  std::vector<long> per_tier(tiers->names.size(), 0);
+  bool any = false;
+  auto flush = [&] {
+    for (size_t k = 0; k < per_tier.size(); ++k) {
+      if (per_tier[k] > 0) out.push_back({value, tiers->names[k], per_tier[k]});
+      per_tier[k] = 0;
+    }
+  };
+  Status st = EachRow(db, stmt->get(), [&](sqlite3_stmt* s) {
+    const std::string_view text = sql::ColView(s, 0);
+    if (!any || text != value) {
+      if (any) flush();
+      value = text;
+      any = true;
+    }
+    ++per_tier[tiers->IndexOf(ColInt(s, 1))];
   });
+  if (!st.ok()) return st;
+  if (any) flush();
+  return out;
 }
 
 Result<DedupTotals> Catalog::GetDedupTotals() {
