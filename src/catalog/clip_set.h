@@ -24,6 +24,15 @@ class ClipSet {
     return word < bits_.size() && (bits_[word] >> (static_cast<uint64_t>(id) % 64) & 1) != 0;
   }
   size_t size() const { return count_; }
+  // Calls fn(id) for every id in the set, ascending.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    for (size_t w = 0; w < bits_.size(); ++w) {
+      for (uint64_t word = bits_[w]; word != 0; word &= word - 1) {
+        fn(static_cast<int64_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(word))));
+      }
+    }
+  }
   size_t bytes() const { return bits_.capacity() * sizeof(uint64_t); }
 
  private:

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <mutex>
+#include <system_error>
 
 #include "analyze/aesthetic.h"
 #include "analyze/clip_embedding.h"
@@ -12,8 +14,155 @@
 
 namespace clipdex {
 
-Result<std::shared_ptr<EmbeddingIndex>> EmbeddingIndex::Build(Catalog& catalog) {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kAnnFile = "embeddings.ann";
+// The clips the index covers: of ok videos, with an embedding.
+constexpr const char* kWithEmbedding =
+    "SELECT a.clip_id FROM clip_attributes a JOIN clips c ON c.id = a.clip_id "
+    "JOIN videos v ON v.id = c.video_id WHERE a.name = 'embedding.clip' AND v.status = 'ok'";
+
+Status BadEmbedding(int64_t clip_id, const Status& why) {
+  return Status::Error("semantic index: bad embedding.clip of clip " + std::to_string(clip_id) +
+                       ": " + why.message());
+}
+Status MixedSizes(int a, int b) {
+  return Status::Error("semantic index: clips carry embeddings of different sizes (" +
+                       std::to_string(a) + " and " + std::to_string(b) +
+                       "): re-ingest with one CLIP model");
+}
+
+// Feeds an AnnIndex from a stream of vectors: the first TrainingSize are held to train the
+// cells, then added; every later vector is added in batches.
+class AnnFeeder {
+ public:
+  AnnFeeder(int dims, int lists) : index_(std::make_unique<AnnIndex>(dims, lists)) {}
+  explicit AnnFeeder(std::unique_ptr<AnnIndex> trained) : index_(std::move(trained)) {}
+  void Push(int64_t id, const std::vector<float>& v) {
+    ids_.push_back(id);
+    values_.insert(values_.end(), v.begin(), v.end());
+    const auto held = static_cast<int64_t>(ids_.size());
+    if (index_->trained() ? held >= kBatch : held >= AnnIndex::TrainingSize(index_->lists())) {
+      Flush();
+    }
+  }
+  std::unique_ptr<AnnIndex> Finish() {
+    Flush();
+    return std::move(index_);
+  }
+
+ private:
+  static constexpr int64_t kBatch = 8192;
+  void Flush() {
+    const auto n = static_cast<int64_t>(ids_.size());
+    if (n == 0) return;
+    if (!index_->trained()) index_->Train(values_.data(), n);
+    index_->Add(values_.data(), ids_.data(), n);
+    ids_.clear();
+    values_.clear();
+  }
+  std::unique_ptr<AnnIndex> index_;
+  std::vector<int64_t> ids_;
+  std::vector<float> values_;
+};
+
+}  // namespace
+
+Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_embedding,
+                                        EmbeddingIndex* index) {
+  const fs::path path = catalog.dir() / kAnnFile;
+  std::error_code ec;
+  std::unique_ptr<AnnIndex> ann;
+  if (fs::exists(path, ec)) {
+    auto loaded = AnnIndex::Load(path);
+    if (loaded.ok()) ann = std::move(*loaded);  // else: rebuilt below
+  }
+  long added = 0, removed = 0;
+  if (ann) {
+    // Bring the saved index up to date: clips gone (or of failed videos now) out, new ones in,
+    // each new one read by its own lookup. More than half new: a rebuild trains better cells.
+    const ClipSet have = ann->Ids();
+    std::vector<int64_t> gone, fresh;
+    have.ForEach([&](int64_t id) {
+      if (!with_embedding.Contains(id)) gone.push_back(id);
+    });
+    with_embedding.ForEach([&](int64_t id) {
+      if (!have.Contains(id)) fresh.push_back(id);
+    });
+    if (fresh.size() * 2 > with_embedding.size()) {
+      ann.reset();
+    } else {
+      removed = static_cast<long>(ann->Remove(gone));
+      const int dims = ann->dims();
+      AnnFeeder feeder(std::move(ann));
+      for (int64_t id : fresh) {
+        auto clip = catalog.FindClip(id);
+        if (!clip.ok()) return Status::Error("semantic index: " + clip.status().message());
+        if (!*clip) continue;  // removed since the selection
+        const Attribute* a = FindAttribute((*clip)->clip, "embedding.clip");
+        if (a == nullptr) continue;
+        auto v = DecodeClipEmbedding(a->text);
+        if (!v.ok()) return BadEmbedding(id, v.status());
+        if (static_cast<int>(v->size()) != dims)
+          return MixedSizes(dims, static_cast<int>(v->size()));
+        feeder.Push(id, *v);
+        ++added;
+      }
+      ann = feeder.Finish();
+      index->ann_note_ = added == 0 && removed == 0 ? "loaded"
+                                                    : "updated (+" + std::to_string(added) + " -" +
+                                                          std::to_string(removed) + ")";
+    }
+  }
+  if (!ann) {
+    std::unique_ptr<AnnFeeder> feeder;
+    int dims = 0;
+    const int lists = AnnIndex::ListsFor(static_cast<int64_t>(with_embedding.size()));
+    Status st =
+        catalog.ForEachWideClip({"embedding.clip"}, 1, [&](const WideClipRow& row) -> Status {
+          if (!row.cells[0].text) return Status::Ok();
+          auto v = DecodeClipEmbedding(*row.cells[0].text);
+          if (!v.ok()) return BadEmbedding(row.clip_id, v.status());
+          const int d = static_cast<int>(v->size());
+          if (!feeder) {
+            dims = d;
+            feeder = std::make_unique<AnnFeeder>(dims, lists);
+          }
+          if (d != dims) return MixedSizes(dims, d);
+          feeder->Push(row.clip_id, *v);
+          return Status::Ok();
+        });
+    if (!st.ok()) {
+      return st.message().rfind("semantic index: ", 0) == 0
+                 ? st
+                 : Status::Error("semantic index: " + st.message());
+    }
+    if (!feeder) return Status::Ok();  // nothing to index after all
+    ann = feeder->Finish();
+    index->ann_note_ = "built";
+  }
+  index->dims_ = ann->dims();
+  if (index->ann_note_ != "loaded") {
+    // Kept for the next build; a read-only dataset just rebuilds each time.
+    (void)ann->Save(path);
+  }
+  index->ann_ = std::move(ann);
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<EmbeddingIndex>> EmbeddingIndex::Build(Catalog& catalog,
+                                                              int64_t ann_min_clips) {
   auto index = std::make_shared<EmbeddingIndex>();
+  auto with_embedding = catalog.SelectClipSet(kWithEmbedding);
+  if (!with_embedding.ok()) {
+    return Status::Error("semantic index: " + with_embedding.status().message());
+  }
+  if (static_cast<int64_t>(with_embedding->size()) >= ann_min_clips) {
+    if (Status s = BuildApproximate(catalog, *with_embedding, index.get()); !s.ok()) return s;
+    return index;
+  }
   Status st = catalog.ForEachWideClip({"embedding.clip"}, 1, [&](const WideClipRow& row) -> Status {
     if (!row.cells[0].text) return Status::Ok();
     auto v = DecodeClipEmbedding(*row.cells[0].text);
@@ -49,6 +198,17 @@ std::vector<EmbeddingMatch> EmbeddingIndex::Nearest(const std::vector<float>& qu
                                                     int64_t exclude) const {
   std::vector<EmbeddingMatch> all;
   if (static_cast<int>(query.size()) != dims_ || k <= 0) return all;
+  if (ann_) {
+    auto hits = ann_->Search(query.data(), k, 0, allowed, exclude);
+    // A filter whose clips sit outside the probed cells leaves fewer than k: look again in
+    // eight times as many cells before giving up on them.
+    if (static_cast<int>(hits.size()) < k && allowed != nullptr) {
+      hits = ann_->Search(query.data(), k, AnnIndex::DefaultProbes(ann_->lists()) * 8, allowed,
+                          exclude);
+    }
+    for (const AnnHit& h : hits) all.push_back({h.id, static_cast<double>(h.score)});
+    return all;
+  }
   for (size_t c = 0; c < ids_.size(); ++c) {
     if (ids_[c] == exclude || (allowed != nullptr && !allowed->count(ids_[c]))) continue;
     const int8_t* v = values_.data() + c * dims_;
