@@ -22,6 +22,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <memory>
 #include <queue>
 #include <string>
 #include <vector>
@@ -51,27 +53,49 @@ float Gauss(uint64_t word) {
 }
 
 struct Generator {
-  int dims;
-  int64_t clusters;
-  float spread_max;  // noise norm of the loosest scene (its clips at cosine 1/sqrt(1+s^2) to it)
+  int dims = 512;
+  int64_t clusters = 100;
+  float spread_max =
+      0.9f;  // noise norm of the loosest scene (its clips at cosine 1/sqrt(1+s^2) to it)
+  // "clip": structured like real CLIP embeddings (below); "iso": scene centres in random
+  // directions of all 512 dimensions, no topics, a flat spectrum (the worst case for any index
+  // that partitions space).
+  bool structured = true;
+  std::vector<float> spectrum;  // per-dimension scale ("clip": decaying, "iso": all 1)
+
+  void Init() {
+    spectrum.resize(static_cast<size_t>(dims));
+    for (int d = 0; d < dims; ++d) {
+      // Real CLIP embeddings put most of their variance in few directions (their PCA spectrum
+      // decays roughly as a power law); scale dimension d by (d + 1)^-0.5.
+      spectrum[static_cast<size_t>(d)] =
+          structured ? 1.0f / std::sqrt(static_cast<float>(d + 1)) : 1.0f;
+    }
+  }
   bool Loose(int64_t i) const { return Mix(static_cast<uint64_t>(i) * 7919 + 1) % 10 == 0; }
   // Vector `i` into out[0..dims).
   void Vector(int64_t i, float* out) const {
     const uint64_t h = Mix(static_cast<uint64_t>(i) * 7919 + 1);
     const bool loose = Loose(i);
     const int64_t c = static_cast<int64_t>((h >> 8) % static_cast<uint64_t>(clusters));
+    // "clip": scenes belong to topics (a hundred scenes a topic, the centre = topic + its own
+    // offset), as shots of one kind of content (beaches, interviews, cars) resemble each other.
+    const uint64_t topic = Mix(static_cast<uint64_t>(c) + 0xabc) %
+                           static_cast<uint64_t>(std::max<int64_t>(1, clusters / 100));
     // Spread of this cluster: noise norm relative to the unit centre, 0.35..spread_max.
     const float spread = 0.35f + (spread_max - 0.35f) *
                                      static_cast<float>(Mix(static_cast<uint64_t>(c)) % 1000) /
                                      1000.0f;
+    const float unit = 1.0f / std::sqrt(static_cast<float>(dims));
     double norm = 0;
     for (int d = 0; d < dims; ++d) {
-      const float centre = loose ? 0.0f
-                                 : Gauss(Mix(static_cast<uint64_t>(c) * 1000003 + d)) /
-                                       std::sqrt(static_cast<float>(dims));
-      const float noise = Gauss(Mix(static_cast<uint64_t>(i) * 1000033 + d + 0x51ed)) /
-                          std::sqrt(static_cast<float>(dims));
-      out[d] = centre + (loose ? 1.0f : spread) * noise;
+      float centre = 0;
+      if (!loose) {
+        centre = Gauss(Mix(static_cast<uint64_t>(c) * 1000003 + d)) * unit;
+        if (structured) centre = 0.8f * centre + Gauss(Mix(topic * 999983 + d + 77)) * unit;
+      }
+      const float noise = Gauss(Mix(static_cast<uint64_t>(i) * 1000033 + d + 0x51ed)) * unit;
+      out[d] = (centre + (loose ? 1.0f : spread) * noise) * spectrum[static_cast<size_t>(d)];
       norm += double(out[d]) * out[d];
     }
     const float inv = static_cast<float>(1.0 / std::sqrt(norm));
@@ -109,83 +133,135 @@ int main(int argc, char** argv) {
   const int64_t chunk = 100000;
   const int k = 10;
   const float spread_max = argc > 5 ? static_cast<float>(std::atof(argv[5])) : 0.9f;
-  Generator gen{dims, std::max<int64_t>(100, n / 100), spread_max};
+  Generator gen;
+  gen.dims = dims;
+  gen.clusters = std::max<int64_t>(100, n / 100);
+  gen.spread_max = spread_max;
+  gen.structured = !(argc > 6 && std::string(argv[6]) == "iso");
+  gen.Init();
 
-  // Build, as clipdex does: train on a sample, then add every vector with its id.
-  auto t0 = Clock::now();
-  clipdex::AnnIndex index(dims, clipdex::AnnIndex::ListsFor(n));
+  // Build, as clipdex does: train on a sample, then add every vector with its id. With a cache
+  // directory (7th argument) the index and the exact answers are kept there and reused, so the
+  // queries can be timed again on a quiet machine without the ~10 min build.
+  const std::string cache = argc > 7 ? argv[7] : "";
+  const std::string cache_index = cache.empty() ? "" : cache + "/index.ann";
+  const std::string cache_exact = cache.empty() ? "" : cache + "/exact.txt";
+  std::unique_ptr<clipdex::AnnIndex> index;
   std::vector<float> buf;
-  const int64_t train_n = std::min<int64_t>(n, clipdex::AnnIndex::TrainingSize(index.lists()));
-  {
-    std::vector<float> train(static_cast<size_t>(train_n) * dims);
-    std::vector<float> one(dims);
-    // Every (n / train_n)-th vector: a sample spread over the whole set.
-    for (int64_t j = 0; j < train_n; ++j) {
-      gen.Vector(j * (n / train_n), one.data());
-      std::copy(one.begin(), one.end(), train.begin() + j * dims);
+  double train_s = 0, add_s = 0, load_s = -1;
+  int64_t train_n = 0;
+  if (!cache_index.empty()) {
+    auto t = Clock::now();
+    auto loaded = clipdex::AnnIndex::Load(cache_index);
+    if (loaded.ok()) {
+      index = std::move(*loaded);
+      load_s = Seconds(t);
     }
-    index.Train(train.data(), train_n);
   }
-  const double train_s = Seconds(t0);
-  auto t1 = Clock::now();
-  std::vector<int64_t> ids;
-  for (int64_t from = 0; from < n; from += chunk) {
-    const int64_t m = std::min(chunk, n - from);
-    gen.Chunk(from, m, &buf);
-    ids.resize(static_cast<size_t>(m));
-    for (int64_t i = 0; i < m; ++i) ids[static_cast<size_t>(i)] = from + i + 1;  // clip ids from 1
-    index.Add(buf.data(), ids.data(), m);
-    if ((from / chunk) % 10 == 0)
-      std::fprintf(stderr, "\r  added %lld", static_cast<long long>(from + m));
+  if (!index) {
+    auto t0 = Clock::now();
+    index = std::make_unique<clipdex::AnnIndex>(dims, clipdex::AnnIndex::ListsFor(n));
+    train_n = std::min<int64_t>(n, clipdex::AnnIndex::TrainingSize(index->lists()));
+    {
+      std::vector<float> train(static_cast<size_t>(train_n) * dims);
+      std::vector<float> one(dims);
+      // Every (n / train_n)-th vector: a sample spread over the whole set.
+      for (int64_t j = 0; j < train_n; ++j) {
+        gen.Vector(j * (n / train_n), one.data());
+        std::copy(one.begin(), one.end(), train.begin() + j * dims);
+      }
+      index->Train(train.data(), train_n);
+    }
+    train_s = Seconds(t0);
+    auto t1 = Clock::now();
+    std::vector<int64_t> ids;
+    for (int64_t from = 0; from < n; from += chunk) {
+      const int64_t m = std::min(chunk, n - from);
+      gen.Chunk(from, m, &buf);
+      ids.resize(static_cast<size_t>(m));
+      for (int64_t i = 0; i < m; ++i) ids[static_cast<size_t>(i)] = from + i + 1;  // ids from 1
+      index->Add(buf.data(), ids.data(), m);
+      if ((from / chunk) % 10 == 0)
+        std::fprintf(stderr, "\r  added %lld", static_cast<long long>(from + m));
+    }
+    std::fprintf(stderr, "\n");
+    add_s = Seconds(t1);
+    if (!cache_index.empty() && !index->Save(cache_index).ok()) {
+      std::fprintf(stderr, "cannot write %s\n", cache_index.c_str());
+    }
   }
-  std::fprintf(stderr, "\n");
-  const double add_s = Seconds(t1);
 
   // Queries: clips of the set, evenly spread.
   std::vector<float> qv(static_cast<size_t>(queries) * dims);
   for (int q = 0; q < queries; ++q)
     gen.Vector(static_cast<int64_t>(q) * (n / queries) + 7, qv.data() + q * dims);
 
-  // Exact top-k by streaming every chunk through a flat inner-product index.
+  // Exact top-k by streaming every chunk through a flat inner-product index (or from the cache).
   auto t2 = Clock::now();
-  using Hit = std::pair<float, int64_t>;  // (score, id): a min-heap of the best k per query
-  std::vector<std::priority_queue<Hit, std::vector<Hit>, std::greater<Hit>>> best(
-      static_cast<size_t>(queries));
-  std::vector<float> dist(static_cast<size_t>(queries) * k);
-  std::vector<faiss::Index::idx_t> lab(static_cast<size_t>(queries) * k);
-  for (int64_t from = 0; from < n; from += chunk) {
-    const int64_t m = std::min(chunk, n - from);
-    gen.Chunk(from, m, &buf);
-    faiss::IndexFlatIP flat(dims);
-    flat.add(m, buf.data());
-    flat.search(queries, qv.data(), k, dist.data(), lab.data());
-    for (int q = 0; q < queries; ++q) {
-      auto& heap = best[static_cast<size_t>(q)];
-      for (int j = 0; j < k; ++j) {
-        const Hit h{dist[q * k + j], from + lab[q * k + j] + 1};
-        if (static_cast<int>(heap.size()) < k) {
-          heap.push(h);
-        } else if (h.first > heap.top().first) {
-          heap.pop();
-          heap.push(h);
+  std::vector<std::vector<int64_t>> exact(static_cast<size_t>(queries));
+  bool exact_cached = false;
+  if (!cache_exact.empty()) {
+    std::ifstream in(cache_exact);
+    int64_t id;
+    for (int q = 0; q < queries && in; ++q) {
+      for (int j = 0; j < k && in >> id; ++j) exact[static_cast<size_t>(q)].push_back(id);
+    }
+    exact_cached = in && static_cast<int>(exact.back().size()) == k;
+  }
+  if (!exact_cached) {
+    for (auto& e : exact) e.clear();
+    using Hit = std::pair<float, int64_t>;  // (score, id): a min-heap of the best k per query
+    std::vector<std::priority_queue<Hit, std::vector<Hit>, std::greater<Hit>>> best(
+        static_cast<size_t>(queries));
+    std::vector<float> dist(static_cast<size_t>(queries) * k);
+    std::vector<faiss::Index::idx_t> lab(static_cast<size_t>(queries) * k);
+    for (int64_t from = 0; from < n; from += chunk) {
+      const int64_t m = std::min(chunk, n - from);
+      gen.Chunk(from, m, &buf);
+      faiss::IndexFlatIP flat(dims);
+      flat.add(m, buf.data());
+      flat.search(queries, qv.data(), k, dist.data(), lab.data());
+      for (int q = 0; q < queries; ++q) {
+        auto& heap = best[static_cast<size_t>(q)];
+        for (int j = 0; j < k; ++j) {
+          const Hit h{dist[q * k + j], from + lab[q * k + j] + 1};
+          if (static_cast<int>(heap.size()) < k) {
+            heap.push(h);
+          } else if (h.first > heap.top().first) {
+            heap.pop();
+            heap.push(h);
+          }
         }
       }
     }
-  }
-  std::vector<std::vector<int64_t>> exact(static_cast<size_t>(queries));
-  for (int q = 0; q < queries; ++q) {
-    for (auto& heap = best[static_cast<size_t>(q)]; !heap.empty(); heap.pop())
-      exact[q].push_back(heap.top().second);
+    for (int q = 0; q < queries; ++q) {
+      for (auto& heap = best[static_cast<size_t>(q)]; !heap.empty(); heap.pop())
+        exact[q].push_back(heap.top().second);
+    }
+    if (!cache_exact.empty()) {
+      std::ofstream out(cache_exact);
+      for (const auto& e : exact) {
+        for (int64_t id : e) out << id << ' ';
+        out << '\n';
+      }
+    }
   }
   const double exact_s = Seconds(t2);
 
-  std::printf("embedding_ann_bench: %lld vectors of %d dims, %lld clusters; IVF lists %d, SQ8\n",
-              static_cast<long long>(n), dims, static_cast<long long>(gen.clusters), index.lists());
   std::printf(
-      "  train %.1f s on %lld, add %.1f s (%.0f vectors/s), exact top-%d of %d queries %.1f s\n",
-      train_s, static_cast<long long>(train_n), add_s, n / add_s, k, queries, exact_s);
-  std::printf("  index memory %.0f MB (%.0f bytes a clip)\n", index.MemoryBytes() / 1e6,
-              static_cast<double>(index.MemoryBytes()) / static_cast<double>(n));
+      "embedding_ann_bench: %lld vectors of %d dims (%s model), %lld scenes; IVF lists %d, SQ8\n",
+      static_cast<long long>(n), dims, gen.structured ? "clip" : "iso",
+      static_cast<long long>(gen.clusters), index->lists());
+  if (load_s >= 0) {
+    std::printf("  index loaded from %s in %.1f s; exact top-%d of %d queries %.1f s%s\n",
+                cache_index.c_str(), load_s, k, queries, exact_s, exact_cached ? " (cached)" : "");
+  } else {
+    std::printf(
+        "  train %.1f s on %lld, add %.1f s (%.0f vectors/s), exact top-%d of %d queries %.1f s\n",
+        train_s, static_cast<long long>(train_n), add_s, n / add_s, k, queries, exact_s);
+  }
+  std::printf("  index memory %.0f MB (%.0f bytes a clip)\n", index->MemoryBytes() / 1e6,
+              static_cast<double>(index->MemoryBytes()) / static_cast<double>(n));
   std::printf("  %-7s %10s %10s %10s %12s %12s\n", "nprobe", "p50 ms", "p99 ms", "recall@10",
               "(scene clips", "loose clips)");
   for (int nprobe : nprobes) {
@@ -194,7 +270,7 @@ int main(int argc, char** argv) {
     int loose = 0;
     for (int q = 0; q < queries; ++q) {
       auto tq = Clock::now();
-      const auto hits = index.Search(qv.data() + q * dims, k, nprobe);
+      const auto hits = index->Search(qv.data() + q * dims, k, nprobe);
       ms.push_back(Seconds(tq) * 1000);
       int found = 0;
       for (const auto& h : hits) {

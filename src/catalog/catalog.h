@@ -119,7 +119,10 @@ class Catalog {
   // fn may read through this Catalog but must not write to it.
   // With `only_ids_table` non-empty, only clips whose id is in that TEMP table (column clip_id,
   // on this connection; see curate/clip_selection.h) are walked, in the same order.
-  Status ForEachClip(const std::function<bool(const VideoRecord&, const ClipRecord&)>& fn,
+  // The clip is fn's to take: it may swap or move the record's contents out (the JSONL export
+  // hands records to its formatting thread that way); the next clip is read into whatever the
+  // record then holds.
+  Status ForEachClip(const std::function<bool(const VideoRecord&, ClipRecord&)>& fn,
                      const std::string& only_ids_table = "");
 
   // ---- Attributes (catalog_attributes.cpp) ----------------------------------------------------

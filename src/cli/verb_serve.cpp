@@ -1,14 +1,12 @@
 // `clipdex serve DATASET`: the JSON API and web UI over a dataset (serve/web_server.h,
 // docs/serve.md). Prints "serving DATASET at http://HOST:PORT" once listening; SIGINT or SIGTERM
 // stop it cleanly (exit 0).
-#include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +17,11 @@
 namespace clipdex::cli {
 
 namespace {
+
+// Set by SIGINT/SIGTERM (see RunServe).
+std::atomic<bool> g_stop_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
+void OnStopSignal(int) { g_stop_requested.store(true); }
 
 struct ServeArgs {
   std::string dataset;
@@ -40,24 +43,24 @@ int RunServe(const ServeArgs& args) {
     PrintError(port.status());
     return kExitInternal;
   }
-  // SIGINT/SIGTERM are blocked in every thread (the HTTP workers inherit this mask) and taken by
-  // one waiting thread, which stops the server: no work happens in a signal handler.
-  // A shell starts background jobs with SIGINT ignored, and an ignored signal is discarded
-  // rather than left pending for sigtimedwait: restore the default first.
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // SIGINT/SIGTERM only set a flag (an atomic store, safe in a handler), whichever thread they
+  // land on; one waiting thread sees it and stops the server, so no work happens in a handler.
+  // Blocking the signals and taking them with sigtimedwait, as before, failed once FAISS came in:
+  // its BLAS starts threads before main, with the signals unblocked, and a SIGTERM landing on one
+  // of those killed the process. A shell starts background jobs with SIGINT ignored; installing
+  // the handler replaces that too.
+  struct sigaction on_stop {};
+  on_stop.sa_handler = OnStopSignal;
+  on_stop.sa_flags = SA_RESTART;
+  sigemptyset(&on_stop.sa_mask);
+  sigaction(SIGINT, &on_stop, nullptr);
+  sigaction(SIGTERM, &on_stop, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
   std::atomic<bool> finished{false};
   WebServer* raw = server.value().get();
-  std::thread waiter([&stop_signals, &finished, raw] {
-    const timespec tick{0, 200 * 1000 * 1000};
+  std::thread waiter([&finished, raw] {
     while (!finished.load()) {
-      if (sigtimedwait(&stop_signals, nullptr, &tick) > 0) {
+      if (g_stop_requested.load()) {
         // A signal may come before Run() started listening, when stopping does nothing yet:
         // repeat until Run() returned.
         while (!finished.load()) {
@@ -66,6 +69,7 @@ int RunServe(const ServeArgs& args) {
         }
         return;
       }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
   std::string host =

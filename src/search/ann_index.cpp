@@ -35,7 +35,7 @@ int AnnIndex::ListsFor(int64_t n) {
 
 int64_t AnnIndex::TrainingSize(int lists) { return int64_t{40} * lists; }
 
-int AnnIndex::DefaultProbes(int lists) { return std::max(8, lists / 64); }
+int AnnIndex::DefaultProbes(int lists) { return std::max(32, lists / 64); }
 
 AnnIndex::AnnIndex(int dims, int lists)
     : dims_(dims),
