@@ -1,7 +1,10 @@
 #include "search/embedding_index.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
@@ -23,6 +26,18 @@ constexpr const char* kAnnFile = "embeddings.ann";
 constexpr const char* kWithEmbedding =
     "SELECT a.clip_id FROM clip_attributes a JOIN clips c ON c.id = a.clip_id "
     "JOIN videos v ON v.id = c.video_id WHERE a.name = 'embedding.clip' AND v.status = 'ok'";
+
+// "YYYY-MM-DD HH:MM:SS" (UTC, as SQLite's CURRENT_TIMESTAMP writes videos.ingested_at) of the
+// last change of `file`, less `margin` seconds; the epoch when it cannot be read.
+std::string UtcSecondsBefore(const fs::path& file, int margin) {
+  struct stat st {};
+  std::time_t t = ::stat(file.c_str(), &st) == 0 ? st.st_mtime - margin : 0;
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &utc);
+  return buf;
+}
 
 Status BadEmbedding(int64_t clip_id, const Status& why) {
   return Status::Error("semantic index: bad embedding.clip of clip " + std::to_string(clip_id) +
@@ -83,13 +98,20 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
   if (ann) {
     // Bring the saved index up to date: clips gone (or of failed videos now) out, new ones in,
     // each new one read by its own lookup. More than half new: a rebuild trains better cells.
+    // Clips of videos ingested since the file was written are taken out and read again too: a
+    // re-ingest deletes a video's clips and inserts new ones, and SQLite may give a new clip the
+    // id of a deleted one (the largest id is reused), which would otherwise keep a stale vector.
+    auto since = catalog.SelectClipSet(
+        "SELECT c.id FROM clips c JOIN videos v ON v.id = c.video_id WHERE v.ingested_at >= '" +
+        UtcSecondsBefore(path, 2) + "'");
+    if (!since.ok()) return Status::Error("semantic index: " + since.status().message());
     const ClipSet have = ann->Ids();
     std::vector<int64_t> gone, fresh;
     have.ForEach([&](int64_t id) {
-      if (!with_embedding.Contains(id)) gone.push_back(id);
+      if (!with_embedding.Contains(id) || since->Contains(id)) gone.push_back(id);
     });
     with_embedding.ForEach([&](int64_t id) {
-      if (!have.Contains(id)) fresh.push_back(id);
+      if (!have.Contains(id) || since->Contains(id)) fresh.push_back(id);
     });
     if (fresh.size() * 2 > with_embedding.size()) {
       ann.reset();

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <random>
@@ -201,6 +202,14 @@ TEST(SemanticIndexApproximate, BuildsKeepsAndUpdatesTheIndexInTheDataset) {
   }
   EXPECT_GE(same_top, queries * 95 / 100) << same_top << " of " << queries;
 
+  // The file counts as written a minute from now: nothing was ingested since, so what follows
+  // tests the add path alone (videos ingested after the file are read again, see below).
+  const auto ann_file = tmp / "ds" / "embeddings.ann";
+  auto set_mtime = [&](int seconds_from_now) {
+    std::filesystem::last_write_time(ann_file, std::filesystem::file_time_type::clock::now() +
+                                                   std::chrono::seconds(seconds_from_now));
+  };
+  set_mtime(60);
   // Unchanged catalog: the saved index is loaded, not rebuilt.
   auto again = EmbeddingIndex::Build(**catalog, 1000);
   ASSERT_TRUE(again.ok());
@@ -209,6 +218,7 @@ TEST(SemanticIndexApproximate, BuildsKeepsAndUpdatesTheIndexInTheDataset) {
   // 200 new clips: added to the saved index, and findable.
   const auto more = SceneVectors(200, 10, 5);
   CommitClips(**catalog, "bbbb", more);
+  set_mtime(60);
   auto updated = EmbeddingIndex::Build(**catalog, 1000);
   ASSERT_TRUE(updated.ok()) << updated.status().message();
   EXPECT_EQ((*updated)->ann_note(), "updated (+200 -0)");
@@ -217,6 +227,22 @@ TEST(SemanticIndexApproximate, BuildsKeepsAndUpdatesTheIndexInTheDataset) {
   ASSERT_EQ(hit.size(), 1u);
   EXPECT_GT(hit[0].clip_id, ids.back());  // one of the new clips
   EXPECT_GT(hit[0].cosine, 0.95);
+
+  // "bbbb" re-ingested with other pictures: its clips are deleted and inserted again, and SQLite
+  // may hand the new clips the old ids. Ingested after the file was written, they are read again:
+  // the new vectors are found, the old ones are gone.
+  const auto other = SceneVectors(200, 10, 6);
+  CommitClips(**catalog, "bbbb", other);
+  set_mtime(-60);
+  auto reread = EmbeddingIndex::Build(**catalog, 1000);
+  ASSERT_TRUE(reread.ok()) << reread.status().message();
+  EXPECT_EQ((*reread)->clips(), 3200u);
+  const auto new_hit = (*reread)->Nearest(other[5], 1, nullptr, 0);
+  ASSERT_EQ(new_hit.size(), 1u);
+  EXPECT_GT(new_hit[0].cosine, 0.95);
+  const auto old_hit = (*reread)->Nearest(more[5], 1, nullptr, 0);
+  ASSERT_EQ(old_hit.size(), 1u);
+  EXPECT_LT(old_hit[0].cosine, 0.9) << "a stale vector of the first bbbb is still indexed";
 
   // A damaged file is rebuilt, not an error.
   { std::ofstream(tmp / "ds" / "embeddings.ann", std::ios::trunc) << "garbage"; }
