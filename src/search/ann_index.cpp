@@ -7,9 +7,11 @@
 #include <faiss/index_io.h>
 #include <faiss/invlists/InvertedLists.h>
 #include <omp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <system_error>
 
 namespace clipdex {
@@ -88,15 +90,23 @@ std::vector<AnnHit> AnnIndex::Search(const float* query, int k, int nprobe,
 }
 
 Status AnnIndex::Save(const std::filesystem::path& path) const {
-  const std::filesystem::path tmp = path.string() + ".tmp";
+  // One temporary file per process: two processes saving at once (a server and a CLI search)
+  // must not write into the same one; the rename makes whichever finishes last the index.
+  const std::filesystem::path tmp = path.string() + ".tmp." + std::to_string(::getpid());
   try {
     faiss::write_index(index_.get(), tmp.c_str());
   } catch (const faiss::FaissException& e) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);  // a half-written file (disk full) is no use
     return Status::Error("cannot write ANN index " + path.string() + ": " + e.what());
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Error("cannot write ANN index " + path.string() + ": " + ec.message());
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    return Status::Error("cannot write ANN index " + path.string() + ": " + ec.message());
+  }
   return Status::Ok();
 }
 
