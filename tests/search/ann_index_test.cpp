@@ -139,6 +139,10 @@ TEST(AnnIndex, AFilterKeepsOnlyAllowedIdsAndUnreadableFilesAreClearErrors) {
   EXPECT_EQ(hits[0].id == 12 || hits[0].id == 13, true);  // the query's scene comes first
 
   TempDir tmp;
+  const Status unwritable = index->Save(tmp / "no" / "such" / "dir" / "x.ann");
+  ASSERT_FALSE(unwritable.ok());
+  EXPECT_NE(unwritable.message().find("cannot write ANN index"), std::string::npos)
+      << unwritable.message();
   { std::ofstream(tmp / "bad.ann") << "not an index"; }
   auto bad = AnnIndex::Load(tmp / "bad.ann");
   ASSERT_FALSE(bad.ok());
