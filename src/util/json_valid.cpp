@@ -57,41 +57,36 @@ class Checker {
     }
   }
 
-  bool Object(int depth) {
+  // An object or an array: `close` ends it, elements are separated by commas, and each element
+  // is read by `element` (a member pair "key": value, or a value).
+  template <typename Element>
+  bool Container(int depth, char close, Element element) {
     if (depth > kMaxDepth) return false;
-    ++p_;  // '{'
+    ++p_;  // '{' or '['
     SkipSpace();
-    if (!AtEnd() && *p_ == '}') return ++p_, true;
+    if (!AtEnd() && *p_ == close) return ++p_, true;
     for (;;) {
       SkipSpace();
+      if (!element()) return false;
+      SkipSpace();
+      if (AtEnd()) return false;
+      if (*p_ == close) return ++p_, true;
+      if (*p_ != ',') return false;
+      ++p_;
+    }
+  }
+  bool Object(int depth) {
+    return Container(depth, '}', [&] {
       if (AtEnd() || *p_ != '"' || !String()) return false;
       SkipSpace();
       if (AtEnd() || *p_ != ':') return false;
       ++p_;
       SkipSpace();
-      if (!Value(depth)) return false;
-      SkipSpace();
-      if (AtEnd()) return false;
-      if (*p_ == '}') return ++p_, true;
-      if (*p_ != ',') return false;
-      ++p_;
-    }
+      return Value(depth);
+    });
   }
-
   bool Array(int depth) {
-    if (depth > kMaxDepth) return false;
-    ++p_;  // '['
-    SkipSpace();
-    if (!AtEnd() && *p_ == ']') return ++p_, true;
-    for (;;) {
-      SkipSpace();
-      if (!Value(depth)) return false;
-      SkipSpace();
-      if (AtEnd()) return false;
-      if (*p_ == ']') return ++p_, true;
-      if (*p_ != ',') return false;
-      ++p_;
-    }
+    return Container(depth, ']', [&] { return Value(depth); });
   }
 
   static bool IsDigit(char c) { return c >= '0' && c <= '9'; }
