@@ -57,7 +57,7 @@ class StmtCache;
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
-inline constexpr int kCatalogSchemaVersion = 4;
+inline constexpr int kCatalogSchemaVersion = 5;
 
 class Catalog {
  public:
@@ -164,14 +164,18 @@ class Catalog {
   Status CheckReadOnly(const std::string& sql);
 
   // Re-tiers every clip in one write transaction: a clip gets the tier of the first rule it
-  // matches (recipe order), else `default_tier`; clip_tiers stores the tier, the rule text, for
-  // each higher tier the conjuncts it failed (JSON, with the clip's values) and `recipe`. Each
+  // matches (recipe order), else `default_tier`; clip_tiers stores the tier, the tiering (the
+  // rules and `recipe`, in tierings), the rank and, for each higher tier, the positions of the
+  // conjuncts it failed (ExpandTierReasons turns them into messages with values). Each
   // rule is first checked alone under the read-only authorizer. Returns clips and seconds per
   // tier that received clips. On any error nothing changes. Errors:
   //   "tier '<tier>': <sqlite reason>" (rule rejected), "tier: <reason>" (anything else)
+  // `progress` (optional) gets (clip ids done, clip ids in all) after each slice of ids.
+  using TierProgress = std::function<void(long done, long total)>;
   Result<std::vector<TierTotal>> WriteTiers(const std::vector<CompiledRule>& rules,
                                             const std::string& default_tier,
-                                            const std::string& recipe);
+                                            const std::string& recipe,
+                                            const TierProgress& progress = {});
 
   // True once `tier` wrote clip_tiers (any row).
   Result<bool> HasTiers();
@@ -194,6 +198,13 @@ class Catalog {
                                              const std::vector<std::string>& only_attributes);
   Result<std::optional<ClipDetail>> FindClip(const std::string& video, const std::string& abs_path,
                                              int index);
+
+  // Fills a compact tier row's rule, recipe and `missed` (JSON object: each higher tier, in
+  // recipe order, to the messages of the conditions the clip failed, with its values) from its
+  // tiering. The messages are evaluated now, over the clip's current attributes: the values the
+  // tier saw unless attributes changed since (then `clipdex tier` again). A row that holds its
+  // own text (tiering 0) is left as it is.
+  Status ExpandTierReasons(ClipDetail* detail);
 
   // ---- Report queries (catalog_report.cpp) ----------------------------------------------------
 

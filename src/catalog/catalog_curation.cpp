@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 #include "catalog/sqlite_stmt.h"
 
 namespace clipdex {
@@ -71,14 +72,7 @@ Status Catalog::SetManualTier(int64_t clip_id, const std::string& tier, const st
           return s;
         }
         // Effective at once (same wording as WriteTiers, which re-applies it after the rules).
-        return Run(db, clip_id,
-                   "INSERT OR REPLACE INTO clip_tiers (clip_id, tier, rule, missed, recipe) "
-                   "SELECT m.clip_id, m.tier, 'manual: ' || m.reason || ' (by ' || "
-                   "CASE m.who WHEN '' THEN 'unknown' ELSE m.who END || ' at ' || m.at || "
-                   "'; rules: ' || COALESCE(t.tier, 'none') || ')', COALESCE(t.missed, '{}'), "
-                   "COALESCE(t.recipe, '') FROM manual_tiers m "
-                   "LEFT JOIN clip_tiers t ON t.clip_id = m.clip_id WHERE m.clip_id = ?1",
-                   {});
+        return Run(db, clip_id, sql::ManualTierOverlaySql("m.clip_id = ?1"), {});
       },
       "tier", tier, reason, who);
 }

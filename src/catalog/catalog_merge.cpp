@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -107,14 +108,15 @@ Result<long> SyncRows(sqlite3* db, const std::string& table, const std::vector<s
 
 // "SELECT <the table's columns> FROM shard.<table> s" for a table of clip rows, clip_id
 // renumbered, only clips whose rows are copied (merge_clips.copy); `num` may be overridden.
+// `renamed`: columns whose value comes from an expression over the shard row s (renumbered ids).
 Result<std::string> IncomingClipRows(sqlite3* db, const std::string& table,
-                                     const std::string& num_expr = "",
+                                     const std::map<std::string, std::string>& renamed = {},
                                      const std::string& where = "") {
   auto cols = Columns(db, table);
   if (!cols.ok()) return cols.status();
   const std::string select = Join(*cols, [&](const std::string& c) {
     if (c == "clip_id") return std::string("mc.out_id AS clip_id");
-    if (c == "num" && !num_expr.empty()) return num_expr + " AS num";
+    if (auto it = renamed.find(c); it != renamed.end()) return it->second + " AS " + QuoteIdent(c);
     return "s." + QuoteIdent(c);
   });
   return "SELECT " + select + " FROM shard." + QuoteIdent(table) +
@@ -165,7 +167,8 @@ const std::vector<MergeTable>& Catalog::MergeTables() {
       {"clip_attributes",
        "per clip, row by row (captions, analyzer, rank and provenance values; dedup ids "
        "renumbered)"},
-      {"clip_tiers", "per clip, row by row"},
+      {"tierings", "matched by recipe, default tier and rules; new ones added"},
+      {"clip_tiers", "per clip, row by row (tierings renumbered)"},
       {"manual_tiers", "per clip, row by row"},
       {"clip_tags", "per clip, row by row"},
       {"curation_log", "per clip, entries not already present"},
@@ -414,11 +417,30 @@ Result<MergeReport> Catalog::MergeFrom(const fs::path& shard_dir) {
     std::string table;
     std::vector<std::string> keys;
   };
+  // Tier rows refer to their tiering (the rules that placed them, catalog_schema.cpp, 5): the
+  // shard's tierings are matched here by content, or added.
+  const std::string same_tiering =
+      "o.recipe = st.recipe AND o.default_tier = st.default_tier AND o.rules = st.rules";
+  if (Status s = Exec(db,
+                      "INSERT INTO main.tierings (recipe, default_tier, rules) SELECT st.recipe, "
+                      "st.default_tier, st.rules FROM shard.tierings st WHERE NOT EXISTS (SELECT "
+                      "1 FROM main.tierings o WHERE " +
+                          same_tiering + ") ORDER BY st.id",
+                      "merge tierings");
+      !s.ok()) {
+    return s;
+  }
+  const std::map<std::string, std::string> tier_columns = {
+      {"tiering", "(SELECT o.id FROM shard.tierings st JOIN main.tierings o ON " + same_tiering +
+                      " WHERE st.id = s.tiering)"}};
   for (const ClipTable& ct :
        {ClipTable{"clip_attributes", {"clip_id", "name"}}, ClipTable{"clip_tiers", {"clip_id"}},
         ClipTable{"manual_tiers", {"clip_id"}}, ClipTable{"clip_tags", {"clip_id", "tag"}}}) {
     const bool attrs = ct.table == "clip_attributes";
-    auto incoming = IncomingClipRows(db, ct.table, attrs ? renumbered : "", attrs ? keep_attr : "");
+    std::map<std::string, std::string> renamed;
+    if (attrs) renamed["num"] = renumbered;
+    if (ct.table == "clip_tiers") renamed = tier_columns;
+    auto incoming = IncomingClipRows(db, ct.table, renamed, attrs ? keep_attr : "");
     if (!incoming.ok()) return incoming.status();
     auto n = SyncRows(db, ct.table, ct.keys, *incoming);
     if (!n.ok()) return n.status();

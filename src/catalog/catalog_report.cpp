@@ -75,14 +75,12 @@ Result<ClipTiers> LoadClipTiers(sqlite3* db) {
 Result<std::vector<TierTotal>> Catalog::TierTotals() {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
-  // A clip in tier k failed every higher tier, so its `missed` object has k keys: that count
-  // recovers the recipe order without the recipe.
+  // A clip in tier k missed every higher tier: its rank is k, which recovers the recipe order
+  // without the recipe (parsing every row's `missed` JSON for it took 1.5 s at a million clips).
   auto stmt = Prepare(db,
-                      "SELECT t.tier, COUNT(*), TOTAL(c.duration), "
-                      "MAX(CASE WHEN json_valid(t.missed) THEN "
-                      "(SELECT COUNT(*) FROM json_each(t.missed)) ELSE 0 END) AS rank "
+                      "SELECT t.tier, COUNT(*), TOTAL(c.duration), MAX(t.rank) AS k "
                       "FROM clip_tiers t JOIN clips c ON c.id = t.clip_id "
-                      "GROUP BY t.tier ORDER BY rank, t.tier");
+                      "GROUP BY t.tier ORDER BY k, t.tier");
   if (!stmt.ok()) return stmt.status();
   return CollectRows<TierTotal>(db, stmt->get(), [](sqlite3_stmt* s) {
     return TierTotal{ColText(s, 0), static_cast<long>(ColInt(s, 1)), ColDouble(s, 2)};

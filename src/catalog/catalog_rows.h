@@ -164,6 +164,11 @@ Result<StmtPtr> PrepareReadOnly(sqlite3* db, const std::string& sql_text);
 // Drops and re-creates TEMP VIEW clip_attr_wide with a column per attribute (see catalog.h);
 // DropWideViewSql() drops it.
 std::string CreateWideViewSql(const std::set<std::string>& attributes);
+// INSERT OR REPLACE of the clip_tiers rows of hand-set tiers (manual_tiers m) over the rules'
+// rows (t), for the manual rows that `where` (over m) selects: a person's tier wins, the rules'
+// verdict stays readable in `rule`, and the rank and failed conjuncts of the rules' row are kept
+// for explain.
+std::string ManualTierOverlaySql(std::string_view where);
 std::string_view DropWideViewSql();
 
 }  // namespace clipdex::sql

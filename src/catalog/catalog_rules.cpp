@@ -1,7 +1,10 @@
 // Rules, tiers and clip selection: the wide view, the read-only authorizer under which user rule
 // SQL runs, the tier write and the selection table (contracts in catalog/catalog.h).
+#include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_rows.h"
@@ -107,15 +110,15 @@ Status RunGuarded(sqlite3* db, const std::string& sql, const std::string& insert
   return Status::Ok();
 }
 
-// SQL that creates TEMP VIEW clip_attr_wide with a column for each of `attributes`.
-// Each attribute is one LEFT JOIN on the (clip_id, name) primary key: a point lookup per clip and
-// attribute. The earlier pivot (GROUP BY clip_id over `name IN (...)`) scanned the whole
-// attribute table, whose rows hold captions and signatures inline (kilobytes a clip): 2.5 s for
-// one attribute at 100k captioned clips against ~0.1 s now. SQLite joins at most 64 tables, so
-// rules naming more attributes than kMaxJoinedAttributes fall back to the pivot.
-std::string WideViewSql(const std::set<std::string>& attributes) {
+// The SELECT behind clip_attr_wide: one row per clip with a column for each clip field and each
+// of `attributes`. Each attribute is one LEFT JOIN on the (clip_id, name) primary key: a point
+// lookup per clip and attribute. The earlier pivot (GROUP BY clip_id over `name IN (...)`) scanned
+// the whole attribute table, whose rows hold captions and signatures inline (kilobytes a clip): 2.5
+// s for one attribute at 100k captioned clips against ~0.1 s now. SQLite joins at most 64 tables,
+// so rules naming more attributes than kMaxJoinedAttributes fall back to the pivot.
+std::string WideSelectSql(const std::set<std::string>& attributes) {
   constexpr size_t kMaxJoinedAttributes = 60;
-  std::string sql = "CREATE TEMP VIEW clip_attr_wide AS SELECT c.id AS clip_id";
+  std::string sql = "SELECT c.id AS clip_id";
   for (const auto& [name, expr] : ClipFields()) sql += ", " + expr + " AS " + QuoteIdent(name);
   const bool joined = attributes.size() <= kMaxJoinedAttributes;
   size_t i = 0;
@@ -166,42 +169,64 @@ std::string WideViewSql(const std::set<std::string>& attributes) {
   return sql;
 }
 
-// One statement assigns every tier. The MATERIALIZED CTE evaluates the first-match CASE once
-// per clip (a flattened subquery would repeat it for every reference to k).
+// SQL that creates TEMP VIEW clip_attr_wide (WideSelectSql).
+std::string WideViewSql(const std::set<std::string>& attributes) {
+  return "CREATE TEMP VIEW clip_attr_wide AS " + WideSelectSql(attributes);
+}
+
+// One statement assigns the tiers of the clips with ids ?1..?2. The MATERIALIZED CTE evaluates the
+// first-match CASE once per clip (a flattened subquery would repeat it for every reference to k). A
+// row holds the tier, the tiering, the rank k and the positions of the conjuncts each higher rule
+// failed
+// ("0,2|1"): about 20 bytes. The rule text and the failure messages with values (~560 bytes)
+// are rebuilt when a clip is looked at (ExpandTierReasons); writing them for every clip made
+// `tier` at a million clips spend two thirds of its time writing (docs/scale.md).
 std::string TierInsertSql(const std::vector<CompiledRule>& rules, const std::string& default_tier,
-                          const std::string& recipe) {
+                          int64_t tiering) {
   const size_t n = rules.size();
   std::string k_sql = "CASE";
   for (size_t i = 0; i < n; ++i) k_sql += " WHEN (" + rules[i].sql + ") THEN " + std::to_string(i);
   k_sql += " ELSE " + std::to_string(n) + " END";
   if (n == 0) k_sql = "0";
-  std::string tier_sql = "CASE k", rule_sql = "CASE k", missed_sql = "'{' || substr(''";
+  std::string tier_sql = "CASE k", failed_sql = "substr(''";
   for (size_t i = 0; i < n; ++i) {
     tier_sql += " WHEN " + std::to_string(i) + " THEN " + QuoteString(rules[i].tier);
-    rule_sql += " WHEN " + std::to_string(i) + " THEN " + QuoteString(rules[i].when);
-    // Failed conjuncts as a JSON array: ',' || NULL is NULL, so passing conjuncts drop out.
-    std::string arr = "'[' || substr(''";
-    for (const auto& c : rules[i].conjuncts) {
-      arr += " || COALESCE(',' || CASE WHEN (" + c.sql + ") THEN NULL ELSE json_quote(" +
-             c.message_sql + ") END, '')";
+    // A NULL conjunct fails like a false one (the rule did not match).
+    std::string positions = "substr(''";
+    for (size_t j = 0; j < rules[i].conjuncts.size(); ++j) {
+      positions += " || CASE WHEN (" + rules[i].conjuncts[j].sql + ") THEN '' ELSE '," +
+                   std::to_string(j) + "' END";
     }
-    arr += ", 2) || ']'";
-    missed_sql += " || COALESCE(CASE WHEN k > " + std::to_string(i) + " THEN " +
-                  QuoteString("," + nlohmann::json(rules[i].tier).dump() + ":") + " || " + arr +
-                  " END, '')";
+    positions += ", 2)";
+    failed_sql +=
+        " || CASE WHEN k > " + std::to_string(i) + " THEN '|' || " + positions + " ELSE '' END";
   }
   tier_sql += " ELSE " + QuoteString(default_tier) + " END";
-  rule_sql += " ELSE '' END";
-  missed_sql += ", 2) || '}'";
+  failed_sql += ", 2)";
   if (n == 0) {
     tier_sql = QuoteString(default_tier);
-    rule_sql = "''";
-    missed_sql = "'{}'";
+    failed_sql = "''";
   }
   return "WITH t AS MATERIALIZED (SELECT w.*, " + k_sql +
-         " AS k FROM clip_attr_wide w) INSERT INTO clip_tiers (clip_id, tier, rule, missed, "
-         "recipe) SELECT clip_id, " +
-         tier_sql + ", " + rule_sql + ", " + missed_sql + ", " + QuoteString(recipe) + " FROM t";
+         " AS k FROM clip_attr_wide w WHERE w.clip_id BETWEEN ?1 AND ?2) INSERT INTO clip_tiers "
+         "(clip_id, tier, tiering, rank, "
+         "failed) SELECT clip_id, " +
+         tier_sql + ", " + std::to_string(tiering) + ", k, " + failed_sql + " FROM t";
+}
+
+// The rules as tierings.rules holds them: what ExpandTierReasons needs to rebuild a clip's rule
+// and messages.
+std::string TieringRulesJson(const std::vector<CompiledRule>& rules) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rules) {
+    nlohmann::json messages = nlohmann::json::array();
+    for (const auto& c : r.conjuncts) messages.push_back(c.message_sql);
+    out.push_back({{"tier", r.tier},
+                   {"when", r.when},
+                   {"attributes", r.attributes},
+                   {"messages", std::move(messages)}});
+  }
+  return out.dump();
 }
 
 constexpr std::string_view kDropWide = "DROP VIEW IF EXISTS temp.clip_attr_wide";
@@ -222,15 +247,30 @@ Status Catalog::CheckReadOnly(const std::string& sql) {
 
 Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRule>& rules,
                                                    const std::string& default_tier,
-                                                   const std::string& recipe) {
+                                                   const std::string& recipe,
+                                                   const TierProgress& progress) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   std::set<std::string> used;
   for (const auto& r : rules) used.insert(r.attributes.begin(), r.attributes.end());
-  const std::string insert_sql = TierInsertSql(rules, default_tier, recipe);
 
   sql::Transaction txn(db, "tier");
   if (Status s = txn.Begin(/*write=*/true); !s.ok()) return s;
+  // This run's rules replace every earlier tiering: all rule rows are rewritten below, and the
+  // hand-set rows take the new rows' tiering with them.
+  int64_t tiering = 0;
+  {
+    if (Status s = Exec(db, "DELETE FROM tierings", "tier"); !s.ok()) return s;
+    auto stmt = Prepare(
+        db, "INSERT INTO tierings (recipe, default_tier, rules) VALUES (?1, ?2, ?3)", "tier");
+    if (!stmt.ok()) return stmt.status();
+    sql::BindText(stmt->get(), 1, recipe);
+    sql::BindText(stmt->get(), 2, default_tier);
+    sql::BindText(stmt->get(), 3, TieringRulesJson(rules));
+    if (sqlite3_step(stmt->get()) != SQLITE_DONE) return sql::SqlError(db, "tier");
+    tiering = sqlite3_last_insert_rowid(db);
+  }
+  const std::string insert_sql = TierInsertSql(rules, default_tier, tiering);
   // The TEMP view must not outlive this call, whatever path it leaves by (the rollback drops it
   // on failure; DROP in the transaction drops it on success).
   if (Status s = Exec(db, std::string(kDropWide) + "; " + WideViewSql(used)); !s.ok()) {
@@ -246,22 +286,30 @@ Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRul
     return Status::Error("tier: " + s.message());
   }
   {
+    // In slices of clip ids, for progress at ten million clips (~2 min): one statement, rebound.
+    auto range =
+        Prepare(db, "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM clips", "tier");
+    if (!range.ok()) return range.status();
+    if (sqlite3_step(range->get()) != SQLITE_ROW) return sql::SqlError(db, "tier");
+    const int64_t first = sqlite3_column_int64(range->get(), 0);
+    const int64_t last = sqlite3_column_int64(range->get(), 1);
+    const long total = static_cast<long>(std::max<int64_t>(0, last - first + 1));
     auto stmt = PrepareGuarded(db, insert_sql, "clip_tiers");
     if (!stmt.ok()) return Status::Error("tier: " + stmt.status().message());
-    if (sqlite3_step(stmt->get()) != SQLITE_DONE) {
-      return Status::Error("tier: " + std::string(sqlite3_errmsg(db)));
+    constexpr int64_t kSlice = 250000;
+    for (int64_t lo = first; lo <= last; lo += kSlice) {
+      sql::BindInt(stmt->get(), 1, lo);
+      sql::BindInt(stmt->get(), 2, std::min(last, lo + kSlice - 1));
+      if (sqlite3_step(stmt->get()) != SQLITE_DONE) {
+        return Status::Error("tier: " + std::string(sqlite3_errmsg(db)));
+      }
+      sqlite3_reset(stmt->get());
+      if (progress) progress(static_cast<long>(std::min(last, lo + kSlice - 1) - first + 1), total);
     }
   }
   // Tiers set by hand win over the rules (they are a person's decision about that clip); the
   // rule's verdict stays visible in `rule` and `missed` for explain.
-  if (Status s = Exec(db,
-                      "INSERT OR REPLACE INTO clip_tiers (clip_id, tier, rule, missed, recipe) "
-                      "SELECT m.clip_id, m.tier, 'manual: ' || m.reason || ' (by ' || "
-                      "CASE m.who WHEN '' THEN 'unknown' ELSE m.who END || ' at ' || m.at || "
-                      "'; rules: ' || COALESCE(t.tier, 'none') || ')', COALESCE(t.missed, '{}'), " +
-                          sql::QuoteString(recipe) +
-                          " FROM manual_tiers m LEFT JOIN clip_tiers t ON t.clip_id = m.clip_id");
-      !s.ok()) {
+  if (Status s = Exec(db, sql::ManualTierOverlaySql("1")); !s.ok()) {
     return Status::Error("tier: manual tiers: " + s.message());
   }
   std::vector<TierTotal> totals;
@@ -346,7 +394,9 @@ Result<long> Catalog::SelectClips(const std::string& table, const std::string& t
 
 namespace {
 
-constexpr std::string_view kClipDetailSelect = "SELECT t.tier, t.rule, t.missed, t.recipe, ";
+constexpr std::string_view kClipDetailSelect =
+    "SELECT t.tier, t.rule, t.missed, t.recipe, t.tiering, t.rank, t.failed, ";
+constexpr int kClipDetailTierColumns = 7;
 
 constexpr std::string_view kClipAttributesSql =
     "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 ORDER BY name";
@@ -364,9 +414,12 @@ Result<std::optional<ClipDetail>> ReadClipDetail(sqlite3* db, sqlite3_stmt* s,
     d.rule = ColText(s, 1);
     d.missed = ColText(s, 2);
     d.recipe = ColText(s, 3);
+    d.tiering = sql::ColIsNull(s, 4) ? 0 : sqlite3_column_int64(s, 4);
+    d.rank = sqlite3_column_int(s, 5);
+    d.failed = ColText(s, 6);
   }
-  d.video = sql::ReadVideo(s, 4);
-  d.clip = sql::ReadClip(s, 4 + static_cast<int>(sql::kVideoColumns.size()));
+  d.video = sql::ReadVideo(s, kClipDetailTierColumns);
+  d.clip = sql::ReadClip(s, kClipDetailTierColumns + static_cast<int>(sql::kVideoColumns.size()));
   sql::BindInt(attrs, 1, d.clip.id);
   while ((rc = sqlite3_step(attrs)) == SQLITE_ROW) {
     Attribute a;
@@ -425,6 +478,95 @@ Result<std::optional<ClipDetail>> Catalog::FindClip(const std::string& video,
   return ReadClipDetail(db_.get(), stmt->get(), attrs->get());
 }
 
+namespace {
+
+std::vector<std::string> Split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t end = text.find(sep, start);
+    parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return parts;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+Status Catalog::ExpandTierReasons(ClipDetail* d) {
+  if (!d->tiered || d->tiering == 0) return Status::Ok();
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  auto stmt = Prepare(db, "SELECT recipe, rules FROM tierings WHERE id = ?1", "explain");
+  if (!stmt.ok()) return stmt.status();
+  sql::BindInt(stmt->get(), 1, d->tiering);
+  const int rc = sqlite3_step(stmt->get());
+  if (rc == SQLITE_DONE) {
+    // Only a damaged catalog gets here: WriteTiers replaces every row with its tiering.
+    return Status::Error("clip " + std::to_string(d->clip.id) + ": tiering " +
+                         std::to_string(d->tiering) +
+                         " is not in the catalog (run `clipdex tier`)");
+  }
+  if (rc != SQLITE_ROW) return sql::SqlError(db, "explain");
+  if (d->recipe.empty()) d->recipe = ColText(stmt->get(), 0);
+  const auto rules = nlohmann::json::parse(ColText(stmt->get(), 1), nullptr, false);
+  if (!rules.is_array())
+    return Status::Error("tiering " + std::to_string(d->tiering) + ": damaged rules");
+  const size_t rank = static_cast<size_t>(std::max(0, d->rank));
+  if (d->rule.empty() && rank < rules.size()) d->rule = rules[rank].value("when", "");
+
+  // Every failed conjunct's message, evaluated in one statement over the clip's wide row.
+  std::vector<std::pair<std::string, size_t>> tier_counts;  // (tier, messages) in recipe order
+  std::set<std::string> attributes;
+  std::string columns;
+  const std::vector<std::string> groups =
+      d->failed.empty() ? std::vector<std::string>() : Split(d->failed, '|');
+  for (size_t i = 0; i < rank && i < rules.size() && i < groups.size(); ++i) {
+    const auto& rule = rules[i];
+    if (!rule.is_object() || !rule.contains("messages")) continue;
+    const auto& messages = rule["messages"];
+    for (const auto& a : rule.value("attributes", nlohmann::json::array())) {
+      if (a.is_string()) attributes.insert(a.get<std::string>());
+    }
+    size_t count = 0;
+    for (const std::string& position : Split(groups[i], ',')) {
+      char* end = nullptr;
+      const unsigned long j = std::strtoul(position.c_str(), &end, 10);
+      if (position.empty() || *end != '\0' || j >= messages.size() || !messages[j].is_string()) {
+        continue;
+      }
+      columns += (columns.empty() ? "" : ", ") + messages[j].get<std::string>();
+      ++count;
+    }
+    tier_counts.emplace_back(rule.value("tier", ""), count);
+  }
+  nlohmann::ordered_json missed = nlohmann::ordered_json::object();
+  if (!columns.empty()) {
+    auto values = PrepareGuarded(db,
+                                 "SELECT json_array(" + columns + ") FROM (" +
+                                     WideSelectSql(attributes) + ") WHERE clip_id = ?1",
+                                 "");
+    if (!values.ok()) return Status::Error("explain: " + values.status().message());
+    sql::BindInt(values->get(), 1, d->clip.id);
+    const int vrc = sqlite3_step(values->get());
+    if (vrc != SQLITE_ROW && vrc != SQLITE_DONE) return sql::SqlError(db, "explain");
+    const auto list = vrc == SQLITE_ROW
+                          ? nlohmann::ordered_json::parse(ColText(values->get(), 0), nullptr, false)
+                          : nlohmann::ordered_json();
+    size_t at = 0;
+    for (const auto& [tier, count] : tier_counts) {
+      auto& out = missed[tier] = nlohmann::ordered_json::array();
+      for (size_t k = 0; k < count; ++k, ++at) {
+        if (list.is_array() && at < list.size()) out.push_back(list[at]);
+      }
+    }
+  } else {
+    for (const auto& [tier, count] : tier_counts) missed[tier] = nlohmann::ordered_json::array();
+  }
+  d->missed = missed.dump();
+  return Status::Ok();
+}
+
 Result<sql::StmtPtr> sql::PrepareReadOnly(sqlite3* db, const std::string& sql_text) {
   return PrepareGuarded(db, sql_text, "");
 }
@@ -434,5 +576,15 @@ std::string sql::CreateWideViewSql(const std::set<std::string>& attributes) {
 }
 
 std::string_view sql::DropWideViewSql() { return kDropWide; }
+
+std::string sql::ManualTierOverlaySql(std::string_view where) {
+  return "INSERT OR REPLACE INTO clip_tiers (clip_id, tier, rule, missed, recipe, tiering, rank, "
+         "failed) SELECT m.clip_id, m.tier, 'manual: ' || m.reason || ' (by ' || CASE m.who WHEN "
+         "'' THEN 'unknown' ELSE m.who END || ' at ' || m.at || '; rules: ' || COALESCE(t.tier, "
+         "'none') || ')', COALESCE(t.missed, '{}'), COALESCE(t.recipe, ''), t.tiering, "
+         "COALESCE(t.rank, 0), COALESCE(t.failed, '') FROM manual_tiers m LEFT JOIN clip_tiers t "
+         "ON t.clip_id = m.clip_id WHERE " +
+         std::string(where);
+}
 
 }  // namespace clipdex

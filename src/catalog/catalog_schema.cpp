@@ -188,6 +188,29 @@ CREATE TRIGGER search_tag_gone AFTER DELETE ON clip_tags BEGIN
     (SELECT 1 FROM clips WHERE id = OLD.clip_id);
 END;
 )sql",
+    // 5: compact tier rows (issue 18: at ten million clips, writing each clip's rule text and
+    // `missed` messages, ~560 bytes a row, cost more than evaluating the rules).
+    //  - tierings: one row per `clipdex tier` run that clip_tiers rows refer to: its recipe name,
+    //    default tier and rules (JSON array in recipe order: tier, when, attributes, and each
+    //    conjunct's message SQL), enough to rebuild a clip's rule and `missed` text on demand.
+    //  - clip_tiers.tiering: the run that placed the clip (NULL: the row holds its own rule and
+    //    missed text, as rows written before this version do).
+    //  - clip_tiers.rank: how many rules the clip missed before its own (its recipe position).
+    //  - clip_tiers.failed: the failed conjuncts of each missed rule, by position: "0,2|1"
+    //    (rule 0 failed conjuncts 0 and 2, rule 1 conjunct 1). Catalog::FindClip rebuilds the
+    //    messages from it with the clip's values.
+    R"sql(
+CREATE TABLE tierings (
+  id           INTEGER PRIMARY KEY,
+  recipe       TEXT NOT NULL,
+  default_tier TEXT NOT NULL,
+  rules        TEXT NOT NULL
+);
+ALTER TABLE clip_tiers ADD COLUMN tiering INTEGER;
+ALTER TABLE clip_tiers ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE clip_tiers ADD COLUMN failed TEXT NOT NULL DEFAULT '';
+UPDATE clip_tiers SET rank = (SELECT COUNT(*) FROM json_each(missed)) WHERE json_valid(missed);
+)sql",
 };
 
 }  // namespace clipdex

@@ -19,6 +19,7 @@
 #include "catalog/export_state.h"
 #include "media/clip_writer.h"
 #include "util/json_dump.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 
@@ -392,18 +393,6 @@ class JobQueue {
   bool stop_ = false;
   std::vector<std::thread> threads_;
 };
-
-std::string FormatDuration(double s) {
-  char buf[32];
-  if (s < 60) {
-    std::snprintf(buf, sizeof(buf), "%.0fs", s);
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(s) / 60, int(s) % 60);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(s) / 3600, int(s) % 3600 / 60);
-  }
-  return buf;
-}
 
 // Progress on stderr: one live line on a terminal, a plain line every 10 s otherwise. The ETA
 // is by seconds of source video (clips differ in length far more than in cost per second).

@@ -109,6 +109,11 @@ struct ClipDetail {
   ClipRecord clip;
   bool tiered = false;                     // false until `clipdex tier` ran
   std::string tier, rule, missed, recipe;  // clip_tiers columns when tiered
+  // A compact row (schema 5) leaves rule, missed and recipe to its tiering: they are filled by
+  // Catalog::ExpandTierReasons, which only explain and the clip page need.
+  int64_t tiering = 0;  // tierings.id, 0 when the row holds its own text
+  int rank = 0;         // rules missed before the clip's own
+  std::string failed;   // failed conjunct positions per missed rule: "0,2|1"
 };
 
 // ---- Search and hand curation (catalog_search.cpp, catalog_curation.cpp) ---------------------

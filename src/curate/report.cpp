@@ -15,6 +15,7 @@
 #include "curate/svg_chart.h"
 #include "media/jpeg.h"
 #include "util/base64.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 namespace {
@@ -142,11 +143,17 @@ class ReportWriter {
     if (!summary.ok()) return summary.status();
     stats_.clips = summary->clips;
     Head();
-    for (auto step : {&ReportWriter::Summary, &ReportWriter::Tiers, &ReportWriter::Histograms,
-                      &ReportWriter::Categories, &ReportWriter::Dedup, &ReportWriter::Thumbnails,
-                      &ReportWriter::FailedInputs}) {
+    const auto steps = {&ReportWriter::Summary,     &ReportWriter::Tiers, &ReportWriter::Histograms,
+                        &ReportWriter::Categories,  &ReportWriter::Dedup, &ReportWriter::Thumbnails,
+                        &ReportWriter::FailedInputs};
+    // A million clips take ~10 s, ten million about a minute: say how far it is.
+    ProgressLine progress("report", "steps", static_cast<long>(steps.size()));
+    long done = 0;
+    for (auto step : steps) {
       if (Status s = (this->*step)(); !s.ok()) return Status::Error("report: " + s.message());
+      progress.Update(++done);
     }
+    progress.Done();
     out_ << "<div id=\"report-end\" data-charts=\"" << stats_.charts << "\" data-thumbnails=\""
          << stats_.thumbnails << "\"></div>\n</body>\n</html>\n";
     if (!out_) return Status::Error("report: write failed");
@@ -161,8 +168,7 @@ class ReportWriter {
   }
 
   Status LoadTiers() {
-    // A clip in tier k failed every higher tier, so its `missed` object has k keys: that count
-    // recovers the recipe order without the recipe.
+    // In recipe order (Catalog::TierTotals recovers it from the clips' ranks).
     auto totals = catalog_.TierTotals();
     if (!totals.ok()) return totals.status();
     for (const TierTotal& total : totals.value()) {

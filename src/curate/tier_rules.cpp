@@ -13,6 +13,7 @@
 
 #include "curate/catalog_pass.h"
 #include "curate/clip_selection.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 namespace {
@@ -58,7 +59,13 @@ Result<TierResult> AssignTiers(Catalog& catalog, const Recipe& recipe) {
     if (!r.ok()) return r.status();
     rules.push_back(std::move(r.value()));
   }
-  auto totals = catalog.WriteTiers(rules, recipe.default_tier, recipe.name);
+  ProgressLine progress("tier", "clips", 0);
+  auto totals = catalog.WriteTiers(rules, recipe.default_tier, recipe.name,
+                                   [&progress](long done, long total) {
+                                     progress.SetTotal(total);
+                                     progress.Update(done);
+                                   });
+  progress.Done();
   if (!totals.ok()) return totals.status();
   std::map<std::string, TierCount> by_tier;
   for (const TierTotal& t : totals.value()) by_tier[t.tier] = {t.tier, t.clips, t.seconds / 3600.0};
@@ -77,7 +84,7 @@ Result<ClipExplanation> ExplainClip(Catalog& catalog, const std::string& clip) {
   auto found = ResolveClip(catalog, clip);
   if (!found.ok()) return Status::Error("explain: " + found.status().message());
   if (!found->has_value()) return Status::Error("explain: no clip '" + clip + "'");
-  const ClipDetail& d = **found;
+  ClipDetail& d = **found;
   ClipExplanation e;
   e.clip_id = d.clip.id;
   e.video_path = d.video.path;
@@ -101,6 +108,9 @@ Result<ClipExplanation> ExplainClip(Catalog& catalog, const std::string& clip) {
   if (!tags.ok()) return Status::Error("explain: " + tags.status().message());
   for (const ClipTag& t : *tags) e.tags.push_back(t.tag);
   if (e.tiered) {
+    if (Status s = catalog.ExpandTierReasons(&d); !s.ok()) {
+      return Status::Error("explain: " + s.message());
+    }
     e.tier = d.tier;
     e.rule = d.rule;
     e.recipe = d.recipe;

@@ -16,23 +16,13 @@
 #include "pipeline/provenance.h"
 #include "util/cpu_count.h"
 #include "util/fingerprint.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string FormatDuration(double s) {
-  char buf[32];
-  if (s < 60)
-    std::snprintf(buf, sizeof(buf), "%.0fs", s);
-  else if (s < 3600)
-    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(s) / 60, int(s) % 60);
-  else
-    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(s) / 3600, int(s) % 3600 / 60);
-  return buf;
-}
 
 // Progress on a terminal (one line, refreshed twice a second), plain log lines otherwise.
 class Progress {

@@ -14,6 +14,7 @@
 #include "models/clip_text_encoder.h"
 #include "models/model_manifest.h"
 #include "pipeline/analyzer_set.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 
@@ -119,7 +120,9 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
       removed = static_cast<long>(ann->Remove(gone));
       const int dims = ann->dims();
       AnnFeeder feeder(std::move(ann));
+      ProgressLine progress("semantic index: update", "clips", static_cast<long>(fresh.size()));
       for (int64_t id : fresh) {
+        if ((added & 1023) == 0) progress.Update(added);
         auto clip = catalog.FindClip(id);
         if (!clip.ok()) return Status::Error("semantic index: " + clip.status().message());
         if (!*clip) continue;  // removed since the selection
@@ -133,6 +136,7 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
         ++added;
       }
       ann = feeder.Finish();
+      progress.Done();
       index->ann_note_ = added == 0 && removed == 0 ? "loaded"
                                                     : "updated (+" + std::to_string(added) + " -" +
                                                           std::to_string(removed) + ")";
@@ -142,6 +146,10 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
     std::unique_ptr<AnnFeeder> feeder;
     int dims = 0;
     const int lists = AnnIndex::ListsFor(static_cast<int64_t>(with_embedding.size()));
+    // Ten million vectors take minutes (training, then adding): say how far it is.
+    ProgressLine progress("semantic index: build", "clips",
+                          static_cast<long>(with_embedding.size()));
+    long pushed = 0;
     Status st =
         catalog.ForEachWideClip({"embedding.clip"}, 1, [&](const WideClipRow& row) -> Status {
           if (!row.cells[0].text) return Status::Ok();
@@ -154,6 +162,7 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
           }
           if (d != dims) return MixedSizes(dims, d);
           feeder->Push(row.clip_id, *v);
+          if ((++pushed & 1023) == 0) progress.Update(pushed);
           return Status::Ok();
         });
     if (!st.ok()) {
@@ -163,6 +172,8 @@ Status EmbeddingIndex::BuildApproximate(Catalog& catalog, const ClipSet& with_em
     }
     if (!feeder) return Status::Ok();  // nothing to index after all
     ann = feeder->Finish();
+    progress.Update(pushed);
+    progress.Done();
     index->ann_note_ = "built";
   }
   index->dims_ = ann->dims();

@@ -147,7 +147,8 @@ void HandleClip(ServeContext& context, const httplib::Request& request,
   if (!detail.value())
     return SendError(response, 404, "clip " + std::to_string(*id) + " does not exist");
   nlohmann::ordered_json body;
-  Status s = ClipBody(**lease, *detail.value(), &body);
+  Status s = (*lease)->ExpandTierReasons(&*detail.value());
+  if (s.ok()) s = ClipBody(**lease, *detail.value(), &body);
   if (!s.ok()) return SendError(response, 500, s.message());
   SendJson(response, body);
 }

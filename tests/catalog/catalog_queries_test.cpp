@@ -171,8 +171,53 @@ TEST_F(CatalogQueriesTest, WriteTiersAndReadBack) {
   auto detail = cat_->FindClip(2);  // pan_left, 1.5 s: silver, missed gold
   ASSERT_TRUE(detail.ok() && detail->has_value());
   EXPECT_EQ((*detail)->tier, "silver");
+  // The row is compact: rank and failed conjunct positions; the text comes from its tiering.
+  EXPECT_EQ((*detail)->rank, 1);
+  EXPECT_EQ((*detail)->failed, "0");
+  EXPECT_EQ((*detail)->missed, "{}");  // the column's default
+  ASSERT_TRUE(cat_->ExpandTierReasons(&**detail).ok());
   EXPECT_EQ((*detail)->missed, "{\"gold\":[\"failed: gold\"]}");
+  EXPECT_EQ((*detail)->rule, "duration >= 1.5");
   EXPECT_EQ((*detail)->recipe, "test");
+  EXPECT_EQ(Peek().Text("SELECT length(rule) + length(missed) + length(recipe) FROM clip_tiers "
+                        "WHERE clip_id = 2"),
+            "2");
+}
+
+// A catalog tiered before schema 5 holds each row's rule and missed text; the migration gives
+// those rows their rank (so the report's order holds) and explain keeps showing their text.
+TEST_F(CatalogQueriesTest, TierRowsWrittenBeforeSchema5KeepTheirText) {
+  ASSERT_TRUE(cat_->WriteTiers({Rule("gold", "\"camera.movement\" = 'static'", {"camera.movement"}),
+                                Rule("silver", "duration >= 1.5")},
+                               "bronze", "test")
+                  .ok());
+  cat_.reset();
+  // Back to what schema 4 wrote: text in every row, no tiering columns.
+  ASSERT_TRUE(
+      Peek().Exec("UPDATE clip_tiers SET rule = 'old ' || tier, recipe = 'old', missed = CASE tier "
+                  "WHEN 'gold' THEN '{}' WHEN 'silver' THEN '{\"gold\":[\"no\"]}' "
+                  "ELSE '{\"gold\":[\"no\"],\"silver\":[\"no\"]}' END"));
+  ASSERT_TRUE(Peek().Exec(
+      "ALTER TABLE clip_tiers DROP COLUMN tiering; ALTER TABLE clip_tiers DROP COLUMN rank; "
+      "ALTER TABLE clip_tiers DROP COLUMN failed; DROP TABLE tierings; PRAGMA user_version = 4"));
+  auto reopened = Catalog::Open(dir_.path() / "ds", false);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  cat_ = std::move(reopened.value());
+  EXPECT_EQ(Peek().Text("SELECT group_concat(tier || rank, ' ') FROM (SELECT DISTINCT tier, rank "
+                        "FROM clip_tiers ORDER BY rank)"),
+            "gold0 silver1 bronze2");
+  auto order = cat_->TierTotals();
+  ASSERT_TRUE(order.ok());
+  ASSERT_EQ(order->size(), 3u);
+  EXPECT_EQ((*order)[0].tier, "gold");
+  EXPECT_EQ((*order)[2].tier, "bronze");
+  auto detail = cat_->FindClip(2);
+  ASSERT_TRUE(detail.ok() && detail->has_value());
+  EXPECT_EQ((*detail)->tiering, 0);
+  ASSERT_TRUE(cat_->ExpandTierReasons(&**detail).ok());
+  EXPECT_EQ((*detail)->rule, "old silver");
+  EXPECT_EQ((*detail)->missed, "{\"gold\":[\"no\"]}");
+  EXPECT_EQ((*detail)->recipe, "old");
 }
 
 TEST_F(CatalogQueriesTest, WriteTiersFailureLeavesTiersUnchanged) {

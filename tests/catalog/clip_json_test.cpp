@@ -9,8 +9,8 @@
 #include <limits>
 #include <string>
 
-#include "catalog/catalog.h"
 #include "../support/test_env.h"
+#include "catalog/catalog.h"
 #include "util/json_dump.h"
 
 namespace clipdex {

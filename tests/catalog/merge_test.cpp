@@ -140,6 +140,44 @@ TEST(Merge, CarriesClipRowsRenumberedAndIsIdempotent) {
             "bob");
 }
 
+// Tier rows keep only the rank and failed conjunct positions; their rule text and messages come
+// from the tiering (schema 5). A merged row must still explain itself as in its shard, also when
+// the shard's tiering gets another id in the merged catalog.
+TEST(Merge, TierReasonsSurviveTheMerge) {
+  CLIPDEX_REQUIRE_FILE(Media("synthetic/syn_cuts_4shots.mp4"));
+  TempDir tmp;
+  const auto shard = tmp / "shard", out = tmp / "out";
+  ASSERT_EQ(IngestMedia({"synthetic/syn_cuts_4shots.mp4"}, ShellQuote(shard.string()), kFastFlags),
+            "");
+  auto tiered = RunClipdex("tier " + ShellQuote(shard.string()));
+  ASSERT_EQ(tiered.exit_code, 0) << tiered.output;
+  ASSERT_TRUE(Catalog::Open(out, /*create=*/true).ok());
+  CatalogPeek(out).Exec(
+      "INSERT INTO tierings (recipe, default_tier, rules) VALUES ('other', 'none', '[]')");
+  auto merged = RunClipdex("merge " + ShellQuote(out.string()) + " " + ShellQuote(shard.string()));
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+
+  const std::string file = "syn_cuts_4shots.mp4";
+  int explained = 0;
+  for (int idx = 0; idx < 4; ++idx) {
+    auto a = Catalog::Open(shard, false);
+    auto b = Catalog::Open(out, false);
+    ASSERT_TRUE(a.ok() && b.ok());
+    auto da = a.value()->FindClip(ClipId(shard, file, idx));
+    auto db = b.value()->FindClip(ClipId(out, file, idx));
+    ASSERT_TRUE(da.ok() && db.ok() && da->has_value() && db->has_value()) << idx;
+    ASSERT_NE((*da)->tiering, (*db)->tiering);  // renumbered: id 1 was taken
+    ASSERT_TRUE(a.value()->ExpandTierReasons(&**da).ok());
+    ASSERT_TRUE(b.value()->ExpandTierReasons(&**db).ok());
+    EXPECT_EQ((*db)->tier, (*da)->tier);
+    EXPECT_EQ((*db)->rule, (*da)->rule);
+    EXPECT_EQ((*db)->missed, (*da)->missed);
+    EXPECT_EQ((*db)->recipe, "default");
+    if ((*da)->missed.find("gold") != std::string::npos) ++explained;
+  }
+  EXPECT_GT(explained, 0);  // at least one clip missed gold, so messages were compared
+}
+
 // The same video in two shards is kept once: the newer ingest wins and the merge says so.
 TEST(Merge, DuplicateVideoKeepsTheNewerCopy) {
   CLIPDEX_REQUIRE_FILE(Media("synthetic/syn_cuts_4shots.mp4"));
