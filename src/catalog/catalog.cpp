@@ -128,8 +128,12 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& dir, bool create)
   // export, serve --read-only) open it immutable, but only when nobody can be writing it: a
   // read-only mount, or a directory with no write bit at all (chmod a-w). Immutable skips
   // locking and the WAL, which would be unsafe beside another user's writer.
+  //
+  // NOMUTEX: every use of the connection already holds the catalog's own mutex (mu_), so SQLite's
+  // per-connection mutex, taken and released on every API call (each column of each row), only
+  // cost time: a quarter of the CPU of `export --where` at a million clips (10 % of its wall).
   std::string open_name = db_path.string();
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (fs::exists(db_path, ec) && ::access(dir.c_str(), W_OK) != 0) {
     const std::string why = std::strerror(errno);
     if (create) return Status::Error("cannot write dataset " + dir.string() + ": " + why);
@@ -140,7 +144,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(const fs::path& dir, bool create)
                                                 fs::perms::others_write)) == fs::perms::none;
     if (read_only_mount || no_write_bits) {
       open_name = "file:" + UriPath(db_path.string()) + "?immutable=1";
-      flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI;
+      flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
     }
   }
   sqlite3* raw = nullptr;

@@ -13,6 +13,7 @@
 #include "curate/multi_index_hash.h"
 #include "curate/semantic_index.h"
 #include "util/parallel.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 namespace {
@@ -332,8 +333,11 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
 
   // Step 2: verify candidates by ordered alignment; step 3: join.
   std::vector<char> duplicate(pairs.size(), 0);
+  ProgressLine progress("dedup: verify", "candidate pairs", static_cast<long>(pairs.size()));
   RunOnWorkers(workers, [&](unsigned w) {
     for (size_t k = w; k < pairs.size(); k += workers) {
+      // Worker 0 alone prints (the line is not shared between threads); its share stands for all.
+      if (w == 0 && (k & 4095) == 0) progress.Update(static_cast<long>(k));
       const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
       duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options,
                                      clips[a].still_camera || clips[b].still_camera)
@@ -341,6 +345,8 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
                          : 0;
     }
   });
+  progress.Update(static_cast<long>(pairs.size()));
+  progress.Done();
   UnionFind groups(clips.size());
   for (size_t k = 0; k < pairs.size(); ++k) {
     if (!duplicate[k]) continue;
@@ -402,7 +408,11 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     names.push_back(options.quality_attribute);
     const size_t camera = names.size();
     names.push_back("camera.movement");
+    auto summary = catalog.GetSummary();
+    if (!summary.ok()) return dedup_error(summary.status());
+    ProgressLine progress("dedup: read signatures", "clips", summary->clips);
     Status st = catalog.ForEachWideClip(names, required, [&](const WideClipRow& row) -> Status {
+      if ((clips.size() & 1023) == 0) progress.Update(static_cast<long>(clips.size()));
       DedupClip c;
       c.clip_id = row.clip_id;
       c.duration = row.duration;
