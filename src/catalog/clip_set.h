@@ -3,6 +3,7 @@
 // clip id up to the largest: 12.5 kB for 100k clips, 1.25 MB for ten million.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -34,6 +35,18 @@ class ClipSet {
     }
   }
   size_t bytes() const { return bits_.capacity() * sizeof(uint64_t); }
+  // The ids in both sets (word by word).
+  ClipSet Intersect(const ClipSet& other) const {
+    ClipSet out;
+    const size_t n = std::min(bits_.size(), other.bits_.size());
+    out.bits_.reserve(n);
+    for (size_t w = 0; w < n; ++w) {
+      const uint64_t word = bits_[w] & other.bits_[w];
+      out.bits_.push_back(word);
+      out.count_ += static_cast<size_t>(__builtin_popcountll(word));
+    }
+    return out;
+  }
 
  private:
   std::vector<uint64_t> bits_;

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -99,6 +101,56 @@ TEST_F(ExportSelect, WhereMatchesGroundTruthAndLimitTakesThePrefix) {
                           ShellQuote("duration >= 1; DELETE FROM clips"));
   EXPECT_EQ(write.exit_code, 2) << write.output;
   EXPECT_EQ(Export("").size(), all.size());
+}
+
+// A filter whose every condition has an index form (labels, number comparisons) is selected as
+// the intersection of index scans, with no clip looked up (Catalog::SelectClips); it must pick
+// exactly what the conditions say, alone and with --tier.
+TEST_F(ExportSelect, IndexedFiltersMatchGroundTruth) {
+  const auto all = Export("");
+  std::map<std::string, int> labels;
+  std::vector<double> scores;
+  for (const auto& line : all) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("camera.movement")) ++labels[j["camera.movement"].get<std::string>()];
+    if (j.contains("quality.score")) scores.push_back(j["quality.score"].get<double>());
+  }
+  ASSERT_FALSE(labels.empty());
+  ASSERT_GE(scores.size(), 4u);
+  std::sort(scores.begin(), scores.end());
+  const double threshold = scores[scores.size() / 2];
+  const std::string label =
+      std::max_element(labels.begin(), labels.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
+  char expr[200];
+  std::snprintf(expr, sizeof expr,
+                "camera.movement IN ('%s', 'no_such_label') AND quality.score >= %.6f",
+                label.c_str(), threshold - 1e-6);
+  std::vector<std::string> expected;
+  std::map<std::string, std::string> tier_of;
+  for (const auto& line : all) {
+    auto j = nlohmann::json::parse(line);
+    if (j.contains("camera.movement") && j["camera.movement"] == label &&
+        j.contains("quality.score") && j["quality.score"].get<double>() >= threshold - 1e-6) {
+      expected.push_back(line);
+    }
+  }
+  ASSERT_FALSE(expected.empty());
+  ASSERT_LT(expected.size(), all.size());
+  EXPECT_EQ(Export("--where " + ShellQuote(expr)), expected) << expr;
+  EXPECT_EQ(Export("--where " + ShellQuote(expr) + " --limit 1"),
+            std::vector<std::string>(expected.begin(), expected.begin() + 1));
+  // With a tier: the clips of that tier among the expected ones (tiers from --tier alone).
+  for (const std::string tier : {"gold", "silver", "bronze"}) {
+    std::set<std::string> in_tier;
+    for (const auto& line : Export("--tier " + tier)) in_tier.insert(line);
+    std::vector<std::string> both;
+    for (const auto& line : expected) {
+      if (in_tier.count(line)) both.push_back(line);
+    }
+    EXPECT_EQ(Export("--tier " + tier + " --where " + ShellQuote(expr)), both) << tier;
+  }
 }
 
 TEST_F(ExportSelect, TierMatchesClipTiers) {
