@@ -473,89 +473,164 @@ Result<std::vector<Transition>> Catalog::TransitionsFor(int64_t video_id) {
   return out;
 }
 
-Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, ClipRecord&)>& fn,
-                            const std::string& only_ids_table) {
+namespace {
+
+constexpr std::string_view kClipAttributesByName =
+    "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 ORDER BY name";
+
+// Reads the attributes of `clip` (by its id) through `attrs` (kClipAttributesByName). The strings
+// of the record's previous attributes are reused: assigning into them keeps their buffers, where
+// building new ones cost a malloc and a free per attribute (~57 a clip).
+void ReadAttributes(sqlite3_stmt* attrs, ClipRecord* clip) {
+  size_t n = 0;
+  sqlite3_reset(attrs);
+  BindInt(attrs, 1, clip->id);
+  while (sqlite3_step(attrs) == SQLITE_ROW) {
+    if (n == clip->attributes.size()) clip->attributes.emplace_back();
+    Attribute& a = clip->attributes[n++];
+    a.name.assign(sql::ColView(attrs, 0));
+    a.number.reset();
+    if (sqlite3_column_type(attrs, 1) != SQLITE_NULL) a.number = sqlite3_column_double(attrs, 1);
+    a.text.assign(sql::ColView(attrs, 2));
+  }
+  clip->attributes.resize(n);
+}
+
+// Clips read by id, with their video (read again only when it changes) and attributes.
+class ClipsById {
+ public:
+  static Result<ClipsById> Prepare(sqlite3* db) {
+    ClipsById r;
+    r.db_ = db;
+    auto v = sql::Prepare(
+        db, "SELECT " + VideoColumnList("v.", true) + " FROM videos v WHERE v.id = ?1");
+    if (!v.ok()) return v.status();
+    auto c =
+        sql::Prepare(db, "SELECT " + std::string(kClipColumns) + " FROM clips c WHERE c.id = ?1");
+    if (!c.ok()) return c.status();
+    auto a = sql::Prepare(db, std::string(kClipAttributesByName));
+    if (!a.ok()) return a.status();
+    r.video_ = std::move(*v);
+    r.clip_ = std::move(*c);
+    r.attrs_ = std::move(*a);
+    return r;
+  }
+  // Reads clip `clip_id` into *clip (keeping its attribute strings for reuse) and its video into
+  // *video unless *video already is that video. False when the clip is gone.
+  Result<bool> Read(int64_t clip_id, VideoRecord* video, ClipRecord* clip) {
+    sqlite3_stmt* cs = clip_.get();
+    sqlite3_reset(cs);
+    BindInt(cs, 1, clip_id);
+    const int rc = sqlite3_step(cs);
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) return SqlError(db_, "catalog: read clip");
+    std::vector<Attribute> keep;
+    keep.swap(clip->attributes);
+    *clip = ReadClip(cs, 0);
+    clip->attributes.swap(keep);
+    if (clip->video_id != video->id) {
+      sqlite3_stmt* vs = video_.get();
+      sqlite3_reset(vs);
+      BindInt(vs, 1, clip->video_id);
+      if (sqlite3_step(vs) != SQLITE_ROW) return SqlError(db_, "catalog: read clip");
+      *video = ReadVideo(vs, 0);
+    }
+    ReadAttributes(attrs_.get(), clip);
+    return true;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  sql::StmtPtr video_, clip_, attrs_;
+};
+
+}  // namespace
+
+Status Catalog::ForEachClipId(const std::function<bool(int64_t)>& fn,
+                              const std::string& only_ids_table) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
-  // videos_path drives the outer loop and UNIQUE(video_id, idx) the inner one, so SQLite streams
-  // rows in order without a sort: memory stays flat regardless of catalog size.
-  //
-  // With a selection the walk reads only ids (both indexes cover them) and tests each against the
-  // selection held as a bitmap (1.25 MB at ten million clips); a selected clip's row is then read
-  // by its id. Probing the TEMP table per clip and reading every clip's row, selected or not,
-  // made a 26 % selection of ten million clips cost nearly a full export.
+  // A selection is held as a bitmap (1.25 MB at ten million clips) and tested per id: probing
+  // the TEMP table per clip, and reading every clip's row whether selected or not, made a 26 %
+  // selection of ten million clips cost nearly a full export.
   std::optional<ClipSet> only;
   if (!only_ids_table.empty()) {
     auto set = SelectClipSet("SELECT clip_id FROM temp." + sql::QuoteIdent(only_ids_table));
     if (!set.ok()) return set.status();
     only = std::move(*set);
   }
-  auto stmt = Prepare(db, only ? std::string("SELECT v.id, c.id FROM videos v JOIN clips c ON "
-                                             "c.video_id = v.id ORDER BY v.path, v.id, c.idx")
-                               : "SELECT " + VideoColumnList("v.", true) + ", " +
-                                     std::string(kClipColumns) +
-                                     " FROM videos v JOIN clips c ON c.video_id = v.id"
-                                     " ORDER BY v.path, v.id, c.idx");
+  // videos_path drives the outer loop and UNIQUE(video_id, idx) the inner one; both cover the
+  // ids, so SQLite streams them in order without a sort or a table read.
+  auto stmt = Prepare(db,
+                      "SELECT c.id FROM videos v JOIN clips c ON c.video_id = v.id "
+                      "ORDER BY v.path, v.id, c.idx");
   if (!stmt.ok()) return stmt.status();
-  sql::StmtPtr video_by_id, clip_by_id;
-  if (only) {
-    auto v =
-        Prepare(db, "SELECT " + VideoColumnList("v.", true) + " FROM videos v WHERE v.id = ?1");
-    if (!v.ok()) return v.status();
-    auto c = Prepare(db, "SELECT " + std::string(kClipColumns) + " FROM clips c WHERE c.id = ?1");
-    if (!c.ok()) return c.status();
-    video_by_id = std::move(*v);
-    clip_by_id = std::move(*c);
-  }
-  const int clip_col = static_cast<int>(kVideoColumns.size());
-  auto attrs = Prepare(db,
-                       "SELECT name, num, text FROM clip_attributes WHERE clip_id = ?1 "
-                       "ORDER BY name");
-  if (!attrs.ok()) return attrs.status();
-  VideoRecord video;
-  // The attribute strings of one clip are kept for the next: assigning into them reuses their
-  // buffers, where building new ones cost a malloc and a free per attribute (~57 a clip).
-  std::vector<Attribute> reuse;
   int rc;
   while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
-    ClipRecord clip;
-    if (only) {
-      const int64_t clip_id = ColInt(stmt->get(), 1);
-      if (!only->Contains(clip_id)) continue;
-      const int64_t video_id = ColInt(stmt->get(), 0);
-      if (video_id != video.id) {
-        sqlite3_stmt* vs = video_by_id.get();
-        sqlite3_reset(vs);
-        BindInt(vs, 1, video_id);
-        if (sqlite3_step(vs) != SQLITE_ROW) return SqlError(db, "catalog: list clips");
-        video = ReadVideo(vs, 0);
-      }
-      sqlite3_stmt* cs = clip_by_id.get();
-      sqlite3_reset(cs);
-      BindInt(cs, 1, clip_id);
-      if (sqlite3_step(cs) != SQLITE_ROW) return SqlError(db, "catalog: list clips");
-      clip = ReadClip(cs, 0);
-    } else {
-      // Rebuild the video only when it changes; consecutive rows share it.
-      if (ColInt(stmt->get(), 0) != video.id) video = ReadVideo(stmt->get(), 0);
-      clip = ReadClip(stmt->get(), clip_col);
-    }
-    clip.attributes.swap(reuse);
-    size_t n = 0;
-    sqlite3_stmt* as = attrs->get();
-    sqlite3_reset(as);
-    BindInt(as, 1, clip.id);
-    while (sqlite3_step(as) == SQLITE_ROW) {
-      if (n == clip.attributes.size()) clip.attributes.emplace_back();
-      Attribute& a = clip.attributes[n++];
-      a.name.assign(sql::ColView(as, 0));
-      a.number.reset();
-      if (sqlite3_column_type(as, 1) != SQLITE_NULL) a.number = sqlite3_column_double(as, 1);
-      a.text.assign(sql::ColView(as, 2));
-    }
-    clip.attributes.resize(n);
+    const int64_t id = ColInt(stmt->get(), 0);
+    if (only && !only->Contains(id)) continue;
+    if (!fn(id)) return Status::Ok();
+  }
+  if (rc != SQLITE_DONE) return SqlError(db, "catalog: list clips");
+  return Status::Ok();
+}
+
+Status Catalog::ReadClips(const std::vector<int64_t>& ids,
+                          const std::function<void(const VideoRecord&, ClipRecord&)>& fn) {
+  std::lock_guard lock(mu_);
+  auto reader = ClipsById::Prepare(db_.get());
+  if (!reader.ok()) return reader.status();
+  VideoRecord video;
+  ClipRecord clip;
+  for (int64_t id : ids) {
+    auto found = reader->Read(id, &video, &clip);
+    if (!found.ok()) return found.status();
+    if (*found) fn(video, clip);
+  }
+  return Status::Ok();
+}
+
+Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, ClipRecord&)>& fn,
+                            const std::string& only_ids_table) {
+  std::lock_guard lock(mu_);
+  sqlite3* db = db_.get();
+  VideoRecord video;
+  ClipRecord clip;
+  if (!only_ids_table.empty()) {
+    // Ids in order, then each selected clip's row by id (ForEachClipId).
+    auto reader = ClipsById::Prepare(db);
+    if (!reader.ok()) return reader.status();
+    Status failed = Status::Ok();
+    Status walked = ForEachClipId(
+        [&](int64_t id) {
+          auto found = reader->Read(id, &video, &clip);
+          if (!found.ok()) {
+            failed = found.status();
+            return false;
+          }
+          return !*found || fn(video, clip);
+        },
+        only_ids_table);
+    return failed.ok() ? walked : failed;
+  }
+  // One statement for clip and video columns, in path order (see ForEachClipId).
+  auto stmt = Prepare(
+      db, "SELECT " + VideoColumnList("v.", true) + ", " + std::string(kClipColumns) +
+              " FROM videos v JOIN clips c ON c.video_id = v.id ORDER BY v.path, v.id, c.idx");
+  if (!stmt.ok()) return stmt.status();
+  const int clip_col = static_cast<int>(kVideoColumns.size());
+  auto attrs = Prepare(db, std::string(kClipAttributesByName));
+  if (!attrs.ok()) return attrs.status();
+  int rc;
+  while ((rc = sqlite3_step(stmt->get())) == SQLITE_ROW) {
+    // Rebuild the video only when it changes; consecutive rows share it.
+    if (ColInt(stmt->get(), 0) != video.id) video = ReadVideo(stmt->get(), 0);
+    std::vector<Attribute> keep;
+    keep.swap(clip.attributes);
+    clip = ReadClip(stmt->get(), clip_col);
+    clip.attributes.swap(keep);
+    ReadAttributes(attrs->get(), &clip);
     if (!fn(video, clip)) return Status::Ok();
-    reuse.swap(clip.attributes);
   }
   if (rc != SQLITE_DONE) return SqlError(db, "catalog: list clips");
   return Status::Ok();

@@ -124,6 +124,14 @@ class Catalog {
   // record then holds.
   Status ForEachClip(const std::function<bool(const VideoRecord&, ClipRecord&)>& fn,
                      const std::string& only_ids_table = "");
+  // The ids ForEachClip would walk, in its order (only ids are read: a pass that reads the clips
+  // elsewhere, e.g. on other connections, ReadClips). fn returns false to stop early.
+  Status ForEachClipId(const std::function<bool(int64_t clip_id)>& fn,
+                       const std::string& only_ids_table = "");
+  // The clips `ids` names, in that order, each with its video and attributes (a clip deleted since
+  // is skipped). The record passed to fn is reused for the next clip, as in ForEachClip.
+  Status ReadClips(const std::vector<int64_t>& ids,
+                   const std::function<void(const VideoRecord&, ClipRecord&)>& fn);
 
   // ---- Attributes (catalog_attributes.cpp) ----------------------------------------------------
 

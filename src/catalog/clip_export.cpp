@@ -1,5 +1,6 @@
 #include "catalog/clip_export.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "caption/caption_dpo.h"
 #include "catalog/clip_json.h"
+#include "util/cpu_count.h"
 #include "util/json_dump.h"
 
 namespace clipdex {
@@ -44,104 +46,111 @@ std::string CsvField(const nlohmann::ordered_json& value) {
   return out + "\"";
 }
 
-// JSONL lines written on a second thread while the catalog walk reads the next clips: the walk
-// (SQLite) and the formatting each take about half of a JSONL export, so overlapping them on two
-// cores nearly halves it (bench/scale_catalog.sh). Clips travel in batches, taken from the walk
-// by swapping records (no copy), in order, at most kBatchesInFlight batches ahead; emptied
-// batches go back to the walk so their strings are reused.
-class JsonlWriterThread {
+// JSONL on every core. The walk of ids (this connection: it holds the selection; index-only)
+// cuts the export order into chunks; each worker reads its chunks' clips on a connection of its
+// own and formats their lines; the chunks are written in order. Reading ~57 attributes a clip
+// and formatting them are both per-clip work, so they spread over the workers. The earlier
+// design read on one thread and formatted on another: the reading side alone set the pace
+// (74k clips/s with every attribute at a million clips, docs/scale.md). At most two chunks per
+// worker are in flight, so memory stays bounded whatever the catalog's size.
+class ParallelJsonl {
  public:
-  JsonlWriterThread(bool all_attributes, std::FILE* out)
-      : all_attributes_(all_attributes), out_(out), thread_([this] { Run(); }) {}
-  ~JsonlWriterThread() { Finish(); }
-  JsonlWriterThread(const JsonlWriterThread&) = delete;
-  JsonlWriterThread& operator=(const JsonlWriterThread&) = delete;
-
-  // Takes the clip's contents (the caller's record gets a used one back to read into).
-  void Add(const VideoRecord& v, ClipRecord& c) {
-    if (!filling_) filling_ = TakeEmpty();
-    if (!last_video_ || last_video_->id != v.id) last_video_ = std::make_shared<VideoRecord>(v);
-    Batch& b = *filling_;
-    if (b.size == b.clips.size()) {
-      b.clips.emplace_back();
-      b.videos.emplace_back();
+  ParallelJsonl(std::vector<std::unique_ptr<Catalog>> readers, bool all_attributes, std::FILE* out)
+      : all_attributes_(all_attributes), out_(out) {
+    for (auto& r : readers) {
+      threads_.emplace_back([this, reader = std::move(r)]() mutable { Work(*reader); });
     }
-    std::swap(b.clips[b.size], c);
-    b.videos[b.size] = last_video_;
-    if (++b.size == kBatchClips) Send();
+    max_in_flight_ = 2 * threads_.size();
   }
-  // Writes everything added and stops the thread.
-  void Finish() {
-    if (!thread_.joinable()) return;
-    if (filling_ && filling_->size > 0) Send();
+  ~ParallelJsonl() { Finish(); }
+  ParallelJsonl(const ParallelJsonl&) = delete;
+  ParallelJsonl& operator=(const ParallelJsonl&) = delete;
+
+  // Adds the next clip id of the export order.
+  Status Add(int64_t id) {
+    if (!filling_) filling_ = std::make_shared<Chunk>();
+    filling_->ids.push_back(id);
+    return filling_->ids.size() == kChunkClips ? Submit() : Status::Ok();
+  }
+  // Writes every chunk, stops the workers; the first error of any of them.
+  Status Finish() {
+    Status s = filling_ ? Submit() : Status::Ok();
+    if (s.ok()) s = WriteDone(/*all=*/true);
     {
       std::lock_guard lock(mu_);
-      done_ = true;
+      stop_ = true;
     }
-    cv_.notify_all();
-    thread_.join();
+    work_cv_.notify_all();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    return s;
   }
 
  private:
-  static constexpr size_t kBatchClips = 256;
-  static constexpr size_t kBatchesInFlight = 4;
-  struct Batch {
-    std::vector<ClipRecord> clips;
-    std::vector<std::shared_ptr<const VideoRecord>> videos;
-    size_t size = 0;
+  static constexpr size_t kChunkClips = 512;
+  struct Chunk {
+    std::vector<int64_t> ids;
+    std::string text;
+    bool done = false;
+    Status status = Status::Ok();
   };
 
-  std::unique_ptr<Batch> TakeEmpty() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return full_.size() < kBatchesInFlight; });
-    if (empty_.empty()) return std::make_unique<Batch>();
-    auto b = std::move(empty_.front());
-    empty_.pop_front();
-    return b;
-  }
-  void Send() {
+  Status Submit() {
+    auto chunk = std::move(filling_);
     {
       std::lock_guard lock(mu_);
-      full_.push_back(std::move(filling_));
+      order_.push_back(chunk);
+      pending_.push_back(chunk);
     }
-    cv_.notify_all();
+    work_cv_.notify_one();
+    return WriteDone(/*all=*/false);
   }
-  void Run() {
-    std::string buffer;
+  // Writes finished chunks from the front of the order: all of them (waiting for each), or only
+  // as many as it takes to bring the chunks in flight under the bound.
+  Status WriteDone(bool all) {
+    std::unique_lock lock(mu_);
+    while (!order_.empty() && (all || order_.size() >= max_in_flight_ || order_.front()->done)) {
+      done_cv_.wait(lock, [&] { return order_.front()->done; });
+      auto chunk = std::move(order_.front());
+      order_.pop_front();
+      lock.unlock();
+      if (!chunk->status.ok()) return chunk->status;
+      std::fwrite(chunk->text.data(), 1, chunk->text.size(), out_);
+      lock.lock();
+    }
+    return Status::Ok();
+  }
+  void Work(Catalog& reader) {
     for (;;) {
-      std::unique_ptr<Batch> b;
+      std::shared_ptr<Chunk> chunk;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return !full_.empty() || done_; });
-        if (full_.empty()) break;
-        b = std::move(full_.front());
-        full_.pop_front();
+        work_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+        if (pending_.empty()) return;
+        chunk = std::move(pending_.front());
+        pending_.pop_front();
       }
-      cv_.notify_all();  // a slot in flight is free
-      for (size_t i = 0; i < b->size; ++i) {
-        AppendClipJsonLine(*b->videos[i], b->clips[i], all_attributes_, &buffer);
-        b->videos[i].reset();
+      chunk->status = reader.ReadClips(chunk->ids, [&](const VideoRecord& v, ClipRecord& c) {
+        AppendClipJsonLine(v, c, all_attributes_, &chunk->text);
+      });
+      {
+        std::lock_guard lock(mu_);
+        chunk->done = true;
       }
-      b->size = 0;
-      if (buffer.size() >= (1u << 20)) {
-        std::fwrite(buffer.data(), 1, buffer.size(), out_);
-        buffer.clear();
-      }
-      std::lock_guard lock(mu_);
-      empty_.push_back(std::move(b));
+      done_cv_.notify_all();
     }
-    std::fwrite(buffer.data(), 1, buffer.size(), out_);
   }
 
   const bool all_attributes_;
   std::FILE* const out_;
-  std::unique_ptr<Batch> filling_;  // the walk's side only
-  std::shared_ptr<const VideoRecord> last_video_;
+  size_t max_in_flight_ = 2;
+  std::shared_ptr<Chunk> filling_;  // the walk's side only
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::unique_ptr<Batch>> full_, empty_;
-  bool done_ = false;
-  std::thread thread_;  // last: starts after every member above is ready
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<std::shared_ptr<Chunk>> order_, pending_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;  // last: started in the constructor's body
 };
 
 }  // namespace
@@ -149,13 +158,29 @@ class JsonlWriterThread {
 Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat format,
                   bool all_attributes, std::FILE* out) {
   if (format == RowFormat::kJsonl) {
-    JsonlWriterThread writer(all_attributes, out);
-    Status walked = WalkClips(catalog, selection, [&](const VideoRecord& v, ClipRecord& c) {
-      writer.Add(v, c);
-      return true;
-    });
-    writer.Finish();
-    return walked;
+    if (selection.limit == 0) return Status::Ok();
+    // One reading connection per core (at most 4: the id walk and the ordered writes are the
+    // main thread's). Later commits by another process may show in a worker's reads (a clip
+    // deleted since the walk is left out); the export reflects the catalog as it runs.
+    const int workers = std::clamp(UsableCores(), 1, 4);
+    std::vector<std::unique_ptr<Catalog>> readers;
+    for (int i = 0; i < workers; ++i) {
+      auto reader = Catalog::Open(catalog.dir(), /*create=*/false);
+      if (!reader.ok()) return reader.status();
+      readers.push_back(std::move(*reader));
+    }
+    ParallelJsonl writer(std::move(readers), all_attributes, out);
+    long seen = 0;
+    Status added = Status::Ok();
+    Status walked = catalog.ForEachClipId(
+        [&](int64_t id) {
+          added = writer.Add(id);
+          return added.ok() && (selection.limit < 0 || ++seen < selection.limit);
+        },
+        selection.clip_table);
+    Status written = writer.Finish();
+    if (!walked.ok()) return walked;
+    return added.ok() ? written : added;
   }
   bool header_done = false;
   return WalkClips(catalog, selection, [&](const VideoRecord& v, ClipRecord& c) {
