@@ -481,11 +481,12 @@ constexpr std::string_view kClipAttributesByName =
 // Reads the attributes of `clip` (by its id) through `attrs` (kClipAttributesByName). The strings
 // of the record's previous attributes are reused: assigning into them keeps their buffers, where
 // building new ones cost a malloc and a free per attribute (~57 a clip).
-void ReadAttributes(sqlite3_stmt* attrs, ClipRecord* clip) {
+Status ReadAttributes(sqlite3* db, sqlite3_stmt* attrs, ClipRecord* clip) {
   size_t n = 0;
   sqlite3_reset(attrs);
   BindInt(attrs, 1, clip->id);
-  while (sqlite3_step(attrs) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(attrs)) == SQLITE_ROW) {
     if (n == clip->attributes.size()) clip->attributes.emplace_back();
     Attribute& a = clip->attributes[n++];
     a.name.assign(sql::ColView(attrs, 0));
@@ -494,6 +495,7 @@ void ReadAttributes(sqlite3_stmt* attrs, ClipRecord* clip) {
     a.text.assign(sql::ColView(attrs, 2));
   }
   clip->attributes.resize(n);
+  return rc == SQLITE_DONE ? Status::Ok() : SqlError(db, "catalog: read attributes");
 }
 
 // Clips read by id, with their video (read again only when it changes) and attributes.
@@ -535,7 +537,7 @@ class ClipsById {
       if (sqlite3_step(vs) != SQLITE_ROW) return SqlError(db_, "catalog: read clip");
       *video = ReadVideo(vs, 0);
     }
-    ReadAttributes(attrs_.get(), clip);
+    if (Status s = ReadAttributes(db_, attrs_.get(), clip); !s.ok()) return s;
     return true;
   }
 
@@ -629,7 +631,7 @@ Status Catalog::ForEachClip(const std::function<bool(const VideoRecord&, ClipRec
     keep.swap(clip.attributes);
     clip = ReadClip(stmt->get(), clip_col);
     clip.attributes.swap(keep);
-    ReadAttributes(attrs->get(), &clip);
+    if (Status s = ReadAttributes(db, attrs->get(), &clip); !s.ok()) return s;
     if (!fn(video, clip)) return Status::Ok();
   }
   if (rc != SQLITE_DONE) return SqlError(db, "catalog: list clips");

@@ -261,7 +261,6 @@ Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRul
   // hand-set rows take the new rows' tiering with them.
   int64_t tiering = 0;
   {
-    if (Status s = Exec(db, "DELETE FROM tierings", "tier"); !s.ok()) return s;
     auto stmt = Prepare(
         db, "INSERT INTO tierings (recipe, default_tier, rules) VALUES (?1, ?2, ?3)", "tier");
     if (!stmt.ok()) return stmt.status();
@@ -270,6 +269,12 @@ Result<std::vector<TierTotal>> Catalog::WriteTiers(const std::vector<CompiledRul
     sql::BindText(stmt->get(), 3, TieringRulesJson(rules));
     if (sqlite3_step(stmt->get()) != SQLITE_DONE) return sql::SqlError(db, "tier");
     tiering = sqlite3_last_insert_rowid(db);
+    // The earlier tierings go after the new one is in: ids keep growing, so a reader holding a
+    // clip's tiering id from before this run never finds another run's rules under it.
+    if (Status s = Exec(db, "DELETE FROM tierings WHERE id != " + std::to_string(tiering), "tier");
+        !s.ok()) {
+      return s;
+    }
   }
   const std::string insert_sql = TierInsertSql(rules, default_tier, tiering);
   // The TEMP view must not outlive this call, whatever path it leaves by (the rollback drops it
@@ -377,6 +382,9 @@ Result<long> Catalog::SelectClips(const std::string& table, const std::string& t
     if (!tier.empty()) {
       selects.push_back("SELECT clip_id FROM clip_tiers WHERE tier = " + QuoteString(tier));
     }
+    // One snapshot for every scan, as the single statement of the general path has.
+    sql::Transaction txn(db, "select clips");
+    if (Status s = txn.Begin(/*write=*/false); !s.ok()) return s;
     std::optional<ClipSet> chosen;
     for (const std::string& select : selects) {
       auto set = SelectClipSet(select);
@@ -394,6 +402,7 @@ Result<long> Catalog::SelectClips(const std::string& table, const std::string& t
       sqlite3_reset(insert->get());
     });
     if (!failed.ok()) return failed;
+    if (Status s = txn.Commit(); !s.ok()) return s;
     return static_cast<long>(chosen->size());
   }
   if (Status s = Exec(db, std::string(kDropWide) + "; " + WideViewSql(where.attributes)); !s.ok()) {
@@ -545,17 +554,23 @@ Status Catalog::ExpandTierReasons(ClipDetail* d) {
   if (rc != SQLITE_ROW) return sql::SqlError(db, "explain");
   if (d->recipe.empty()) d->recipe = ColText(stmt->get(), 0);
   const auto rules = nlohmann::json::parse(ColText(stmt->get(), 1), nullptr, false);
-  if (!rules.is_array())
+  if (!rules.is_array()) {
     return Status::Error("tiering " + std::to_string(d->tiering) + ": damaged rules");
+  }
   const size_t rank = static_cast<size_t>(std::max(0, d->rank));
-  if (d->rule.empty() && rank < rules.size()) d->rule = rules[rank].value("when", "");
+  if (d->rule.empty() && rank < rules.size() && rules[rank].is_object()) {
+    d->rule = rules[rank].value("when", "");
+  }
 
   // Every failed conjunct's message, evaluated in one statement over the clip's wide row.
-  std::vector<std::pair<std::string, size_t>> tier_counts;  // (tier, messages) in recipe order
+  // One json_array per missed rule (SQLite caps a function's arguments, at 127 before 3.48),
+  // nested in one more.
+  std::vector<std::string> tiers;  // the missed rules' tiers, in recipe order
   std::set<std::string> attributes;
   std::string columns;
+  // A clip of rank k has k groups; "" is the one empty group of a rank-1 clip.
   const std::vector<std::string> groups =
-      d->failed.empty() ? std::vector<std::string>() : Split(d->failed, '|');
+      rank == 0 ? std::vector<std::string>() : Split(d->failed, '|');
   for (size_t i = 0; i < rank && i < rules.size() && i < groups.size(); ++i) {
     const auto& rule = rules[i];
     if (!rule.is_object() || !rule.contains("messages")) continue;
@@ -563,17 +578,17 @@ Status Catalog::ExpandTierReasons(ClipDetail* d) {
     for (const auto& a : rule.value("attributes", nlohmann::json::array())) {
       if (a.is_string()) attributes.insert(a.get<std::string>());
     }
-    size_t count = 0;
+    std::string rule_columns;
     for (const std::string& position : Split(groups[i], ',')) {
       char* end = nullptr;
       const unsigned long j = std::strtoul(position.c_str(), &end, 10);
       if (position.empty() || *end != '\0' || j >= messages.size() || !messages[j].is_string()) {
         continue;
       }
-      columns += (columns.empty() ? "" : ", ") + messages[j].get<std::string>();
-      ++count;
+      rule_columns += (rule_columns.empty() ? "" : ", ") + messages[j].get<std::string>();
     }
-    tier_counts.emplace_back(rule.value("tier", ""), count);
+    columns += (columns.empty() ? "" : ", ") + ("json_array(" + rule_columns + ")");
+    tiers.push_back(rule.value("tier", ""));
   }
   nlohmann::ordered_json missed = nlohmann::ordered_json::object();
   if (!columns.empty()) {
@@ -588,15 +603,14 @@ Status Catalog::ExpandTierReasons(ClipDetail* d) {
     const auto list = vrc == SQLITE_ROW
                           ? nlohmann::ordered_json::parse(ColText(values->get(), 0), nullptr, false)
                           : nlohmann::ordered_json();
-    size_t at = 0;
-    for (const auto& [tier, count] : tier_counts) {
-      auto& out = missed[tier] = nlohmann::ordered_json::array();
-      for (size_t k = 0; k < count; ++k, ++at) {
-        if (list.is_array() && at < list.size()) out.push_back(list[at]);
+    for (size_t r = 0; r < tiers.size(); ++r) {
+      auto& out = missed[tiers[r]] = nlohmann::ordered_json::array();
+      if (list.is_array() && r < list.size() && list[r].is_array()) {
+        for (const auto& m : list[r]) out.push_back(m);
       }
     }
   } else {
-    for (const auto& [tier, count] : tier_counts) missed[tier] = nlohmann::ordered_json::array();
+    for (const std::string& tier : tiers) missed[tier] = nlohmann::ordered_json::array();
   }
   d->missed = missed.dump();
   return Status::Ok();

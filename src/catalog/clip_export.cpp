@@ -108,18 +108,21 @@ class ParallelJsonl {
   }
   // Writes finished chunks from the front of the order: all of them (waiting for each), or only
   // as many as it takes to bring the chunks in flight under the bound.
+  // After a chunk failed nothing more is written: the output stays a clean prefix of the
+  // export, and the first error is what every later call returns.
   Status WriteDone(bool all) {
     std::unique_lock lock(mu_);
     while (!order_.empty() && (all || order_.size() >= max_in_flight_ || order_.front()->done)) {
       done_cv_.wait(lock, [&] { return order_.front()->done; });
       auto chunk = std::move(order_.front());
       order_.pop_front();
+      if (failed_.ok() && !chunk->status.ok()) failed_ = chunk->status;
+      if (!failed_.ok()) continue;
       lock.unlock();
-      if (!chunk->status.ok()) return chunk->status;
       std::fwrite(chunk->text.data(), 1, chunk->text.size(), out_);
       lock.lock();
     }
-    return Status::Ok();
+    return failed_;
   }
   void Work(Catalog& reader) {
     for (;;) {
@@ -149,6 +152,7 @@ class ParallelJsonl {
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
   std::deque<std::shared_ptr<Chunk>> order_, pending_;
+  Status failed_ = Status::Ok();  // the first chunk's error (mu_)
   bool stop_ = false;
   std::vector<std::thread> threads_;  // last: started in the constructor's body
 };

@@ -444,6 +444,8 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
       return Status::Ok();
     });
     if (!st.ok()) return st.message().rfind("dedup: ", 0) == 0 ? st : dedup_error(st);
+    progress.SetTotal(static_cast<long>(clips.size()));  // the clips read: those with a signature
+    progress.Update(static_cast<long>(clips.size()));
   }
   auto without = catalog.CountClipsWithout("dedup.signature");
   if (!without.ok()) return dedup_error(without.status());
