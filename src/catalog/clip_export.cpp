@@ -14,6 +14,7 @@
 #include "catalog/clip_json.h"
 #include "util/cpu_count.h"
 #include "util/json_dump.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 
@@ -22,6 +23,14 @@ namespace {
 namespace fs = std::filesystem;
 
 using ClipFn = std::function<bool(const VideoRecord&, ClipRecord&)>;
+
+// The clips an export will write, as far as known (0 when not: the progress line then shows
+// counts only).
+long ExpectedClips(const ExportSelection& selection) {
+  long n = selection.clips < 0 ? 0 : selection.clips;
+  if (selection.limit >= 0 && (n == 0 || selection.limit < n)) n = selection.limit;
+  return n;
+}
 
 // Walks the selected clips, at most `limit`.
 Status WalkClips(Catalog& catalog, const ExportSelection& selection, const ClipFn& fn) {
@@ -174,15 +183,21 @@ Status ExportRows(Catalog& catalog, const ExportSelection& selection, RowFormat 
       readers.push_back(std::move(*reader));
     }
     ParallelJsonl writer(std::move(readers), all_attributes, out);
+    // Ten million clips take half a minute or more: say how far it is (stderr; stdout is the
+    // export).
+    ProgressLine progress("export", "clips", ExpectedClips(selection));
     long seen = 0;
     Status added = Status::Ok();
     Status walked = catalog.ForEachClipId(
         [&](int64_t id) {
           added = writer.Add(id);
-          return added.ok() && (selection.limit < 0 || ++seen < selection.limit);
+          if ((++seen & 4095) == 0) progress.Update(seen);
+          return added.ok() && (selection.limit < 0 || seen < selection.limit);
         },
         selection.clip_table);
     Status written = writer.Finish();
+    progress.Update(seen);
+    progress.Done();
     if (!walked.ok()) return walked;
     return added.ok() ? written : added;
   }

@@ -20,6 +20,7 @@ struct ExportSelection {
   // empty = every clip.
   std::string clip_table;
   long limit = -1;  // at most this many clips; -1 = no limit
+  long clips = -1;  // how many clips the selection holds, for progress lines; -1 = unknown
 };
 
 // Called for each clip whose media file could not be written; the export goes on without it.

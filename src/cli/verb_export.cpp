@@ -265,6 +265,9 @@ int RunExport(const ExportArgs& args) {
     }
     if (n.value() == 0) std::fprintf(stderr, "clipdex: no clip matches the filter\n");
     selection.clip_table = kSelectedClipsTable;
+    selection.clips = n.value();
+  } else if (auto summary = cat.GetSummary(); summary.ok()) {
+    selection.clips = summary->clips;
   }
   if (!args.clips_dir.empty()) return ExportClipFiles(cat, selection, args);
   if (!args.pairs.empty()) return ExportPairShards(cat, selection, args);

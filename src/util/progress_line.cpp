@@ -52,14 +52,22 @@ void ProgressLine::Done() {
 void ProgressLine::Print(long done, bool last) {
   const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
   const double rate = elapsed > 0 ? done / elapsed : 0;
-  std::string eta = "?";
-  if (done > 0 && total_ > done) eta = FormatDuration(elapsed * (total_ - done) / done);
-  if (done >= total_) eta = "0s";
-  std::fprintf(stderr, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s%s%s", tty_ ? "\r\033[K" : "",
-               what_.c_str(), done, total_, unit_.c_str(),
-               total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0,
-               rate, unit_.c_str(), last ? "took " : "ETA ",
-               last ? FormatDuration(elapsed).c_str() : eta.c_str(), tty_ ? "" : "\n");
+  const char* lead = tty_ ? "\r\033[K" : "";
+  const char* end = tty_ ? "" : "\n";
+  if (total_ <= 0) {  // size unknown: counts and rate only
+    std::fprintf(stderr, "%s%s: %ld %s, %.0f %s/s, %s %s%s", lead, what_.c_str(), done,
+                 unit_.c_str(), rate, unit_.c_str(), last ? "took" : "for",
+                 FormatDuration(elapsed).c_str(), end);
+  } else {
+    std::string eta = "?";
+    if (done > 0 && total_ > done) eta = FormatDuration(elapsed * (total_ - done) / done);
+    if (done >= total_) eta = "0s";
+    std::fprintf(stderr, "%s%s: %ld/%ld %s (%.0f%%), %.0f %s/s, %s%s%s", lead, what_.c_str(), done,
+                 total_, unit_.c_str(),
+                 100.0 * static_cast<double>(done) / static_cast<double>(total_), rate,
+                 unit_.c_str(), last ? "took " : "ETA ",
+                 last ? FormatDuration(elapsed).c_str() : eta.c_str(), end);
+  }
   std::fflush(stderr);
   shown_ = true;
 }

@@ -14,7 +14,8 @@ std::string FormatDuration(double seconds);
 
 class ProgressLine {
  public:
-  // `what`: the work ("tier", "report: values"); `unit`: what `total` counts ("clips").
+  // `what`: the work ("tier", "report: values"); `unit`: what `total` counts ("clips");
+  // total <= 0: not known (the line then shows the count and the rate).
   ProgressLine(std::string what, std::string unit, long total);
   ~ProgressLine() { Done(); }
   ProgressLine(const ProgressLine&) = delete;

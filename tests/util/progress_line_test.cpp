@@ -43,5 +43,18 @@ TEST(ProgressLine, SlowWorkPrintsLogLines) {
   EXPECT_NE(out.find("tier: 1000/1000 clips (100%)"), std::string::npos) << out;
 }
 
+// An unknown total shows the count and the rate, never a percentage of nothing.
+TEST(ProgressLine, UnknownTotalShowsCounts) {
+  ::testing::internal::CaptureStderr();
+  {
+    ProgressLine progress("export", "clips", 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+    progress.Update(4096);
+  }
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(out.find("export: 4096 clips, "), std::string::npos) << out;
+  EXPECT_EQ(out.find('%'), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace clipdex
