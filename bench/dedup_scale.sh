@@ -6,6 +6,7 @@
 # Usage: [CHUNKS=m] bench/dedup_scale.sh [build dir, default build/release]
 #   CHUNKS forces the multi-index chunk count (default: MultiIndexHash::ChunksFor).
 # Measured on the 2-core dev box (shared): 9.6 s total, 7.6 s candidate search (3 chunks);
+# 2026-12-05, signatures dropped once their codes are taken: 5.1 s total, peak RSS 347 MB (813 MB before);
 # CHUNKS=5 10.4 s candidate search.
 set -euo pipefail
 cd "$(dirname "$0")/.."

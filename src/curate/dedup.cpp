@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <numeric>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "analyze/clip_embedding.h"
 #include "curate/multi_index_hash.h"
@@ -249,63 +251,80 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
   return false;
 }
 
-DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
-  const auto t0 = Clock::now();
-  DedupResult result;
-  result.clips = static_cast<long>(std::count_if(
+namespace {
+
+// What the candidate search needs of a clip: its distinct hashes, a fraction of its signature
+// (a few dozen codes against 64 samples x 33 hashes), so a catalog's signatures need not all be
+// in memory at once (RunDedup reads them again for the candidate pairs only).
+struct ClipCodes {
+  std::vector<uint64_t> stored;    // plain and centre (+ window) hashes: indexed
+  std::vector<uint64_t> queries;   // plain (+ window) hashes
+  std::vector<uint64_t> mirrored;  // mirrored hashes (--flip)
+  bool has_windows = false;
+  bool featureless = false;  // a signature without informative frames
+};
+
+// Window hashes are indexed and queried for every kSparseStride-th frame only: a window relation
+// needs most frames to align, so a third of them still meets the pair, and the candidate search
+// (which dominates at radius window_hamming) costs a third. Only clips whose signatures have
+// windows take part in window relations: signatures without them (older formats, hand-built)
+// have zero window hashes, and indexing those would make every such clip a candidate of every
+// other one.
+ClipCodes CodesOf(const DedupClip& c, const DedupOptions& options) {
+  ClipCodes out;
+  out.has_windows = c.signature.has_windows;
+  out.featureless = c.has_signature && c.signature.frames.empty();
+  std::vector<HashKind> window_kinds;
+  if (options.window_hamming > 0 && c.signature.has_windows) {
+    for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
+  }
+  out.stored = DistinctHashes(c.signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
+  out.queries = DistinctHashes(c.signature, {HashKind::kPlain}, window_kinds);
+  if (options.flip) out.mirrored = DistinctHashes(c.signature, {HashKind::kMirrored});
+  return out;
+}
+
+// Step 1 of FindDuplicates: candidate pairs (i << 32 | j, sorted, unique) from the codes alone.
+// Fills result's clips, featureless_clips, chunks, candidate_pairs and index_seconds.
+std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
+                                     std::vector<ClipCodes>& codes, const DedupOptions& options,
+                                     Clock::time_point t0, DedupResult* result) {
+  result->clips = static_cast<long>(std::count_if(
       clips.begin(), clips.end(), [](const DedupClip& c) { return c.has_signature; }));
   const int r = std::clamp(options.hamming, 0, 64);
   // Window relations compare plain and window hashes at their own, looser, threshold: they are
-  // indexed and queried too, at the larger of the two radii.
-  // Only clips whose signatures have windows take part in window relations (both clips must),
-  // so the others query at the base radius: a dataset of older signatures costs what it did.
-  const bool windows = options.window_hamming > 0 &&
-                       std::any_of(clips.begin(), clips.end(),
-                                   [](const DedupClip& c) { return c.signature.has_windows; });
+  // indexed and queried too, at the larger of the two radii. Clips without windows query at the
+  // base radius, so a dataset of older signatures costs what it did.
+  const bool windows =
+      options.window_hamming > 0 &&
+      std::any_of(codes.begin(), codes.end(), [](const ClipCodes& c) { return c.has_windows; });
   const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
   const int query_radius = windows ? window_radius : r;
-  // Window hashes are indexed and queried for every kSparseStride-th frame only: a window
-  // relation needs most frames to align, so a third of them still meets the pair, and the
-  // candidate search (which dominates at radius window_hamming) costs a third.
-  std::vector<HashKind> window_kinds;
-  if (windows) {
-    for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
-  }
-  // Signatures without windows (older formats, hand-built) have zero window hashes: indexing
-  // them would make every such clip a candidate of every other one.
-  const std::vector<HashKind> no_kinds;
-  auto WindowKindsOf = [&](size_t i) -> const std::vector<HashKind>& {
-    return clips[i].signature.has_windows ? window_kinds : no_kinds;
-  };
 
-  // Step 1: index every clip's distinct plain and centre hashes; plain queries then also find
-  // a clip whose centre crop is the querying clip.
-  std::vector<std::vector<uint64_t>> stored(clips.size());
-  size_t codes = 0;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    if (clips[i].has_signature && clips[i].signature.frames.empty()) ++result.featureless_clips;
-    stored[i] =
-        DistinctHashes(clips[i].signature, {HashKind::kPlain, HashKind::kCentre}, WindowKindsOf(i));
-    codes += stored[i].size();
+  // Index every clip's distinct plain and centre hashes; plain queries then also find a clip
+  // whose centre crop is the querying clip.
+  size_t stored = 0;
+  for (const ClipCodes& c : codes) {
+    if (c.featureless) ++result->featureless_clips;
+    stored += c.stored.size();
   }
-  result.chunks =
-      options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(codes, query_radius);
-  MultiIndexHash index(result.chunks);
-  result.chunks = index.chunks();
-  for (size_t i = 0; i < clips.size(); ++i) {
-    for (uint64_t h : stored[i]) index.Add(h, static_cast<uint32_t>(i));
-    stored[i].clear();
-    stored[i].shrink_to_fit();
+  result->chunks =
+      options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(stored, query_radius);
+  MultiIndexHash index(result->chunks);
+  result->chunks = index.chunks();
+  for (size_t i = 0; i < codes.size(); ++i) {
+    for (uint64_t h : codes[i].stored) index.Add(h, static_cast<uint32_t>(i));
+    std::vector<uint64_t>().swap(codes[i].stored);
   }
   index.Build();
 
-  // Queries and verification run on all cores: Query() is const, each worker owns its output.
+  // Queries run on all cores: Query() is const, each worker owns its output.
   const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
   std::vector<std::vector<uint64_t>> found(workers);
   RunOnWorkers(workers, [&](unsigned w) {
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
-      const int radius = clips[i].signature.has_windows ? query_radius : r;
+      const int radius = codes[i].has_windows ? query_radius : r;
       for (uint64_t q : queries) {
         index.Query(q, radius, &hits);
         for (uint32_t p : hits) {
@@ -314,11 +333,11 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
         }
       }
     };
-    for (size_t i = w; i < clips.size(); i += workers) {
-      collect(i, DistinctHashes(clips[i].signature, {HashKind::kPlain}, WindowKindsOf(i)));
+    for (size_t i = w; i < codes.size(); i += workers) {
+      collect(i, codes[i].queries);
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
-      if (options.flip) collect(i, DistinctHashes(clips[i].signature, {HashKind::kMirrored}));
+      collect(i, codes[i].mirrored);
     }
   });
   std::vector<uint64_t> pairs;
@@ -328,9 +347,20 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   }
   std::sort(pairs.begin(), pairs.end());
   pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
-  result.candidate_pairs = static_cast<long>(pairs.size());
-  result.index_seconds = SecondsSince(t0);
+  result->candidate_pairs = static_cast<long>(pairs.size());
+  result->index_seconds = SecondsSince(t0);
+  return pairs;
+}
 
+using SignatureOf = std::function<const DupSignature&(size_t clip)>;
+
+// Steps 2 and 3 of FindDuplicates: verify the candidate pairs by ordered alignment, with each
+// clip's signature from `signature_of`, and join the groups.
+void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint64_t>& pairs,
+                    const SignatureOf& signature_of, const DedupOptions& options,
+                    Clock::time_point t0, DedupResult* out) {
+  DedupResult& result = *out;
+  const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
   // Step 2: verify candidates by ordered alignment; step 3: join.
   std::vector<char> duplicate(pairs.size(), 0);
   ProgressLine progress("dedup: verify", "candidate pairs", static_cast<long>(pairs.size()));
@@ -339,7 +369,7 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
       // Worker 0 alone prints (the line is not shared between threads); its share stands for all.
       if (w == 0 && (k & 4095) == 0) progress.Update(static_cast<long>(k));
       const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
-      duplicate[k] = IsDuplicatePair(clips[a].signature, clips[b].signature, options,
+      duplicate[k] = IsDuplicatePair(signature_of(a), signature_of(b), options,
                                      clips[a].still_camera || clips[b].still_camera)
                          ? 1
                          : 0;
@@ -391,6 +421,20 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
               return x.keeper < y.keeper;
             });
   result.seconds = SecondsSince(t0);
+}
+
+}  // namespace
+
+DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
+  const auto t0 = Clock::now();
+  DedupResult result;
+  std::vector<ClipCodes> codes;
+  codes.reserve(clips.size());
+  for (const DedupClip& c : clips) codes.push_back(CodesOf(c, options));
+  const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t0, &result);
+  VerifyAndGroup(
+      clips, pairs, [&](size_t i) -> const DupSignature& { return clips[i].signature; }, options,
+      t0, &result);
   return result;
 }
 
@@ -398,6 +442,10 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
   const auto t0 = Clock::now();
   const auto dedup_error = [](const Status& s) { return Status::Error("dedup: " + s.message()); };
   std::vector<DedupClip> clips;
+  // Each clip's codes are kept and its signature dropped as it is read: the signatures of a
+  // catalog (~17 kB a clip parsed, 64 samples x 33 hashes) are read again below for the clips of
+  // candidate pairs only.
+  std::vector<ClipCodes> codes;
   {
     // Without --semantic only clips with a signature take part; with it, clips with either.
     const bool semantic = options.semantic > 0;
@@ -440,6 +488,8 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
         c.quality = *row.cells[quality].number;
       }
       c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
+      codes.push_back(CodesOf(c, options));
+      c.signature = DupSignature{};
       clips.push_back(std::move(c));
       return Status::Ok();
     });
@@ -456,7 +506,43 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     without_embedding = n.value();
   }
 
-  DedupResult result = FindDuplicates(clips, options);
+  const auto t_find = Clock::now();
+  DedupResult result;
+  const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t_find, &result);
+  std::vector<ClipCodes>().swap(codes);
+  // The signatures of the clips in candidate pairs, read again by id.
+  std::unordered_map<size_t, DupSignature> signatures;
+  {
+    std::vector<size_t> needed;
+    needed.reserve(pairs.size() * 2);
+    for (uint64_t k : pairs) {
+      needed.push_back(static_cast<size_t>(k >> 32));
+      needed.push_back(static_cast<size_t>(k & 0xffffffffu));
+    }
+    std::sort(needed.begin(), needed.end());
+    needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+    ProgressLine progress("dedup: read candidate signatures", "clips",
+                          static_cast<long>(needed.size()));
+    const std::vector<std::string> only = {"dedup.signature"};
+    for (size_t n = 0; n < needed.size(); ++n) {
+      if ((n & 1023) == 0) progress.Update(static_cast<long>(n));
+      const size_t i = needed[n];
+      auto found = catalog.FindClip(clips[i].clip_id, only);
+      if (!found.ok()) return dedup_error(found.status());
+      DupSignature& sig = signatures[i];
+      const Attribute* a = *found ? FindAttribute((*found)->clip, "dedup.signature") : nullptr;
+      if (a == nullptr) continue;  // gone since the first read: matches nothing
+      auto parsed = DupSignature::Parse(a->text);
+      if (!parsed.ok()) {
+        return Status::Error("dedup: bad dedup.signature of clip " +
+                             std::to_string(clips[i].clip_id) + ": " + parsed.status().message());
+      }
+      sig = std::move(*parsed);
+    }
+  }
+  VerifyAndGroup(
+      clips, pairs, [&](size_t i) -> const DupSignature& { return signatures.at(i); }, options,
+      t_find, &result);
   result.clips_without_signature = without.value();
   // Clips with neither attribute were not loaded: count them from the catalog.
   if (options.semantic > 0) result.clips_without_embedding = without_embedding;

@@ -191,8 +191,11 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
 // Steps 1-3 on clips in memory (no catalog): groups and counters, nothing stored.
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options);
 
-// Loads every clip's signature from the catalog, runs FindDuplicates and stores the result
-// (step 4). All or nothing: on error the catalog keeps its previous dedup attributes. Errors:
+// Reads every clip's signature from the catalog keeping only its codes, searches candidates as
+// FindDuplicates does, reads the signatures of the candidates' clips again to verify them, and
+// stores the result (step 4): the same groups as FindDuplicates over every signature, without
+// holding them all (~17 kB a clip). All or nothing: on error the catalog keeps its previous dedup
+// attributes. Errors:
 //   "dedup: bad dedup.signature of clip N: <reason>", "dedup: <sqlite reason>"
 Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options);
 
