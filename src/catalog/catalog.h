@@ -119,9 +119,8 @@ class Catalog {
   // fn may read through this Catalog but must not write to it.
   // With `only_ids_table` non-empty, only clips whose id is in that TEMP table (column clip_id,
   // on this connection; see curate/clip_selection.h) are walked, in the same order.
-  // The clip is fn's to take: it may swap or move the record's contents out (the JSONL export
-  // hands records to its formatting thread that way); the next clip is read into whatever the
-  // record then holds.
+  // The clip is fn's to take: it may swap or move the record's contents out; the next clip is
+  // read into whatever the record then holds.
   Status ForEachClip(const std::function<bool(const VideoRecord&, ClipRecord&)>& fn,
                      const std::string& only_ids_table = "");
   // The ids ForEachClip would walk, in its order (only ids are read: a pass that reads the clips
