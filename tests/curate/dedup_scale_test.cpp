@@ -29,7 +29,14 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   // Bulk fixture through a second connection: 101,000 CommitVideo transactions would dominate.
   testing::CatalogPeek peek(tmp / "ds");
   sqlite3* db = peek.handle();
-  constexpr int kVideos = 1000, kClipsPerVideo = 100, kFrames = 16, kCopies = 1000;
+  // DEDUP_SCALE_VIDEOS (x 100 clips) and DEDUP_SCALE_FRAMES size the bench (bench/dedup_scale.sh).
+  const auto env_int = [](const char* name, int fallback) {
+    const char* v = std::getenv(name);
+    return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : fallback;
+  };
+  const int kVideos = env_int("DEDUP_SCALE_VIDEOS", 1000);
+  const int kFrames = env_int("DEDUP_SCALE_FRAMES", 16);
+  constexpr int kClipsPerVideo = 100, kCopies = 1000;
   std::mt19937_64 rng(7);
   auto drift = [&](uint64_t h, int bits) {
     for (int k = 0; k < bits; ++k) h ^= uint64_t{1} << (rng() % 64);
