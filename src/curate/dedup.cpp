@@ -321,6 +321,7 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
   // Queries run on all cores: Query() is const, each worker owns its output.
   const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
   std::vector<std::vector<uint64_t>> found(workers);
+  ProgressLine progress("dedup: candidate search", "clips", static_cast<long>(codes.size()));
   RunOnWorkers(workers, [&](unsigned w) {
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
@@ -334,12 +335,16 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
       }
     };
     for (size_t i = w; i < codes.size(); i += workers) {
+      // Worker 0 alone prints (the line is not shared between threads); its share stands for all.
+      if (w == 0 && (i & 1023) == 0) progress.Update(static_cast<long>(i));
       collect(i, codes[i].queries);
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
       collect(i, codes[i].mirrored);
     }
   });
+  progress.Update(static_cast<long>(codes.size()));
+  progress.Done();
   std::vector<uint64_t> pairs;
   for (auto& f : found) {
     pairs.insert(pairs.end(), f.begin(), f.end());
