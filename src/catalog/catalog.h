@@ -37,6 +37,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog/merge_records.h"
@@ -57,7 +59,7 @@ class StmtCache;
 
 // Schema version this build writes and understands (PRAGMA user_version). Opening a catalog with
 // a newer version fails rather than risk corrupting data written by a newer clipdex.
-inline constexpr int kCatalogSchemaVersion = 5;
+inline constexpr int kCatalogSchemaVersion = 6;
 
 class Catalog {
  public:
@@ -154,11 +156,33 @@ class Catalog {
   // first `required` names (required 0: every such clip), with one cell per entry of `names`.
   // fn returns a non-ok Status to stop; that status is returned. required > names.size() is an
   // error. fn must not call back into this Catalog.
+  // only_without_dedup_codes: only clips without a dedup_codes row (new to incremental dedup).
   Status ForEachWideClip(const std::vector<std::string>& names, size_t required,
-                         const std::function<Status(const WideClipRow&)>& fn);
+                         const std::function<Status(const WideClipRow&)>& fn,
+                         bool only_without_dedup_codes = false);
 
   // Clips of ok videos that do not carry attribute `name`.
   Result<long> CountClipsWithout(const std::string& name);
+
+  // ---- Dedup state (catalog_dedup.cpp): what incremental `dedup` continues from -------------
+
+  // The settings and codes count of the last dedup run (dedup_state); nullopt before any run,
+  // after a merge, or after a run that could not keep its codes.
+  Result<std::optional<DedupState>> ReadDedupState();
+  // Rows of dedup_codes (the triggers of schema 6 delete a clip's row with the clip or when its
+  // dedup.signature changes).
+  Result<long> CountDedupCodes();
+  // Calls fn(clip id, codes BLOB) for every dedup_codes row whose clip belongs to an ok video, in
+  // clip id order. fn returns a non-ok Status to stop. fn must not call back into this Catalog.
+  Status ForEachDedupCodes(const std::function<Status(int64_t, std::string_view)>& fn);
+  // (clip id, dedup.group) of every clip carrying dedup.group, by clip id.
+  Result<std::vector<std::pair<int64_t, int64_t>>> DedupGroupRows();
+  // In one write transaction: replaces every dedup.group / dedup.dup_of row with `group_rows`
+  // (as ReplaceAttributes does), deletes every dedup_codes row first when `replace_codes`, adds
+  // `codes` (clip id, BLOB) and sets dedup_state to `state`. Whole or nothing.
+  Status CommitDedup(const std::vector<AttributeWrite>& group_rows,
+                     const std::vector<std::pair<int64_t, std::string>>& codes, bool replace_codes,
+                     const DedupState& state);
 
   // ---- Rules, tiers and selection (catalog_rules.cpp) -----------------------------------------
 

@@ -1,6 +1,7 @@
 // Attribute queries: stored names, bulk replacement, wide rows and counts (contracts in
 // catalog/catalog.h).
 #include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 #include "catalog/sqlite_stmt.h"
 
 namespace clipdex {
@@ -8,10 +9,7 @@ namespace clipdex {
 using sql::ColText;
 using sql::Prepare;
 
-namespace {
-
-// Inserts `rows` into clip_attributes (inside the caller's transaction).
-Status InsertAttributeRows(sqlite3* db, const std::vector<AttributeWrite>& rows) {
+Status sql::InsertAttributeRows(sqlite3* db, const std::vector<AttributeWrite>& rows) {
   auto insert = Prepare(db,
                         "INSERT INTO clip_attributes (clip_id, name, num, text) "
                         "VALUES (?1, ?2, ?3, ?4)",
@@ -37,8 +35,6 @@ Status InsertAttributeRows(sqlite3* db, const std::vector<AttributeWrite>& rows)
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<std::set<std::string>> Catalog::StoredAttributeNames() {
   std::lock_guard lock(mu_);
@@ -73,7 +69,7 @@ Status Catalog::ReplaceAttributes(const std::vector<std::string>& replace_names,
       }
     }
   }
-  if (Status st = InsertAttributeRows(db, rows); !st.ok()) return st;
+  if (Status st = sql::InsertAttributeRows(db, rows); !st.ok()) return st;
   return txn.Commit();
 }
 
@@ -101,12 +97,13 @@ Status Catalog::WriteClipAttributes(const std::string& prefix,
       return s;
     }
   }
-  if (Status st = InsertAttributeRows(db, rows); !st.ok()) return st;
+  if (Status st = sql::InsertAttributeRows(db, rows); !st.ok()) return st;
   return txn.Commit();
 }
 
 Status Catalog::ForEachWideClip(const std::vector<std::string>& names, size_t required,
-                                const std::function<Status(const WideClipRow&)>& fn) {
+                                const std::function<Status(const WideClipRow&)>& fn,
+                                bool only_without_dedup_codes) {
   if (required > names.size()) {
     return Status::Error("catalog: ForEachWideClip requires more names than it was given");
   }
@@ -128,6 +125,10 @@ Status Catalog::ForEachWideClip(const std::vector<std::string>& names, size_t re
                       "SELECT c.id, c.end_time - c.start_time, v.width * v.height" + cols +
                           " FROM clips c JOIN videos v ON v.id = c.video_id" + joins +
                           " WHERE v.status = 'ok'" + (any.empty() ? "" : " AND (" + any + ")") +
+                          (only_without_dedup_codes
+                               ? " AND NOT EXISTS (SELECT 1 FROM dedup_codes d WHERE d.clip_id "
+                                 "= c.id)"
+                               : "") +
                           " ORDER BY c.id",
                       "catalog");
   if (!stmt.ok()) return stmt.status();

@@ -172,6 +172,9 @@ const std::vector<MergeTable>& Catalog::MergeTables() {
       {"manual_tiers", "per clip, row by row"},
       {"clip_tags", "per clip, row by row"},
       {"curation_log", "per clip, entries not already present"},
+      {"dedup_codes", "derived: not copied; the next dedup reads the merged clips' signatures"},
+      {"dedup_state",
+       "cleared: the next dedup runs in full (the shards' groups came from their own runs)"},
       {"search_dirty", "derived: new and changed clips are marked by the schema's triggers"},
       {"search_fts", "derived: rebuilt from search_dirty by the next search"},
       {"search_fts_data", "FTS5 shadow table of search_fts"},
@@ -446,6 +449,9 @@ Result<MergeReport> Catalog::MergeFrom(const fs::path& shard_dir) {
     if (!n.ok()) return n.status();
     report.rows_written += *n;
   }
+  // The merged dedup.group rows came from runs over each side alone: an incremental dedup would
+  // take them as the groups of one run, so the next one starts over.
+  if (Status s = Exec(db, "DELETE FROM main.dedup_state", "merge: dedup state"); !s.ok()) return s;
   {
     // The log is append-only: an entry is copied unless an identical one is already here.
     auto cols = Columns(db, "curation_log");

@@ -171,4 +171,8 @@ std::string CreateWideViewSql(const std::set<std::string>& attributes);
 std::string ManualTierOverlaySql(std::string_view where);
 std::string_view DropWideViewSql();
 
+// Inserts `rows` into clip_attributes (inside the caller's transaction). Errors: "catalog: write
+// attribute <name> of clip <id>: <reason>".
+Status InsertAttributeRows(sqlite3* db, const std::vector<AttributeWrite>& rows);
+
 }  // namespace clipdex::sql

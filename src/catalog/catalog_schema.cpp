@@ -211,6 +211,37 @@ ALTER TABLE clip_tiers ADD COLUMN rank INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE clip_tiers ADD COLUMN failed TEXT NOT NULL DEFAULT '';
 UPDATE clip_tiers SET rank = (SELECT COUNT(*) FROM json_each(missed)) WHERE json_valid(missed);
 )sql",
+    // 6: incremental dedup (issue 18: adding clips to a deduplicated catalog must not cost a
+    // full rerun).
+    //  - dedup_codes: per clip that the last `dedup` runs saw, the codes its candidate search
+    //    indexes and queries (curate/dedup_codes.h), a few hundred bytes instead of the ~20 kB
+    //    signature. A clip without a row is new to the next run.
+    //  - dedup_state: the one row of the settings those runs used and how many codes rows they
+    //    left. Fewer rows now than then means a clip was deleted or its signature replaced
+    //    (the triggers below delete its codes), so the next run starts over.
+    R"sql(
+CREATE TABLE dedup_codes (
+  clip_id INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+  codes   BLOB NOT NULL
+);
+CREATE TABLE dedup_state (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  options TEXT    NOT NULL,
+  clips   INTEGER NOT NULL
+);
+CREATE TRIGGER dedup_signature_new AFTER INSERT ON clip_attributes
+WHEN NEW.name = 'dedup.signature' BEGIN
+  DELETE FROM dedup_codes WHERE clip_id = NEW.clip_id;
+END;
+CREATE TRIGGER dedup_signature_changed AFTER UPDATE ON clip_attributes
+WHEN OLD.name = 'dedup.signature' OR NEW.name = 'dedup.signature' BEGIN
+  DELETE FROM dedup_codes WHERE clip_id = OLD.clip_id OR clip_id = NEW.clip_id;
+END;
+CREATE TRIGGER dedup_signature_gone AFTER DELETE ON clip_attributes
+WHEN OLD.name = 'dedup.signature' BEGIN
+  DELETE FROM dedup_codes WHERE clip_id = OLD.clip_id;
+END;
+)sql",
 };
 
 }  // namespace clipdex

@@ -77,6 +77,11 @@ struct DedupTotals {
   long duplicates = 0;  // clips with a non-empty dedup.dup_of
   double duplicate_seconds = 0;
 };
+// The last dedup run, as incremental dedup needs it (table dedup_state).
+struct DedupState {
+  std::string options;  // curate/dedup_codes.h DedupSettingsKey
+  long clips = 0;       // dedup_codes rows it left
+};
 struct DedupGroupSize {
   std::string group;  // dedup.group value as text
   long clips = 0;

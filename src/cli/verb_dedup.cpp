@@ -29,6 +29,7 @@ struct DedupArgs {
   std::string quality_attribute = "quality.score";
   int show = 20;
   double semantic = 0;  // 0: off
+  bool full = false;
 };
 
 // `v` as text that reads back as the same double.
@@ -101,6 +102,9 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                   ">= COS, e.g. 0.95 (default: off)")
       ->type_name("COS")
       ->check(CLI::Range(0.01, 1.0));
+  cmd->add_flag("--full", args->full,
+                "Start over: read every signature again instead of only the clips added since "
+                "the last run with the same settings");
   cmd->add_option("--show", args->show, "Groups to list (largest first); -1 = all")
       ->capture_default_str();
   cmd->callback([args, exit_code]() {
@@ -125,6 +129,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"motion_dilate", std::to_string(args->motion_dilate)},
         {"motion_static_cells", std::to_string(args->motion_static_cells)},
         {"semantic", Exact(args->semantic)},
+        {"full", args->full ? "true" : "false"},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);
   });

@@ -56,6 +56,12 @@ std::string DedupReport(Catalog& catalog, const DedupResult& r, const DedupOptio
   }
   Appendf(&out, "hamming %d%s, min match %.2f, %d index chunks\n", options.hamming,
           options.flip ? ", mirrored copies included" : "", options.min_match_fraction, r.chunks);
+  if (r.incremental) {
+    Appendf(&out,
+            "incremental: %ld new clips against the last run's codes (dedup --full starts "
+            "over)\n",
+            r.new_clips);
+  }
   Appendf(&out, "clips %ld (%ld featureless, never matched)", r.clips, r.featureless_clips);
   if (r.clips_without_signature > 0) {
     Appendf(&out, "; %ld clips have no dedup.signature (re-ingest them with --force)",
@@ -98,6 +104,7 @@ Result<std::string> RunDedupPass(Catalog& catalog, const Recipe& recipe,
   options.motion_static_cells = static_cast<int>(values.GetInt("motion_static_cells"));
   options.quality_attribute = values.GetString("quality_attr");
   options.semantic = values.GetDouble("semantic");
+  options.full = values.GetBool("full");
   auto result = RunDedup(catalog, options);
   if (!result.ok()) return result.status();
   return DedupReport(catalog, result.value(), options, values.GetInt("show"));
@@ -161,6 +168,8 @@ std::vector<PassDescriptor> BuildPasses() {
          "numeric attribute that picks the keeper first (higher is better)"},
         {"semantic", OptionType::kDouble, "0",
          "also group clips whose embedding.clip cosine is >= this; 0 = off", 0, 1},
+        {"full", OptionType::kBool, "false",
+         "start over instead of continuing from the last run's codes (new clips only)"},
         {"show", OptionType::kInt, "20", "groups listed in the report, largest first; < 0 = all",
          -1e9, 1e9}},
        RunDedupPass},

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "analyze/clip_embedding.h"
+#include "curate/dedup_codes.h"
 #include "curate/multi_index_hash.h"
 #include "curate/semantic_index.h"
 #include "util/parallel.h"
@@ -55,24 +56,6 @@ bool BetterKeeper(const DedupClip& a, const DedupClip& b) {
   if (a.pixels != b.pixels) return a.pixels > b.pixels;
   if (a.duration != b.duration) return a.duration > b.duration;
   return a.clip_id < b.clip_id;
-}
-
-// The distinct hashes of `kinds` of every frame, plus those of `sparse_kinds` of every
-// kSparseStride-th frame.
-constexpr size_t kSparseStride = 3;
-std::vector<uint64_t> DistinctHashes(const DupSignature& sig, const std::vector<HashKind>& kinds,
-                                     const std::vector<HashKind>& sparse_kinds = {}) {
-  std::vector<uint64_t> out;
-  out.reserve(sig.frames.size() * (kinds.size() + sparse_kinds.size()));
-  for (size_t i = 0; i < sig.frames.size(); ++i) {
-    for (HashKind k : kinds) out.push_back(sig.frames[i].of(k));
-    if (i % kSparseStride == 0) {
-      for (HashKind k : sparse_kinds) out.push_back(sig.frames[i].of(k));
-    }
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
 }
 
 uint64_t PairKey(uint32_t a, uint32_t b) {
@@ -253,37 +236,6 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
 
 namespace {
 
-// What the candidate search needs of a clip: its distinct hashes, a fraction of its signature
-// (a few dozen codes against 64 samples x 33 hashes), so a catalog's signatures need not all be
-// in memory at once (RunDedup reads them again for the candidate pairs only).
-struct ClipCodes {
-  std::vector<uint64_t> stored;    // plain and centre (+ window) hashes: indexed
-  std::vector<uint64_t> queries;   // plain (+ window) hashes
-  std::vector<uint64_t> mirrored;  // mirrored hashes (--flip)
-  bool has_windows = false;
-  bool featureless = false;  // a signature without informative frames
-};
-
-// Window hashes are indexed and queried for every kSparseStride-th frame only: a window relation
-// needs most frames to align, so a third of them still meets the pair, and the candidate search
-// (which dominates at radius window_hamming) costs a third. Only clips whose signatures have
-// windows take part in window relations: signatures without them (older formats, hand-built)
-// have zero window hashes, and indexing those would make every such clip a candidate of every
-// other one.
-ClipCodes CodesOf(const DedupClip& c, const DedupOptions& options) {
-  ClipCodes out;
-  out.has_windows = c.signature.has_windows;
-  out.featureless = c.has_signature && c.signature.frames.empty();
-  std::vector<HashKind> window_kinds;
-  if (options.window_hamming > 0 && c.signature.has_windows) {
-    for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
-  }
-  out.stored = DistinctHashes(c.signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
-  out.queries = DistinctHashes(c.signature, {HashKind::kPlain}, window_kinds);
-  if (options.flip) out.mirrored = DistinctHashes(c.signature, {HashKind::kMirrored});
-  return out;
-}
-
 // Step 1 of FindDuplicates: candidate pairs (i << 32 | j, sorted, unique) from the codes alone.
 // Fills result's clips, featureless_clips, chunks, candidate_pairs and index_seconds.
 std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
@@ -358,15 +310,13 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
 }
 
 using SignatureOf = std::function<const DupSignature&(size_t clip)>;
+using StillCameraOf = std::function<bool(size_t clip)>;
 
-// Steps 2 and 3 of FindDuplicates: verify the candidate pairs by ordered alignment, with each
-// clip's signature from `signature_of`, and join the groups.
-void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint64_t>& pairs,
-                    const SignatureOf& signature_of, const DedupOptions& options,
-                    Clock::time_point t0, DedupResult* out) {
-  DedupResult& result = *out;
+// Step 2: verifies the candidate pairs by ordered alignment, on all cores, with each clip's
+// signature from `signature_of`. Returns one flag per pair.
+std::vector<char> VerifyPairs(const std::vector<uint64_t>& pairs, const SignatureOf& signature_of,
+                              const StillCameraOf& still_camera, const DedupOptions& options) {
   const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
-  // Step 2: verify candidates by ordered alignment; step 3: join.
   std::vector<char> duplicate(pairs.size(), 0);
   ProgressLine progress("dedup: verify", "candidate pairs", static_cast<long>(pairs.size()));
   RunOnWorkers(workers, [&](unsigned w) {
@@ -375,13 +325,50 @@ void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint6
       if (w == 0 && (k & 4095) == 0) progress.Update(static_cast<long>(k));
       const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
       duplicate[k] = IsDuplicatePair(signature_of(a), signature_of(b), options,
-                                     clips[a].still_camera || clips[b].still_camera)
+                                     still_camera(a) || still_camera(b))
                          ? 1
                          : 0;
     }
   });
   progress.Update(static_cast<long>(pairs.size()));
   progress.Done();
+  return duplicate;
+}
+
+// Largest group first, then by keeper.
+void SortGroups(std::vector<DedupGroup>* groups) {
+  std::sort(groups->begin(), groups->end(), [](const DedupGroup& x, const DedupGroup& y) {
+    if (x.duplicates.size() != y.duplicates.size()) {
+      return x.duplicates.size() > y.duplicates.size();
+    }
+    return x.keeper < y.keeper;
+  });
+}
+
+// The group of `members` (indices into clips) with its keeper chosen by BetterKeeper.
+DedupGroup GroupOf(const std::vector<size_t>& members,
+                   const std::function<const DedupClip&(size_t)>& clip_of) {
+  size_t keeper = members.front();
+  for (size_t i : members) {
+    if (BetterKeeper(clip_of(i), clip_of(keeper))) keeper = i;
+  }
+  DedupGroup g;
+  g.keeper = clip_of(keeper).clip_id;
+  for (size_t i : members) {
+    if (i != keeper) g.duplicates.push_back(clip_of(i).clip_id);
+  }
+  std::sort(g.duplicates.begin(), g.duplicates.end());
+  return g;
+}
+
+// Steps 2 and 3 of FindDuplicates: verify the candidate pairs by ordered alignment, with each
+// clip's signature from `signature_of`, and join the groups.
+void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint64_t>& pairs,
+                    const SignatureOf& signature_of, const DedupOptions& options,
+                    Clock::time_point t0, DedupResult* out) {
+  DedupResult& result = *out;
+  const std::vector<char> duplicate = VerifyPairs(
+      pairs, signature_of, [&](size_t i) { return clips[i].still_camera; }, options);
   UnionFind groups(clips.size());
   for (size_t k = 0; k < pairs.size(); ++k) {
     if (!duplicate[k]) continue;
@@ -405,27 +392,402 @@ void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint6
   for (size_t i = 0; i < clips.size(); ++i) members[groups.Find(i)].push_back(i);
   for (const auto& m : members) {
     if (m.size() < 2) continue;
-    size_t keeper = m.front();
-    for (size_t i : m) {
-      if (BetterKeeper(clips[i], clips[keeper])) keeper = i;
-    }
-    DedupGroup g;
-    g.keeper = clips[keeper].clip_id;
-    for (size_t i : m) {
-      if (i != keeper) g.duplicates.push_back(clips[i].clip_id);
-    }
-    std::sort(g.duplicates.begin(), g.duplicates.end());
+    DedupGroup g = GroupOf(m, [&](size_t i) -> const DedupClip& { return clips[i]; });
     result.marked += static_cast<long>(g.duplicates.size());
     result.groups.push_back(std::move(g));
   }
-  std::sort(result.groups.begin(), result.groups.end(),
-            [](const DedupGroup& x, const DedupGroup& y) {
-              if (x.duplicates.size() != y.duplicates.size()) {
-                return x.duplicates.size() > y.duplicates.size();
-              }
-              return x.keeper < y.keeper;
-            });
+  SortGroups(&result.groups);
   result.seconds = SecondsSince(t0);
+}
+
+// Reads clips with a signature (with `semantic`, also those with an embedding) from the catalog,
+// keeping each one's codes and dropping its signature; only_new: only clips without stored codes.
+Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
+                 std::vector<DedupClip>* clips, std::vector<ClipCodes>* codes) {
+  // Without --semantic only clips with a signature take part; with it, clips with either.
+  const bool semantic = options.semantic > 0;
+  std::vector<std::string> names = {"dedup.signature"};
+  if (semantic) names.push_back("embedding.clip");
+  const size_t required = names.size();
+  const size_t quality = names.size();
+  names.push_back(options.quality_attribute);
+  const size_t camera = names.size();
+  names.push_back("camera.movement");
+  long total = 0;
+  if (!only_new) {
+    auto summary = catalog.GetSummary();
+    if (!summary.ok()) return summary.status();
+    total = summary->clips;
+  }
+  ProgressLine progress(only_new ? "dedup: read new signatures" : "dedup: read signatures", "clips",
+                        total);
+  Status st = catalog.ForEachWideClip(
+      names, required,
+      [&](const WideClipRow& row) -> Status {
+        if ((clips->size() & 1023) == 0) progress.Update(static_cast<long>(clips->size()));
+        DedupClip c;
+        c.clip_id = row.clip_id;
+        c.duration = row.duration;
+        c.pixels = row.pixels;
+        if (const auto& sig_text = row.cells[0].text) {
+          auto sig = DupSignature::Parse(*sig_text);
+          if (!sig.ok()) {
+            return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
+                                 ": " + sig.status().message());
+          }
+          c.signature = std::move(sig.value());
+        } else {
+          c.has_signature = false;
+        }
+        if (semantic && row.cells[1].text) {
+          auto embedding = DecodeClipEmbedding(*row.cells[1].text);
+          if (!embedding.ok()) {
+            return Status::Error("dedup: bad embedding.clip of clip " + std::to_string(c.clip_id) +
+                                 ": " + embedding.status().message());
+          }
+          c.embedding = std::move(embedding.value());
+        }
+        if (row.cells[quality].number) {
+          c.has_quality = true;
+          c.quality = *row.cells[quality].number;
+        }
+        c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
+        codes->push_back(CodesOf(c, options));
+        c.signature = DupSignature{};
+        clips->push_back(std::move(c));
+        return Status::Ok();
+      },
+      only_new);
+  progress.SetTotal(static_cast<long>(clips->size()));  // the clips read: those with a signature
+  progress.Update(static_cast<long>(clips->size()));
+  return st;
+}
+
+// A clip read again by id: its signature (when `signature`), keeper fields and camera verdict.
+// nullopt when the clip is gone since.
+Result<std::optional<DedupClip>> ReadClipById(Catalog& catalog, int64_t clip_id,
+                                              const DedupOptions& options, bool signature) {
+  std::vector<std::string> only = {options.quality_attribute, "camera.movement"};
+  if (signature) only.push_back("dedup.signature");
+  auto found = catalog.FindClip(clip_id, only);
+  if (!found.ok()) return found.status();
+  if (!*found) return std::optional<DedupClip>();
+  const ClipDetail& d = **found;
+  DedupClip c;
+  c.clip_id = clip_id;
+  c.duration = d.clip.end_time - d.clip.start_time;
+  c.pixels = static_cast<int64_t>(d.video.probe.width) * d.video.probe.height;
+  if (const Attribute* q = FindAttribute(d.clip, options.quality_attribute); q && q->number) {
+    c.has_quality = true;
+    c.quality = *q->number;
+  }
+  const Attribute* camera = FindAttribute(d.clip, "camera.movement");
+  c.still_camera = camera != nullptr && camera->text == "static";
+  if (signature) {
+    const Attribute* a = FindAttribute(d.clip, "dedup.signature");
+    if (a != nullptr) {
+      auto parsed = DupSignature::Parse(a->text);
+      if (!parsed.ok()) {
+        return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(clip_id) +
+                             ": " + parsed.status().message());
+      }
+      c.signature = std::move(*parsed);
+    }
+  }
+  return std::optional<DedupClip>(std::move(c));
+}
+
+// The clips of `pairs` (sorted, unique indices).
+std::vector<size_t> ClipsOfPairs(const std::vector<uint64_t>& pairs) {
+  std::vector<size_t> needed;
+  needed.reserve(pairs.size() * 2);
+  for (uint64_t k : pairs) {
+    needed.push_back(static_cast<size_t>(k >> 32));
+    needed.push_back(static_cast<size_t>(k & 0xffffffffu));
+  }
+  std::sort(needed.begin(), needed.end());
+  needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
+  return needed;
+}
+
+// Every clip of the candidate pairs read again by id (ReadClipById, with its signature), keyed by
+// its index; `id_of` maps an index to its clip id. A clip gone since keeps only its id and matches
+// nothing.
+Result<std::unordered_map<size_t, DedupClip>> ReadPairClips(
+    Catalog& catalog, const std::vector<uint64_t>& pairs,
+    const std::function<int64_t(size_t)>& id_of, const DedupOptions& options) {
+  std::unordered_map<size_t, DedupClip> loaded;
+  const std::vector<size_t> needed = ClipsOfPairs(pairs);
+  ProgressLine progress("dedup: read candidate signatures", "clips",
+                        static_cast<long>(needed.size()));
+  for (size_t n = 0; n < needed.size(); ++n) {
+    if ((n & 1023) == 0) progress.Update(static_cast<long>(n));
+    const size_t i = needed[n];
+    auto c = ReadClipById(catalog, id_of(i), options, /*signature=*/true);
+    if (!c.ok()) return c.status();
+    DedupClip& slot = loaded[i];
+    if (*c) slot = std::move(**c);
+    slot.clip_id = id_of(i);
+  }
+  return loaded;
+}
+
+// dedup.group on every member (the keeper included), dedup.dup_of on the duplicates.
+std::vector<AttributeWrite> GroupRows(const std::vector<DedupGroup>& groups) {
+  std::vector<AttributeWrite> rows;
+  auto put = [&rows](int64_t clip, const char* name, int64_t value) {
+    rows.push_back({clip, name, static_cast<double>(value), ""});
+  };
+  for (const DedupGroup& g : groups) {
+    put(g.keeper, "dedup.group", g.keeper);
+    for (int64_t d : g.duplicates) {
+      put(d, "dedup.group", g.keeper);
+      put(d, "dedup.dup_of", g.keeper);
+    }
+  }
+  return rows;
+}
+
+Status DedupError(const Status& s) {
+  return s.message().rfind("dedup: ", 0) == 0 ? s : Status::Error("dedup: " + s.message());
+}
+
+// The full run: every clip's signature, every pair. Stores the codes for the next run.
+Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clock::time_point t0) {
+  std::vector<DedupClip> clips;
+  // Each clip's codes are kept and its signature dropped as it is read: the signatures of a
+  // catalog (~17 kB a clip parsed, 64 samples x 33 hashes) are read again below for the clips of
+  // candidate pairs only.
+  std::vector<ClipCodes> codes;
+  if (Status st = ReadClips(catalog, options, /*only_new=*/false, &clips, &codes); !st.ok()) {
+    return DedupError(st);
+  }
+  // The codes as stored for the next, incremental, run (clips with a signature only).
+  std::vector<std::pair<int64_t, std::string>> stored_codes;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (clips[i].has_signature)
+      stored_codes.emplace_back(clips[i].clip_id, EncodeClipCodes(codes[i]));
+  }
+  auto without = catalog.CountClipsWithout("dedup.signature");
+  if (!without.ok()) return DedupError(without.status());
+  long without_embedding = 0;
+  if (options.semantic > 0) {
+    auto n = catalog.CountClipsWithout("embedding.clip");
+    if (!n.ok()) return DedupError(n.status());
+    without_embedding = n.value();
+  }
+
+  const auto t_find = Clock::now();
+  DedupResult result;
+  const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t_find, &result);
+  std::vector<ClipCodes>().swap(codes);
+  // The signatures of the clips in candidate pairs, read again by id.
+  auto loaded = ReadPairClips(
+      catalog, pairs, [&](size_t i) { return clips[i].clip_id; }, options);
+  if (!loaded.ok()) return DedupError(loaded.status());
+  VerifyAndGroup(
+      clips, pairs, [&](size_t i) -> const DupSignature& { return loaded->at(i).signature; },
+      options, t_find, &result);
+  result.clips_without_signature = without.value();
+  // Clips with neither attribute were not loaded: count them from the catalog.
+  if (options.semantic > 0) result.clips_without_embedding = without_embedding;
+
+  // Earlier runs' marks and codes are replaced in the same transaction.
+  DedupState state{DedupSettingsKey(options), static_cast<long>(stored_codes.size())};
+  if (Status st = catalog.CommitDedup(GroupRows(result.groups), stored_codes,
+                                      /*replace_codes=*/true, state);
+      !st.ok()) {
+    return DedupError(st);
+  }
+  result.new_clips = result.clips;
+  result.seconds = SecondsSince(t0);
+  return result;
+}
+
+// The incremental run (see the header): the new clips' codes against an index of the old clips'
+// codes and each other; the old clips' query codes against an index of the new clips' codes
+// (the pairs an old clip would find by querying); existing groups as the seeds of the union.
+Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& options, long old_count,
+                                     Clock::time_point t0) {
+  DedupResult result;
+  result.incremental = true;
+  std::vector<DedupClip> clips;  // the new clips: combined indices [0, n_new)
+  std::vector<ClipCodes> codes;
+  if (Status st = ReadClips(catalog, options, /*only_new=*/true, &clips, &codes); !st.ok()) {
+    return DedupError(st);
+  }
+  const size_t n_new = clips.size();
+  result.new_clips = static_cast<long>(n_new);
+  std::vector<std::pair<int64_t, std::string>> stored_codes;
+  for (size_t i = 0; i < n_new; ++i) {
+    stored_codes.emplace_back(clips[i].clip_id, EncodeClipCodes(codes[i]));
+    if (codes[i].featureless) ++result.featureless_clips;
+  }
+  auto without = catalog.CountClipsWithout("dedup.signature");
+  if (!without.ok()) return DedupError(without.status());
+
+  const auto t_find = Clock::now();
+  const int r = std::clamp(options.hamming, 0, 64);
+  const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  const int max_radius = options.window_hamming > 0 ? window_radius : r;
+  // The radius a clip queries at, as in a full run (CandidatePairs).
+  const auto radius_of = [&](const ClipCodes& c) {
+    return options.window_hamming > 0 && c.has_windows ? window_radius : r;
+  };
+  const auto chunks_for = [&](size_t n) {
+    return options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(n, max_radius);
+  };
+  size_t new_stored = 0;
+  for (const ClipCodes& c : codes) new_stored += c.stored.size();
+  MultiIndexHash newer(chunks_for(new_stored));
+  for (size_t i = 0; i < n_new; ++i) {
+    for (uint64_t h : codes[i].stored) newer.Add(h, static_cast<uint32_t>(i));
+  }
+  newer.Build();
+  // Old clips: combined indices n_new + k, k in clip id order. Their stored codes go into
+  // `older`; their queries run against `newer` as they stream by.
+  const double per_clip = n_new > 0 ? static_cast<double>(new_stored) / n_new : 32.0;
+  MultiIndexHash older(chunks_for(static_cast<size_t>(per_clip * static_cast<double>(old_count))));
+  std::vector<int64_t> old_ids;
+  old_ids.reserve(static_cast<size_t>(old_count));
+  std::vector<uint64_t> pairs;
+  {
+    ProgressLine progress("dedup: read stored codes", "clips", old_count);
+    std::vector<uint32_t> hits;
+    Status st = catalog.ForEachDedupCodes([&](int64_t clip_id, std::string_view blob) -> Status {
+      if ((old_ids.size() & 4095) == 0) progress.Update(static_cast<long>(old_ids.size()));
+      auto decoded = DecodeClipCodes(blob);
+      if (!decoded.ok()) {
+        return Status::Error("dedup: clip " + std::to_string(clip_id) + ": " +
+                             decoded.status().message() + " (run dedup --full)");
+      }
+      const auto o = static_cast<uint32_t>(n_new + old_ids.size());
+      old_ids.push_back(clip_id);
+      if (decoded->featureless) ++result.featureless_clips;
+      for (uint64_t h : decoded->stored) older.Add(h, o);
+      for (const auto* queries : {&decoded->queries, &decoded->mirrored}) {
+        for (uint64_t q : *queries) {
+          newer.Query(q, radius_of(*decoded), &hits);
+          for (uint32_t p : hits) pairs.push_back(PairKey(o, newer.id(p)));
+        }
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return DedupError(st);
+    progress.Update(static_cast<long>(old_ids.size()));
+    progress.Done();
+  }
+  older.Build();
+  result.chunks = older.chunks();
+  {
+    const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+    std::vector<std::vector<uint64_t>> found(workers);
+    RunOnWorkers(workers, [&](unsigned w) {
+      std::vector<uint32_t> hits;
+      for (size_t i = w; i < n_new; i += workers) {
+        for (const auto* queries : {&codes[i].queries, &codes[i].mirrored}) {
+          for (uint64_t q : *queries) {
+            for (const MultiIndexHash* index : {&older, &newer}) {
+              index->Query(q, radius_of(codes[i]), &hits);
+              for (uint32_t p : hits) {
+                const uint32_t j = index->id(p);
+                if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
+              }
+            }
+          }
+        }
+      }
+    });
+    for (auto& f : found) pairs.insert(pairs.end(), f.begin(), f.end());
+  }
+  std::vector<ClipCodes>().swap(codes);
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  result.candidate_pairs = static_cast<long>(pairs.size());
+  result.clips = static_cast<long>(n_new + old_ids.size());
+  result.index_seconds = SecondsSince(t_find);
+
+  // Every clip of a pair, read again by id: the new ones for their signature, the old ones for
+  // their signature, keeper fields and camera verdict.
+  const auto old_id = [&](size_t i) { return old_ids[i - n_new]; };
+  auto read = ReadPairClips(
+      catalog, pairs, [&](size_t i) { return i < n_new ? clips[i].clip_id : old_id(i); }, options);
+  if (!read.ok()) return DedupError(read.status());
+  std::unordered_map<size_t, DedupClip>& loaded = *read;
+  for (auto& [i, c] : loaded) {
+    if (i < n_new) clips[i].signature = std::move(c.signature);
+  }
+  const auto clip_at = [&](size_t i) -> const DedupClip& {
+    return i < n_new ? clips[i] : loaded.at(i);
+  };
+  const std::vector<char> duplicate = VerifyPairs(
+      pairs, [&](size_t i) -> const DupSignature& { return clip_at(i).signature; },
+      [&](size_t i) { return clip_at(i).still_camera; }, options);
+
+  // The union: the groups of earlier runs (old clips only) joined by the new pairs.
+  const size_t total = n_new + old_ids.size();
+  UnionFind groups(total);
+  std::vector<char> grouped(total, 0);
+  const auto old_index = [&](int64_t clip_id) -> std::optional<size_t> {
+    auto it = std::lower_bound(old_ids.begin(), old_ids.end(), clip_id);
+    if (it == old_ids.end() || *it != clip_id) return std::nullopt;
+    return n_new + static_cast<size_t>(it - old_ids.begin());
+  };
+  auto seeds = catalog.DedupGroupRows();
+  if (!seeds.ok()) return DedupError(seeds.status());
+  std::unordered_map<size_t, int64_t> keeper_of;  // old index -> its group's keeper clip id
+  for (const auto& [clip_id, keeper] : *seeds) {
+    const auto a = old_index(clip_id), b = old_index(keeper);
+    if (!a || !b) continue;  // not a clip of the last run: its pairs were searched again
+    groups.Join(*a, *b);
+    grouped[*a] = grouped[*b] = 1;
+    keeper_of[*a] = keeper;
+  }
+  for (size_t k = 0; k < pairs.size(); ++k) {
+    if (!duplicate[k]) continue;
+    ++result.duplicate_pairs;
+    const size_t a = pairs[k] >> 32, b = pairs[k] & 0xffffffffu;
+    groups.Join(a, b);
+    grouped[a] = grouped[b] = 1;
+  }
+  std::unordered_map<size_t, std::vector<size_t>> members;
+  for (size_t i = 0; i < total; ++i) {
+    if (grouped[i]) members[groups.Find(i)].push_back(i);
+  }
+  for (auto& [root, m] : members) {
+    if (m.size() < 2) continue;
+    DedupGroup g;
+    if (m.front() >= n_new) {
+      // No new clip joined it: the group of the last run, with its keeper.
+      g.keeper = keeper_of.at(m.front());
+      for (size_t i : m) {
+        if (old_id(i) != g.keeper) g.duplicates.push_back(old_id(i));
+      }
+    } else {
+      // Changed: the keeper is chosen again; old members outside the pairs are read for it.
+      for (size_t i : m) {
+        if (i < n_new || loaded.count(i)) continue;
+        auto c = ReadClipById(catalog, old_id(i), options, /*signature=*/false);
+        if (!c.ok()) return DedupError(c.status());
+        DedupClip& slot = loaded[i];
+        if (*c) slot = std::move(**c);
+        slot.clip_id = old_id(i);
+      }
+      g = GroupOf(m, clip_at);
+    }
+    result.marked += static_cast<long>(g.duplicates.size());
+    result.groups.push_back(std::move(g));
+  }
+  SortGroups(&result.groups);
+  result.clips_without_signature = without.value();
+  DedupState state{DedupSettingsKey(options), old_count + static_cast<long>(n_new)};
+  if (Status st = catalog.CommitDedup(GroupRows(result.groups), stored_codes,
+                                      /*replace_codes=*/false, state);
+      !st.ok()) {
+    return DedupError(st);
+  }
+  result.seconds = SecondsSince(t0);
+  return result;
 }
 
 }  // namespace
@@ -445,131 +807,17 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
 
 Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
   const auto t0 = Clock::now();
-  const auto dedup_error = [](const Status& s) { return Status::Error("dedup: " + s.message()); };
-  std::vector<DedupClip> clips;
-  // Each clip's codes are kept and its signature dropped as it is read: the signatures of a
-  // catalog (~17 kB a clip parsed, 64 samples x 33 hashes) are read again below for the clips of
-  // candidate pairs only.
-  std::vector<ClipCodes> codes;
-  {
-    // Without --semantic only clips with a signature take part; with it, clips with either.
-    const bool semantic = options.semantic > 0;
-    std::vector<std::string> names = {"dedup.signature"};
-    if (semantic) names.push_back("embedding.clip");
-    const size_t required = names.size();
-    const size_t quality = names.size();
-    names.push_back(options.quality_attribute);
-    const size_t camera = names.size();
-    names.push_back("camera.movement");
-    auto summary = catalog.GetSummary();
-    if (!summary.ok()) return dedup_error(summary.status());
-    ProgressLine progress("dedup: read signatures", "clips", summary->clips);
-    Status st = catalog.ForEachWideClip(names, required, [&](const WideClipRow& row) -> Status {
-      if ((clips.size() & 1023) == 0) progress.Update(static_cast<long>(clips.size()));
-      DedupClip c;
-      c.clip_id = row.clip_id;
-      c.duration = row.duration;
-      c.pixels = row.pixels;
-      if (const auto& sig_text = row.cells[0].text) {
-        auto sig = DupSignature::Parse(*sig_text);
-        if (!sig.ok()) {
-          return Status::Error("dedup: bad dedup.signature of clip " + std::to_string(c.clip_id) +
-                               ": " + sig.status().message());
-        }
-        c.signature = std::move(sig.value());
-      } else {
-        c.has_signature = false;
-      }
-      if (semantic && row.cells[1].text) {
-        auto embedding = DecodeClipEmbedding(*row.cells[1].text);
-        if (!embedding.ok()) {
-          return Status::Error("dedup: bad embedding.clip of clip " + std::to_string(c.clip_id) +
-                               ": " + embedding.status().message());
-        }
-        c.embedding = std::move(embedding.value());
-      }
-      if (row.cells[quality].number) {
-        c.has_quality = true;
-        c.quality = *row.cells[quality].number;
-      }
-      c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
-      codes.push_back(CodesOf(c, options));
-      c.signature = DupSignature{};
-      clips.push_back(std::move(c));
-      return Status::Ok();
-    });
-    if (!st.ok()) return st.message().rfind("dedup: ", 0) == 0 ? st : dedup_error(st);
-    progress.SetTotal(static_cast<long>(clips.size()));  // the clips read: those with a signature
-    progress.Update(static_cast<long>(clips.size()));
-  }
-  auto without = catalog.CountClipsWithout("dedup.signature");
-  if (!without.ok()) return dedup_error(without.status());
-  long without_embedding = 0;
-  if (options.semantic > 0) {
-    auto n = catalog.CountClipsWithout("embedding.clip");
-    if (!n.ok()) return dedup_error(n.status());
-    without_embedding = n.value();
-  }
-
-  const auto t_find = Clock::now();
-  DedupResult result;
-  const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t_find, &result);
-  std::vector<ClipCodes>().swap(codes);
-  // The signatures of the clips in candidate pairs, read again by id.
-  std::unordered_map<size_t, DupSignature> signatures;
-  {
-    std::vector<size_t> needed;
-    needed.reserve(pairs.size() * 2);
-    for (uint64_t k : pairs) {
-      needed.push_back(static_cast<size_t>(k >> 32));
-      needed.push_back(static_cast<size_t>(k & 0xffffffffu));
-    }
-    std::sort(needed.begin(), needed.end());
-    needed.erase(std::unique(needed.begin(), needed.end()), needed.end());
-    ProgressLine progress("dedup: read candidate signatures", "clips",
-                          static_cast<long>(needed.size()));
-    const std::vector<std::string> only = {"dedup.signature"};
-    for (size_t n = 0; n < needed.size(); ++n) {
-      if ((n & 1023) == 0) progress.Update(static_cast<long>(n));
-      const size_t i = needed[n];
-      auto found = catalog.FindClip(clips[i].clip_id, only);
-      if (!found.ok()) return dedup_error(found.status());
-      DupSignature& sig = signatures[i];
-      const Attribute* a = *found ? FindAttribute((*found)->clip, "dedup.signature") : nullptr;
-      if (a == nullptr) continue;  // gone since the first read: matches nothing
-      auto parsed = DupSignature::Parse(a->text);
-      if (!parsed.ok()) {
-        return Status::Error("dedup: bad dedup.signature of clip " +
-                             std::to_string(clips[i].clip_id) + ": " + parsed.status().message());
-      }
-      sig = std::move(*parsed);
+  // Incremental when the last run's codes are all still there under the same settings.
+  if (!options.full && options.semantic <= 0) {
+    auto state = catalog.ReadDedupState();
+    if (!state.ok()) return DedupError(state.status());
+    if (*state && (*state)->options == DedupSettingsKey(options)) {
+      auto count = catalog.CountDedupCodes();
+      if (!count.ok()) return DedupError(count.status());
+      if (*count == (*state)->clips) return IncrementalDedup(catalog, options, *count, t0);
     }
   }
-  VerifyAndGroup(
-      clips, pairs, [&](size_t i) -> const DupSignature& { return signatures.at(i); }, options,
-      t_find, &result);
-  result.clips_without_signature = without.value();
-  // Clips with neither attribute were not loaded: count them from the catalog.
-  if (options.semantic > 0) result.clips_without_embedding = without_embedding;
-
-  // dedup.group on every member (the keeper included), dedup.dup_of on the duplicates; earlier
-  // runs' marks are replaced in the same transaction.
-  std::vector<AttributeWrite> rows;
-  auto put = [&rows](int64_t clip, const char* name, int64_t value) {
-    rows.push_back({clip, name, static_cast<double>(value), ""});
-  };
-  for (const DedupGroup& g : result.groups) {
-    put(g.keeper, "dedup.group", g.keeper);
-    for (int64_t d : g.duplicates) {
-      put(d, "dedup.group", g.keeper);
-      put(d, "dedup.dup_of", g.keeper);
-    }
-  }
-  if (Status st = catalog.ReplaceAttributes({"dedup.group", "dedup.dup_of"}, rows); !st.ok()) {
-    return dedup_error(st);
-  }
-  result.seconds = SecondsSince(t0);
-  return result;
+  return FullDedup(catalog, options, t0);
 }
 
 }  // namespace clipdex

@@ -30,6 +30,15 @@
 // In each group the keeper is the
 //    clip with the highest `quality_attribute` value (when any member has one), then the most
 //    pixels, then the longest duration, then the lowest clip id.
+// Incremental runs. Every run also stores each clip's codes (curate/dedup_codes.h; catalog table
+//    dedup_codes) and its settings (dedup_state). The next run with the same settings, when no
+//    clip of the last run was deleted or had its signature replaced since (the codes rows are
+//    all still there), reads only the new clips' signatures and finds exactly the pairs a full
+//    run would add: new clips' query codes against the old clips' stored codes and against each
+//    other, and the old clips' query codes (read from dedup_codes, not their signatures) against
+//    the new clips' stored codes (what an old clip would find by querying). The union starts
+//    from the groups of the last run; a group no new clip joined keeps its keeper, the others
+//    choose theirs again. Otherwise, with `full`, or with `semantic`, the run starts over.
 // 4. Storage, in one transaction that first deletes every earlier dedup.group / dedup.dup_of row
 //    (so a rerun replaces the previous result): members of groups of two or more get
 //    `dedup.group` = keeper clip id; non-keepers also get `dedup.dup_of` = keeper clip id.
@@ -94,8 +103,10 @@ struct DedupOptions {
   std::string quality_attribute = "quality.score";
   int chunks = 0;  // multi-index chunks; 0 = MultiIndexHash::ChunksFor
   // Cosine similarity of `embedding.clip` at or above which two clips are duplicates too;
-  // 0 = off (the default: perceptual hashes only).
+  // 0 = off (the default: perceptual hashes only). Semantic runs are always full runs.
   double semantic = 0;
+  // Start over even when the last run's codes allow an incremental run (RunDedup).
+  bool full = false;
 };
 
 // One clip as dedup sees it.
@@ -135,6 +146,8 @@ struct DedupResult {
   int chunks = 0;                              // multi-index chunks used
   double index_seconds = 0;                    // building the index + finding candidates
   double seconds = 0;                          // total wall time, loading and storing included
+  bool incremental = false;                    // RunDedup continued from the last run's codes
+  long new_clips = 0;  // clips whose signatures this run read (all of them when full)
 };
 
 // How two clips may be related. A frame of `a` matches a frame of `b` when BOTH comparisons are
@@ -191,7 +204,8 @@ bool IsDuplicatePair(const DupSignature& a, const DupSignature& b, const DedupOp
 // Steps 1-3 on clips in memory (no catalog): groups and counters, nothing stored.
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options);
 
-// Reads every clip's signature from the catalog keeping only its codes, searches candidates as
+// Incremental when it can be (see "Incremental runs" above), else:
+// reads every clip's signature from the catalog keeping only its codes, searches candidates as
 // FindDuplicates does, reads the signatures of the candidates' clips again to verify them, and
 // stores the result (step 4): the same groups as FindDuplicates over every signature, without
 // holding them all (~17 kB a clip). All or nothing: on error the catalog keeps its previous dedup

@@ -199,7 +199,9 @@ TEST_F(CatalogQueriesTest, TierRowsWrittenBeforeSchema5KeepTheirText) {
                   "ELSE '{\"gold\":[\"no\"],\"silver\":[\"no\"]}' END"));
   ASSERT_TRUE(Peek().Exec(
       "ALTER TABLE clip_tiers DROP COLUMN tiering; ALTER TABLE clip_tiers DROP COLUMN rank; "
-      "ALTER TABLE clip_tiers DROP COLUMN failed; DROP TABLE tierings; PRAGMA user_version = 4"));
+      "ALTER TABLE clip_tiers DROP COLUMN failed; DROP TABLE tierings; DROP TABLE dedup_codes; "
+      "DROP TABLE dedup_state; DROP TRIGGER dedup_signature_new; DROP TRIGGER "
+      "dedup_signature_changed; DROP TRIGGER dedup_signature_gone; PRAGMA user_version = 4"));
   auto reopened = Catalog::Open(dir_.path() / "ds", false);
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   cat_ = std::move(reopened.value());

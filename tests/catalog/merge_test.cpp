@@ -88,9 +88,14 @@ TEST(Merge, CarriesClipRowsRenumberedAndIsIdempotent) {
                                                               {c1, "dedup.dup_of", double(c0), ""}})
             .ok());
   }
+  // A dedup run over the merge target leaves its state; the merge clears it (the shard's groups
+  // came from another run), so the next dedup starts over instead of continuing.
+  ASSERT_EQ(RunClipdex("dedup " + ShellQuote(out.string())).exit_code, 0);
+  ASSERT_EQ(CatalogPeek(out).Count("SELECT count(*) FROM dedup_state"), 1);
   auto merged = RunClipdex("merge " + ShellQuote(out.string()) + " " + ShellQuote(shard.string()));
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
   EXPECT_NE(merged.output.find("1 videos added"), std::string::npos) << merged.output;
+  EXPECT_EQ(CatalogPeek(out).Count("SELECT count(*) FROM dedup_state"), 0);
 
   const int64_t m0 = ClipId(out, file, 0), m1 = ClipId(out, file, 1);
   ASSERT_GT(m0, 0);

@@ -80,16 +80,20 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     sqlite3_reset(video);
     return static_cast<int64_t>(sqlite3_last_insert_rowid(db));
   };
+  auto random_signature = [&] {
+    DupSignature sig;
+    FrameHash f;
+    for (auto& h : f.h) h = rng();
+    for (int k = 0; k < kFrames; ++k) {
+      for (auto& h : f.h) h = drift(h, 6);
+      sig.frames.push_back(f);
+    }
+    return sig;
+  };
   for (int v = 0; v < kVideos; ++v) {
     const int64_t vid = add_video("gen" + std::to_string(v));
     for (int c = 0; c < kClipsPerVideo; ++c) {
-      DupSignature sig;
-      FrameHash f;
-      for (auto& h : f.h) h = rng();
-      for (int k = 0; k < kFrames; ++k) {
-        for (auto& h : f.h) h = drift(h, 6);
-        sig.frames.push_back(f);
-      }
+      const DupSignature sig = random_signature();
       if (static_cast<int>(originals.size()) < kCopies && c == 0) originals.push_back(sig);
       add_clip(vid, c, sig);
     }
@@ -104,9 +108,6 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     }
     add_clip(copies_video, i, copy);
   }
-  sqlite3_finalize(video);
-  sqlite3_finalize(clip);
-  sqlite3_finalize(attr);
   ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   const double gen_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -125,6 +126,52 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   EXPECT_EQ(r.clips, kVideos * kClipsPerVideo + kCopies);
   EXPECT_EQ(r.groups.size(), static_cast<size_t>(kCopies));
   EXPECT_EQ(r.marked, kCopies);
+
+  // Incremental: 1 % more clips (whole videos of new clips, plus copies of old originals that
+  // had no copy yet), then the run that reads only them, then a full run for comparison.
+  const int kNewVideos = std::max(1, kVideos / 100);
+  const int kNewCopies = std::max(1, kCopies / 100);
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+  for (int v = 0; v < kNewVideos; ++v) {
+    const int64_t vid = add_video("new" + std::to_string(v));
+    for (int c = 0; c < kClipsPerVideo; ++c) add_clip(vid, c, random_signature());
+  }
+  // Copies of the first videos' second clips (c == 1: no copy of them was planted).
+  const int64_t new_copies_video = add_video("new copies");
+  {
+    auto copies = testing::CatalogPeek(tmp / "ds");
+    for (int i = 0; i < kNewCopies; ++i) {
+      const std::string text = copies.Text(
+          "SELECT a.text FROM clip_attributes a JOIN clips c ON c.id = a.clip_id WHERE a.name = "
+          "'dedup.signature' AND c.idx = 1 AND c.video_id = " +
+          std::to_string(i + 1));
+      auto sig = DupSignature::Parse(text);
+      ASSERT_TRUE(sig.ok()) << sig.status().message();
+      DupSignature copy;
+      for (size_t k = 0; k < sig->frames.size(); k += 2) copy.frames.push_back(sig->frames[k]);
+      add_clip(new_copies_video, i, copy);
+    }
+  }
+  sqlite3_finalize(video);
+  sqlite3_finalize(clip);
+  sqlite3_finalize(attr);
+  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto incremental = RunDedup(catalog, bench_options);
+  ASSERT_TRUE(incremental.ok()) << incremental.status().message();
+  DedupOptions full_options = bench_options;
+  full_options.full = true;
+  auto full = RunDedup(catalog, full_options);
+  ASSERT_TRUE(full.ok()) << full.status().message();
+  std::printf(
+      "incremental dedup of %ld new clips (%d of them copies) into %ld: %.2f s (%.2f s index + "
+      "candidates, %ld candidate pairs); full rerun: %.2f s\n",
+      incremental->new_clips, kNewCopies, incremental->clips, incremental->seconds,
+      incremental->index_seconds, incremental->candidate_pairs, full->seconds);
+  EXPECT_TRUE(incremental->incremental);
+  EXPECT_EQ(incremental->new_clips, kNewVideos * kClipsPerVideo + kNewCopies);
+  EXPECT_EQ(incremental->groups.size(), static_cast<size_t>(kCopies + kNewCopies));
+  EXPECT_EQ(full->groups.size(), incremental->groups.size());
+  EXPECT_EQ(full->marked, incremental->marked);
 }
 
 }  // namespace

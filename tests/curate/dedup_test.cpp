@@ -394,6 +394,12 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   auto again = RunClipdex("dedup " + ds);
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_EQ(ScorePairs(ReadClips(tmp / "ds"), unflipped).fp, 0) << "stale --flip rows survived";
+  // The same settings again: an incremental run over no new clip, the same pairs.
+  auto incremental = RunClipdex("dedup " + ds);
+  ASSERT_EQ(incremental.exit_code, 0) << incremental.output;
+  EXPECT_NE(incremental.output.find("incremental: 0 new clips"), std::string::npos)
+      << incremental.output;
+  ExpectEveryPairRight("incremental", ReadClips(tmp / "ds"), unflipped, incremental.output);
 
   // The attributes are usable in tier rules.
   auto rule = CompileRule("kept", "dedup.dup_of IS NULL", DocumentedAttributeNames());

@@ -1,0 +1,121 @@
+#include "curate/dedup_codes.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+namespace clipdex {
+namespace {
+
+// The distinct hashes of `kinds` of every frame, plus those of `sparse_kinds` of every
+// kCodesWindowStride-th frame.
+std::vector<uint64_t> DistinctHashes(const DupSignature& sig, const std::vector<HashKind>& kinds,
+                                     const std::vector<HashKind>& sparse_kinds = {}) {
+  std::vector<uint64_t> out;
+  out.reserve(sig.frames.size() * (kinds.size() + sparse_kinds.size()));
+  for (size_t i = 0; i < sig.frames.size(); ++i) {
+    for (HashKind k : kinds) out.push_back(sig.frames[i].of(k));
+    if (i % kCodesWindowStride == 0) {
+      for (HashKind k : sparse_kinds) out.push_back(sig.frames[i].of(k));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+constexpr uint8_t kCodesVersion = 1;
+constexpr uint8_t kHasWindows = 1, kFeatureless = 2;
+constexpr size_t kHeader = 2 + 3 * 4;
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int b = 0; b < 4; ++b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+}
+void PutU64(std::string* out, uint64_t v) {
+  for (int b = 0; b < 8; ++b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xff));
+}
+uint64_t GetLe(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int b = 0; b < bytes; ++b) v |= uint64_t{static_cast<unsigned char>(p[b])} << (8 * b);
+  return v;
+}
+
+}  // namespace
+
+// Only clips whose signatures have windows take part in window relations: signatures without
+// them (older formats, hand-built) have zero window hashes, and indexing those would make every
+// such clip a candidate of every other one.
+ClipCodes CodesOf(const DedupClip& c, const DedupOptions& options) {
+  ClipCodes out;
+  out.has_windows = c.signature.has_windows;
+  out.featureless = c.has_signature && c.signature.frames.empty();
+  std::vector<HashKind> window_kinds;
+  if (options.window_hamming > 0 && c.signature.has_windows) {
+    for (int w = 0; w < kWindows; ++w) window_kinds.push_back(WindowKind(w));
+  }
+  out.stored = DistinctHashes(c.signature, {HashKind::kPlain, HashKind::kCentre}, window_kinds);
+  out.queries = DistinctHashes(c.signature, {HashKind::kPlain}, window_kinds);
+  if (options.flip) out.mirrored = DistinctHashes(c.signature, {HashKind::kMirrored});
+  return out;
+}
+
+std::string EncodeClipCodes(const ClipCodes& codes) {
+  std::string out;
+  out.reserve(kHeader + 8 * (codes.stored.size() + codes.queries.size() + codes.mirrored.size()));
+  out.push_back(static_cast<char>(kCodesVersion));
+  out.push_back(static_cast<char>((codes.has_windows ? kHasWindows : 0) |
+                                  (codes.featureless ? kFeatureless : 0)));
+  for (const auto* v : {&codes.stored, &codes.queries, &codes.mirrored}) {
+    PutU32(&out, static_cast<uint32_t>(v->size()));
+  }
+  for (const auto* v : {&codes.stored, &codes.queries, &codes.mirrored}) {
+    for (uint64_t c : *v) PutU64(&out, c);
+  }
+  return out;
+}
+
+Result<ClipCodes> DecodeClipCodes(std::string_view bytes) {
+  const auto bad = [](const std::string& why) {
+    return Status::Error("bad dedup codes (" + why + ")");
+  };
+  if (bytes.size() < kHeader) return bad("too short");
+  if (static_cast<uint8_t>(bytes[0]) != kCodesVersion) {
+    return bad("version " + std::to_string(static_cast<uint8_t>(bytes[0])));
+  }
+  ClipCodes out;
+  const auto flags = static_cast<uint8_t>(bytes[1]);
+  out.has_windows = (flags & kHasWindows) != 0;
+  out.featureless = (flags & kFeatureless) != 0;
+  uint64_t counts[3];
+  for (int i = 0; i < 3; ++i) counts[i] = GetLe(bytes.data() + 2 + 4 * i, 4);
+  if (bytes.size() != kHeader + 8 * (counts[0] + counts[1] + counts[2])) {
+    return bad(std::to_string(bytes.size()) + " bytes for " +
+               std::to_string(counts[0] + counts[1] + counts[2]) + " codes");
+  }
+  const char* p = bytes.data() + kHeader;
+  int i = 0;
+  for (auto* v : {&out.stored, &out.queries, &out.mirrored}) {
+    v->resize(counts[i++]);
+    for (uint64_t& c : *v) {
+      c = GetLe(p, 8);
+      p += 8;
+    }
+  }
+  return out;
+}
+
+std::string DedupSettingsKey(const DedupOptions& o) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "codes 1; hamming %d; flip %d; min_match %.17g; window_hamming %d; "
+                "window_gradient_hamming %d; window_min_match %.17g; window_min_looks %d; "
+                "window_min_frames %d; motion_cells %d; motion_dilate %d; motion_static_cells %d; "
+                "semantic %.17g; quality ",
+                o.hamming, o.flip ? 1 : 0, o.min_match_fraction, o.window_hamming,
+                o.window_gradient_hamming, o.window_min_match, o.window_min_looks,
+                o.window_min_frames, o.motion_cells, o.motion_dilate, o.motion_static_cells,
+                o.semantic);
+  return buf + o.quality_attribute;
+}
+
+}  // namespace clipdex

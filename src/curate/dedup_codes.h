@@ -1,0 +1,45 @@
+// ClipCodes: what dedup's candidate search needs of one clip, taken from its signature: its
+// distinct indexed and query hashes, a few dozen 64-bit values against the signature's 64 samples
+// x 33 hashes. RunDedup keeps these instead of the signatures while it reads a catalog, and
+// stores them (catalog table dedup_codes) so that a later run over a grown catalog reads only the
+// new clips' signatures (incremental dedup, docs/attributes.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "curate/dedup.h"
+#include "util/status.h"
+
+namespace clipdex {
+
+struct ClipCodes {
+  std::vector<uint64_t> stored;    // plain and centre (+ window) hashes: indexed
+  std::vector<uint64_t> queries;   // plain (+ window) hashes
+  std::vector<uint64_t> mirrored;  // mirrored hashes (options.flip)
+  bool has_windows = false;        // the signature has window hashes (query radius)
+  bool featureless = false;        // a signature without informative frames
+  bool operator==(const ClipCodes&) const = default;
+};
+
+// Window hashes are indexed and queried for every kCodesWindowStride-th frame only: a window
+// relation needs most frames to align, so a third of them still meets the pair, and the candidate
+// search (which dominates at radius window_hamming) costs a third.
+inline constexpr size_t kCodesWindowStride = 3;
+
+// The codes of a clip's signature under `options` (flip and window_hamming decide which hashes).
+ClipCodes CodesOf(const DedupClip& clip, const DedupOptions& options);
+
+// The stored form (a BLOB of dedup_codes.codes): a version byte, flags, three little-endian
+// 32-bit counts, then the codes as little-endian 64-bit values.
+std::string EncodeClipCodes(const ClipCodes& codes);
+// Error: "bad dedup codes (<reason>)".
+Result<ClipCodes> DecodeClipCodes(std::string_view bytes);
+
+// The settings a dedup run's groups and codes depend on, as text (dedup_state.options): a later
+// run continues incrementally only under the same text. `chunks` (speed only) is left out.
+std::string DedupSettingsKey(const DedupOptions& options);
+
+}  // namespace clipdex

@@ -1,0 +1,271 @@
+// Incremental dedup (curate/dedup.h, "Incremental runs"): after clips are added, a run that reads
+// only the new clips' signatures must leave exactly the groups, keepers and rows a full run over
+// the whole catalog leaves; and a run whose last-run codes cannot be trusted (a clip deleted, a
+// signature replaced, other settings) must start over.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "../support/catalog_peek.h"
+#include "../support/test_env.h"
+#include "catalog/catalog.h"
+#include "curate/dedup.h"
+#include "curate/dedup_codes.h"
+
+namespace clipdex {
+namespace {
+
+// Text from pieces, by append (GCC 12 flags `"a" + std::to_string(i)` with a false -Wrestrict).
+template <typename... Parts>
+std::string Cat(const Parts&... parts) {
+  std::string out;
+  (out.append(parts), ...);
+  return out;
+}
+std::string Num(int64_t v) { return std::to_string(v); }
+
+// Hand-built signatures (5 hashes a frame, no windows) written straight into a catalog.
+class SignatureCatalog {
+ public:
+  explicit SignatureCatalog(const std::filesystem::path& dir) : dir_(dir) {
+    auto opened = Catalog::Open(dir, true);
+    EXPECT_TRUE(opened.ok()) << opened.status().message();
+    catalog_ = std::move(opened.value());
+  }
+  Catalog& catalog() { return *catalog_; }
+  testing::CatalogPeek peek() { return testing::CatalogPeek(dir_); }
+
+  // A new video; its clips are added with AddClip.
+  int64_t AddVideo() {
+    const std::string name = Cat("v", Num(++videos_));
+    EXPECT_TRUE(
+        peek().Exec(Cat("INSERT INTO videos (fingerprint, path, status, width, height) "
+                        "VALUES ('",
+                        name, "', '/gen/", name, "', 'ok', 1280, 720)")));
+    return std::stoll(peek().Text(Cat("SELECT id FROM videos WHERE fingerprint = '", name, "'")));
+  }
+  // A clip of `video` with signature `sig` and, when >= 0, quality.score `quality`.
+  int64_t AddClip(int64_t video, const DupSignature& sig, double quality = -1) {
+    const int idx = clips_++;
+    EXPECT_TRUE(peek().Exec(Cat(
+        "INSERT INTO clips (video_id, idx, first_frame, last_frame, start_time, end_time) VALUES "
+        "(",
+        Num(video), ", ", Num(idx), ", 0, 99, 0, 4)")));
+    const int64_t id = std::stoll(peek().Text("SELECT MAX(id) FROM clips"));
+    EXPECT_TRUE(peek().Exec(Cat("INSERT INTO clip_attributes (clip_id, name, text) VALUES (",
+                                Num(id), ", 'dedup.signature', '", sig.Format(), "')")));
+    if (quality >= 0) {
+      EXPECT_TRUE(peek().Exec(Cat("INSERT INTO clip_attributes (clip_id, name, num) VALUES (",
+                                  Num(id), ", 'quality.score', ", std::to_string(quality), ")")));
+    }
+    return id;
+  }
+  // (clip, dedup.group, dedup.dup_of) rows, as text.
+  std::string DedupRows() {
+    return peek().Text(
+        "SELECT group_concat(clip_id || ':' || name || '=' || CAST(num AS INTEGER), ' ') FROM "
+        "(SELECT * FROM clip_attributes WHERE name IN ('dedup.group', 'dedup.dup_of') ORDER BY "
+        "clip_id, name)");
+  }
+
+ private:
+  std::filesystem::path dir_;
+  std::unique_ptr<Catalog> catalog_;
+  int videos_ = 0, clips_ = 0;
+};
+
+class Signatures {
+ public:
+  // 16 frames of random hashes drifting 6 bits a frame.
+  DupSignature Random() {
+    DupSignature sig;
+    FrameHash f;
+    for (auto& h : f.h) h = rng_();
+    for (int k = 0; k < 16; ++k) {
+      for (auto& h : f.h) h = Drift(h, 6);
+      sig.frames.push_back(f);
+    }
+    return sig;
+  }
+  // A copy: every hash with up to 2 bits flipped.
+  DupSignature CopyOf(const DupSignature& sig) {
+    DupSignature out = sig;
+    for (FrameHash& f : out.frames) {
+      for (auto& h : f.h) h = Drift(h, static_cast<int>(rng_() % 3));
+    }
+    return out;
+  }
+  // A clip whose centre crop is `sig`: its centre and inner hashes are sig's plain and centre
+  // ones, its plain hashes unrelated, so only `sig`'s queries can find the pair (kCropOf).
+  DupSignature WiderThan(const DupSignature& sig) {
+    DupSignature out = Random();
+    for (size_t k = 0; k < out.frames.size(); ++k) {
+      out.frames[k].of(HashKind::kCentre) = Drift(sig.frames[k].of(HashKind::kPlain), 1);
+      out.frames[k].of(HashKind::kInner) = Drift(sig.frames[k].of(HashKind::kCentre), 1);
+    }
+    return out;
+  }
+  // `a` then `b`: a clip holding both (it joins their groups).
+  static DupSignature Joined(const DupSignature& a, const DupSignature& b) {
+    DupSignature out = a;
+    out.frames.insert(out.frames.end(), b.frames.begin(), b.frames.end());
+    return out;
+  }
+
+ private:
+  uint64_t Drift(uint64_t h, int bits) {
+    for (int k = 0; k < bits; ++k) h ^= uint64_t{1} << (rng_() % 64);
+    return h;
+  }
+  std::mt19937_64 rng_{11};
+};
+
+// A new video of `n` clips with random signatures (and qualities 40-46), returned in order.
+std::vector<DupSignature> AddRandomClips(SignatureCatalog& cat, Signatures& gen, int n,
+                                         bool with_quality) {
+  const int64_t video = cat.AddVideo();
+  std::vector<DupSignature> sigs;
+  for (int i = 0; i < n; ++i) {
+    sigs.push_back(gen.Random());
+    cat.AddClip(video, sigs.back(), with_quality ? 40 + i % 7 : -1);
+  }
+  return sigs;
+}
+
+std::string GroupsText(const DedupResult& r) {
+  std::string out;
+  for (const DedupGroup& g : r.groups) {
+    out.append(Num(g.keeper)).append(":");
+    for (int64_t d : g.duplicates) out.append(" ").append(Num(d));
+    out.append("; ");
+  }
+  return out;
+}
+
+TEST(DedupIncremental, AddedClipsGiveTheGroupsOfAFullRun) {
+  testing::TempDir tmp;
+  SignatureCatalog cat(tmp / "ds");
+  Signatures gen;
+  const std::vector<DupSignature> old = AddRandomClips(cat, gen, 60, /*with_quality=*/true);
+  // Old groups: 0~1, 2~3, 4~5 (copies planted among the first clips).
+  const int64_t v2 = cat.AddVideo();
+  cat.AddClip(v2, gen.CopyOf(old[0]), 10);
+  cat.AddClip(v2, gen.CopyOf(old[2]), 90);  // the better copy keeps group 2
+  cat.AddClip(v2, gen.CopyOf(old[4]));
+  DedupOptions options;
+  auto first = RunDedup(cat.catalog(), options);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_FALSE(first->incremental);
+  EXPECT_EQ(first->groups.size(), 3u) << GroupsText(*first);
+  auto state = cat.catalog().ReadDedupState();
+  ASSERT_TRUE(state.ok() && *state);
+  EXPECT_EQ((*state)->clips, 63);
+
+  // Nothing new: an incremental run that changes nothing.
+  auto idle = RunDedup(cat.catalog(), options);
+  ASSERT_TRUE(idle.ok()) << idle.status().message();
+  EXPECT_TRUE(idle->incremental);
+  EXPECT_EQ(idle->new_clips, 0);
+  EXPECT_EQ(GroupsText(*idle), GroupsText(*first));
+
+  // New clips: a copy joining old group 0 with a better quality (a new keeper), a copy of an old
+  // clip that had no group, a new original with its copy, a clip that holds old groups 2 and 4
+  // (their union), a clip whose centre crop is an old clip (found only by that old clip's
+  // queries), and unrelated ones.
+  const int64_t v3 = cat.AddVideo();
+  const int64_t better = cat.AddClip(v3, gen.CopyOf(old[0]), 99);
+  cat.AddClip(v3, gen.CopyOf(old[10]));
+  const DupSignature fresh = gen.Random();
+  cat.AddClip(v3, fresh);
+  cat.AddClip(v3, gen.CopyOf(fresh));
+  cat.AddClip(v3, Signatures::Joined(gen.CopyOf(old[2]), gen.CopyOf(old[4])));
+  cat.AddClip(v3, gen.WiderThan(old[20]), 95);
+  for (int i = 0; i < 10; ++i) cat.AddClip(v3, gen.Random());
+  auto added = RunDedup(cat.catalog(), options);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_TRUE(added->incremental);
+  EXPECT_EQ(added->new_clips, 16);
+  EXPECT_EQ(added->clips, 79);
+  const std::string incremental_groups = GroupsText(*added);
+  const std::string incremental_rows = cat.DedupRows();
+
+  DedupOptions full = options;
+  full.full = true;
+  auto again = RunDedup(cat.catalog(), full);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(again->incremental);
+  EXPECT_EQ(GroupsText(*again), incremental_groups);
+  EXPECT_EQ(cat.DedupRows(), incremental_rows);
+  // Ground truth: groups {0, copy, better}, {10, copy}, {fresh, copy}, {2, 3-copy, 4, 5-copy,
+  // joined}, {20, wider}.
+  ASSERT_EQ(again->groups.size(), 5u) << incremental_groups;
+  EXPECT_EQ(again->groups[0].duplicates.size(), 4u);
+  bool keeper_is_new = false;
+  for (const DedupGroup& g : again->groups) keeper_is_new |= g.keeper == better;
+  EXPECT_TRUE(keeper_is_new) << "the better new copy keeps group 0: " << incremental_groups;
+}
+
+TEST(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {
+  testing::TempDir tmp;
+  SignatureCatalog cat(tmp / "ds");
+  Signatures gen;
+  const std::vector<DupSignature> sigs = AddRandomClips(cat, gen, 20, /*with_quality=*/false);
+  const int64_t v2 = cat.AddVideo();
+  const int64_t copy = cat.AddClip(v2, gen.CopyOf(sigs[3]));
+  const int64_t bridge = cat.AddClip(v2, Signatures::Joined(sigs[5], sigs[6]));
+  DedupOptions options;
+  ASSERT_TRUE(RunDedup(cat.catalog(), options).ok());
+  auto run = [&](const DedupOptions& o) {
+    auto r = RunDedup(cat.catalog(), o);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : DedupResult{};
+  };
+  EXPECT_TRUE(run(options).incremental);
+
+  // Other settings: a full run; the same settings again continue from it.
+  DedupOptions flip = options;
+  flip.flip = true;
+  EXPECT_FALSE(run(flip).incremental);
+  EXPECT_FALSE(run(options).incremental);
+  EXPECT_TRUE(run(options).incremental);
+
+  // A replaced signature: its clip's codes are gone, so the run starts over (the bridge no longer
+  // holds clip 6, so 5 and 6 part).
+  ASSERT_TRUE(cat.peek().Exec(Cat("UPDATE clip_attributes SET text = '",
+                                  Signatures::Joined(sigs[5], gen.Random()).Format(),
+                                  "' WHERE name = 'dedup.signature' AND clip_id = ", Num(bridge))));
+  DedupResult replaced = run(options);
+  EXPECT_FALSE(replaced.incremental);
+  EXPECT_EQ(replaced.groups.size(), 2u) << GroupsText(replaced);
+
+  // A deleted clip (its video re-ingested or removed): the run starts over and its group is gone.
+  ASSERT_TRUE(cat.peek().Exec(Cat("DELETE FROM videos WHERE id = ", Num(v2))));
+  DedupResult deleted = run(options);
+  EXPECT_FALSE(deleted.incremental);
+  EXPECT_TRUE(deleted.groups.empty()) << GroupsText(deleted);
+  EXPECT_EQ(cat.DedupRows(), "");
+  EXPECT_TRUE(run(options).incremental);
+  (void)copy;
+}
+
+TEST(DedupIncremental, CodesRoundTripAndBadBlobsAreErrors) {
+  ClipCodes codes;
+  codes.stored = {1, 2, ~uint64_t{0}};
+  codes.queries = {7};
+  codes.mirrored = {};
+  codes.has_windows = true;
+  const std::string blob = EncodeClipCodes(codes);
+  auto back = DecodeClipCodes(blob);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(*back, codes);
+  auto cut = DecodeClipCodes(std::string_view(blob).substr(0, blob.size() - 1));
+  ASSERT_FALSE(cut.ok());
+  EXPECT_NE(cut.status().message().find("bad dedup codes"), std::string::npos);
+  EXPECT_FALSE(DecodeClipCodes("").ok());
+}
+
+}  // namespace
+}  // namespace clipdex
