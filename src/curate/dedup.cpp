@@ -637,68 +637,102 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
   const auto chunks_for = [&](size_t n) {
     return options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(n, max_radius);
   };
-  size_t new_stored = 0;
-  for (const ClipCodes& c : codes) new_stored += c.stored.size();
-  MultiIndexHash newer(chunks_for(new_stored));
-  for (size_t i = 0; i < n_new; ++i) {
-    for (uint64_t h : codes[i].stored) newer.Add(h, static_cast<uint32_t>(i));
+  // Two indexes over the new clips alone, so memory follows the new clips, not the catalog:
+  // their stored codes, and their query (and mirrored) codes. Hamming distance is symmetric, so
+  // "a new clip's query within its radius of an old clip's stored code" is found from the old
+  // side too: the old stored code queries the new queries at the largest radius, and each hit is
+  // kept at its own clip's radius.
+  size_t new_stored = 0, new_queries = 0;
+  for (const ClipCodes& c : codes) {
+    new_stored += c.stored.size();
+    new_queries += c.queries.size() + c.mirrored.size();
   }
-  newer.Build();
-  // Old clips: combined indices n_new + k, k in clip id order. Their stored codes go into
-  // `older`; their queries run against `newer` as they stream by.
-  const double per_clip = n_new > 0 ? static_cast<double>(new_stored) / n_new : 32.0;
-  MultiIndexHash older(chunks_for(static_cast<size_t>(per_clip * static_cast<double>(old_count))));
+  MultiIndexHash stored_index(chunks_for(new_stored)), query_index(chunks_for(new_queries));
+  for (size_t i = 0; i < n_new; ++i) {
+    const auto id = static_cast<uint32_t>(i);
+    for (uint64_t h : codes[i].stored) stored_index.Add(h, id);
+    for (const auto* queries : {&codes[i].queries, &codes[i].mirrored}) {
+      for (uint64_t q : *queries) query_index.Add(q, id);
+    }
+  }
+  stored_index.Build();
+  query_index.Build();
+  result.chunks = stored_index.chunks();
+  const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+  std::vector<std::vector<uint64_t>> found(workers);
+  // The pairs of old clip `o` (combined index) with codes `c` and the new clips.
+  const auto old_pairs = [&](uint32_t o, const ClipCodes& c, std::vector<uint32_t>* hits,
+                             std::vector<uint64_t>* out) {
+    for (const auto* queries : {&c.queries, &c.mirrored}) {
+      for (uint64_t q : *queries) {
+        stored_index.Query(q, radius_of(c), hits);
+        for (uint32_t p : *hits) out->push_back(PairKey(o, stored_index.id(p)));
+      }
+    }
+    for (uint64_t h : c.stored) {
+      query_index.Query(h, max_radius, hits);
+      for (uint32_t p : *hits) {
+        const uint32_t j = query_index.id(p);
+        if (HammingDistance(h, query_index.code(p)) <= radius_of(codes[j])) {
+          out->push_back(PairKey(o, j));
+        }
+      }
+    }
+  };
+  // Old clips: combined indices n_new + k, k in clip id order, streamed from dedup_codes in
+  // batches searched on all cores.
   std::vector<int64_t> old_ids;
   old_ids.reserve(static_cast<size_t>(old_count));
-  std::vector<uint64_t> pairs;
   {
-    ProgressLine progress("dedup: read stored codes", "clips", old_count);
-    std::vector<uint32_t> hits;
+    ProgressLine progress("dedup: search the stored codes", "clips", old_count);
+    constexpr size_t kBatch = 8192;
+    std::vector<ClipCodes> batch;
+    const auto search_batch = [&] {
+      const size_t first = n_new + old_ids.size() - batch.size();
+      RunOnWorkers(workers, [&](unsigned w) {
+        std::vector<uint32_t> hits;
+        for (size_t k = w; k < batch.size(); k += workers) {
+          old_pairs(static_cast<uint32_t>(first + k), batch[k], &hits, &found[w]);
+        }
+      });
+      batch.clear();
+      progress.Update(static_cast<long>(old_ids.size()));
+    };
     Status st = catalog.ForEachDedupCodes([&](int64_t clip_id, std::string_view blob) -> Status {
-      if ((old_ids.size() & 4095) == 0) progress.Update(static_cast<long>(old_ids.size()));
       auto decoded = DecodeClipCodes(blob);
       if (!decoded.ok()) {
         return Status::Error("dedup: clip " + std::to_string(clip_id) + ": " +
                              decoded.status().message() + " (run dedup --full)");
       }
-      const auto o = static_cast<uint32_t>(n_new + old_ids.size());
       old_ids.push_back(clip_id);
       if (decoded->featureless) ++result.featureless_clips;
-      for (uint64_t h : decoded->stored) older.Add(h, o);
-      for (const auto* queries : {&decoded->queries, &decoded->mirrored}) {
-        for (uint64_t q : *queries) {
-          newer.Query(q, radius_of(*decoded), &hits);
-          for (uint32_t p : hits) pairs.push_back(PairKey(o, newer.id(p)));
-        }
-      }
+      batch.push_back(std::move(*decoded));
+      if (batch.size() == kBatch) search_batch();
       return Status::Ok();
     });
     if (!st.ok()) return DedupError(st);
-    progress.Update(static_cast<long>(old_ids.size()));
+    search_batch();
     progress.Done();
   }
-  older.Build();
-  result.chunks = older.chunks();
-  {
-    const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
-    std::vector<std::vector<uint64_t>> found(workers);
-    RunOnWorkers(workers, [&](unsigned w) {
-      std::vector<uint32_t> hits;
-      for (size_t i = w; i < n_new; i += workers) {
-        for (const auto* queries : {&codes[i].queries, &codes[i].mirrored}) {
-          for (uint64_t q : *queries) {
-            for (const MultiIndexHash* index : {&older, &newer}) {
-              index->Query(q, radius_of(codes[i]), &hits);
-              for (uint32_t p : hits) {
-                const uint32_t j = index->id(p);
-                if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
-              }
-            }
+  // New clips among themselves, as a full run pairs them.
+  RunOnWorkers(workers, [&](unsigned w) {
+    std::vector<uint32_t> hits;
+    for (size_t i = w; i < n_new; i += workers) {
+      for (const auto* queries : {&codes[i].queries, &codes[i].mirrored}) {
+        for (uint64_t q : *queries) {
+          stored_index.Query(q, radius_of(codes[i]), &hits);
+          for (uint32_t p : hits) {
+            const uint32_t j = stored_index.id(p);
+            if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
           }
         }
       }
-    });
-    for (auto& f : found) pairs.insert(pairs.end(), f.begin(), f.end());
+    }
+  });
+  std::vector<uint64_t> pairs;
+  for (auto& f : found) {
+    pairs.insert(pairs.end(), f.begin(), f.end());
+    std::vector<uint64_t>().swap(f);
   }
   std::vector<ClipCodes>().swap(codes);
   std::sort(pairs.begin(), pairs.end());
