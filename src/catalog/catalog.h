@@ -181,8 +181,8 @@ class Catalog {
   // (as ReplaceAttributes does), deletes every dedup_codes row first when `replace_codes`, adds
   // `codes` (clip id, BLOB) and sets dedup_state to `state`. Whole or nothing.
   Status CommitDedup(const std::vector<AttributeWrite>& group_rows,
-                     const std::vector<std::pair<int64_t, std::string>>& codes, bool replace_codes,
-                     const DedupState& state);
+                     const std::vector<std::pair<int64_t, std::string_view>>& codes,
+                     bool replace_codes, const DedupState& state);
 
   // ---- Rules, tiers and selection (catalog_rules.cpp) -----------------------------------------
 

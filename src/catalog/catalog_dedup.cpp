@@ -70,7 +70,7 @@ Result<std::vector<std::pair<int64_t, int64_t>>> Catalog::DedupGroupRows() {
 }
 
 Status Catalog::CommitDedup(const std::vector<AttributeWrite>& group_rows,
-                            const std::vector<std::pair<int64_t, std::string>>& codes,
+                            const std::vector<std::pair<int64_t, std::string_view>>& codes,
                             bool replace_codes, const DedupState& state) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();

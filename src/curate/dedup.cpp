@@ -238,35 +238,36 @@ namespace {
 
 // Step 1 of FindDuplicates: candidate pairs (i << 32 | j, sorted, unique) from the codes alone.
 // Fills result's clips, featureless_clips, chunks, candidate_pairs and index_seconds.
-std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
-                                     std::vector<ClipCodes>& codes, const DedupOptions& options,
-                                     Clock::time_point t0, DedupResult* result) {
+std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips, const CodesTable& codes,
+                                     const DedupOptions& options, Clock::time_point t0,
+                                     DedupResult* result) {
   result->clips = static_cast<long>(std::count_if(
       clips.begin(), clips.end(), [](const DedupClip& c) { return c.has_signature; }));
   const int r = std::clamp(options.hamming, 0, 64);
-  // Window relations compare plain and window hashes at their own, looser, threshold: they are
-  // indexed and queried too, at the larger of the two radii. Clips without windows query at the
-  // base radius, so a dataset of older signatures costs what it did.
-  const bool windows =
-      options.window_hamming > 0 &&
-      std::any_of(codes.begin(), codes.end(), [](const ClipCodes& c) { return c.has_windows; });
-  const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
-  const int query_radius = windows ? window_radius : r;
-
   // Index every clip's distinct plain and centre hashes; plain queries then also find a clip
-  // whose centre crop is the querying clip.
+  // whose centre crop is the querying clip. Window relations compare plain and window hashes at
+  // their own, looser, threshold: they are indexed and queried too, at the larger of the two
+  // radii. Clips without windows query at the base radius, so a dataset of older signatures
+  // costs what it did.
   size_t stored = 0;
-  for (const ClipCodes& c : codes) {
+  bool windows = false;
+  std::vector<char> has_windows(codes.size(), 0);
+  for (size_t i = 0; i < codes.size(); ++i) {
+    const ClipCodes c = codes.Get(i);
     if (c.featureless) ++result->featureless_clips;
     stored += c.stored.size();
+    has_windows[i] = c.has_windows ? 1 : 0;
+    windows = windows || c.has_windows;
   }
+  windows = windows && options.window_hamming > 0;
+  const int window_radius = std::max(r, std::clamp(options.window_hamming, 0, 64));
+  const int query_radius = windows ? window_radius : r;
   result->chunks =
       options.chunks > 0 ? options.chunks : MultiIndexHash::ChunksFor(stored, query_radius);
   MultiIndexHash index(result->chunks);
   result->chunks = index.chunks();
   for (size_t i = 0; i < codes.size(); ++i) {
-    for (uint64_t h : codes[i].stored) index.Add(h, static_cast<uint32_t>(i));
-    std::vector<uint64_t>().swap(codes[i].stored);
+    for (uint64_t h : codes.Get(i).stored) index.Add(h, static_cast<uint32_t>(i));
   }
   index.Build();
 
@@ -277,7 +278,7 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
   RunOnWorkers(workers, [&](unsigned w) {
     std::vector<uint32_t> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
-      const int radius = codes[i].has_windows ? query_radius : r;
+      const int radius = has_windows[i] ? query_radius : r;
       for (uint64_t q : queries) {
         index.Query(q, radius, &hits);
         for (uint32_t p : hits) {
@@ -289,10 +290,11 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips,
     for (size_t i = w; i < codes.size(); i += workers) {
       // Worker 0 alone prints (the line is not shared between threads); its share stands for all.
       if (w == 0 && (i & 1023) == 0) progress.Update(static_cast<long>(i));
-      collect(i, codes[i].queries);
+      const ClipCodes c = codes.Get(i);
+      collect(i, c.queries);
       // Mirrored queries against plain codes find a clip mirrored relative to another one; both
       // clips query, so the pair is found from either side.
-      collect(i, codes[i].mirrored);
+      collect(i, c.mirrored);
     }
   });
   progress.Update(static_cast<long>(codes.size()));
@@ -403,7 +405,7 @@ void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint6
 // Reads clips with a signature (with `semantic`, also those with an embedding) from the catalog,
 // keeping each one's codes and dropping its signature; only_new: only clips without stored codes.
 Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
-                 std::vector<DedupClip>* clips, std::vector<ClipCodes>* codes) {
+                 std::vector<DedupClip>* clips, CodesTable* codes) {
   // Without --semantic only clips with a signature take part; with it, clips with either.
   const bool semantic = options.semantic > 0;
   std::vector<std::string> names = {"dedup.signature"};
@@ -452,7 +454,7 @@ Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
           c.quality = *row.cells[quality].number;
         }
         c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
-        codes->push_back(CodesOf(c, options));
+        codes->Add(CodesOf(c, options));
         c.signature = DupSignature{};
         clips->push_back(std::move(c));
         return Status::Ok();
@@ -558,15 +560,9 @@ Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clo
   // Each clip's codes are kept and its signature dropped as it is read: the signatures of a
   // catalog (~17 kB a clip parsed, 64 samples x 33 hashes) are read again below for the clips of
   // candidate pairs only.
-  std::vector<ClipCodes> codes;
+  CodesTable codes;
   if (Status st = ReadClips(catalog, options, /*only_new=*/false, &clips, &codes); !st.ok()) {
     return DedupError(st);
-  }
-  // The codes as stored for the next, incremental, run (clips with a signature only).
-  std::vector<std::pair<int64_t, std::string>> stored_codes;
-  for (size_t i = 0; i < clips.size(); ++i) {
-    if (clips[i].has_signature)
-      stored_codes.emplace_back(clips[i].clip_id, EncodeClipCodes(codes[i]));
   }
   auto without = catalog.CountClipsWithout("dedup.signature");
   if (!without.ok()) return DedupError(without.status());
@@ -580,7 +576,6 @@ Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clo
   const auto t_find = Clock::now();
   DedupResult result;
   const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t_find, &result);
-  std::vector<ClipCodes>().swap(codes);
   // The signatures of the clips in candidate pairs, read again by id.
   auto loaded = ReadPairClips(
       catalog, pairs, [&](size_t i) { return clips[i].clip_id; }, options);
@@ -592,7 +587,12 @@ Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clo
   // Clips with neither attribute were not loaded: count them from the catalog.
   if (options.semantic > 0) result.clips_without_embedding = without_embedding;
 
-  // Earlier runs' marks and codes are replaced in the same transaction.
+  // Earlier runs' marks and codes are replaced in the same transaction: the codes as stored for
+  // the next, incremental, run (clips with a signature only).
+  std::vector<std::pair<int64_t, std::string_view>> stored_codes;
+  for (size_t i = 0; i < clips.size(); ++i) {
+    if (clips[i].has_signature) stored_codes.emplace_back(clips[i].clip_id, codes.Blob(i));
+  }
   DedupState state{DedupSettingsKey(options), static_cast<long>(stored_codes.size())};
   if (Status st = catalog.CommitDedup(GroupRows(result.groups), stored_codes,
                                       /*replace_codes=*/true, state);
@@ -612,15 +612,17 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
   DedupResult result;
   result.incremental = true;
   std::vector<DedupClip> clips;  // the new clips: combined indices [0, n_new)
-  std::vector<ClipCodes> codes;
-  if (Status st = ReadClips(catalog, options, /*only_new=*/true, &clips, &codes); !st.ok()) {
+  CodesTable table;
+  if (Status st = ReadClips(catalog, options, /*only_new=*/true, &clips, &table); !st.ok()) {
     return DedupError(st);
   }
   const size_t n_new = clips.size();
   result.new_clips = static_cast<long>(n_new);
-  std::vector<std::pair<int64_t, std::string>> stored_codes;
+  std::vector<ClipCodes> codes;  // few: the new clips'
+  std::vector<std::pair<int64_t, std::string_view>> stored_codes;
   for (size_t i = 0; i < n_new; ++i) {
-    stored_codes.emplace_back(clips[i].clip_id, EncodeClipCodes(codes[i]));
+    codes.push_back(table.Get(i));
+    stored_codes.emplace_back(clips[i].clip_id, table.Blob(i));
     if (codes[i].featureless) ++result.featureless_clips;
   }
   auto without = catalog.CountClipsWithout("dedup.signature");
@@ -829,9 +831,8 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
 DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptions& options) {
   const auto t0 = Clock::now();
   DedupResult result;
-  std::vector<ClipCodes> codes;
-  codes.reserve(clips.size());
-  for (const DedupClip& c : clips) codes.push_back(CodesOf(c, options));
+  CodesTable codes;
+  for (const DedupClip& c : clips) codes.Add(CodesOf(c, options));
   const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t0, &result);
   VerifyAndGroup(
       clips, pairs, [&](size_t i) -> const DupSignature& { return clips[i].signature; }, options,

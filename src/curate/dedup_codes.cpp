@@ -59,9 +59,10 @@ ClipCodes CodesOf(const DedupClip& c, const DedupOptions& options) {
   return out;
 }
 
-std::string EncodeClipCodes(const ClipCodes& codes) {
-  std::string out;
-  out.reserve(kHeader + 8 * (codes.stored.size() + codes.queries.size() + codes.mirrored.size()));
+namespace {
+
+void AppendClipCodes(const ClipCodes& codes, std::string* to) {
+  std::string& out = *to;
   out.push_back(static_cast<char>(kCodesVersion));
   out.push_back(static_cast<char>((codes.has_windows ? kHasWindows : 0) |
                                   (codes.featureless ? kFeatureless : 0)));
@@ -71,7 +72,25 @@ std::string EncodeClipCodes(const ClipCodes& codes) {
   for (const auto* v : {&codes.stored, &codes.queries, &codes.mirrored}) {
     for (uint64_t c : *v) PutU64(&out, c);
   }
+}
+
+}  // namespace
+
+std::string EncodeClipCodes(const ClipCodes& codes) {
+  std::string out;
+  out.reserve(kHeader + 8 * (codes.stored.size() + codes.queries.size() + codes.mirrored.size()));
+  AppendClipCodes(codes, &out);
   return out;
+}
+
+void CodesTable::Add(const ClipCodes& codes) {
+  offsets_.push_back(bytes_.size());
+  AppendClipCodes(codes, &bytes_);
+}
+
+ClipCodes CodesTable::Get(size_t i) const {
+  auto decoded = DecodeClipCodes(Blob(i));
+  return decoded.ok() ? std::move(*decoded) : ClipCodes{};
 }
 
 Result<ClipCodes> DecodeClipCodes(std::string_view bytes) {

@@ -38,6 +38,24 @@ std::string EncodeClipCodes(const ClipCodes& codes);
 // Error: "bad dedup codes (<reason>)".
 Result<ClipCodes> DecodeClipCodes(std::string_view bytes);
 
+// Every clip's codes, encoded back to back (EncodeClipCodes) in one buffer: a clip's codes cost
+// their bytes plus 8, not three vectors, and the blobs a run stores are there as they are.
+class CodesTable {
+ public:
+  void Add(const ClipCodes& codes);
+  size_t size() const { return offsets_.size(); }
+  std::string_view Blob(size_t i) const {
+    const size_t end = i + 1 < offsets_.size() ? offsets_[i + 1] : bytes_.size();
+    return std::string_view(bytes_).substr(offsets_[i], end - offsets_[i]);
+  }
+  // Decoded again (what Add encoded always decodes).
+  ClipCodes Get(size_t i) const;
+
+ private:
+  std::string bytes_;
+  std::vector<size_t> offsets_;
+};
+
 // The settings a dedup run's groups and codes depend on, as text (dedup_state.options): a later
 // run continues incrementally only under the same text. `chunks` (speed only) is left out.
 std::string DedupSettingsKey(const DedupOptions& options);
