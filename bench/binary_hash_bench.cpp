@@ -4,7 +4,8 @@
 // where one does the job as well). Same codes, same queries, same radius; prints build time,
 // query time, memory growth and whether both found the same neighbours.
 //
-// Usage: binary_hash_bench [codes=3200000] [queries=100000] [radius=4]
+// Usage: binary_hash_bench [codes=3200000] [queries=100000] [radius=4] [mih]
+//   (a fourth argument `mih` times clipdex's index alone, for A/B runs of its own changes)
 // Codes: random 64-bit words, and for every 32nd a planted copy 1..radius bits away, as frame
 // hashes of near-duplicate clips would be; queries: stored codes, evenly spread.
 #include <faiss/IndexBinaryHash.h>
@@ -76,6 +77,14 @@ int main(int argc, char** argv) {
     mih_found += hits.size();
   }
   const double mih_query = Seconds(t0);
+  if (argc > 4 && std::string(argv[4]) == "mih") {
+    std::printf(
+        "clipdex MultiIndexHash (%d chunks): %zu codes, %zu queries, radius %d: build %.2f "
+        "s, query %.2f s (%.2f us a query), %.0f MB, %zu found\n",
+        chunks, n, queries, radius, mih_build, mih_query, 1e6 * mih_query / queries, mih_mb,
+        mih_found);
+    return 0;
+  }
 
   // FAISS: `chunks` hash tables of 64 / chunks bits, probed with radius / chunks bit flips (the
   // same pigeonhole guarantee).
