@@ -13,6 +13,10 @@
 // 21-22 bits probed at radius 1 (bench/dedup_scale.sh: 7.6 s of candidate search for 101k clips,
 // against 10.4 s with the pigeonhole-exact r + 1 = 5 chunks); for 65k codes at r = 8, 5 chunks.
 //
+// A query resolves its probes in passes with prefetches (every bucket's offsets, then every
+// bucket's first codes, then the scans), so its cache misses overlap: 2.65x fewer microseconds a
+// query at 32M codes and radius 4 than probing bucket by bucket (bench/binary_hash_bench.cpp).
+//
 // Not thread-safe to build; Query() is const and may run from several threads at once.
 #pragma once
 
