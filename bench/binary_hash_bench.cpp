@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   const double mih_build = Seconds(t0);
   const double mih_mb = RssMb() - rss0;
   t0 = Clock::now();
-  std::vector<uint32_t> hits;
+  std::vector<clipdex::MultiIndexHash::Hit> hits;
   size_t mih_found = 0;
   for (uint64_t q : qs) {
     mih.Query(q, radius, &hits);

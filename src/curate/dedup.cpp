@@ -276,13 +276,13 @@ std::vector<uint64_t> CandidatePairs(const std::vector<DedupClip>& clips, const 
   std::vector<std::vector<uint64_t>> found(workers);
   ProgressLine progress("dedup: candidate search", "clips", static_cast<long>(codes.size()));
   RunOnWorkers(workers, [&](unsigned w) {
-    std::vector<uint32_t> hits;
+    std::vector<MultiIndexHash::Hit> hits;
     auto collect = [&](size_t i, const std::vector<uint64_t>& queries) {
       const int radius = has_windows[i] ? query_radius : r;
       for (uint64_t q : queries) {
         index.Query(q, radius, &hits);
-        for (uint32_t p : hits) {
-          const uint32_t j = index.id(p);
+        for (const MultiIndexHash::Hit& hit : hits) {
+          const uint32_t j = hit.id;
           if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
         }
       }
@@ -663,19 +663,19 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
   const unsigned workers = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
   std::vector<std::vector<uint64_t>> found(workers);
   // The pairs of old clip `o` (combined index) with codes `c` and the new clips.
-  const auto old_pairs = [&](uint32_t o, const ClipCodes& c, std::vector<uint32_t>* hits,
+  const auto old_pairs = [&](uint32_t o, const ClipCodes& c, std::vector<MultiIndexHash::Hit>* hits,
                              std::vector<uint64_t>* out) {
     for (const auto* queries : {&c.queries, &c.mirrored}) {
       for (uint64_t q : *queries) {
         stored_index.Query(q, radius_of(c), hits);
-        for (uint32_t p : *hits) out->push_back(PairKey(o, stored_index.id(p)));
+        for (const MultiIndexHash::Hit& hit : *hits) out->push_back(PairKey(o, hit.id));
       }
     }
     for (uint64_t h : c.stored) {
       query_index.Query(h, max_radius, hits);
-      for (uint32_t p : *hits) {
-        const uint32_t j = query_index.id(p);
-        if (HammingDistance(h, query_index.code(p)) <= radius_of(codes[j])) {
+      for (const MultiIndexHash::Hit& hit : *hits) {
+        const uint32_t j = hit.id;
+        if (HammingDistance(h, hit.code) <= radius_of(codes[j])) {
           out->push_back(PairKey(o, j));
         }
       }
@@ -692,7 +692,7 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
     const auto search_batch = [&] {
       const size_t first = n_new + old_ids.size() - batch.size();
       RunOnWorkers(workers, [&](unsigned w) {
-        std::vector<uint32_t> hits;
+        std::vector<MultiIndexHash::Hit> hits;
         for (size_t k = w; k < batch.size(); k += workers) {
           old_pairs(static_cast<uint32_t>(first + k), batch[k], &hits, &found[w]);
         }
@@ -718,13 +718,13 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
   }
   // New clips among themselves, as a full run pairs them.
   RunOnWorkers(workers, [&](unsigned w) {
-    std::vector<uint32_t> hits;
+    std::vector<MultiIndexHash::Hit> hits;
     for (size_t i = w; i < n_new; i += workers) {
       for (const auto* queries : {&codes[i].queries, &codes[i].mirrored}) {
         for (uint64_t q : *queries) {
           stored_index.Query(q, radius_of(codes[i]), &hits);
-          for (uint32_t p : hits) {
-            const uint32_t j = stored_index.id(p);
+          for (const MultiIndexHash::Hit& hit : hits) {
+            const uint32_t j = hit.id;
             if (j != i) found[w].push_back(PairKey(static_cast<uint32_t>(i), j));
           }
         }

@@ -70,30 +70,40 @@ void MultiIndexHash::Add(uint64_t code, uint32_t id) {
 
 void MultiIndexHash::Build() {
   const int m = chunks();
+  size_ = codes_.size();
   offsets_.assign(m, {});
-  entries_.assign(m, {});
+  entry_ids_.assign(m, {});
   entry_codes_.assign(m, {});
+  // Chunk 0's table is built from what Add collected, which is then freed; the other chunks are
+  // built from chunk 0's table (the same codes in another order), so the build never holds more
+  // than the finished tables.
   for (int c = 0; c < m; ++c) {
+    const std::vector<uint64_t>& from_codes = c == 0 ? codes_ : entry_codes_[0];
+    const std::vector<uint32_t>& from_ids = c == 0 ? ids_ : entry_ids_[0];
     std::vector<uint32_t>& off = offsets_[c];
     off.assign((size_t{1} << chunk_bits_[c]) + 1, 0);
-    for (uint64_t code : codes_) ++off[ChunkOf(code, c) + 1];
+    for (uint64_t code : from_codes) ++off[ChunkOf(code, c) + 1];
     for (size_t v = 1; v < off.size(); ++v) off[v] += off[v - 1];
     std::vector<uint32_t> fill(off.begin(), off.end() - 1);
-    std::vector<uint32_t>& ent = entries_[c];
-    std::vector<uint64_t>& ent_codes = entry_codes_[c];
-    ent.resize(codes_.size());
-    ent_codes.resize(codes_.size());
-    for (uint32_t p = 0; p < codes_.size(); ++p) {
-      const uint32_t k = fill[ChunkOf(codes_[p], c)]++;
-      ent[k] = p;
-      ent_codes[k] = codes_[p];
+    std::vector<uint32_t>& ids = entry_ids_[c];
+    std::vector<uint64_t>& codes = entry_codes_[c];
+    ids.resize(size_);
+    codes.resize(size_);
+    for (size_t p = 0; p < size_; ++p) {
+      const uint32_t k = fill[ChunkOf(from_codes[p], c)]++;
+      ids[k] = from_ids[p];
+      codes[k] = from_codes[p];
+    }
+    if (c == 0) {
+      std::vector<uint64_t>().swap(codes_);
+      std::vector<uint32_t>().swap(ids_);
     }
   }
 }
 
-void MultiIndexHash::Query(uint64_t query, int max_distance, std::vector<uint32_t>* out) const {
+void MultiIndexHash::Query(uint64_t query, int max_distance, std::vector<Hit>* out) const {
   out->clear();
-  if (codes_.empty() || offsets_.empty()) return;
+  if (size_ == 0 || offsets_.empty()) return;
   const int m = chunks();
   const int radius = std::max(0, max_distance) / m;
   // Each probed bucket costs two cache misses at corpus scale (its offsets, then its codes), and
@@ -119,10 +129,10 @@ void MultiIndexHash::Query(uint64_t query, int max_distance, std::vector<uint32_
     if (p.begin < p.end) __builtin_prefetch(entry_codes_[p.chunk].data() + p.begin);
   }
   for (const Probe& p : probes) {
-    const std::vector<uint32_t>& ent = entries_[p.chunk];
-    const std::vector<uint64_t>& ent_codes = entry_codes_[p.chunk];
+    const std::vector<uint32_t>& ids = entry_ids_[p.chunk];
+    const std::vector<uint64_t>& codes = entry_codes_[p.chunk];
     for (uint32_t k = p.begin; k < p.end; ++k) {
-      if (HammingDistance(ent_codes[k], query) <= max_distance) out->push_back(ent[k]);
+      if (HammingDistance(codes[k], query) <= max_distance) out->push_back({ids[k], codes[k]});
     }
   }
   // A code close to the query may share several chunks with it and be found more than once.

@@ -37,18 +37,23 @@ class MultiIndexHash {
 
   // Stores a code under a caller-chosen id (ids need not be unique or dense).
   void Add(uint64_t code, uint32_t id);
-  // Builds the tables; call once after the last Add and before Query.
+  // Builds the tables; call once after the last Add and before Query. The tables are then the
+  // only copy of the codes (12 bytes a code and chunk; the list Add filled is freed).
   void Build();
 
-  size_t size() const { return codes_.size(); }
+  size_t size() const { return size_; }
   int chunks() const { return static_cast<int>(chunk_shift_.size()); }
 
-  // Appends to `out` the positions (in Add order, 0-based) of every stored code within
-  // `max_distance` bits of `query`, each once, in increasing order. `out` is cleared first.
-  void Query(uint64_t query, int max_distance, std::vector<uint32_t>* out) const;
-
-  uint64_t code(uint32_t position) const { return codes_[position]; }
-  uint32_t id(uint32_t position) const { return ids_[position]; }
+  // A stored code and its id.
+  struct Hit {
+    uint32_t id = 0;
+    uint64_t code = 0;
+    bool operator==(const Hit&) const = default;
+    bool operator<(const Hit& o) const { return id != o.id ? id < o.id : code < o.code; }
+  };
+  // Every stored (id, code) whose code is within `max_distance` bits of `query`, each once, by
+  // id then code. `out` is cleared first.
+  void Query(uint64_t query, int max_distance, std::vector<Hit>* out) const;
 
  private:
   uint32_t ChunkOf(uint64_t code, int chunk) const {
@@ -58,14 +63,15 @@ class MultiIndexHash {
   std::vector<int> chunk_shift_;
   std::vector<uint64_t> chunk_mask_;
   std::vector<int> chunk_bits_;
+  size_t size_ = 0;
+  // What Add collected, until Build.
   std::vector<uint64_t> codes_;
   std::vector<uint32_t> ids_;
-  // Per chunk, a CSR table: positions of codes with chunk value v are
-  // entries_[c][offsets_[c][v] .. offsets_[c][v + 1]).
+  // Per chunk, a CSR table: the ids and codes with chunk value v are
+  // entry_ids_[c] and entry_codes_[c] at [offsets_[c][v], offsets_[c][v + 1]). The codes sit in
+  // the buckets so a scan reads them sequentially.
   std::vector<std::vector<uint32_t>> offsets_;
-  std::vector<std::vector<uint32_t>> entries_;
-  // The codes of entries_, in the same order: a bucket scan reads them sequentially instead of
-  // jumping into codes_ once per entry (a cache miss each at millions of codes).
+  std::vector<std::vector<uint32_t>> entry_ids_;
   std::vector<std::vector<uint64_t>> entry_codes_;
 };
 
