@@ -5,7 +5,8 @@
 // query time, memory growth and whether both found the same neighbours.
 //
 // Usage: binary_hash_bench [codes=3200000] [queries=100000] [radius=4] [mih]
-//   (a fourth argument `mih` times clipdex's index alone, for A/B runs of its own changes)
+//   (a fourth argument `mih` times clipdex's index alone, for A/B runs of its own changes;
+//   MIH_CHUNKS=m forces m chunks instead of the cost model's choice)
 // Codes: random 64-bit words, and for every 32nd a planted copy 1..radius bits away, as frame
 // hashes of near-duplicate clips would be; queries: stored codes, evenly spread.
 #include <faiss/IndexBinaryHash.h>
@@ -63,7 +64,11 @@ int main(int argc, char** argv) {
   // clipdex's multi-index hash.
   double rss0 = RssMb();
   auto t0 = Clock::now();
-  const int chunks = clipdex::MultiIndexHash::ChunksFor(n, radius);
+  // MIH_CHUNKS overrides the cost model's choice (to check the model).
+  const char* forced = std::getenv("MIH_CHUNKS");
+  const int chunks = forced != nullptr && std::atoi(forced) > 0
+                         ? std::atoi(forced)
+                         : clipdex::MultiIndexHash::ChunksFor(n, radius);
   clipdex::MultiIndexHash mih(chunks);
   for (size_t i = 0; i < n; ++i) mih.Add(codes[i], static_cast<uint32_t>(i));
   mih.Build();
