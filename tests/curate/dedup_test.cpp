@@ -406,6 +406,49 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   EXPECT_TRUE(rule.ok()) << rule.status().message();
 }
 
+// The user's flow: ingest a batch, dedup, ingest more, dedup again. The second run reads only the
+// new clips' signatures and leaves exactly the rows a full run leaves.
+TEST(DedupDupSet, SecondBatchIsDeduplicatedIncrementallyLikeAFullRun) {
+  const auto gt_path = Media("synthetic/dup_set.gt.json");
+  CLIPDEX_REQUIRE_FILE(gt_path);
+  const DupSet set = ReadDupSet(gt_path);
+  std::set<std::string> unflipped = set.group;
+  unflipped.erase("dup_hflip.mp4");
+  // Batch 1: every other file of group A and the negatives; batch 2: the rest of group A.
+  std::string first, second;
+  int k = 0;
+  for (const auto& f : set.gt["group_A_same_content"]) {
+    (k++ % 2 == 0 ? first : second)
+        .append(" ")
+        .append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+  }
+  for (const auto& f : set.gt["not_duplicate"]) {
+    first.append(" ").append(ShellQuote(Media("synthetic/" + f.get<std::string>()).string()));
+  }
+  TempDir tmp;
+  const std::string ds = ShellQuote((tmp / "ds").string());
+  const std::string ingest = "ingest -q -j 2 --no-camera --no-framing --no-thumbs -o " + ds;
+  ASSERT_EQ(RunClipdex(ingest + first).exit_code, 0);
+  auto full = RunClipdex("dedup " + ds);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_EQ(full.output.find("incremental:"), std::string::npos) << full.output;
+  ASSERT_EQ(RunClipdex(ingest + second).exit_code, 0);
+  auto incremental = RunClipdex("dedup " + ds);
+  ASSERT_EQ(incremental.exit_code, 0) << incremental.output;
+  EXPECT_NE(incremental.output.find("incremental: "), std::string::npos) << incremental.output;
+  EXPECT_EQ(incremental.output.find("incremental: 0 new"), std::string::npos) << incremental.output;
+  const auto after_incremental = ReadClips(tmp / "ds");
+  ExpectEveryPairRight("two batches", after_incremental, unflipped, incremental.output);
+  auto again = RunClipdex("dedup --full " + ds);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  const auto after_full = ReadClips(tmp / "ds");
+  ASSERT_EQ(after_full.size(), after_incremental.size());
+  for (const auto& [id, c] : after_full) {
+    EXPECT_EQ(c.group, after_incremental.at(id).group) << c.file;
+    EXPECT_EQ(c.dup_of, after_incremental.at(id).dup_of) << c.file;
+  }
+}
+
 // The signature's `sparse` option keeps sparse decoding on (frames are skipped) and still groups
 // every variant of the labelled set with its source, and nothing else.
 TEST(DedupDupSet, SignaturesFromSparseDecodingGroupTheSameWay) {
