@@ -10,7 +10,7 @@ void AddInfoVerb(CLI::App& app, int* exit_code) {
   auto dataset = std::make_shared<std::string>();
   auto list_failed = std::make_shared<bool>(false);
   CLI::App* cmd =
-      app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions");
+      app.add_subcommand("info", "Summarise a dataset: videos, clips, hours, transitions, dedup");
   AddDatasetArgument(cmd, dataset.get());
   cmd->add_flag("--failed", *list_failed, "List failed inputs with their reasons");
   cmd->callback([dataset, list_failed, exit_code]() {
@@ -35,6 +35,23 @@ void AddInfoVerb(CLI::App& app, int* exit_code) {
     if (s.transitions_by_type.empty()) std::printf(" none");
     for (const auto& [type, n] : s.transitions_by_type) std::printf(" %s=%d", type.c_str(), n);
     std::printf("\n");
+    // Whether dedup ran, what it marked, and whether its next run can read only new clips.
+    auto dedup = catalog->GetDedupTotals();
+    auto state = catalog->ReadDedupState();
+    if (dedup.ok() && state.ok()) {
+      if (dedup->grouped == 0 && !*state) {
+        std::printf("dedup        not run\n");
+      } else {
+        std::printf("dedup        %ld clips in groups, %ld marked dup_of", dedup->grouped,
+                    dedup->duplicates);
+        if (*state) {
+          std::printf(
+              "; codes of %ld clips kept (a rerun with the same settings reads new clips only)",
+              (*state)->clips);
+        }
+        std::printf("\n");
+      }
+    }
     if (*list_failed || s.videos_failed > 0) {
       auto videos = catalog->Videos();
       if (videos.ok()) {

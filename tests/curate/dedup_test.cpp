@@ -439,6 +439,10 @@ TEST(DedupDupSet, SecondBatchIsDeduplicatedIncrementallyLikeAFullRun) {
   EXPECT_EQ(incremental.output.find("incremental: 0 new"), std::string::npos) << incremental.output;
   const auto after_incremental = ReadClips(tmp / "ds");
   ExpectEveryPairRight("two batches", after_incremental, unflipped, incremental.output);
+  auto info = RunClipdex("info " + ds);
+  EXPECT_NE(info.output.find("dedup        8 clips in groups, 7 marked dup_of; codes of 10 clips"),
+            std::string::npos)
+      << info.output;
   auto again = RunClipdex("dedup --full " + ds);
   ASSERT_EQ(again.exit_code, 0) << again.output;
   const auto after_full = ReadClips(tmp / "ds");
