@@ -145,10 +145,15 @@ std::string GroupsText(const DedupResult& r) {
   return out;
 }
 
-TEST(DedupIncremental, AddedClipsGiveTheGroupsOfAFullRun) {
+// A catalog of hand-built signatures and their generator, per test.
+class DedupIncremental : public ::testing::Test {
+ protected:
   testing::TempDir tmp;
-  SignatureCatalog cat(tmp / "ds");
+  SignatureCatalog cat{tmp / "ds"};
   Signatures gen;
+};
+
+TEST_F(DedupIncremental, AddedClipsGiveTheGroupsOfAFullRun) {
   const std::vector<DupSignature> old = AddRandomClips(cat, gen, 60, /*with_quality=*/true);
   // Old groups: 0~1, 2~3, 4~5 (copies planted among the first clips).
   const int64_t v2 = cat.AddVideo();
@@ -208,10 +213,7 @@ TEST(DedupIncremental, AddedClipsGiveTheGroupsOfAFullRun) {
   EXPECT_TRUE(keeper_is_new) << "the better new copy keeps group 0: " << incremental_groups;
 }
 
-TEST(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {
-  testing::TempDir tmp;
-  SignatureCatalog cat(tmp / "ds");
-  Signatures gen;
+TEST_F(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {
   const std::vector<DupSignature> sigs = AddRandomClips(cat, gen, 20, /*with_quality=*/false);
   const int64_t v2 = cat.AddVideo();
   const int64_t copy = cat.AddClip(v2, gen.CopyOf(sigs[3]));
@@ -251,7 +253,7 @@ TEST(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {
   (void)copy;
 }
 
-TEST(DedupIncremental, CodesRoundTripAndBadBlobsAreErrors) {
+TEST(DedupCodes, RoundTripAndBadBlobsAreErrors) {
   ClipCodes codes;
   codes.stored = {1, 2, ~uint64_t{0}};
   codes.queries = {7};
