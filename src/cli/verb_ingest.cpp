@@ -101,6 +101,9 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
       "--no-gradual", [args](int64_t) { args->batch.ingest.shots.detect_gradual = false; },
       "Detect hard cuts only");
   cmd->add_flag(
+      "--no-region-check", [args](int64_t) { args->batch.ingest.shots.region_check = false; },
+      "Keep every dissolve the classical tests accept (no learned region check)");
+  cmd->add_flag(
       "--exact-decode", [args](int64_t) { args->batch.ingest.decode.fast = false; },
       "Decode with the loop filter and every frame (slower; analysis does not need it)");
   cmd->add_flag(
@@ -196,6 +199,7 @@ void AddIngestVerb(CLI::App& app, int* exit_code) {
                            {"min_shot", b.ingest.shots.min_shot_seconds},
                            {"sensitivity", b.ingest.shots.sensitivity},
                            {"gradual", b.ingest.shots.detect_gradual},
+                           {"region_check", b.ingest.shots.region_check},
                            {"max_gradual", b.ingest.shots.max_gradual_seconds},
                            {"model_threads", args->analyzers.model_threads},
                            {"models", args->analyzers.models_dir.string()},

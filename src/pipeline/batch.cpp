@@ -87,13 +87,20 @@ class Progress {
 
 class StatsCsv {
  public:
+  // Frames go to `path`; the dissolves and wipes that passed the classical tests, with their
+  // measurements, to `path` + ".regions.csv" (the learned region check's training data,
+  // scripts/train_region_check.py).
   explicit StatsCsv(const std::string& path) {
     if (path.empty()) return;
     out_.open(path);
     out_ << "video,frame,time,mean_y,std_y,diff,changed,cut_score,verdict\n";
+    regions_.open(path + ".regions.csv");
+    regions_ << "video,first_frame,last_frame";
+    for (const char* name : kRegionFeatureNames) regions_ << ',' << name;
+    regions_ << ",check_score,kept\n";
   }
   bool enabled() const { return out_.is_open(); }
-  bool good() const { return out_.good(); }
+  bool good() const { return out_.good() && regions_.good(); }
   void Write(const std::string& video, const FrameSignals& s) {
     char buf[256];
     std::snprintf(buf, sizeof(buf), ",%ld,%.4f,%.2f,%.2f,%.3f,%.3f,%.3f,%s\n", s.index, s.time,
@@ -101,10 +108,25 @@ class StatsCsv {
     std::lock_guard<std::mutex> lock(mu_);
     out_ << '"' << video << '"' << buf;
   }
+  void WriteRegion(const std::string& video, const RegionRecord& r) {
+    std::string line = "\"" + video + "\"";
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), ",%ld,%ld", r.first_frame, r.last_frame);
+    line.append(buf);
+    for (double f : r.features) {
+      std::snprintf(buf, sizeof(buf), ",%.5g", f);
+      line.append(buf);
+    }
+    std::snprintf(buf, sizeof(buf), ",%.4f,%d\n", r.check_score, r.kept ? 1 : 0);
+    line.append(buf);
+    std::lock_guard<std::mutex> lock(mu_);
+    regions_ << line;
+  }
 
  private:
   std::mutex mu_;
   std::ofstream out_;
+  std::ofstream regions_;
 };
 
 // A failure that every later file would meet too: the dataset's file system is full (SQLite's
@@ -212,6 +234,7 @@ Result<BatchSummary> RunIngestBatch(const std::vector<std::string>& inputs,
         ctx.profile = options.profile;
         if (stats.enabled()) {
           ctx.signals_sink = [&stats, shown](const FrameSignals& s) { stats.Write(shown, s); };
+          ctx.region_sink = [&stats, shown](const RegionRecord& r) { stats.WriteRegion(shown, r); };
         }
         result = IngestVideo(item.path, ingest, ctx);
         if (!result.ok()) error = result.status().message();

@@ -46,6 +46,7 @@ Result<VideoResult> IngestVideo(const std::filesystem::path& path, const IngestO
 
   ShotDetector detector(options.shots, info.fps());
   if (context.signals_sink) detector.set_signals_sink(context.signals_sink);
+  if (context.region_sink) detector.set_region_sink(context.region_sink);
   TinyYuvMaker tiny_maker(options.tiny_width, options.tiny_height);
   AnalysisStage analysis(options, info, context.profile);
   if (analysis.WantsEveryFrame()) dec.DisableSparse();

@@ -37,6 +37,7 @@ struct VideoIngestContext {
   std::string fingerprint;
   // Per-frame detector signals, for --stats. May be empty.
   std::function<void(const FrameSignals&)> signals_sink;
+  std::function<void(const RegionRecord&)> region_sink;
   std::atomic<long>* frames_counter = nullptr;  // incremented per decoded frame (progress)
   const std::atomic<bool>* cancel = nullptr;    // stop early (returns an error)
   StageTimes* profile = nullptr;                // wall time per stage (--profile), or none

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shots/blend_progress.h"
+#include "shots/region_check.h"
 #include "shots/shot_detector.h"
 #include "shots/shot_tuning.h"
 #include "shots/slide_fit.h"
@@ -317,6 +318,21 @@ bool ShotDetector::VerifyAndClassify(long p, long q, Transition* out) {
       const Entry* earlier = At(p - k);
       if (earlier != nullptr && Diff(*earlier, *b) < kRevertFraction * span) return false;
     }
+  }
+  if ((opt_.region_check || region_sink_) &&
+      (type == TransitionType::kWipe || type == TransitionType::kDissolve)) {
+    RegionRecord record;
+    record.wipe = type == TransitionType::kWipe;
+    record.first_frame = p;
+    record.last_frame = q;
+    record.features = RegionFeatures(p, q, record.wipe);
+    // Dissolves only: every wipe region of the tuning half was a real wipe (docs/shots.md).
+    if (!record.wipe) {
+      record.check_score = RegionCheckScore(record.features);
+      record.kept = !opt_.region_check || RegionCheckPasses(record.check_score);
+    }
+    if (region_sink_) region_sink_(record);
+    if (!record.kept) return false;
   }
   for (long i = p; i <= q; ++i) At(i)->sig.verdict = "gradual";
   out->type = type;

@@ -11,6 +11,7 @@
 // Memory is bounded: a ring of the last few seconds of tiny frames.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <vector>
@@ -42,6 +43,9 @@ struct ShotDetectorOptions {
   // Multiplies every threshold's leniency: 1.2 finds more (weaker) boundaries, 0.8 fewer.
   double sensitivity = 1.0;
   bool detect_gradual = true;
+  // The learned region check (shots/region_check.h) on dissolves; off = the classical tests
+  // alone (and the check's training data: scripts/train_region_check.py).
+  bool region_check = true;
 };
 
 // Per-frame signals, for --stats: why a boundary was (not) found.
@@ -60,6 +64,20 @@ double TinyDifference(const TinyYuv& a, const TinyYuv& b);
 // Fraction of tiny-frame pixels whose luma changed by more than 16.
 double TinyChangedLumaFraction(const TinyYuv& a, const TinyYuv& b);
 
+// Measurements of a wipe or dissolve region (shots/region_features.cpp), in this order.
+inline constexpr int kRegionFeatureCount = 20;
+extern const char* const kRegionFeatureNames[kRegionFeatureCount];
+
+// A wipe or dissolve region that passed every classical test, with its measurements and the
+// learned region check's verdict (for --stats: the data the check is trained on).
+struct RegionRecord {
+  bool wipe = false;
+  long first_frame = 0, last_frame = 0;
+  std::array<double, kRegionFeatureCount> features{};
+  double check_score = 1;  // the check's probability that the region is a transition
+  bool kept = true;
+};
+
 class ShotDetector {
  public:
   ShotDetector(const ShotDetectorOptions& options, double fps);
@@ -76,6 +94,10 @@ class ShotDetector {
 
   // Called once per frame when its signals are final (for the --stats CSV).
   void set_signals_sink(std::function<void(const FrameSignals&)> sink) { sink_ = std::move(sink); }
+  // Called for every dissolve and wipe that passed the classical tests (--stats).
+  void set_region_sink(std::function<void(const RegionRecord&)> sink) {
+    region_sink_ = std::move(sink);
+  }
 
  private:
   struct Entry {
@@ -100,6 +122,7 @@ class ShotDetector {
                        double* at_end_fraction) const;
   bool CandidateIsCut(const Entry& prev, const Entry& cur) const;
   bool Relit(const Entry& prev, const Entry& cur) const;
+
   bool SamePictureAgain(const Entry& before, const Entry& after, double d) const;
   bool CutRevertsLater(long c, double d);
   void DecideCut(long c, bool final);
@@ -115,6 +138,7 @@ class ShotDetector {
   static void SplitAtCoverageDips(const Region& region, long p, long q,
                                   std::vector<std::pair<long, long>>* out);
   bool VerifyAndClassify(long p, long q, Transition* out);
+  std::array<double, kRegionFeatureCount> RegionFeatures(long p, long q, bool wipe);
   void Emit(Transition t);
   bool ShortShotStands(const Transition& t);
   void FlushSignals(long upto);
@@ -141,6 +165,7 @@ class ShotDetector {
   bool had_boundary_ = false;
   long last_gradual_end_ = -1;
   std::function<void(const FrameSignals&)> sink_;
+  std::function<void(const RegionRecord&)> region_sink_;
   mutable double last_blend_abs_error_ = 0;
 };
 

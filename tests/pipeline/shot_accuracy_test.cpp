@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <map>
 
 #include "../support/test_env.h"
@@ -113,21 +114,35 @@ TEST(ShotAccuracy, SparseDecodingPutsCutsOnTheSameFramesAsDenseDecoding) {
   EXPECT_GE(cuts, 10);
 }
 
-// Ingests `files` (shots only) and expects every video ok and without a boundary.
-void ExpectNoBoundaries(const std::vector<std::string>& files, const std::filesystem::path& ds) {
+// Ingests `files` (shots only) and returns each video's boundaries, by path.
+std::map<std::string, std::vector<Transition>> IngestShots(const std::vector<std::string>& files,
+                                                           const std::filesystem::path& ds,
+                                                           bool region_check = true,
+                                                           const std::string& stats_csv = "") {
   BatchOptions options;
   options.quiet = true;
   options.jobs = 2;
   options.ingest.thumbnails = false;
+  options.ingest.shots.region_check = region_check;
+  options.stats_csv = stats_csv;
   auto summary = RunIngestBatch(files, ds, options);
-  ASSERT_TRUE(summary.ok());
-  EXPECT_EQ(summary->ok, static_cast<int>(files.size()));
+  EXPECT_TRUE(summary.ok());
+  if (summary.ok()) {
+    EXPECT_EQ(summary->ok, static_cast<int>(files.size()));
+  }
+  std::map<std::string, std::vector<Transition>> out;
   auto catalog = Catalog::Open(ds, false);
   auto videos = catalog.value()->Videos();
-  ASSERT_TRUE(videos.ok());
-  for (const auto& v : videos.value()) {
-    auto t = catalog.value()->TransitionsFor(v.id).value();
-    EXPECT_TRUE(t.empty()) << v.path << " has " << t.size() << " boundaries, first "
+  EXPECT_TRUE(videos.ok());
+  if (!videos.ok()) return out;
+  for (const auto& v : videos.value()) out[v.path] = catalog.value()->TransitionsFor(v.id).value();
+  return out;
+}
+
+// Ingests `files` (shots only) and expects every video ok and without a boundary.
+void ExpectNoBoundaries(const std::vector<std::string>& files, const std::filesystem::path& ds) {
+  for (const auto& [path, t] : IngestShots(files, ds)) {
+    EXPECT_TRUE(t.empty()) << path << " has " << t.size() << " boundaries, first "
                            << ToString(t.front().type) << " at " << t.front().first_frame;
   }
 }
@@ -170,6 +185,42 @@ TEST(ShotAccuracy, HandheldDriftIsNoDissolve) {
     files.push_back(out.string());
   }
   ExpectNoBoundaries(files, tmp / "ds");
+}
+
+// The learned region check (shots/region_check.h) at work on footage of the tuning half's
+// kind: the handheld diver clip's frames 114-262 played at 24 fps (tuning-half hard negative
+// t_neg070's source) pass every classical test as a dissolve at frames 23-57; the check scores it
+// 0.40, under its threshold of 0.50, and rejects it. Without the check the dissolve is there, so
+// this fails when the check does nothing.
+TEST(ShotAccuracy, LearnedRegionCheckRejectsHandheldDriftTheClassicalTestsAccept) {
+  const auto diver = Media("video/deb_pd_diver.mov");
+  CLIPDEX_REQUIRE_FILE(diver);
+  TempDir tmp;
+  const auto clip = tmp / "diver24.mp4";
+  std::string cmd = "ffmpeg -nostdin -y -loglevel error -i ";
+  cmd.append(ShellQuote(diver.string()))
+      .append(" -vf trim=start_frame=114:end_frame=262,setpts=N/24/TB,scale=480:270")
+      .append(" -an -c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p -r 24 ")
+      .append(ShellQuote(clip.string()));
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const auto stats = (tmp / "stats.csv").string();
+  const auto classical = IngestShots({clip.string()}, tmp / "classical", false, stats);
+  ASSERT_EQ(classical.size(), 1u);
+  const auto& found = classical.begin()->second;
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].type, TransitionType::kDissolve);
+  EXPECT_NEAR(found[0].first_frame, 23, 4);
+  ExpectNoBoundaries({clip.string()}, tmp / "checked");
+  // --stats writes the region with its measurements and score (the check's training data).
+  std::ifstream regions(stats + ".regions.csv");
+  std::string header, row, extra;
+  ASSERT_TRUE(std::getline(regions, header));
+  EXPECT_EQ(header.rfind("video,first_frame,last_frame,wipe,seconds,", 0), 0u) << header;
+  ASSERT_TRUE(std::getline(regions, row));
+  EXPECT_FALSE(std::getline(regions, extra)) << extra;
+  const auto score_at = row.rfind(',', row.size() - 3);
+  EXPECT_EQ(row.substr(row.size() - 2), ",1");  // kept: the check was off
+  EXPECT_LT(std::stod(row.substr(score_at + 1)), 0.5) << row;
 }
 
 }  // namespace
