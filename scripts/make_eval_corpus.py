@@ -804,10 +804,10 @@ class Corpus:
             self.dup_gt[half] = gt
 
     # --- run ------------------------------------------------------------------------------------
-    def build(self, n_event, n_neg, n_dup, jobs):
+    def build(self, n_event, n_neg, n_dup, jobs, halves=("tune", "heldout")):
         self.dup_gt = {}
         self.pools()
-        for half in ("tune", "heldout"):
+        for half in halves:
             for sub in ("shots", "negatives", "dups"):
                 os.makedirs(os.path.join(self.out, half, sub), exist_ok=True)
             for i in range(n_event):
@@ -860,6 +860,8 @@ class Corpus:
             with open(os.path.join(self.out, v["file"] + ".gt.json"), "w") as f:
                 json.dump(v.pop("sidecar"), f)
         for half, gt in self.dup_gt.items():
+            if half not in halves:
+                continue
             with open(os.path.join(self.out, half, "dup_pairs.gt.json"), "w") as f:
                 json.dump(gt, f, indent=1)
         manifest = {"seed": self.seed, "generator": "scripts/make_eval_corpus.py",
@@ -881,6 +883,8 @@ def main():
     ap.add_argument("--negatives", type=int, default=18,
                     help="hard-negative videos per half (each seeded by seed, half and index: the first 18 of a larger set are the default corpus's)")
     ap.add_argument("--dup-families", type=int, default=40, help="near-duplicate families (both halves)")
+    ap.add_argument("--halves", default="tune,heldout",
+                    help="halves whose boundary and hard-negative videos are made (training data: tune)")
     a = ap.parse_args()
     media = os.path.abspath(a.media)
     if not os.path.isdir(os.path.join(media, "video")):
@@ -890,7 +894,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     c = Corpus(os.path.abspath(a.out), media, a.seed, 1)
     t0 = time.time()
-    m = c.build(a.events, a.negatives, a.dup_families, a.jobs)
+    m = c.build(a.events, a.negatives, a.dup_families, a.jobs, tuple(a.halves.split(",")))
     n_b = sum(len(v["events"]) for v in m["videos"] if v["set"] == "shots")
     n_n = sum(len(v["events"]) for v in m["videos"] if v["set"] == "negatives")
     print("corpus in %s: %d boundary events, %d hard-negative events, %d dup families, %d failures, %.0f s" %

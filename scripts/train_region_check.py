@@ -24,6 +24,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -175,6 +176,8 @@ def fit_check(rows, names, max_lost, corpus, out_path):
             f.write("inline constexpr double %s[%s] = {\n    %s};\n" % (nm, count, ", ".join("%.6g" % v for v in vals)))
         f.write("inline constexpr double kBias = %.6g;\n" % w[-1])
         f.write("inline constexpr double kThreshold = %.6g;\n\n}  // namespace clipdex::%s\n" % (th, ns))
+    if shutil.which("clang-format"):  # the project's style, so a rerun diffs only in numbers
+        subprocess.run(["clang-format", "-i", out_path], check=False)
     print("  wrote", out_path)
 
 

@@ -33,7 +33,9 @@ const char* const kRegionFeatureNames[kRegionFeatureCount] = {"wipe",
                                                               "contrast_ratio",
                                                               "activity_before",
                                                               "motion_ratio_inside",
-                                                              "motion_ratio_before"};
+                                                              "motion_ratio_before",
+                                                              "motion_ratio_ends",
+                                                              "motion_ratio_quarter"};
 
 namespace {
 
@@ -142,6 +144,16 @@ std::array<double, kRegionFeatureCount> ShotDetector::RegionFeatures(long p, lon
   f[17] = counted > 0 ? std::min(motion_before / double(counted) / span, 2.0) : 0.0;
   f[18] = Median(inside);
   f[19] = Median(before);
+  // The same over longer gaps: a slow zoom or drift moves under a pixel a frame, which the block
+  // search cannot follow step by step, but a quarter of the region or its whole span apart it
+  // has moved whole pixels; a blend stays unexplained at any gap.
+  f[20] = TinyMotionResidual(a.tiny, b.tiny).ratio();
+  const long gap = std::max(2L, (q - p) / 4);
+  std::vector<double> quarter;
+  for (long i = p; i + gap <= q; i += std::max(1L, gap / 2)) {
+    quarter.push_back(TinyMotionResidual(At(i)->tiny, At(i + gap)->tiny).ratio());
+  }
+  f[21] = Median(quarter);
   return f;
 }
 

@@ -65,7 +65,7 @@ double TinyDifference(const TinyYuv& a, const TinyYuv& b);
 double TinyChangedLumaFraction(const TinyYuv& a, const TinyYuv& b);
 
 // Measurements of a wipe or dissolve region (shots/region_features.cpp), in this order.
-inline constexpr int kRegionFeatureCount = 20;
+inline constexpr int kRegionFeatureCount = 22;
 extern const char* const kRegionFeatureNames[kRegionFeatureCount];
 
 // A wipe or dissolve region that passed every classical test, with its measurements and the
