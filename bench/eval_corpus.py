@@ -431,8 +431,19 @@ def main():
             print("== %s: missed duplicate pairs (copy, transform, kind, note)" % half)
             for m in s["dups"]["misses"][: a.examples]:
                 print("   " + "  ".join(str(x) for x in m[1:]))
-    with open(os.path.join(work, "summary.json"), "w") as f:
-        json.dump(summaries, f, indent=1)
+    # One file per run directory, one entry per half: a run of one half keeps the other's entry
+    # (scoring tune and then held-out under one --label used to leave only the held-out one).
+    path = os.path.join(work, "summary.json")
+    merged = {}
+    if os.path.exists(path):
+        try:
+            with open(path) as f:
+                merged = json.load(f)
+        except (OSError, ValueError):
+            merged = {}
+    merged.update(summaries)
+    with open(path, "w") as f:
+        json.dump(merged, f, indent=1)
     print("\nsummary: %s" % os.path.join(work, "summary.json"))
 
 
