@@ -32,6 +32,8 @@ constexpr double kSeekWorthSeconds = 3.0;
 // Two frame times closer than this are the same frame.
 constexpr double kSameTime = 1e-6;
 constexpr int kJpegQuality = 95;
+// Clips with fewer pictures than this are encoded without B-frames (see VideoEncoder::Open).
+constexpr long kMinFramesForBFrames = 4;
 
 const char* EncoderName(const std::string& codec) {
   if (codec == "h264") return "libx264";
@@ -45,8 +47,9 @@ const char* EncoderName(const std::string& codec) {
 
 class VideoEncoder {
  public:
+  // `frames`: how many pictures the clip will have (a few-frame clip encodes without B-frames).
   Status Open(const EncodeSettings& settings, int width, int height, double source_fps,
-              const AVFrame* sample, ClipOutput* out) {
+              const AVFrame* sample, long frames, ClipOutput* out) {
     const char* name = EncoderName(settings.codec);
     if (name == nullptr) return Status::Error("unknown codec '" + settings.codec + "'");
     const AVCodec* codec = avcodec_find_encoder_by_name(name);
@@ -98,8 +101,14 @@ class VideoEncoder {
     } else if (settings.codec == "hevc") {
       av_opt_set(ctx->priv_data, "crf", crf_text.c_str(), 0);
       av_opt_set(ctx->priv_data, "preset", "veryfast", 0);
-      const std::string params =
+      std::string params =
           "pools=" + std::to_string(ctx->thread_count) + ":frame-threads=1:log-level=error";
+      // x265 3.5 with B-frames and fewer pictures than its reorder delay hands the muxer values
+      // it never wrote (valgrind: bytes of its encoder object reach av_interleaved_write_frame):
+      // on a recycled heap (MALLOC_PERTURB_, jemalloc) the MP4 muxer rejects the packets ("Not
+      // yet implemented in FFmpeg"). A clip this short needs no B-frame (docs/design.md,
+      // "Allocator").
+      if (frames < kMinFramesForBFrames) params.append(":bframes=0");
       av_opt_set(ctx->priv_data, "x265-params", params.c_str(), 0);
     } else {  // av1
       av_opt_set(ctx->priv_data, "crf", crf_text.c_str(), 0);
@@ -476,6 +485,15 @@ class TargetWriter {
   }
 
  private:
+  // Pictures the clip will have: its frame range, or its length at the requested rate.
+  long ExpectedFrames() const {
+    if (settings_.fps > 0) {
+      const double length = std::max(0.0, target_.end_time - target_.start_time);
+      return std::max<long>(1, std::lround(length * settings_.fps));
+    }
+    return std::max<long>(1, target_.last_frame - target_.first_frame + 1);
+  }
+
   Status Open(const AVFrame* picture, double time, double origin, double source_fps) {
     t0_ = time;
     outcome_->width = picture->width;
@@ -496,8 +514,8 @@ class TargetWriter {
       }
     }
     video_ = std::make_unique<VideoEncoder>();
-    Status s =
-        video_->Open(settings_, picture->width, picture->height, source_fps, picture, out_.get());
+    Status s = video_->Open(settings_, picture->width, picture->height, source_fps, picture,
+                            ExpectedFrames(), out_.get());
     if (!s.ok()) return s;
     if (audio_) {
       if (s = audio_->AddStream(out_->ctx()); !s.ok()) return s;
