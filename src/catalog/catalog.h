@@ -183,6 +183,11 @@ class Catalog {
   Status CommitDedup(const std::vector<AttributeWrite>& group_rows,
                      const std::vector<std::pair<int64_t, std::string_view>>& codes,
                      bool replace_codes, const DedupState& state);
+  // The same with the codes streamed: `codes` calls its argument with every (clip id, BLOB) and
+  // returns the first error (ten million clips' codes are ~4 GB: a run at that scale does not
+  // hold them).
+  Status CommitDedup(const std::vector<AttributeWrite>& group_rows, const DedupCodesSource& codes,
+                     bool replace_codes, const DedupState& state);
 
   // ---- Rules, tiers and selection (catalog_rules.cpp) -----------------------------------------
 

@@ -72,6 +72,20 @@ Result<std::vector<std::pair<int64_t, int64_t>>> Catalog::DedupGroupRows() {
 Status Catalog::CommitDedup(const std::vector<AttributeWrite>& group_rows,
                             const std::vector<std::pair<int64_t, std::string_view>>& codes,
                             bool replace_codes, const DedupState& state) {
+  return CommitDedup(
+      group_rows,
+      [&codes](const std::function<Status(int64_t, std::string_view)>& put) {
+        for (const auto& [clip_id, blob] : codes) {
+          if (Status s = put(clip_id, blob); !s.ok()) return s;
+        }
+        return Status::Ok();
+      },
+      replace_codes, state);
+}
+
+Status Catalog::CommitDedup(const std::vector<AttributeWrite>& group_rows,
+                            const DedupCodesSource& codes, bool replace_codes,
+                            const DedupState& state) {
   std::lock_guard lock(mu_);
   sqlite3* db = db_.get();
   sql::Transaction txn(db);
@@ -88,15 +102,15 @@ Status Catalog::CommitDedup(const std::vector<AttributeWrite>& group_rows,
   auto insert =
       Prepare(db, "INSERT OR REPLACE INTO dedup_codes (clip_id, codes) VALUES (?1, ?2)", "catalog");
   if (!insert.ok()) return insert.status();
-  for (const auto& [clip_id, blob] : codes) {
-    sqlite3_stmt* s = insert->get();
-    sql::BindInt(s, 1, clip_id);
-    sqlite3_bind_blob(s, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
-    if (Status st =
-            sql::StepDone(db, s, "catalog: write dedup codes of clip " + std::to_string(clip_id));
-        !st.ok()) {
-      return st;
-    }
+  if (Status st = codes([&](int64_t clip_id, std::string_view blob) {
+        sqlite3_stmt* s = insert->get();
+        sql::BindInt(s, 1, clip_id);
+        sqlite3_bind_blob(s, 2, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+        return sql::StepDone(db, s,
+                             "catalog: write dedup codes of clip " + std::to_string(clip_id));
+      });
+      !st.ok()) {
+    return st;
   }
   auto put = Prepare(
       db, "INSERT OR REPLACE INTO dedup_state (id, options, clips) VALUES (1, ?1, ?2)", "catalog");

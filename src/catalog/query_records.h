@@ -4,15 +4,18 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/clip_set.h"
 #include "catalog/records.h"
+#include "util/status.h"
 
 namespace clipdex {
 
@@ -78,6 +81,11 @@ struct DedupTotals {
   double duplicate_seconds = 0;
 };
 // The last dedup run, as incremental dedup needs it (table dedup_state).
+// A producer of dedup codes rows: calls `put` with every (clip id, codes BLOB) and returns the
+// first error (Catalog::CommitDedup).
+using DedupCodesSource =
+    std::function<Status(const std::function<Status(int64_t, std::string_view)>& put)>;
+
 struct DedupState {
   std::string options;  // curate/dedup_codes.h DedupSettingsKey
   long clips = 0;       // dedup_codes rows it left

@@ -30,6 +30,8 @@ struct DedupArgs {
   int show = 20;
   double semantic = 0;  // 0: off
   bool full = false;
+  std::string search = "auto";
+  int memory_mb = 1536;
 };
 
 // `v` as text that reads back as the same double.
@@ -105,6 +107,15 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
   cmd->add_flag("--full", args->full,
                 "Start over: read every signature again instead of only the clips added since "
                 "the last run with the same settings");
+  cmd->add_option("--search", args->search,
+                  "Candidate search of a full run: exact (in memory), join (bounded memory, for "
+                  "millions of clips; docs/scale.md) or auto (join from 2,000,000 clips)")
+      ->check(CLI::IsMember({"auto", "exact", "join"}))
+      ->capture_default_str();
+  cmd->add_option("--memory-mb", args->memory_mb,
+                  "MB the join search may hold for one pass's codes")
+      ->check(CLI::Range(64, 1 << 20))
+      ->capture_default_str();
   cmd->add_option("--show", args->show, "Groups to list (largest first); -1 = all")
       ->capture_default_str();
   cmd->callback([args, exit_code]() {
@@ -130,6 +141,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
         {"motion_static_cells", std::to_string(args->motion_static_cells)},
         {"semantic", Exact(args->semantic)},
         {"full", args->full ? "true" : "false"},
+        {"search", args->search},
+        {"memory_mb", std::to_string(args->memory_mb)},
         {"show", std::to_string(args->show)}};
     *exit_code = RunPassVerb("dedup", args->dataset, recipe.value(), options);
   });

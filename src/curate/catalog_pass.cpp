@@ -54,8 +54,9 @@ std::string DedupReport(Catalog& catalog, const DedupResult& r, const DedupOptio
     Appendf(&out, "... %zu more groups (--show -1 lists all)\n",
             r.groups.size() - static_cast<size_t>(show));
   }
-  Appendf(&out, "hamming %d%s, min match %.2f, %d index chunks\n", options.hamming,
-          options.flip ? ", mirrored copies included" : "", options.min_match_fraction, r.chunks);
+  Appendf(&out, "hamming %d%s, min match %.2f, %s search, %d chunks\n", options.hamming,
+          options.flip ? ", mirrored copies included" : "", options.min_match_fraction,
+          r.chunk_join ? "chunk-join" : "exact", r.chunks);
   if (r.incremental) {
     Appendf(&out,
             "incremental: %ld new clips against the last run's codes (dedup --full starts "
@@ -105,6 +106,17 @@ Result<std::string> RunDedupPass(Catalog& catalog, const Recipe& recipe,
   options.quality_attribute = values.GetString("quality_attr");
   options.semantic = values.GetDouble("semantic");
   options.full = values.GetBool("full");
+  const std::string search = values.GetString("search");
+  if (search == "auto") {
+    options.search = DedupSearch::kAuto;
+  } else if (search == "exact") {
+    options.search = DedupSearch::kExact;
+  } else if (search == "join") {
+    options.search = DedupSearch::kChunkJoin;
+  } else {
+    return Status::Error("dedup: --search must be auto, exact or join, not '" + search + "'");
+  }
+  options.memory_budget = static_cast<size_t>(values.GetInt("memory_mb")) << 20;
   auto result = RunDedup(catalog, options);
   if (!result.ok()) return result.status();
   return DedupReport(catalog, result.value(), options, values.GetInt("show"));
@@ -170,6 +182,11 @@ std::vector<PassDescriptor> BuildPasses() {
          "also group clips whose embedding.clip cosine is >= this; 0 = off", 0, 1},
         {"full", OptionType::kBool, "false",
          "start over instead of continuing from the last run's codes (new clips only)"},
+        {"search", OptionType::kString, "auto",
+         "candidate search of a full run: exact (in memory), join (bounded memory, for millions "
+         "of clips) or auto (join from 2,000,000 clips)"},
+        {"memory_mb", OptionType::kInt, "1536",
+         "MB the join search may hold for one pass's codes", 64, 1 << 20},
         {"show", OptionType::kInt, "20", "groups listed in the report, largest first; < 0 = all",
          -1e9, 1e9}},
        RunDedupPass},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -12,6 +14,8 @@
 #include <unordered_map>
 
 #include "analyze/clip_embedding.h"
+#include "curate/chunk_join.h"
+#include "curate/codes_spill.h"
 #include "curate/dedup_codes.h"
 #include "curate/multi_index_hash.h"
 #include "curate/semantic_index.h"
@@ -402,10 +406,14 @@ void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint6
   result.seconds = SecondsSince(t0);
 }
 
+// What ReadClips hands over for each clip: the clip without its signature, and its codes.
+using KeepClip = std::function<Status(DedupClip&& clip, const ClipCodes& codes)>;
+
 // Reads clips with a signature (with `semantic`, also those with an embedding) from the catalog,
-// keeping each one's codes and dropping its signature; only_new: only clips without stored codes.
+// hands each one's codes to `keep` and drops its signature; only_new: only clips without stored
+// codes.
 Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
-                 std::vector<DedupClip>* clips, CodesTable* codes) {
+                 const KeepClip& keep) {
   // Without --semantic only clips with a signature take part; with it, clips with either.
   const bool semantic = options.semantic > 0;
   std::vector<std::string> names = {"dedup.signature"};
@@ -423,10 +431,11 @@ Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
   }
   ProgressLine progress(only_new ? "dedup: read new signatures" : "dedup: read signatures", "clips",
                         total);
+  long read = 0;
   Status st = catalog.ForEachWideClip(
       names, required,
       [&](const WideClipRow& row) -> Status {
-        if ((clips->size() & 1023) == 0) progress.Update(static_cast<long>(clips->size()));
+        if ((read++ & 1023) == 0) progress.Update(read - 1);
         DedupClip c;
         c.clip_id = row.clip_id;
         c.duration = row.duration;
@@ -454,15 +463,24 @@ Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
           c.quality = *row.cells[quality].number;
         }
         c.still_camera = row.cells[camera].text && *row.cells[camera].text == "static";
-        codes->Add(CodesOf(c, options));
+        const ClipCodes codes = CodesOf(c, options);
         c.signature = DupSignature{};
-        clips->push_back(std::move(c));
-        return Status::Ok();
+        return keep(std::move(c), codes);
       },
       only_new);
-  progress.SetTotal(static_cast<long>(clips->size()));  // the clips read: those with a signature
-  progress.Update(static_cast<long>(clips->size()));
+  progress.SetTotal(read);  // the clips read: those with a signature
+  progress.Update(read);
   return st;
+}
+
+// ReadClips into memory: the clips (signatures dropped) and their codes.
+Status ReadClips(Catalog& catalog, const DedupOptions& options, bool only_new,
+                 std::vector<DedupClip>* clips, CodesTable* codes) {
+  return ReadClips(catalog, options, only_new, [&](DedupClip&& c, const ClipCodes& clip_codes) {
+    codes->Add(clip_codes);
+    clips->push_back(std::move(c));
+    return Status::Ok();
+  });
 }
 
 // A clip read again by id: its signature (when `signature`), keeper fields and camera verdict.
@@ -554,6 +572,22 @@ Status DedupError(const Status& s) {
   return s.message().rfind("dedup: ", 0) == 0 ? s : Status::Error("dedup: " + s.message());
 }
 
+// Stores a full run's result: earlier runs' marks and codes are replaced in one transaction by
+// the groups and by `stored` clips' codes from `codes`, kept for the next, incremental, run.
+Result<DedupResult> CommitFullRun(Catalog& catalog, const DedupOptions& options, DedupResult result,
+                                  const DedupCodesSource& codes, long stored,
+                                  Clock::time_point t0) {
+  DedupState state{DedupSettingsKey(options), stored};
+  if (Status st =
+          catalog.CommitDedup(GroupRows(result.groups), codes, /*replace_codes=*/true, state);
+      !st.ok()) {
+    return DedupError(st);
+  }
+  result.new_clips = result.clips;
+  result.seconds = SecondsSince(t0);
+  return result;
+}
+
 // The full run: every clip's signature, every pair. Stores the codes for the next run.
 Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clock::time_point t0) {
   std::vector<DedupClip> clips;
@@ -593,15 +627,102 @@ Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clo
   for (size_t i = 0; i < clips.size(); ++i) {
     if (clips[i].has_signature) stored_codes.emplace_back(clips[i].clip_id, codes.Blob(i));
   }
-  DedupState state{DedupSettingsKey(options), static_cast<long>(stored_codes.size())};
-  if (Status st = catalog.CommitDedup(GroupRows(result.groups), stored_codes,
-                                      /*replace_codes=*/true, state);
-      !st.ok()) {
-    return DedupError(st);
+  const long stored = static_cast<long>(stored_codes.size());
+  return CommitFullRun(
+      catalog, options, std::move(result),
+      [&](const std::function<Status(int64_t, std::string_view)>& put) {
+        for (const auto& [clip_id, blob] : stored_codes) {
+          if (Status st = put(clip_id, blob); !st.ok()) return st;
+        }
+        return Status::Ok();
+      },
+      stored, t0);
+}
+
+// The chunk join's settings from dedup's.
+ChunkJoinOptions JoinOptionsOf(const DedupOptions& options) {
+  ChunkJoinOptions join;
+  join.radius = std::clamp(options.hamming, 0, 64);
+  join.window_radius = std::clamp(options.window_hamming, 0, 64);
+  join.windows = options.window_hamming > 0;
+  join.chunks = options.chunks > 0 ? options.chunks : 3;
+  join.memory_budget = options.memory_budget;
+  join.threads = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+  return join;
+}
+
+// The full run at catalog scale (DedupSearch::kChunkJoin): codes spilled to a temporary file
+// instead of held, the candidate search of curate/chunk_join.h, and nothing per clip in memory
+// but its id (8 bytes; FullDedup holds a DedupClip, ~100 bytes, and the codes, ~400). The clips
+// of candidate pairs are read again by id, as in FullDedup, for their signatures and keeper fields.
+Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clock::time_point t0) {
+  auto spill = CodesSpill::Create(catalog.dir());
+  if (!spill.ok()) return DedupError(spill.status());
+  DedupResult result;
+  std::vector<int64_t> ids;
+  Status st = ReadClips(catalog, options, /*only_new=*/false,
+                        [&](DedupClip&& c, const ClipCodes& codes) -> Status {
+                          ids.push_back(c.clip_id);
+                          if (codes.featureless) ++result.featureless_clips;
+                          return spill->Add(codes);
+                        });
+  if (!st.ok()) return DedupError(st);
+  ids.shrink_to_fit();
+  auto without = catalog.CountClipsWithout("dedup.signature");
+  if (!without.ok()) return DedupError(without.status());
+  result.clips = static_cast<long>(ids.size());
+
+  const auto t_find = Clock::now();
+  ChunkJoinStats stats;
+  auto pairs = ChunkJoinPairs(*spill, JoinOptionsOf(options), &stats);
+  if (!pairs.ok()) return DedupError(pairs.status());
+  result.chunks = stats.chunks;
+  result.chunk_join = true;
+  result.candidate_pairs = static_cast<long>(pairs->size());
+  result.index_seconds = SecondsSince(t_find);
+
+  const auto id_of = [&](size_t i) { return ids[i]; };
+  auto loaded = ReadPairClips(catalog, *pairs, id_of, options);
+  if (!loaded.ok()) return DedupError(loaded.status());
+  const auto clip_at = [&](size_t i) -> const DedupClip& { return loaded->at(i); };
+  const std::vector<char> duplicate = VerifyPairs(
+      *pairs, [&](size_t i) -> const DupSignature& { return clip_at(i).signature; },
+      [&](size_t i) { return clip_at(i).still_camera; }, options);
+  UnionFind groups(ids.size());
+  std::vector<size_t> grouped;
+  for (size_t k = 0; k < pairs->size(); ++k) {
+    if (!duplicate[k]) continue;
+    ++result.duplicate_pairs;
+    const size_t a = (*pairs)[k] >> 32, b = (*pairs)[k] & 0xffffffffu;
+    groups.Join(a, b);
+    grouped.push_back(a);
+    grouped.push_back(b);
   }
-  result.new_clips = result.clips;
-  result.seconds = SecondsSince(t0);
-  return result;
+  std::sort(grouped.begin(), grouped.end());
+  grouped.erase(std::unique(grouped.begin(), grouped.end()), grouped.end());
+  std::unordered_map<size_t, std::vector<size_t>> members;
+  for (size_t i : grouped) members[groups.Find(i)].push_back(i);
+  for (const auto& [root, m] : members) {
+    DedupGroup g = GroupOf(m, clip_at);
+    result.marked += static_cast<long>(g.duplicates.size());
+    result.groups.push_back(std::move(g));
+  }
+  SortGroups(&result.groups);
+  result.clips_without_signature = without.value();
+
+  // Codes for the next, incremental, run, streamed from the spill into the same transaction.
+  const DedupCodesSource stored_codes =
+      [&](const std::function<Status(int64_t, std::string_view)>& put) {
+        return spill->ForEachBatch(
+            [&](size_t first, const std::vector<std::string_view>& blobs) -> Status {
+              for (size_t k = 0; k < blobs.size(); ++k) {
+                if (Status s = put(ids[first + k], blobs[k]); !s.ok()) return s;
+              }
+              return Status::Ok();
+            });
+      };
+  const long stored = result.clips;
+  return CommitFullRun(catalog, options, std::move(result), stored_codes, stored, t0);
 }
 
 // The incremental run (see the header): the new clips' codes against an index of the old clips'
@@ -833,7 +954,36 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
   DedupResult result;
   CodesTable codes;
   for (const DedupClip& c : clips) codes.Add(CodesOf(c, options));
-  const std::vector<uint64_t> pairs = CandidatePairs(clips, codes, options, t0, &result);
+  std::vector<uint64_t> pairs;
+  bool searched = false;
+  if (options.search == DedupSearch::kChunkJoin) {
+    // The catalog-scale search on clips in memory (tests compare it with the exact one): the
+    // codes go through a spill file in the system's temporary directory. Should that fail, the
+    // exact search runs instead (it finds a superset of the join's pairs), with a line saying so.
+    auto spill = CodesSpill::Create(std::filesystem::temp_directory_path());
+    for (size_t i = 0; spill.ok() && i < codes.size(); ++i) {
+      if (Status st = spill->Add(codes.Get(i)); !st.ok()) spill = st;
+    }
+    auto found = spill.ok() ? ChunkJoinPairs(*spill, JoinOptionsOf(options), nullptr)
+                            : Result<std::vector<uint64_t>>(spill.status());
+    if (found.ok()) {
+      pairs = std::move(*found);
+      for (size_t i = 0; i < codes.size(); ++i) {
+        if (codes.Get(i).featureless) ++result.featureless_clips;
+      }
+      result.clips = static_cast<long>(std::count_if(
+          clips.begin(), clips.end(), [](const DedupClip& c) { return c.has_signature; }));
+      result.chunk_join = true;
+      result.chunks = JoinOptionsOf(options).chunks;
+      result.candidate_pairs = static_cast<long>(pairs.size());
+      result.index_seconds = SecondsSince(t0);
+      searched = true;
+    } else {
+      std::fprintf(stderr, "dedup: no chunk join (%s): exact search\n",
+                   found.status().message().c_str());
+    }
+  }
+  if (!searched) pairs = CandidatePairs(clips, codes, options, t0, &result);
   VerifyAndGroup(
       clips, pairs, [&](size_t i) -> const DupSignature& { return clips[i].signature; }, options,
       t0, &result);
@@ -852,6 +1002,15 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
       if (*count == (*state)->clips) return IncrementalDedup(catalog, options, *count, t0);
     }
   }
+  // The search: exact in memory up to kChunkJoinFromClips clips, the chunk join beyond (see
+  // DedupSearch). Semantic runs hold every embedding and stay in memory.
+  bool join = options.search == DedupSearch::kChunkJoin;
+  if (options.search == DedupSearch::kAuto && options.semantic <= 0) {
+    auto summary = catalog.GetSummary();
+    if (!summary.ok()) return DedupError(summary.status());
+    join = summary->clips >= kChunkJoinFromClips;
+  }
+  if (join && options.semantic <= 0) return JoinDedup(catalog, options, t0);
   return FullDedup(catalog, options, t0);
 }
 

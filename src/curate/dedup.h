@@ -56,6 +56,17 @@
 
 namespace clipdex {
 
+// How a full run finds candidate pairs (step 1).
+enum class DedupSearch {
+  kAuto,       // kExact below kChunkJoinFromClips clips, kChunkJoin from there
+  kExact,      // every frame pair within `hamming` bits, in memory (curate/multi_index_hash.h)
+  kChunkJoin,  // bounded memory, a pair needs one frame pair sharing a third of its bits
+               // (curate/chunk_join.h): for catalogs of millions of clips
+};
+// Where kAuto switches to the chunk join: chosen by measurement (docs/scale.md, "Dedup at ten
+// million clips").
+inline constexpr long kChunkJoinFromClips = 2'000'000;
+
 struct DedupOptions {
   int hamming = 4;    // largest per-frame Hamming distance (of 64 bits) that counts as a match;
                       // the default recipe's dedup.hamming
@@ -107,6 +118,9 @@ struct DedupOptions {
   double semantic = 0;
   // Start over even when the last run's codes allow an incremental run (RunDedup).
   bool full = false;
+  DedupSearch search = DedupSearch::kAuto;
+  // Bytes the chunk join may hold for one pass's codes (ChunkJoinOptions::memory_budget).
+  size_t memory_budget = size_t{1536} << 20;
 };
 
 // One clip as dedup sees it.
@@ -147,6 +161,7 @@ struct DedupResult {
   double index_seconds = 0;                    // building the index + finding candidates
   double seconds = 0;                          // total wall time, loading and storing included
   bool incremental = false;                    // RunDedup continued from the last run's codes
+  bool chunk_join = false;                     // the full run searched by chunk join
   long new_clips = 0;  // clips whose signatures this run read (all of them when full)
 };
 

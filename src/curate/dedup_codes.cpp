@@ -26,7 +26,7 @@ std::vector<uint64_t> DistinctHashes(const DupSignature& sig, const std::vector<
 
 constexpr uint8_t kCodesVersion = 1;
 constexpr uint8_t kHasWindows = 1, kFeatureless = 2;
-constexpr size_t kHeader = 2 + 3 * 4;
+constexpr size_t kHeader = kCodesHeader;
 
 void PutU32(std::string* out, uint32_t v) {
   for (int b = 0; b < 4; ++b) out->push_back(static_cast<char>((v >> (8 * b)) & 0xff));
@@ -93,7 +93,7 @@ ClipCodes CodesTable::Get(size_t i) const {
   return decoded.ok() ? std::move(*decoded) : ClipCodes{};
 }
 
-Result<ClipCodes> DecodeClipCodes(std::string_view bytes) {
+Result<ClipCodesView> ViewClipCodes(std::string_view bytes) {
   const auto bad = [](const std::string& why) {
     return Status::Error("bad dedup codes (" + why + ")");
   };
@@ -101,24 +101,39 @@ Result<ClipCodes> DecodeClipCodes(std::string_view bytes) {
   if (static_cast<uint8_t>(bytes[0]) != kCodesVersion) {
     return bad("version " + std::to_string(static_cast<uint8_t>(bytes[0])));
   }
-  ClipCodes out;
+  ClipCodesView view;
+  view.bytes = bytes;
   const auto flags = static_cast<uint8_t>(bytes[1]);
-  out.has_windows = (flags & kHasWindows) != 0;
-  out.featureless = (flags & kFeatureless) != 0;
-  uint64_t counts[3];
-  for (int i = 0; i < 3; ++i) counts[i] = GetLe(bytes.data() + 2 + 4 * i, 4);
-  if (bytes.size() != kHeader + 8 * (counts[0] + counts[1] + counts[2])) {
-    return bad(std::to_string(bytes.size()) + " bytes for " +
-               std::to_string(counts[0] + counts[1] + counts[2]) + " codes");
+  view.has_windows = (flags & kHasWindows) != 0;
+  view.featureless = (flags & kFeatureless) != 0;
+  uint64_t total = 0;
+  for (int i = 0; i < 3; ++i) {
+    view.counts[i] = static_cast<uint32_t>(GetLe(bytes.data() + 2 + 4 * i, 4));
+    total += view.counts[i];
   }
-  const char* p = bytes.data() + kHeader;
-  int i = 0;
+  if (bytes.size() != kHeader + 8 * total) {
+    return bad(std::to_string(bytes.size()) + " bytes for " + std::to_string(total) + " codes");
+  }
+  return view;
+}
+
+uint64_t ClipCodesView::Code(int list, uint32_t k) const {
+  uint64_t before = 0;
+  for (int i = 0; i < list; ++i) before += counts[i];
+  return GetLe(bytes.data() + kHeader + 8 * (before + k), 8);
+}
+
+Result<ClipCodes> DecodeClipCodes(std::string_view bytes) {
+  auto view = ViewClipCodes(bytes);
+  if (!view.ok()) return view.status();
+  ClipCodes out;
+  out.has_windows = view->has_windows;
+  out.featureless = view->featureless;
+  int list = 0;
   for (auto* v : {&out.stored, &out.queries, &out.mirrored}) {
-    v->resize(counts[i++]);
-    for (uint64_t& c : *v) {
-      c = GetLe(p, 8);
-      p += 8;
-    }
+    v->resize(view->counts[list]);
+    for (uint32_t k = 0; k < view->counts[list]; ++k) (*v)[k] = view->Code(list, k);
+    ++list;
   }
   return out;
 }

@@ -38,6 +38,20 @@ std::string EncodeClipCodes(const ClipCodes& codes);
 // Error: "bad dedup codes (<reason>)".
 Result<ClipCodes> DecodeClipCodes(std::string_view bytes);
 
+// A stored form read in place (no allocation): the candidate search at catalog scale
+// (curate/chunk_join.h) reads every clip's codes several times.
+struct ClipCodesView {
+  std::string_view bytes;          // the blob; the codes start at kCodesHeader
+  uint32_t counts[3] = {0, 0, 0};  // stored, queries, mirrored
+  bool has_windows = false;
+  bool featureless = false;
+  // The k-th code of list `list` (0 stored, 1 queries, 2 mirrored).
+  uint64_t Code(int list, uint32_t k) const;
+};
+inline constexpr size_t kCodesHeader = 2 + 3 * 4;
+// Error: "bad dedup codes (<reason>)", as DecodeClipCodes.
+Result<ClipCodesView> ViewClipCodes(std::string_view bytes);
+
 // Every clip's codes, encoded back to back (EncodeClipCodes) in one buffer: a clip's codes cost
 // their bytes plus 8, not three vectors, and the blobs a run stores are there as they are.
 class CodesTable {

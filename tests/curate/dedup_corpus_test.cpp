@@ -347,6 +347,21 @@ TEST(DedupCorpus, ThousandDistinctRealClipsZeroFalseMergesAndCopiesFound) {
   EXPECT_GE(distinct_informative, 1000);
   EXPECT_EQ(fp, 0);
   EXPECT_GE(findable_recall, 0.85);
+
+  // The catalog-scale search (chunk join, docs/scale.md) on these real signatures: the same
+  // groups, with no more candidates to verify than the exact search's.
+  DedupOptions join = options;
+  join.search = DedupSearch::kChunkJoin;
+  const DedupResult j = FindDuplicates(clips, join);
+  EXPECT_TRUE(j.chunk_join);
+  std::printf("[corpus] chunk join: %ld candidate pairs (exact search %ld), %zu groups\n",
+              j.candidate_pairs, r.candidate_pairs, j.groups.size());
+  EXPECT_LE(j.candidate_pairs, r.candidate_pairs);
+  ASSERT_EQ(j.groups.size(), r.groups.size());
+  for (size_t g = 0; g < r.groups.size(); ++g) {
+    EXPECT_EQ(j.groups[g].keeper, r.groups[g].keeper);
+    EXPECT_EQ(j.groups[g].duplicates, r.groups[g].duplicates);
+  }
 }
 
 }  // namespace

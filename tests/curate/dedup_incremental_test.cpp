@@ -213,6 +213,54 @@ TEST_F(DedupIncremental, AddedClipsGiveTheGroupsOfAFullRun) {
   EXPECT_TRUE(keeper_is_new) << "the better new copy keeps group 0: " << incremental_groups;
 }
 
+// The catalog-scale full run (DedupSearch::kChunkJoin: codes spilled, memory-bounded slices)
+// leaves the rows of the exact run on copies within 2 bits, crops and a clip joining two groups,
+// and an incremental run continues from its codes as from an exact run's.
+TEST_F(DedupIncremental, ChunkJoinRunLeavesTheExactRunsRowsAndContinuesIncrementally) {
+  const std::vector<DupSignature> old = AddRandomClips(cat, gen, 80, /*with_quality=*/true);
+  const int64_t v2 = cat.AddVideo();
+  cat.AddClip(v2, gen.CopyOf(old[0]), 10);
+  cat.AddClip(v2, gen.CopyOf(old[2]), 90);
+  cat.AddClip(v2, Signatures::Joined(gen.CopyOf(old[4]), gen.CopyOf(old[6])));
+  cat.AddClip(v2, gen.WiderThan(old[8]), 95);  // found only by old[8]'s queries
+  DedupOptions exact;
+  exact.search = DedupSearch::kExact;
+  auto reference = RunDedup(cat.catalog(), exact);
+  ASSERT_TRUE(reference.ok()) << reference.status().message();
+  EXPECT_FALSE(reference->chunk_join);
+  const std::string reference_rows = cat.DedupRows();
+  ASSERT_EQ(reference->groups.size(), 4u) << GroupsText(*reference);
+
+  DedupOptions join;
+  join.search = DedupSearch::kChunkJoin;
+  join.full = true;
+  join.memory_budget = 4096;  // many slices
+  auto joined = RunDedup(cat.catalog(), join);
+  ASSERT_TRUE(joined.ok()) << joined.status().message();
+  EXPECT_TRUE(joined->chunk_join);
+  EXPECT_EQ(joined->clips, 84);
+  EXPECT_EQ(GroupsText(*joined), GroupsText(*reference));
+  EXPECT_EQ(cat.DedupRows(), reference_rows);
+
+  // New clips after the join run: an incremental run, then the exact full run agrees.
+  const int64_t v3 = cat.AddVideo();
+  cat.AddClip(v3, gen.CopyOf(old[10]));
+  cat.AddClip(v3, gen.CopyOf(old[0]), 99);
+  for (int i = 0; i < 5; ++i) cat.AddClip(v3, gen.Random());
+  DedupOptions next;  // kAuto: the incremental run
+  auto added = RunDedup(cat.catalog(), next);
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_TRUE(added->incremental);
+  EXPECT_EQ(added->new_clips, 7);
+  const std::string incremental_rows = cat.DedupRows();
+  exact.full = true;
+  auto full = RunDedup(cat.catalog(), exact);
+  ASSERT_TRUE(full.ok()) << full.status().message();
+  EXPECT_EQ(GroupsText(*full), GroupsText(*added));
+  EXPECT_EQ(cat.DedupRows(), incremental_rows);
+  EXPECT_EQ(full->groups.size(), 5u) << GroupsText(*full);
+}
+
 TEST_F(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {
   const std::vector<DupSignature> sigs = AddRandomClips(cat, gen, 20, /*with_quality=*/false);
   const int64_t v2 = cat.AddVideo();

@@ -391,6 +391,11 @@ TEST(DedupDupSet, EveryVariantGroupsWithTheSourceAndTheNegativeStaysOut) {
   ASSERT_EQ(flipped.exit_code, 0) << flipped.output;
   clips = ReadClips(tmp / "ds");
   ExpectEveryPairRight("with --flip", clips, group, flipped.output);
+  // The catalog-scale search (chunk join, docs/scale.md) on the real variants: the same pairs.
+  auto joined = RunClipdex("dedup --flip --full --search join --memory-mb 64 " + ds);
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  EXPECT_NE(joined.output.find("chunk-join search"), std::string::npos) << joined.output;
+  ExpectEveryPairRight("with --flip --search join", ReadClips(tmp / "ds"), group, joined.output);
   auto again = RunClipdex("dedup " + ds);
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_EQ(ScorePairs(ReadClips(tmp / "ds"), unflipped).fp, 0) << "stale --flip rows survived";
