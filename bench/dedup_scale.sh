@@ -1,16 +1,49 @@
 #!/usr/bin/env bash
-# Dedup scale benchmark: a catalog of 101,000 clips with generated 16-frame signatures (1,000 of
-# them planted copies) and `RunDedup` with the default settings (the code path of
-# `clipdex dedup`): loading the signatures, the multi-index, candidate verification and the
-# write-back. Prints the timings and checks that exactly the planted copies were grouped.
-# Usage: [CHUNKS=m] [DEDUP_SCALE_VIDEOS=n] [DEDUP_SCALE_FRAMES=f] bench/dedup_scale.sh [build dir]
-#   (build dir default build/release; n x 100 clips, default 1000; f frames a clip, default 16)
-#   CHUNKS forces the multi-index chunk count (default: MultiIndexHash::ChunksFor).
-# Measured on the 2-core dev box (shared): 9.6 s total, 7.6 s candidate search (3 chunks);
-# 2026-12-05, signatures dropped once their codes are taken: 5.1 s total, peak RSS 347 MB (813 MB before);
-# CHUNKS=5 10.4 s candidate search.
+# Dedup scale benchmark: a catalog of generated 16-frame signatures (n x 100 clips, 1,000 of them
+# planted copies: every hash with up to 3 bits flipped, every other frame dropped) deduplicated
+# with the default settings. Prints the timings and checks that exactly the planted copies were
+# grouped.
+#
+# Usage: [DEDUP_SCALE_VIDEOS=n] [DEDUP_SCALE_FRAMES=f] [CHUNKS=m] bench/dedup_scale.sh [build dir] [dataset dir]
+#   n x 100 clips (default n = 1000: 101,000 clips); f frames a clip (default 16).
+#   Without a dataset dir: generation and `RunDedup` in one test process (exact search unless
+#   DEDUP_SCALE_SEARCH=join), then 1 % more clips and the incremental run.
+#   With a dataset dir (kept; it must not exist): the catalog is generated there, then the real
+#   CLI is timed with /usr/bin/time (wall seconds, peak RSS): `clipdex dedup --full --search S`
+#   for each S in $SEARCHES (default "join exact"; leave exact out at ten million clips), then 1 %
+#   more clips are added and the incremental `clipdex dedup` is timed.
+#   CHUNKS forces the multi-index chunk count of the in-process run.
+# Measured on the 2-core dev box (shared), 101k clips in one process: 9.6 s total, 7.6 s
+# candidate search (3 chunks); 2026-12-05, signatures dropped once their codes are taken: 5.1 s
+# total, peak RSS 347 MB; 2026-12-06: 3.96 s (2.06 s search) exact, 3.21 s (1.25 s) chunk join.
+# Larger catalogs: docs/scale.md, "Dedup at ten million clips".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build/release}"
-/usr/bin/time -f "peak RSS %M KB (the whole test process)" "$build/clipdex_tests" --gtest_also_run_disabled_tests \
-  --gtest_filter='DedupScale.DISABLED_Catalog100kSignatures' 2>&1 | grep -E 'dedup of|OK|FAILED|peak RSS'
+dir="${2:-}"
+tests="$build/clipdex_tests --gtest_also_run_disabled_tests --gtest_filter=DedupScale.DISABLED_Catalog100kSignatures"
+if [ -z "$dir" ]; then
+  /usr/bin/time -f "peak RSS %M KB (the whole test process)" $tests 2>&1 |
+    grep -E 'dedup of|OK|FAILED|peak RSS'
+  exit 0
+fi
+[ ! -e "$dir" ] || { echo "dedup_scale: $dir exists; give a new directory" >&2; exit 2; }
+copies=$(( ${DEDUP_SCALE_VIDEOS:-1000} < 1000 ? ${DEDUP_SCALE_VIDEOS:-1000} : 1000 ))
+new_copies=$(( copies / 100 > 0 ? copies / 100 : 1 ))
+DEDUP_SCALE_DIR="$dir" DEDUP_SCALE_PHASE=generate $tests | grep -E '^generated|FAILED'
+echo "catalog: $(du -sh "$dir" | cut -f1)"
+run() {  # label, expected groups, clipdex dedup arguments...
+  local label="$1" expected="$2"
+  shift 2
+  local out
+  out=$( { /usr/bin/time -f "time %e s, peak RSS %M KB" "$build/clipdex" dedup "$dir" --show 0 "$@"; } 2>&1 )
+  local groups
+  groups=$(sed -n 's/^groups \([0-9]*\),.*/\1/p' <<<"$out")
+  echo "$label: $(grep -E '^time' <<<"$out"); groups $groups (planted $expected)$([ "$groups" = "$expected" ] && echo ", all found" || echo ", MISMATCH")"
+  grep -E 'candidate pairs|search,|incremental:' <<<"$out" | sed 's/^/  /'
+}
+for search in ${SEARCHES:-join exact}; do
+  run "full run, --search $search" "$copies" --full --search "$search"
+done
+DEDUP_SCALE_DIR="$dir" DEDUP_SCALE_PHASE=add $tests | grep -E '^added|FAILED'
+run "incremental run (new clips only)" "$((copies + new_copies))"

@@ -31,7 +31,7 @@ struct DedupArgs {
   double semantic = 0;  // 0: off
   bool full = false;
   std::string search = "auto";
-  int memory_mb = 1536;
+  int memory_mb = 2048;
 };
 
 // `v` as text that reads back as the same double.
@@ -109,7 +109,7 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
                 "the last run with the same settings");
   cmd->add_option("--search", args->search,
                   "Candidate search of a full run: exact (in memory), join (bounded memory, for "
-                  "millions of clips; docs/scale.md) or auto (join from 2,000,000 clips)")
+                  "millions of clips; docs/scale.md) or auto (join from 200,000 clips)")
       ->check(CLI::IsMember({"auto", "exact", "join"}))
       ->capture_default_str();
   cmd->add_option("--memory-mb", args->memory_mb,

@@ -184,8 +184,8 @@ std::vector<PassDescriptor> BuildPasses() {
          "start over instead of continuing from the last run's codes (new clips only)"},
         {"search", OptionType::kString, "auto",
          "candidate search of a full run: exact (in memory), join (bounded memory, for millions "
-         "of clips) or auto (join from 2,000,000 clips)"},
-        {"memory_mb", OptionType::kInt, "1536",
+         "of clips) or auto (join from 200,000 clips)"},
+        {"memory_mb", OptionType::kInt, "2048",
          "MB the join search may hold for one pass's codes", 64, 1 << 20},
         {"show", OptionType::kInt, "20", "groups listed in the report, largest first; < 0 = all",
          -1e9, 1e9}},

@@ -90,23 +90,25 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
       return static_cast<uint32_t>((code >> shift[c]) & chunk_mask);
     };
     const std::vector<uint32_t> masks = MasksWithin(bits[c], std::max(0, options.probe_radius));
+    // 1. Count the stored codes per chunk value, once for every slice (4 bytes a value).
+    std::vector<uint32_t> counts((size_t{1} << bits[c]) + 1, 0);
+    Status st = spill.ForEachBatch([&](size_t, const std::vector<std::string_view>& blobs) {
+      for (std::string_view blob : blobs) {
+        auto v = ViewClipCodes(blob);
+        if (!v.ok()) return v.status();
+        for (uint32_t k = 0; k < v->counts[0]; ++k) ++counts[chunk_of(v->Code(0, k)) + 1];
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
     for (uint32_t slice = 0; slice < (uint32_t{1} << slice_bits); ++slice) {
       progress.Update(passes_done++);
-      // 1. Count the slice's stored codes per chunk value.
+      // The slice's bucket offsets, from its values' counts.
+      const size_t base = size_t{slice} << local_bits;
       offsets.assign((size_t{1} << local_bits) + 1, 0);
-      Status st = spill.ForEachBatch([&](size_t, const std::vector<std::string_view>& blobs) {
-        for (std::string_view blob : blobs) {
-          auto v = ViewClipCodes(blob);
-          if (!v.ok()) return v.status();
-          for (uint32_t k = 0; k < v->counts[0]; ++k) {
-            const uint32_t value = chunk_of(v->Code(0, k));
-            if ((value >> local_bits) == slice) ++offsets[(value & local_mask) + 1];
-          }
-        }
-        return Status::Ok();
-      });
-      if (!st.ok()) return st;
-      for (size_t b = 1; b < offsets.size(); ++b) offsets[b] += offsets[b - 1];
+      for (size_t b = 1; b < offsets.size(); ++b) {
+        offsets[b] = offsets[b - 1] + counts[base + b];
+      }
       // 2. Place them (a counting sort by chunk value).
       ids.resize(offsets.back());
       codes.resize(offsets.back());

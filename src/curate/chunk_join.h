@@ -20,8 +20,9 @@
 // the tests check it against the multi-index.
 //
 // Memory. One pass holds the stored codes of one chunk whose values fall in one slice of the
-// chunk's range (12 bytes a code): the slices are as many as the budget asks. Every pass reads
-// the spill (curate/codes_spill.h) three times: to count, to place, and to query.
+// chunk's range (12 bytes a code): the slices are as many as the budget asks. Each chunk reads the
+// spill (curate/codes_spill.h) once to count its values, and each pass twice: to place the
+// slice's stored codes and to run every query against them.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +40,7 @@ struct ChunkJoinOptions {
   bool windows = false;   // window relations are on (DedupOptions::window_hamming > 0)
   int chunks = 3;         // 3..16
   int probe_radius = 0;   // chunk values within this many bits are probed (see above)
-  size_t memory_budget = size_t{1536} << 20;  // bytes for one pass's stored codes
+  size_t memory_budget = size_t{2048} << 20;  // bytes for one pass's stored codes
   unsigned threads = 2;
 };
 

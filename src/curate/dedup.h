@@ -65,7 +65,7 @@ enum class DedupSearch {
 };
 // Where kAuto switches to the chunk join: chosen by measurement (docs/scale.md, "Dedup at ten
 // million clips").
-inline constexpr long kChunkJoinFromClips = 2'000'000;
+inline constexpr long kChunkJoinFromClips = 200'000;
 
 struct DedupOptions {
   int hamming = 4;    // largest per-frame Hamming distance (of 64 bits) that counts as a match;
@@ -120,7 +120,7 @@ struct DedupOptions {
   bool full = false;
   DedupSearch search = DedupSearch::kAuto;
   // Bytes the chunk join may hold for one pass's codes (ChunkJoinOptions::memory_budget).
-  size_t memory_budget = size_t{1536} << 20;
+  size_t memory_budget = size_t{2048} << 20;
 };
 
 // One clip as dedup sees it.

@@ -3,6 +3,11 @@
 // to 3 bits flipped, every other frame dropped). Disabled in the normal suite (it writes ~140 MB
 // of signatures); bench/dedup_scale.sh runs it and prints the timings.
 //
+// Phases (DEDUP_SCALE_PHASE, with DEDUP_SCALE_DIR naming a dataset directory that is kept), so
+// the bench can time `clipdex dedup` itself at ten million clips: "generate" writes the catalog
+// and stops; "add" adds the 1 % of new clips (and copies) to it and stops; unset: everything in
+// this process, in a temporary directory.
+//
 // Uniform random hashes are the friendly case for the multi-index (buckets stay small); real
 // pHashes cluster, so real catalogs see more candidates per query than this does.
 #include <gtest/gtest.h>
@@ -11,8 +16,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <set>
+#include <string>
 
 #include "../support/catalog_peek.h"
 #include "../support/test_env.h"
@@ -24,12 +31,31 @@ namespace {
 
 TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   testing::TempDir tmp;
-  auto opened = Catalog::Open(tmp / "ds", true);
+  const char* dir_env = std::getenv("DEDUP_SCALE_DIR");
+  const std::filesystem::path dir = dir_env != nullptr ? dir_env : tmp / "ds";
+  const std::string phase =
+      std::getenv("DEDUP_SCALE_PHASE") ? std::getenv("DEDUP_SCALE_PHASE") : "";
+  ASSERT_TRUE(phase.empty() || phase == "generate" || phase == "add") << phase;
+  ASSERT_TRUE(phase.empty() || dir_env != nullptr) << "DEDUP_SCALE_PHASE needs DEDUP_SCALE_DIR";
+  if (const char* page = std::getenv("DEDUP_SCALE_PAGE_SIZE"); page != nullptr && phase != "add") {
+    // A catalog file with larger pages, made before the catalog's schema (the page size is fixed
+    // by the first table). bench/dedup_scale.sh uses 16 KiB at ten million clips: at the
+    // catalog's 4 KiB a 1.4 kB signature row spills into an overflow page and costs ~4.7 kB.
+    std::filesystem::create_directories(dir);
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "catalog.sqlite").c_str(), &raw), SQLITE_OK);
+    const std::string sql = std::string("PRAGMA page_size = ") + page +
+                            "; CREATE TABLE page_size_probe (x); DROP TABLE page_size_probe;";
+    EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto opened = Catalog::Open(dir, phase != "add");
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   Catalog& catalog = *opened.value();
   // Bulk fixture through a second connection: 101,000 CommitVideo transactions would dominate.
-  testing::CatalogPeek peek(tmp / "ds");
+  testing::CatalogPeek peek(dir);
   sqlite3* db = peek.handle();
+  sqlite3_exec(db, "PRAGMA cache_size = -262144", nullptr, nullptr, nullptr);
   // DEDUP_SCALE_VIDEOS (x 100 clips) and DEDUP_SCALE_FRAMES size the bench (bench/dedup_scale.sh).
   const auto env_int = [](const char* name, int fallback) {
     const char* v = std::getenv(name);
@@ -39,13 +65,12 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   const int kFrames = env_int("DEDUP_SCALE_FRAMES", 16);
   constexpr int kClipsPerVideo = 100;
   const int kCopies = std::min(1000, kVideos);  // one original per video
-  std::mt19937_64 rng(7);
+  std::mt19937_64 rng(phase == "add" ? 8 : 7);
   auto drift = [&](uint64_t h, int bits) {
     for (int k = 0; k < bits; ++k) h ^= uint64_t{1} << (rng() % 64);
     return h;
   };
   const auto t0 = std::chrono::steady_clock::now();
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_stmt* video = nullptr;
   sqlite3_stmt* clip = nullptr;
   sqlite3_stmt* attr = nullptr;
@@ -90,6 +115,45 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     }
     return sig;
   };
+  const int kNewVideos = std::max(1, kVideos / 100);
+  const int kNewCopies = std::max(1, kCopies / 100);
+  // Incremental: 1 % more clips (whole videos of new clips, plus copies of old originals that
+  // had no copy yet), then the run that reads only them, then a full run for comparison.
+  const auto add_new_clips = [&] {
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
+    for (int v = 0; v < kNewVideos; ++v) {
+      const int64_t vid = add_video("new" + std::to_string(v));
+      for (int c = 0; c < kClipsPerVideo; ++c) add_clip(vid, c, random_signature());
+    }
+    // Copies of the first videos' second clips (c == 1: no copy of them was planted).
+    const int64_t new_copies_video = add_video("new copies");
+    {
+      auto copies = testing::CatalogPeek(dir);
+      for (int i = 0; i < kNewCopies; ++i) {
+        const std::string text = copies.Text(
+            "SELECT a.text FROM clip_attributes a JOIN clips c ON c.id = a.clip_id WHERE a.name = "
+            "'dedup.signature' AND c.idx = 1 AND c.video_id = " +
+            std::to_string(i + 1));
+        auto sig = DupSignature::Parse(text);
+        ASSERT_TRUE(sig.ok()) << sig.status().message();
+        DupSignature copy;
+        for (size_t k = 0; k < sig->frames.size(); k += 2) copy.frames.push_back(sig->frames[k]);
+        add_clip(new_copies_video, i, copy);
+      }
+    }
+    ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  };
+  if (phase == "add") {
+    add_new_clips();
+    std::printf("added %d clips (%d copies) in %.1f s\n", kNewVideos * kClipsPerVideo + kNewCopies,
+                kNewCopies,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    sqlite3_finalize(video);
+    sqlite3_finalize(clip);
+    sqlite3_finalize(attr);
+    return;
+  }
+  ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
   for (int v = 0; v < kVideos; ++v) {
     const int64_t vid = add_video("gen" + std::to_string(v));
     for (int c = 0; c < kClipsPerVideo; ++c) {
@@ -111,9 +175,20 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   const double gen_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (phase == "generate") {
+    std::printf("generated %d clips (%d planted copies) in %.1f s\n",
+                kVideos * kClipsPerVideo + kCopies, kCopies, gen_seconds);
+    sqlite3_finalize(video);
+    sqlite3_finalize(clip);
+    sqlite3_finalize(attr);
+    return;
+  }
 
   DedupOptions bench_options;
   if (const char* c = std::getenv("CHUNKS")) bench_options.chunks = std::atoi(c);
+  if (const char* j = std::getenv("DEDUP_SCALE_SEARCH")) {
+    bench_options.search = std::string(j) == "join" ? DedupSearch::kChunkJoin : DedupSearch::kExact;
+  }
   auto result = RunDedup(catalog, bench_options);
   ASSERT_TRUE(result.ok()) << result.status().message();
   const DedupResult& r = result.value();
@@ -127,35 +202,10 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   EXPECT_EQ(r.groups.size(), static_cast<size_t>(kCopies));
   EXPECT_EQ(r.marked, kCopies);
 
-  // Incremental: 1 % more clips (whole videos of new clips, plus copies of old originals that
-  // had no copy yet), then the run that reads only them, then a full run for comparison.
-  const int kNewVideos = std::max(1, kVideos / 100);
-  const int kNewCopies = std::max(1, kCopies / 100);
-  ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
-  for (int v = 0; v < kNewVideos; ++v) {
-    const int64_t vid = add_video("new" + std::to_string(v));
-    for (int c = 0; c < kClipsPerVideo; ++c) add_clip(vid, c, random_signature());
-  }
-  // Copies of the first videos' second clips (c == 1: no copy of them was planted).
-  const int64_t new_copies_video = add_video("new copies");
-  {
-    auto copies = testing::CatalogPeek(tmp / "ds");
-    for (int i = 0; i < kNewCopies; ++i) {
-      const std::string text = copies.Text(
-          "SELECT a.text FROM clip_attributes a JOIN clips c ON c.id = a.clip_id WHERE a.name = "
-          "'dedup.signature' AND c.idx = 1 AND c.video_id = " +
-          std::to_string(i + 1));
-      auto sig = DupSignature::Parse(text);
-      ASSERT_TRUE(sig.ok()) << sig.status().message();
-      DupSignature copy;
-      for (size_t k = 0; k < sig->frames.size(); k += 2) copy.frames.push_back(sig->frames[k]);
-      add_clip(new_copies_video, i, copy);
-    }
-  }
+  add_new_clips();
   sqlite3_finalize(video);
   sqlite3_finalize(clip);
   sqlite3_finalize(attr);
-  ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   auto incremental = RunDedup(catalog, bench_options);
   ASSERT_TRUE(incremental.ok()) << incremental.status().message();
   DedupOptions full_options = bench_options;
