@@ -40,7 +40,7 @@ run() {  # label, expected groups, clipdex dedup arguments...
   local groups
   groups=$(sed -n 's/^groups \([0-9]*\),.*/\1/p' <<<"$out")
   echo "$label: $(grep -E '^time' <<<"$out"); groups $groups (planted $expected)$([ "$groups" = "$expected" ] && echo ", all found" || echo ", MISMATCH")"
-  grep -E 'candidate pairs|search,|incremental:' <<<"$out" | sed 's/^/  /'
+  grep -E 'candidate pairs|search,|incremental:|^groups' <<<"$out" | sed 's/^/  /'
 }
 for search in ${SEARCHES:-join exact}; do
   run "full run, --search $search" "$copies" --full --search "$search"

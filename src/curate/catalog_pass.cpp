@@ -59,9 +59,9 @@ std::string DedupReport(Catalog& catalog, const DedupResult& r, const DedupOptio
           r.chunk_join ? "chunk-join" : "exact", r.chunks);
   if (r.incremental) {
     Appendf(&out,
-            "incremental: %ld new clips against the last run's codes (dedup --full starts "
+            "incremental: %ld new clips against the last run's codes%s (dedup --full starts "
             "over)\n",
-            r.new_clips);
+            r.new_clips, r.indexed ? ", looked up in the dedup index" : "");
   }
   Appendf(&out, "clips %ld (%ld featureless, never matched)", r.clips, r.featureless_clips);
   if (r.clips_without_signature > 0) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <bit>
+#include <memory>
 #include <thread>
 
+#include "curate/chunk_index.h"
 #include "util/parallel.h"
 #include "util/progress_line.h"
 
@@ -49,88 +51,114 @@ void MergeUnique(std::vector<uint64_t>* into, std::vector<uint64_t>* more) {
 Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
                                              const ChunkJoinOptions& options,
                                              ChunkJoinStats* stats) {
-  const int chunks = std::clamp(options.chunks, 3, 16);
+  const ChunkLayout layout(std::clamp(options.chunks, 3, 16));
+  const int chunks = layout.chunks();
   const unsigned workers = std::clamp<unsigned>(options.threads, 1, 16);
-  // Chunk c covers bits [shift[c], shift[c] + bits[c]); the first 64 % chunks get one more bit.
-  std::vector<int> bits(chunks), shift(chunks);
-  for (int c = 0, at = 0; c < chunks; ++c) {
-    bits[c] = 64 / chunks + (c < 64 % chunks ? 1 : 0);
-    shift[c] = at;
-    at += bits[c];
-  }
-  // Slices: a power of two, so a slice is the top bits of a chunk value.
+  const bool write_index = !options.index_path.empty() && options.index_clip_ids != nullptr;
+  // Slices: a power of two, so a slice is the top bits of a chunk value. With the index, every
+  // code of a clip is placed (queries and mirrored codes too, marked as such).
   const uint64_t entry_bytes = sizeof(uint32_t) + sizeof(uint64_t);
+  const uint64_t placed =
+      write_index ? spill.stored_codes() + spill.query_codes() : spill.stored_codes();
   int slice_bits = 0;
-  while (slice_bits < 12 &&
-         (spill.stored_codes() * entry_bytes >> slice_bits) > options.memory_budget) {
+  while (slice_bits < 12 && (placed * entry_bytes >> slice_bits) > options.memory_budget) {
     ++slice_bits;
   }
-  if (stats != nullptr) {
-    stats->chunks = chunks;
-    stats->slices = 1 << slice_bits;
-  }
+  ChunkJoinStats local_stats;
+  ChunkJoinStats& st_out = stats != nullptr ? *stats : local_stats;
+  st_out.chunks = chunks;
+  st_out.slices = 1 << slice_bits;
   const auto radius_of = [&](const ClipCodesView& v) {
     return options.windows && v.has_windows ? std::max(options.radius, options.window_radius)
                                             : options.radius;
   };
+  std::unique_ptr<ChunkIndexWriter> index;
+  const auto index_failed = [&](const Status& s) {
+    st_out.index_error = s.message();
+    index.reset();  // removes the unfinished file
+  };
 
   std::vector<uint64_t> pairs;
   std::vector<uint32_t> offsets;
-  std::vector<uint32_t> ids;
+  std::vector<uint32_t> meta;  // clip index | roles
   std::vector<uint64_t> codes;
+  std::vector<std::pair<uint64_t, uint32_t>> scratch;
   std::vector<long> comparisons(workers, 0);
   ProgressLine progress("dedup: candidate search (chunk join)", "passes",
                         static_cast<long>(chunks) << slice_bits);
   long passes_done = 0;
   for (int c = 0; c < chunks; ++c) {
-    const int local_bits = bits[c] - slice_bits;
-    const uint64_t chunk_mask = (uint64_t{1} << bits[c]) - 1;
+    const int local_bits = layout.bits[c] - slice_bits;
     const uint32_t local_mask = (uint32_t{1} << local_bits) - 1;
-    const auto chunk_of = [&](uint64_t code) {
-      return static_cast<uint32_t>((code >> shift[c]) & chunk_mask);
-    };
-    const std::vector<uint32_t> masks = MasksWithin(bits[c], std::max(0, options.probe_radius));
-    // 1. Count the stored codes per chunk value, once for every slice (4 bytes a value).
-    std::vector<uint32_t> counts((size_t{1} << bits[c]) + 1, 0);
+    const auto chunk_of = [&](uint64_t code) { return layout.ValueOf(code, c); };
+    const std::vector<uint32_t> masks =
+        MasksWithin(layout.bits[c], std::max(0, options.probe_radius));
+    // 1. Count the entries per chunk value, once for every slice (4 bytes a value).
+    std::vector<uint32_t> counts(size_t{1} << layout.bits[c], 0);
     Status st = spill.ForEachBatch([&](size_t, const std::vector<std::string_view>& blobs) {
       for (std::string_view blob : blobs) {
         auto v = ViewClipCodes(blob);
         if (!v.ok()) return v.status();
-        for (uint32_t k = 0; k < v->counts[0]; ++k) ++counts[chunk_of(v->Code(0, k)) + 1];
+        ForEachIndexEntry(*v, write_index, &scratch,
+                          [&](uint64_t code, uint32_t) { ++counts[chunk_of(code)]; });
       }
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    if (write_index && c == 0) {
+      uint64_t total = 0;
+      for (uint32_t n : counts) total += n;
+      auto w = ChunkIndexWriter::Begin(options.index_path, layout, *options.index_clip_ids, 0,
+                                       std::vector<uint64_t>(chunks, total));
+      if (w.ok()) {
+        index = std::move(*w);
+      } else {
+        index_failed(w.status());
+      }
+    }
+    if (index) {
+      if (Status s = index->BeginChunk(c, counts); !s.ok()) index_failed(s);
+    }
     for (uint32_t slice = 0; slice < (uint32_t{1} << slice_bits); ++slice) {
       progress.Update(passes_done++);
       // The slice's bucket offsets, from its values' counts.
       const size_t base = size_t{slice} << local_bits;
       offsets.assign((size_t{1} << local_bits) + 1, 0);
       for (size_t b = 1; b < offsets.size(); ++b) {
-        offsets[b] = offsets[b - 1] + counts[base + b];
+        offsets[b] = offsets[b - 1] + counts[base + b - 1];
       }
-      // 2. Place them (a counting sort by chunk value).
-      ids.resize(offsets.back());
+      // 2. Place them (a counting sort by chunk value). A larger slice than the last one gets
+      // fresh arrays: growing them in place would copy the old contents and hold both.
+      if (offsets.back() > meta.capacity()) {
+        std::vector<uint32_t>().swap(meta);
+        std::vector<uint64_t>().swap(codes);
+      }
+      meta.resize(offsets.back());
       codes.resize(offsets.back());
       std::vector<uint32_t> cursor(offsets.begin(), offsets.end() - 1);
       st = spill.ForEachBatch([&](size_t first, const std::vector<std::string_view>& blobs) {
         for (size_t i = 0; i < blobs.size(); ++i) {
           auto v = ViewClipCodes(blobs[i]);
           if (!v.ok()) return v.status();
-          for (uint32_t k = 0; k < v->counts[0]; ++k) {
-            const uint64_t code = v->Code(0, k);
+          const auto clip = static_cast<uint32_t>(first + i);
+          ForEachIndexEntry(*v, write_index, &scratch, [&](uint64_t code, uint32_t roles) {
             const uint32_t value = chunk_of(code);
-            if ((value >> local_bits) != slice) continue;
+            if ((value >> local_bits) != slice) return;
             const uint32_t at = cursor[value & local_mask]++;
-            ids[at] = static_cast<uint32_t>(first + i);
+            meta[at] = clip | roles;
             codes[at] = code;
-          }
+          });
         }
         return Status::Ok();
       });
       if (!st.ok()) return st;
       std::vector<uint32_t>().swap(cursor);
-      // 3. Every clip's queries against the slice, on all cores.
+      if (index) {
+        if (Status s = index->Append(codes.data(), meta.data(), codes.size()); !s.ok()) {
+          index_failed(s);
+        }
+      }
+      // 3. Every clip's queries against the slice's stored codes, on all cores.
       std::vector<std::vector<uint64_t>> found(workers);
       st = spill.ForEachBatch([&](size_t first, const std::vector<std::string_view>& blobs) {
         std::vector<Status> errors(workers);
@@ -153,9 +181,11 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
                   if ((probe >> local_bits) != slice) continue;
                   const uint32_t b = probe & local_mask;
                   for (uint32_t e = offsets[b]; e < offsets[b + 1]; ++e) {
+                    if ((meta[e] & kEntryStored) == 0) continue;
                     ++compared;
-                    if (ids[e] != self && std::popcount(codes[e] ^ q) <= radius) {
-                      found[w].push_back(PairOf(self, ids[e]));
+                    const uint32_t other = meta[e] & kEntryClipMask;
+                    if (other != self && std::popcount(codes[e] ^ q) <= radius) {
+                      found[w].push_back(PairOf(self, other));
                     }
                   }
                 }
@@ -175,10 +205,15 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
   }
   progress.Update(passes_done);
   progress.Done();
-  if (stats != nullptr) {
-    stats->comparisons = 0;
-    for (long n : comparisons) stats->comparisons += n;
+  if (index) {
+    if (Status s = index->Finish(); !s.ok()) {
+      index_failed(s);
+    } else {
+      st_out.index_written = true;
+    }
   }
+  st_out.comparisons = 0;
+  for (long n : comparisons) st_out.comparisons += n;
   return pairs;
 }
 

@@ -27,6 +27,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 #include "curate/codes_spill.h"
@@ -42,12 +44,20 @@ struct ChunkJoinOptions {
   int probe_radius = 0;   // chunk values within this many bits are probed (see above)
   size_t memory_budget = size_t{2048} << 20;  // bytes for one pass's stored codes
   unsigned threads = 2;
+  // When set: the passes also write every clip's codes (stored, query and mirrored, with their
+  // roles) as one segment of the persisted index (curate/chunk_index.h) at this path, clip k
+  // under index_clip_ids[k]. A failure to write it is reported in ChunkJoinStats, not as an
+  // error: the pairs do not depend on it.
+  std::filesystem::path index_path;
+  const std::vector<int64_t>* index_clip_ids = nullptr;
 };
 
 struct ChunkJoinStats {
   int chunks = 0;
   int slices = 0;        // passes per chunk
   long comparisons = 0;  // full 64-bit comparisons
+  bool index_written = false;
+  std::string index_error;  // why the index was not written
 };
 
 // Every pair (PairKey: smaller index in the high 32 bits) of clips i != j where a query or

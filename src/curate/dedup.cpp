@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "analyze/clip_embedding.h"
+#include "curate/chunk_index.h"
 #include "curate/chunk_join.h"
 #include "curate/codes_spill.h"
 #include "curate/dedup_codes.h"
@@ -674,7 +675,12 @@ Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clo
 
   const auto t_find = Clock::now();
   ChunkJoinStats stats;
-  auto pairs = ChunkJoinPairs(*spill, JoinOptionsOf(options), &stats);
+  // The passes also write the persisted index that later incremental runs look up (only for
+  // the settings it serves: window relations query at another radius, still supported).
+  ChunkJoinOptions join = JoinOptionsOf(options);
+  join.index_path = ChunkIndexDir(catalog.dir()) / "segment-0";
+  join.index_clip_ids = &ids;
+  auto pairs = ChunkJoinPairs(*spill, join, &stats);
   if (!pairs.ok()) return DedupError(pairs.status());
   result.chunks = stats.chunks;
   result.chunk_join = true;
@@ -722,7 +728,22 @@ Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clo
             });
       };
   const long stored = result.clips;
-  return CommitFullRun(catalog, options, std::move(result), stored_codes, stored, t0);
+  auto committed = CommitFullRun(catalog, options, std::move(result), stored_codes, stored, t0);
+  if (!committed.ok()) return committed;
+  // The index goes live (its manifest) only once the run's codes are committed.
+  Status indexed = stats.index_written
+                       ? WriteChunkIndexManifest(
+                             catalog.dir(), {DedupSettingsKey(options),
+                                             static_cast<uint64_t>(stored),
+                                             static_cast<uint64_t>(committed->featureless_clips),
+                                             {"segment-0"}})
+                       : Status::Error(stats.index_error);
+  if (!indexed.ok()) {
+    RemoveChunkIndex(catalog.dir());
+    std::fprintf(stderr, "dedup: no index for incremental runs (%s)\n", indexed.message().c_str());
+  }
+  committed->seconds = SecondsSince(t0);
+  return committed;
 }
 
 // The incremental run (see the header): the new clips' codes against an index of the old clips'
@@ -741,9 +762,11 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
   result.new_clips = static_cast<long>(n_new);
   std::vector<ClipCodes> codes;  // few: the new clips'
   std::vector<std::pair<int64_t, std::string_view>> stored_codes;
+  std::vector<char> codes_featureless(n_new, 0);
   for (size_t i = 0; i < n_new; ++i) {
     codes.push_back(table.Get(i));
     stored_codes.emplace_back(clips[i].clip_id, table.Blob(i));
+    codes_featureless[i] = codes[i].featureless ? 1 : 0;
     if (codes[i].featureless) ++result.featureless_clips;
   }
   auto without = catalog.CountClipsWithout("dedup.signature");
@@ -802,11 +825,82 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
       }
     }
   };
-  // Old clips: combined indices n_new + k, k in clip id order, streamed from dedup_codes in
-  // batches searched on all cores.
+  // Old clips: combined indices n_new + k, k in clip id order. With a valid persisted index
+  // (written by the last chunk-join run and the incremental runs since), each new clip looks its
+  // codes up in it: time follows the new clips. Otherwise the old codes are streamed from
+  // dedup_codes in batches searched on all cores.
   std::vector<int64_t> old_ids;
   old_ids.reserve(static_cast<size_t>(old_count));
-  {
+  ChunkIndexManifest manifest = ReadChunkIndexManifest(catalog.dir());
+  std::vector<std::unique_ptr<ChunkIndexSegment>> segments;
+  bool indexed = manifest.settings == DedupSettingsKey(options) &&
+                 manifest.clips == static_cast<uint64_t>(old_count) && !manifest.segments.empty();
+  for (size_t k = 0; indexed && k < manifest.segments.size(); ++k) {
+    auto seg = ChunkIndexSegment::Open(ChunkIndexDir(catalog.dir()) / manifest.segments[k]);
+    // Segments cover the old clips in order, ids ascending (clip ids only grow; a deleted clip
+    // makes the run a full one before this point).
+    indexed = seg.ok() && (*seg)->first() == old_ids.size();
+    for (uint64_t i = 0; indexed && i < (*seg)->clips(); ++i) {
+      indexed = old_ids.empty() || (*seg)->clip_id(i) > old_ids.back();
+      old_ids.push_back((*seg)->clip_id(i));
+    }
+    if (indexed) segments.push_back(std::move(*seg));
+  }
+  indexed = indexed && old_ids.size() == static_cast<size_t>(old_count);
+  if (!indexed) {
+    RemoveChunkIndex(catalog.dir());
+    segments.clear();
+    old_ids.clear();
+  }
+  if (indexed) {
+    result.indexed = true;
+    result.featureless_clips += static_cast<long>(manifest.featureless);
+    const ChunkLayout& layout = segments.front()->layout();
+    const auto old_radius = [&](uint32_t meta) {
+      return options.window_hamming > 0 && (meta & kEntryWindows) != 0 ? window_radius : r;
+    };
+    ProgressLine progress("dedup: look up the new clips in the index", "clips",
+                          static_cast<long>(n_new));
+    RunOnWorkers(workers, [&](unsigned w) {
+      // Every old entry sharing a chunk value with `x`; keep(code, meta, segment's first).
+      const auto probe = [&](uint64_t x, const auto& keep) {
+        for (int c = 0; c < layout.chunks(); ++c) {
+          for (const auto& seg : segments) {
+            seg->Lookup(c, layout.ValueOf(x, c),
+                        [&](uint64_t code, uint32_t meta) { keep(code, meta, seg->first()); });
+          }
+        }
+      };
+      for (size_t i = w; i < n_new; i += workers) {
+        if (w == 0 && (i & 255) == 0) progress.Update(static_cast<long>(i));
+        const auto self = static_cast<uint32_t>(i);
+        const ClipCodes& c = codes[i];
+        const int radius = radius_of(c);
+        const auto old_index = [&](uint32_t meta, uint64_t first) {
+          return static_cast<uint32_t>(n_new + first + (meta & kEntryClipMask));
+        };
+        // What the new clip finds by querying, and what an old clip would find in it.
+        for (const auto* queries : {&c.queries, &c.mirrored}) {
+          for (uint64_t q : *queries) {
+            probe(q, [&](uint64_t code, uint32_t meta, uint64_t first) {
+              if ((meta & kEntryStored) != 0 && HammingDistance(code, q) <= radius) {
+                found[w].push_back(PairKey(self, old_index(meta, first)));
+              }
+            });
+          }
+        }
+        for (uint64_t h : c.stored) {
+          probe(h, [&](uint64_t code, uint32_t meta, uint64_t first) {
+            if ((meta & kEntryQuery) != 0 && HammingDistance(code, h) <= old_radius(meta)) {
+              found[w].push_back(PairKey(self, old_index(meta, first)));
+            }
+          });
+        }
+      }
+    });
+    progress.Update(static_cast<long>(n_new));
+    progress.Done();
+  } else {
     ProgressLine progress("dedup: search the stored codes", "clips", old_count);
     constexpr size_t kBatch = 8192;
     std::vector<ClipCodes> batch;
@@ -943,6 +1037,32 @@ Result<DedupResult> IncrementalDedup(Catalog& catalog, const DedupOptions& optio
       !st.ok()) {
     return DedupError(st);
   }
+  // The index grows by a segment of the new clips, then its manifest says so (a run that stops
+  // in between leaves a manifest whose clip count no longer matches: the next run streams).
+  if (indexed && n_new > 0) {
+    const std::string name = "segment-" + std::to_string(manifest.segments.size());
+    std::vector<int64_t> new_ids;
+    std::vector<std::string_view> blobs;
+    long new_featureless = 0;
+    for (size_t i = 0; i < n_new; ++i) {
+      new_ids.push_back(clips[i].clip_id);
+      blobs.push_back(table.Blob(i));
+      new_featureless += codes_featureless[i];
+    }
+    Status st =
+        WriteChunkIndexSegment(ChunkIndexDir(catalog.dir()) / name, segments.front()->layout(),
+                               new_ids, static_cast<uint64_t>(old_count), blobs);
+    if (st.ok()) {
+      manifest.segments.push_back(name);
+      manifest.clips += n_new;
+      manifest.featureless += static_cast<uint64_t>(new_featureless);
+      st = WriteChunkIndexManifest(catalog.dir(), manifest);
+    }
+    if (!st.ok()) {
+      RemoveChunkIndex(catalog.dir());
+      std::fprintf(stderr, "dedup: no index for incremental runs (%s)\n", st.message().c_str());
+    }
+  }
   result.seconds = SecondsSince(t0);
   return result;
 }
@@ -1010,6 +1130,9 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     if (!summary.ok()) return DedupError(summary.status());
     join = summary->clips >= kChunkJoinFromClips;
   }
+  // A full run replaces what the index describes: it goes first, so a run that stops half-way
+  // leaves none behind (incremental runs then stream the stored codes instead).
+  RemoveChunkIndex(catalog.dir());
   if (join && options.semantic <= 0) return JoinDedup(catalog, options, t0);
   return FullDedup(catalog, options, t0);
 }

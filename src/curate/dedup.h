@@ -162,6 +162,7 @@ struct DedupResult {
   double seconds = 0;                          // total wall time, loading and storing included
   bool incremental = false;                    // RunDedup continued from the last run's codes
   bool chunk_join = false;                     // the full run searched by chunk join
+  bool indexed = false;  // the incremental run looked its new clips up in the persisted index
   long new_clips = 0;  // clips whose signatures this run read (all of them when full)
 };
 

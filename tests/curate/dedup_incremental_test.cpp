@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "../support/catalog_peek.h"
 #include "../support/test_env.h"
 #include "catalog/catalog.h"
+#include "curate/chunk_index.h"
 #include "curate/dedup.h"
 #include "curate/dedup_codes.h"
 
@@ -247,18 +250,70 @@ TEST_F(DedupIncremental, ChunkJoinRunLeavesTheExactRunsRowsAndContinuesIncrement
   cat.AddClip(v3, gen.CopyOf(old[10]));
   cat.AddClip(v3, gen.CopyOf(old[0]), 99);
   for (int i = 0; i < 5; ++i) cat.AddClip(v3, gen.Random());
+  // The join run left the persisted index; the incremental run looks its new clips up there
+  // (no pass over the old codes) and adds a segment of them.
+  EXPECT_EQ(ReadChunkIndexManifest(tmp / "ds").clips, 84u);
   DedupOptions next;  // kAuto: the incremental run
   auto added = RunDedup(cat.catalog(), next);
   ASSERT_TRUE(added.ok()) << added.status().message();
   EXPECT_TRUE(added->incremental);
+  EXPECT_TRUE(added->indexed);
   EXPECT_EQ(added->new_clips, 7);
+  EXPECT_EQ(ReadChunkIndexManifest(tmp / "ds").segments.size(), 2u);
+  // A second batch: a copy of a clip of the first batch (found in the new segment) and a clip
+  // whose centre crop is an old clip (found only through that old clip's query entries).
+  const int64_t v4 = cat.AddVideo();
+  cat.AddClip(v4, gen.CopyOf(old[10]));
+  cat.AddClip(v4, gen.WiderThan(old[30]));
+  cat.AddClip(v4, gen.Random());
+  auto again = RunDedup(cat.catalog(), next);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_TRUE(again->indexed);
+  EXPECT_EQ(ReadChunkIndexManifest(tmp / "ds").clips, 94u);
   const std::string incremental_rows = cat.DedupRows();
   exact.full = true;
   auto full = RunDedup(cat.catalog(), exact);
   ASSERT_TRUE(full.ok()) << full.status().message();
-  EXPECT_EQ(GroupsText(*full), GroupsText(*added));
+  EXPECT_EQ(GroupsText(*full), GroupsText(*again));
   EXPECT_EQ(cat.DedupRows(), incremental_rows);
-  EXPECT_EQ(full->groups.size(), 5u) << GroupsText(*full);
+  EXPECT_EQ(full->groups.size(), 6u) << GroupsText(*full);
+  // The exact full run removed the index: the next incremental run streams the stored codes.
+  EXPECT_FALSE(std::filesystem::exists(ChunkIndexDir(tmp / "ds")));
+  cat.AddClip(cat.AddVideo(), gen.CopyOf(old[40]));
+  auto streamed = RunDedup(cat.catalog(), next);
+  ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+  EXPECT_TRUE(streamed->incremental);
+  EXPECT_FALSE(streamed->indexed);
+  EXPECT_EQ(streamed->groups.size(), 7u) << GroupsText(*streamed);
+}
+
+// A stale index (its manifest's clip count differs from the last run's) is not used, and is
+// removed; a damaged segment is an error when opened, never a crash.
+TEST_F(DedupIncremental, StaleOrDamagedIndexIsNotUsed) {
+  const std::vector<DupSignature> old = AddRandomClips(cat, gen, 30, /*with_quality=*/false);
+  DedupOptions join;
+  join.search = DedupSearch::kChunkJoin;
+  ASSERT_TRUE(RunDedup(cat.catalog(), join).ok());
+  ChunkIndexManifest m = ReadChunkIndexManifest(tmp / "ds");
+  ASSERT_EQ(m.clips, 30u);
+  m.clips = 29;
+  ASSERT_TRUE(WriteChunkIndexManifest(tmp / "ds", m).ok());
+  cat.AddClip(cat.AddVideo(), gen.CopyOf(old[3]));
+  auto r = RunDedup(cat.catalog(), DedupOptions{});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->incremental);
+  EXPECT_FALSE(r->indexed);
+  EXPECT_EQ(r->groups.size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(ChunkIndexDir(tmp / "ds")));
+
+  std::filesystem::create_directories(ChunkIndexDir(tmp / "ds"));
+  {
+    std::ofstream junk(ChunkIndexDir(tmp / "ds") / "segment-0");
+    junk << "CDXCHIX1 but not a segment";
+  }
+  auto opened = ChunkIndexSegment::Open(ChunkIndexDir(tmp / "ds") / "segment-0");
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.status().message().find("dedup index: "), std::string::npos);
 }
 
 TEST_F(DedupIncremental, StartsOverWhenTheLastRunCannotBeTrusted) {

@@ -1,0 +1,309 @@
+#include "curate/chunk_index.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace clipdex {
+namespace {
+
+constexpr char kMagic[8] = {'C', 'D', 'X', 'C', 'H', 'I', 'X', '1'};
+constexpr int kCoarseBits = 16;
+constexpr size_t kCoarse = (size_t{1} << kCoarseBits) + 1;
+
+uint64_t Align8(uint64_t v) { return (v + 7) & ~uint64_t{7}; }
+
+// Byte size of the header and ids of a segment of `clips` clips and `chunks` chunks.
+uint64_t HeaderBytes(uint64_t clips, int chunks) {
+  return 8 + 4 + 4 + 8 + 8 + static_cast<uint64_t>(chunks) * 16 + clips * 8;
+}
+
+}  // namespace
+
+ChunkLayout::ChunkLayout(int chunks) : bits(chunks), shift(chunks) {
+  for (int c = 0, at = 0; c < chunks; ++c) {
+    bits[c] = 64 / chunks + (c < 64 % chunks ? 1 : 0);
+    shift[c] = at;
+    at += bits[c];
+  }
+}
+
+// ---- Writer ------------------------------------------------------------------------------------
+
+Result<std::unique_ptr<ChunkIndexWriter>> ChunkIndexWriter::Begin(
+    const std::filesystem::path& path, const ChunkLayout& layout,
+    const std::vector<int64_t>& clip_ids, uint64_t first, const std::vector<uint64_t>& entries) {
+  std::unique_ptr<ChunkIndexWriter> w(new ChunkIndexWriter());
+  w->path_ = path;
+  w->temp_ = path;
+  w->temp_ += ".tmp";
+  w->entries_ = entries;
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  w->fd_ = ::open(w->temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (w->fd_ < 0) {
+    return Status::Error("dedup index: cannot write " + w->temp_.string() + " (" +
+                         std::strerror(errno) + ")");
+  }
+  std::string head(kMagic, 8);
+  const auto put32 = [&head](uint32_t v) { head.append(reinterpret_cast<const char*>(&v), 4); };
+  const auto put64 = [&head](uint64_t v) { head.append(reinterpret_cast<const char*>(&v), 8); };
+  put32(static_cast<uint32_t>(layout.chunks()));
+  put32(0);
+  put64(clip_ids.size());
+  put64(first);
+  for (int c = 0; c < layout.chunks(); ++c) {
+    put32(static_cast<uint32_t>(layout.bits[c]));
+    put32(static_cast<uint32_t>(layout.shift[c]));
+    put64(entries[c]);
+  }
+  if (Status s = w->WriteAt(0, head.data(), head.size()); !s.ok()) return s;
+  if (Status s = w->WriteAt(head.size(), clip_ids.data(), clip_ids.size() * 8); !s.ok()) return s;
+  w->end_ = Align8(HeaderBytes(clip_ids.size(), layout.chunks()));
+  return w;
+}
+
+ChunkIndexWriter::~ChunkIndexWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    std::error_code ec;
+    std::filesystem::remove(temp_, ec);  // not finished: no partial segment stays
+  }
+}
+
+Status ChunkIndexWriter::WriteAt(uint64_t at, const void* data, size_t bytes) {
+  const char* p = static_cast<const char*>(data);
+  while (bytes > 0) {
+    const ssize_t n = ::pwrite(fd_, p, bytes, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return Status::Error("dedup index: cannot write " + temp_.string() + " (" +
+                           std::strerror(errno) + ")");
+    }
+    p += n;
+    at += static_cast<uint64_t>(n);
+    bytes -= static_cast<size_t>(n);
+  }
+  return Status::Ok();
+}
+
+Status ChunkIndexWriter::BeginChunk(int c, const std::vector<uint32_t>& counts) {
+  if (left_ != 0) return Status::Error("dedup index: a chunk was not filled");
+  const int bits = static_cast<int>(std::bit_width(counts.size()) - 1);
+  const int shift = std::max(0, bits - kCoarseBits);
+  std::vector<uint64_t> coarse(kCoarse, 0);
+  for (size_t v = 0; v < counts.size(); ++v) coarse[(v >> shift) + 1] += counts[v];
+  for (size_t b = 1; b < coarse.size(); ++b) coarse[b] += coarse[b - 1];
+  if (coarse.back() != entries_[c]) {
+    return Status::Error("dedup index: chunk " + std::to_string(c) + " counts " +
+                         std::to_string(coarse.back()) + " entries, not " +
+                         std::to_string(entries_[c]));
+  }
+  if (Status s = WriteAt(end_, coarse.data(), coarse.size() * 8); !s.ok()) return s;
+  codes_at_ = end_ + kCoarse * 8;
+  meta_at_ = codes_at_ + entries_[c] * 8;
+  end_ = Align8(meta_at_ + entries_[c] * 4);
+  left_ = entries_[c];
+  return Status::Ok();
+}
+
+Status ChunkIndexWriter::Append(const uint64_t* codes, const uint32_t* meta, size_t n) {
+  if (n > left_) return Status::Error("dedup index: more entries than counted");
+  if (Status s = WriteAt(codes_at_, codes, n * 8); !s.ok()) return s;
+  if (Status s = WriteAt(meta_at_, meta, n * 4); !s.ok()) return s;
+  codes_at_ += n * 8;
+  meta_at_ += n * 4;
+  left_ -= n;
+  return Status::Ok();
+}
+
+Status ChunkIndexWriter::Finish() {
+  if (left_ != 0) return Status::Error("dedup index: a chunk was not filled");
+  if (::ftruncate(fd_, static_cast<off_t>(end_)) != 0 || ::fsync(fd_) != 0) {
+    return Status::Error("dedup index: cannot write " + temp_.string() + " (" +
+                         std::strerror(errno) + ")");
+  }
+  ::close(fd_);
+  fd_ = -1;
+  std::error_code ec;
+  std::filesystem::rename(temp_, path_, ec);
+  if (ec)
+    return Status::Error("dedup index: cannot write " + path_.string() + " (" + ec.message() + ")");
+  return Status::Ok();
+}
+
+Status WriteChunkIndexSegment(const std::filesystem::path& path, const ChunkLayout& layout,
+                              const std::vector<int64_t>& clip_ids, uint64_t first,
+                              const std::vector<std::string_view>& blobs) {
+  // Every entry once (code, clip | roles), then sorted by each chunk's value in turn.
+  std::vector<std::pair<uint64_t, uint32_t>> entries, scratch;
+  for (size_t k = 0; k < blobs.size(); ++k) {
+    auto v = ViewClipCodes(blobs[k]);
+    if (!v.ok()) return v.status();
+    ForEachIndexEntry(*v, /*all_roles=*/true, &scratch, [&](uint64_t code, uint32_t roles) {
+      entries.emplace_back(code, static_cast<uint32_t>(k) | roles);
+    });
+  }
+  auto w = ChunkIndexWriter::Begin(path, layout, clip_ids, first,
+                                   std::vector<uint64_t>(layout.chunks(), entries.size()));
+  if (!w.ok()) return w.status();
+  std::vector<uint64_t> codes(entries.size());
+  std::vector<uint32_t> meta(entries.size());
+  for (int c = 0; c < layout.chunks(); ++c) {
+    std::stable_sort(entries.begin(), entries.end(), [&](const auto& a, const auto& b) {
+      return layout.ValueOf(a.first, c) < layout.ValueOf(b.first, c);
+    });
+    std::vector<uint32_t> counts(size_t{1} << layout.bits[c], 0);
+    for (size_t e = 0; e < entries.size(); ++e) {
+      ++counts[layout.ValueOf(entries[e].first, c)];
+      codes[e] = entries[e].first;
+      meta[e] = entries[e].second;
+    }
+    if (Status s = (*w)->BeginChunk(c, counts); !s.ok()) return s;
+    if (Status s = (*w)->Append(codes.data(), meta.data(), codes.size()); !s.ok()) return s;
+  }
+  return (*w)->Finish();
+}
+
+// ---- Segment -----------------------------------------------------------------------------------
+
+Result<std::unique_ptr<ChunkIndexSegment>> ChunkIndexSegment::Open(
+    const std::filesystem::path& path) {
+  const auto bad = [&](const std::string& why) {
+    return Status::Error("dedup index: " + path.string() + ": " + why);
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return bad(std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return bad(std::strerror(errno));
+  }
+  std::unique_ptr<ChunkIndexSegment> seg(new ChunkIndexSegment());
+  seg->size_ = static_cast<size_t>(st.st_size);
+  if (seg->size_ < 32) {
+    ::close(fd);
+    return bad("too short");
+  }
+  void* map = ::mmap(nullptr, seg->size_, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return bad(std::strerror(errno));
+  seg->map_ = map;
+  const char* base = static_cast<const char*>(map);
+  if (std::memcmp(base, kMagic, 8) != 0) return bad("not a clipdex dedup index segment");
+  uint32_t chunks = 0;
+  std::memcpy(&chunks, base + 8, 4);
+  std::memcpy(&seg->clips_, base + 16, 8);
+  std::memcpy(&seg->first_, base + 24, 8);
+  if (chunks < 3 || chunks > 16) return bad("bad chunk count");
+  if (HeaderBytes(seg->clips_, static_cast<int>(chunks)) > seg->size_) return bad("truncated");
+  seg->layout_ = std::make_unique<ChunkLayout>(static_cast<int>(chunks));
+  std::vector<uint64_t> entries(chunks);
+  for (uint32_t c = 0; c < chunks; ++c) {
+    uint32_t bits = 0, shift = 0;
+    std::memcpy(&bits, base + 32 + 16 * c, 4);
+    std::memcpy(&shift, base + 36 + 16 * c, 4);
+    std::memcpy(&entries[c], base + 40 + 16 * c, 8);
+    if (static_cast<int>(bits) != seg->layout_->bits[c] ||
+        static_cast<int>(shift) != seg->layout_->shift[c]) {
+      return bad("chunk layout differs");
+    }
+  }
+  seg->ids_ = reinterpret_cast<const int64_t*>(base + 32 + 16 * chunks);
+  uint64_t at = Align8(HeaderBytes(seg->clips_, static_cast<int>(chunks)));
+  for (uint32_t c = 0; c < chunks; ++c) {
+    Chunk ch;
+    ch.entries = entries[c];
+    const uint64_t end = Align8(at + kCoarse * 8 + entries[c] * 12);
+    if (end > seg->size_) return bad("truncated");
+    ch.coarse = reinterpret_cast<const uint64_t*>(base + at);
+    ch.codes = reinterpret_cast<const uint64_t*>(base + at + kCoarse * 8);
+    ch.meta = reinterpret_cast<const uint32_t*>(base + at + kCoarse * 8 + entries[c] * 8);
+    if (ch.coarse[kCoarse - 1] != ch.entries) return bad("offsets do not add up");
+    seg->chunks_.push_back(ch);
+    at = end;
+  }
+  return seg;
+}
+
+ChunkIndexSegment::~ChunkIndexSegment() {
+  if (map_ != nullptr) ::munmap(map_, size_);
+}
+
+void ChunkIndexSegment::Lookup(int c, uint32_t value,
+                               const std::function<void(uint64_t, uint32_t)>& fn) const {
+  const Chunk& ch = chunks_[c];
+  const int shift = std::max(0, layout_->bits[c] - kCoarseBits);
+  const uint64_t coarse = value >> shift;
+  uint64_t lo = ch.coarse[coarse], hi = ch.coarse[coarse + 1];
+  // First entry whose value is >= `value` (entries are sorted by value).
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (layout_->ValueOf(ch.codes[mid], c) < value) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  const uint64_t end = ch.coarse[coarse + 1];
+  for (uint64_t e = lo; e < end && layout_->ValueOf(ch.codes[e], c) == value; ++e) {
+    fn(ch.codes[e], ch.meta[e]);
+  }
+}
+
+// ---- Manifest ----------------------------------------------------------------------------------
+
+std::filesystem::path ChunkIndexDir(const std::filesystem::path& dataset) {
+  return dataset / "dedup-index";
+}
+
+ChunkIndexManifest ReadChunkIndexManifest(const std::filesystem::path& dataset) {
+  ChunkIndexManifest m;
+  std::ifstream in(ChunkIndexDir(dataset) / "manifest");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("settings ", 0) == 0) {
+      m.settings = line.substr(9);
+    } else if (line.rfind("clips ", 0) == 0) {
+      m.clips = std::stoull(line.substr(6));
+    } else if (line.rfind("featureless ", 0) == 0) {
+      m.featureless = std::stoull(line.substr(12));
+    } else if (line.rfind("segment ", 0) == 0) {
+      m.segments.push_back(line.substr(8));
+    }
+  }
+  if (!in.eof()) return {};
+  return m;
+}
+
+Status WriteChunkIndexManifest(const std::filesystem::path& dataset, const ChunkIndexManifest& m) {
+  const auto dir = ChunkIndexDir(dataset);
+  const auto temp = dir / "manifest.tmp";
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << "settings " << m.settings << "\nclips " << m.clips << "\nfeatureless " << m.featureless
+        << "\n";
+    for (const std::string& s : m.segments) out << "segment " << s << "\n";
+    out.flush();
+    if (!out) return Status::Error("dedup index: cannot write " + temp.string());
+  }
+  std::error_code ec;
+  std::filesystem::rename(temp, dir / "manifest", ec);
+  if (ec) return Status::Error("dedup index: cannot write the manifest (" + ec.message() + ")");
+  return Status::Ok();
+}
+
+void RemoveChunkIndex(const std::filesystem::path& dataset) {
+  std::error_code ec;
+  std::filesystem::remove_all(ChunkIndexDir(dataset), ec);
+}
+
+}  // namespace clipdex
