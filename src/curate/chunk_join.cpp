@@ -55,19 +55,15 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
   const int chunks = layout.chunks();
   const unsigned workers = std::clamp<unsigned>(options.threads, 1, 16);
   const bool write_index = !options.index_path.empty() && options.index_clip_ids != nullptr;
-  // Slices: a power of two, so a slice is the top bits of a chunk value. With the index, every
-  // code of a clip is placed (queries and mirrored codes too, marked as such).
+  // Slices: a power of two, so a slice is the top bits of a chunk value; as many as the budget
+  // asks for the entries placed (every chunk places the same entries: with the index, every
+  // distinct code of a clip, queries and mirrored codes marked as such). Set once the first
+  // chunk has counted them.
   const uint64_t entry_bytes = sizeof(uint32_t) + sizeof(uint64_t);
-  const uint64_t placed =
-      write_index ? spill.stored_codes() + spill.query_codes() : spill.stored_codes();
   int slice_bits = 0;
-  while (slice_bits < 12 && (placed * entry_bytes >> slice_bits) > options.memory_budget) {
-    ++slice_bits;
-  }
   ChunkJoinStats local_stats;
   ChunkJoinStats& st_out = stats != nullptr ? *stats : local_stats;
   st_out.chunks = chunks;
-  st_out.slices = 1 << slice_bits;
   const auto radius_of = [&](const ClipCodesView& v) {
     return options.windows && v.has_windows ? std::max(options.radius, options.window_radius)
                                             : options.radius;
@@ -84,12 +80,9 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
   std::vector<uint64_t> codes;
   std::vector<std::pair<uint64_t, uint32_t>> scratch;
   std::vector<long> comparisons(workers, 0);
-  ProgressLine progress("dedup: candidate search (chunk join)", "passes",
-                        static_cast<long>(chunks) << slice_bits);
+  ProgressLine progress("dedup: candidate search (chunk join)", "passes", chunks);
   long passes_done = 0;
   for (int c = 0; c < chunks; ++c) {
-    const int local_bits = layout.bits[c] - slice_bits;
-    const uint32_t local_mask = (uint32_t{1} << local_bits) - 1;
     const auto chunk_of = [&](uint64_t code) { return layout.ValueOf(code, c); };
     const std::vector<uint32_t> masks =
         MasksWithin(layout.bits[c], std::max(0, options.probe_radius));
@@ -105,9 +98,18 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    uint64_t total = 0;
+    for (uint32_t n : counts) total += n;
+    if (c == 0) {
+      while (slice_bits < 12 && (total * entry_bytes >> slice_bits) > options.memory_budget) {
+        ++slice_bits;
+      }
+      st_out.slices = 1 << slice_bits;
+      progress.SetTotal(static_cast<long>(chunks) << slice_bits);
+    }
+    const int local_bits = layout.bits[c] - slice_bits;
+    const uint32_t local_mask = (uint32_t{1} << local_bits) - 1;
     if (write_index && c == 0) {
-      uint64_t total = 0;
-      for (uint32_t n : counts) total += n;
       auto w = ChunkIndexWriter::Begin(options.index_path, layout, *options.index_clip_ids, 0,
                                        std::vector<uint64_t>(chunks, total));
       if (w.ok()) {

@@ -119,21 +119,27 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   const int kNewCopies = std::max(1, kCopies / 100);
   // Incremental: 1 % more clips (whole videos of new clips, plus copies of old originals that
   // had no copy yet), then the run that reads only them, then a full run for comparison.
+  // Each add (the bench may add more than once) draws other signatures and copies other clips.
   const auto add_new_clips = [&] {
+    const int batch =
+        std::stoi(peek.Text("SELECT COUNT(*) FROM videos WHERE fingerprint LIKE 'new copies%'"));
+    rng.seed(8 + static_cast<uint64_t>(batch));
+    std::string tag;  // by append: GCC 12 flags "-" + std::to_string with a false -Wrestrict
+    if (batch > 0) tag.append("-").append(std::to_string(batch));
     ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
     for (int v = 0; v < kNewVideos; ++v) {
-      const int64_t vid = add_video("new" + std::to_string(v));
+      const int64_t vid = add_video(std::string("new").append(std::to_string(v)).append(tag));
       for (int c = 0; c < kClipsPerVideo; ++c) add_clip(vid, c, random_signature());
     }
     // Copies of the first videos' second clips (c == 1: no copy of them was planted).
-    const int64_t new_copies_video = add_video("new copies");
+    const int64_t new_copies_video = add_video(std::string("new copies").append(tag));
     {
       auto copies = testing::CatalogPeek(dir);
       for (int i = 0; i < kNewCopies; ++i) {
         const std::string text = copies.Text(
             "SELECT a.text FROM clip_attributes a JOIN clips c ON c.id = a.clip_id WHERE a.name = "
             "'dedup.signature' AND c.idx = 1 AND c.video_id = " +
-            std::to_string(i + 1));
+            std::to_string(batch * kNewCopies + i + 1));
         auto sig = DupSignature::Parse(text);
         ASSERT_TRUE(sig.ok()) << sig.status().message();
         DupSignature copy;
