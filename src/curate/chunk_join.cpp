@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "curate/chunk_index.h"
+#include "util/hamming.h"
 #include "util/parallel.h"
 #include "util/progress_line.h"
 
@@ -182,11 +183,15 @@ Result<std::vector<uint64_t>> ChunkJoinPairs(const CodesSpill& spill,
                   const uint32_t probe = value ^ m;
                   if ((probe >> local_bits) != slice) continue;
                   const uint32_t b = probe & local_mask;
-                  for (uint32_t e = offsets[b]; e < offsets[b + 1]; ++e) {
-                    if ((meta[e] & kEntryStored) == 0) continue;
-                    ++compared;
+                  // The hot loop (tens of billions of entries at ten million clips): the
+                  // distance first, on the codes array alone (HammingDistance: no library
+                  // popcount call on baseline x86-64), the roles only for the rare hits.
+                  const uint32_t end = offsets[b + 1];
+                  compared += end - offsets[b];
+                  for (uint32_t e = offsets[b]; e < end; ++e) {
+                    if (HammingDistance(codes[e], q) > radius) continue;
                     const uint32_t other = meta[e] & kEntryClipMask;
-                    if (other != self && std::popcount(codes[e] ^ q) <= radius) {
+                    if ((meta[e] & kEntryStored) != 0 && other != self) {
                       found[w].push_back(PairOf(self, other));
                     }
                   }
