@@ -15,9 +15,17 @@
 namespace clipdex {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'D', 'X', 'C', 'H', 'I', 'X', '1'};
-constexpr int kCoarseBits = 16;
-constexpr size_t kCoarse = (size_t{1} << kCoarseBits) + 1;
+constexpr char kMagic[8] = {'C', 'D', 'X', 'C', 'H', 'I', 'X', '2'};
+
+// Coarse offsets by the top bits of a chunk value: about 64 entries a coarse bucket (one page of
+// codes to search), at most 2^20 buckets (8 MB a chunk). Finer than that only grows the file;
+// coarser made a lookup's binary search touch ten pages, and the pages touched are the run's
+// RSS between ReleasePages calls.
+int CoarseBitsFor(uint64_t entries) {
+  int bits = 8;
+  while (bits < 20 && (entries >> bits) > 64) ++bits;
+  return bits;
+}
 
 uint64_t Align8(uint64_t v) { return (v + 7) & ~uint64_t{7}; }
 
@@ -57,7 +65,8 @@ Result<std::unique_ptr<ChunkIndexWriter>> ChunkIndexWriter::Begin(
   const auto put32 = [&head](uint32_t v) { head.append(reinterpret_cast<const char*>(&v), 4); };
   const auto put64 = [&head](uint64_t v) { head.append(reinterpret_cast<const char*>(&v), 8); };
   put32(static_cast<uint32_t>(layout.chunks()));
-  put32(0);
+  w->coarse_bits_ = CoarseBitsFor(entries.empty() ? 0 : entries[0]);
+  put32(static_cast<uint32_t>(w->coarse_bits_));
   put64(clip_ids.size());
   put64(first);
   for (int c = 0; c < layout.chunks(); ++c) {
@@ -98,8 +107,9 @@ Status ChunkIndexWriter::WriteAt(uint64_t at, const void* data, size_t bytes) {
 Status ChunkIndexWriter::BeginChunk(int c, const std::vector<uint32_t>& counts) {
   if (left_ != 0) return Status::Error("dedup index: a chunk was not filled");
   const int bits = static_cast<int>(std::bit_width(counts.size()) - 1);
-  const int shift = std::max(0, bits - kCoarseBits);
-  std::vector<uint64_t> coarse(kCoarse, 0);
+  const int coarse_bits = std::min(coarse_bits_, bits);
+  const int shift = bits - coarse_bits;
+  std::vector<uint64_t> coarse((size_t{1} << coarse_bits) + 1, 0);
   for (size_t v = 0; v < counts.size(); ++v) coarse[(v >> shift) + 1] += counts[v];
   for (size_t b = 1; b < coarse.size(); ++b) coarse[b] += coarse[b - 1];
   if (coarse.back() != entries_[c]) {
@@ -108,7 +118,7 @@ Status ChunkIndexWriter::BeginChunk(int c, const std::vector<uint32_t>& counts) 
                          std::to_string(entries_[c]));
   }
   if (Status s = WriteAt(end_, coarse.data(), coarse.size() * 8); !s.ok()) return s;
-  codes_at_ = end_ + kCoarse * 8;
+  codes_at_ = end_ + coarse.size() * 8;
   meta_at_ = codes_at_ + entries_[c] * 8;
   end_ = Align8(meta_at_ + entries_[c] * 4);
   left_ = entries_[c];
@@ -199,11 +209,13 @@ Result<std::unique_ptr<ChunkIndexSegment>> ChunkIndexSegment::Open(
   seg->map_ = map;
   const char* base = static_cast<const char*>(map);
   if (std::memcmp(base, kMagic, 8) != 0) return bad("not a clipdex dedup index segment");
-  uint32_t chunks = 0;
+  uint32_t chunks = 0, coarse_bits = 0;
   std::memcpy(&chunks, base + 8, 4);
+  std::memcpy(&coarse_bits, base + 12, 4);
   std::memcpy(&seg->clips_, base + 16, 8);
   std::memcpy(&seg->first_, base + 24, 8);
   if (chunks < 3 || chunks > 16) return bad("bad chunk count");
+  if (coarse_bits < 1 || coarse_bits > 24) return bad("bad coarse table");
   if (HeaderBytes(seg->clips_, static_cast<int>(chunks)) > seg->size_) return bad("truncated");
   seg->layout_ = std::make_unique<ChunkLayout>(static_cast<int>(chunks));
   std::vector<uint64_t> entries(chunks);
@@ -222,12 +234,14 @@ Result<std::unique_ptr<ChunkIndexSegment>> ChunkIndexSegment::Open(
   for (uint32_t c = 0; c < chunks; ++c) {
     Chunk ch;
     ch.entries = entries[c];
-    const uint64_t end = Align8(at + kCoarse * 8 + entries[c] * 12);
+    ch.coarse_bits = std::min(static_cast<int>(coarse_bits), seg->layout_->bits[c]);
+    const uint64_t coarse = (uint64_t{1} << ch.coarse_bits) + 1;
+    const uint64_t end = Align8(at + coarse * 8 + entries[c] * 12);
     if (end > seg->size_) return bad("truncated");
     ch.coarse = reinterpret_cast<const uint64_t*>(base + at);
-    ch.codes = reinterpret_cast<const uint64_t*>(base + at + kCoarse * 8);
-    ch.meta = reinterpret_cast<const uint32_t*>(base + at + kCoarse * 8 + entries[c] * 8);
-    if (ch.coarse[kCoarse - 1] != ch.entries) return bad("offsets do not add up");
+    ch.codes = reinterpret_cast<const uint64_t*>(base + at + coarse * 8);
+    ch.meta = reinterpret_cast<const uint32_t*>(base + at + coarse * 8 + entries[c] * 8);
+    if (ch.coarse[coarse - 1] != ch.entries) return bad("offsets do not add up");
     seg->chunks_.push_back(ch);
     at = end;
   }
@@ -238,10 +252,14 @@ ChunkIndexSegment::~ChunkIndexSegment() {
   if (map_ != nullptr) ::munmap(map_, size_);
 }
 
+void ChunkIndexSegment::ReleasePages() const {
+  if (map_ != nullptr) madvise(map_, size_, MADV_DONTNEED);  // advice: read-only shared pages
+}
+
 void ChunkIndexSegment::Lookup(int c, uint32_t value,
                                const std::function<void(uint64_t, uint32_t)>& fn) const {
   const Chunk& ch = chunks_[c];
-  const int shift = std::max(0, layout_->bits[c] - kCoarseBits);
+  const int shift = layout_->bits[c] - ch.coarse_bits;
   const uint64_t coarse = value >> shift;
   uint64_t lo = ch.coarse[coarse], hi = ch.coarse[coarse + 1];
   // First entry whose value is >= `value` (entries are sorted by value).

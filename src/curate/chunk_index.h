@@ -7,13 +7,15 @@
 // its new clips; the manifest names them with the settings and clip count they cover. A segment
 // holds, for each of the join's chunks, every code of every clip as an entry (code, clip, role:
 // stored / query / windows) sorted by that chunk's value, with a coarse table of offsets by the
-// value's top 16 bits; lookups binary-search inside a coarse bucket of the memory-mapped file.
+// value's top bits (about 64 entries a coarse bucket, at most 2^20 buckets); lookups
+// binary-search inside a coarse bucket of the memory-mapped file.
 //
 // Layout of a segment (little-endian; chunk sections 8-byte aligned):
-//   "CDXCHIX1", u32 chunks, u32 0, u64 clips, u64 first (global index of the segment's clip 0),
-//   per chunk: u32 bits, u32 shift, u64 entries;
+//   "CDXCHIX2", u32 chunks, u32 coarse bits C, u64 clips, u64 first (global index of the
+//   segment's clip 0), per chunk: u32 bits, u32 shift, u64 entries;
 //   i64 clip ids [clips];
-//   per chunk: u64 coarse offsets [65537], u64 codes [entries], u32 meta [entries] (+ padding).
+//   per chunk: u64 coarse offsets [2^min(C, bits) + 1], u64 codes [entries], u32 meta [entries]
+//   (+ padding).
 // meta: clip index within the segment (low 29 bits) | kStored | kQuery | kWindows.
 //
 // Lookups see a segment exactly as written: nothing here checks that the catalog still matches;
@@ -103,6 +105,7 @@ class ChunkIndexWriter {
   uint64_t codes_at_ = 0;  // where the current chunk's next codes go
   uint64_t meta_at_ = 0;   // and its next meta
   uint64_t left_ = 0;      // entries the current chunk still expects
+  int coarse_bits_ = 0;    // see CoarseBitsFor (chunk_index.cpp)
 };
 
 // A whole segment of a few clips (an incremental run's new ones), sorted in memory: clip k has
@@ -123,6 +126,10 @@ class ChunkIndexSegment {
   // Calls fn(code, meta) for every entry of chunk c whose value is `value`.
   void Lookup(int c, uint32_t value, const std::function<void(uint64_t, uint32_t)>& fn) const;
   const ChunkLayout& layout() const { return *layout_; }
+  // Lets go of the pages lookups have touched (they stay in the page cache): a run's lookups
+  // reach most pages of a multi-gigabyte segment, and mapped pages count as the process's RSS.
+  // Safe while other threads look up: a page let go is mapped again on its next access.
+  void ReleasePages() const;
 
  private:
   ChunkIndexSegment() = default;
@@ -131,6 +138,7 @@ class ChunkIndexSegment {
     const uint64_t* codes = nullptr;
     const uint32_t* meta = nullptr;
     uint64_t entries = 0;
+    int coarse_bits = 0;
   };
   void* map_ = nullptr;
   size_t size_ = 0;
