@@ -1,7 +1,6 @@
 #include "curate/chunk_index.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,7 +14,8 @@
 namespace clipdex {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'D', 'X', 'C', 'H', 'I', 'X', '2'};
+constexpr char kMagic[8] = {'C', 'D', 'X', 'C', 'H', 'I', 'X', '3'};
+constexpr uint64_t kRecord = 12;  // u64 code, u32 meta
 
 // Coarse offsets by the top bits of a chunk value: about 64 entries a coarse bucket (one page of
 // codes to search), at most 2^20 buckets (8 MB a chunk). Finer than that only grows the file;
@@ -119,18 +119,26 @@ Status ChunkIndexWriter::BeginChunk(int c, const std::vector<uint32_t>& counts) 
   }
   if (Status s = WriteAt(end_, coarse.data(), coarse.size() * 8); !s.ok()) return s;
   codes_at_ = end_ + coarse.size() * 8;
-  meta_at_ = codes_at_ + entries_[c] * 8;
-  end_ = Align8(meta_at_ + entries_[c] * 4);
+  end_ = Align8(codes_at_ + entries_[c] * kRecord);
   left_ = entries_[c];
   return Status::Ok();
 }
 
 Status ChunkIndexWriter::Append(const uint64_t* codes, const uint32_t* meta, size_t n) {
   if (n > left_) return Status::Error("dedup index: more entries than counted");
-  if (Status s = WriteAt(codes_at_, codes, n * 8); !s.ok()) return s;
-  if (Status s = WriteAt(meta_at_, meta, n * 4); !s.ok()) return s;
-  codes_at_ += n * 8;
-  meta_at_ += n * 4;
+  // Records interleaved (a lookup reads its bucket with one pread), 1M at a time.
+  std::vector<char> buffer;
+  for (size_t at = 0; at < n;) {
+    const size_t take = std::min<size_t>(n - at, size_t{1} << 20);
+    buffer.resize(take * kRecord);
+    for (size_t k = 0; k < take; ++k) {
+      std::memcpy(buffer.data() + k * kRecord, codes + at + k, 8);
+      std::memcpy(buffer.data() + k * kRecord + 8, meta + at + k, 4);
+    }
+    if (Status s = WriteAt(codes_at_, buffer.data(), buffer.size()); !s.ok()) return s;
+    codes_at_ += buffer.size();
+    at += take;
+  }
   left_ -= n;
   return Status::Ok();
 }
@@ -190,90 +198,98 @@ Result<std::unique_ptr<ChunkIndexSegment>> ChunkIndexSegment::Open(
   const auto bad = [&](const std::string& why) {
     return Status::Error("dedup index: " + path.string() + ": " + why);
   };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return bad(std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    return bad(std::strerror(errno));
-  }
   std::unique_ptr<ChunkIndexSegment> seg(new ChunkIndexSegment());
-  seg->size_ = static_cast<size_t>(st.st_size);
-  if (seg->size_ < 32) {
-    ::close(fd);
-    return bad("too short");
-  }
-  void* map = ::mmap(nullptr, seg->size_, PROT_READ, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (map == MAP_FAILED) return bad(std::strerror(errno));
-  seg->map_ = map;
-  const char* base = static_cast<const char*>(map);
-  if (std::memcmp(base, kMagic, 8) != 0) return bad("not a clipdex dedup index segment");
+  seg->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (seg->fd_ < 0) return bad(std::strerror(errno));
+  struct stat st {};
+  if (::fstat(seg->fd_, &st) != 0) return bad(std::strerror(errno));
+  const auto size = static_cast<uint64_t>(st.st_size);
+  const auto read_at = [&](uint64_t at, void* to, size_t bytes) {
+    return at + bytes <= size && seg->ReadAt(at, to, bytes);
+  };
+  char head[32];
+  if (!read_at(0, head, sizeof head)) return bad("too short");
+  if (std::memcmp(head, kMagic, 8) != 0) return bad("not a clipdex dedup index segment");
   uint32_t chunks = 0, coarse_bits = 0;
-  std::memcpy(&chunks, base + 8, 4);
-  std::memcpy(&coarse_bits, base + 12, 4);
-  std::memcpy(&seg->clips_, base + 16, 8);
-  std::memcpy(&seg->first_, base + 24, 8);
+  std::memcpy(&chunks, head + 8, 4);
+  std::memcpy(&coarse_bits, head + 12, 4);
+  std::memcpy(&seg->clips_, head + 16, 8);
+  std::memcpy(&seg->first_, head + 24, 8);
   if (chunks < 3 || chunks > 16) return bad("bad chunk count");
   if (coarse_bits < 1 || coarse_bits > 24) return bad("bad coarse table");
-  if (HeaderBytes(seg->clips_, static_cast<int>(chunks)) > seg->size_) return bad("truncated");
+  if (HeaderBytes(seg->clips_, static_cast<int>(chunks)) > size) return bad("truncated");
   seg->layout_ = std::make_unique<ChunkLayout>(static_cast<int>(chunks));
+  std::vector<char> chunk_head(16 * chunks);
+  if (!read_at(32, chunk_head.data(), chunk_head.size())) return bad("truncated");
   std::vector<uint64_t> entries(chunks);
   for (uint32_t c = 0; c < chunks; ++c) {
     uint32_t bits = 0, shift = 0;
-    std::memcpy(&bits, base + 32 + 16 * c, 4);
-    std::memcpy(&shift, base + 36 + 16 * c, 4);
-    std::memcpy(&entries[c], base + 40 + 16 * c, 8);
+    std::memcpy(&bits, chunk_head.data() + 16 * c, 4);
+    std::memcpy(&shift, chunk_head.data() + 16 * c + 4, 4);
+    std::memcpy(&entries[c], chunk_head.data() + 16 * c + 8, 8);
     if (static_cast<int>(bits) != seg->layout_->bits[c] ||
         static_cast<int>(shift) != seg->layout_->shift[c]) {
       return bad("chunk layout differs");
     }
   }
-  seg->ids_ = reinterpret_cast<const int64_t*>(base + 32 + 16 * chunks);
+  // The ids and coarse tables in memory (8 bytes a clip, at most 8 MB a chunk); the records stay
+  // on disk, read a bucket at a time.
+  seg->ids_.resize(seg->clips_);
+  if (!read_at(32 + 16 * chunks, seg->ids_.data(), seg->clips_ * 8)) return bad("truncated");
   uint64_t at = Align8(HeaderBytes(seg->clips_, static_cast<int>(chunks)));
   for (uint32_t c = 0; c < chunks; ++c) {
     Chunk ch;
-    ch.entries = entries[c];
     ch.coarse_bits = std::min(static_cast<int>(coarse_bits), seg->layout_->bits[c]);
-    const uint64_t coarse = (uint64_t{1} << ch.coarse_bits) + 1;
-    const uint64_t end = Align8(at + coarse * 8 + entries[c] * 12);
-    if (end > seg->size_) return bad("truncated");
-    ch.coarse = reinterpret_cast<const uint64_t*>(base + at);
-    ch.codes = reinterpret_cast<const uint64_t*>(base + at + coarse * 8);
-    ch.meta = reinterpret_cast<const uint32_t*>(base + at + coarse * 8 + entries[c] * 8);
-    if (ch.coarse[coarse - 1] != ch.entries) return bad("offsets do not add up");
-    seg->chunks_.push_back(ch);
+    ch.coarse.resize((size_t{1} << ch.coarse_bits) + 1);
+    if (!read_at(at, ch.coarse.data(), ch.coarse.size() * 8)) return bad("truncated");
+    ch.records_at = at + ch.coarse.size() * 8;
+    const uint64_t end = Align8(ch.records_at + entries[c] * kRecord);
+    if (end > size) return bad("truncated");
+    if (ch.coarse.back() != entries[c]) return bad("offsets do not add up");
+    for (size_t b = 1; b < ch.coarse.size(); ++b) {
+      if (ch.coarse[b] < ch.coarse[b - 1]) return bad("offsets out of order");
+    }
+    seg->chunks_.push_back(std::move(ch));
     at = end;
   }
   return seg;
 }
 
 ChunkIndexSegment::~ChunkIndexSegment() {
-  if (map_ != nullptr) ::munmap(map_, size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
-void ChunkIndexSegment::ReleasePages() const {
-  if (map_ != nullptr) madvise(map_, size_, MADV_DONTNEED);  // advice: read-only shared pages
+bool ChunkIndexSegment::ReadAt(uint64_t at, void* to, size_t bytes) const {
+  char* p = static_cast<char*>(to);
+  while (bytes > 0) {
+    const ssize_t n = ::pread(fd_, p, bytes, static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    at += static_cast<uint64_t>(n);
+    bytes -= static_cast<size_t>(n);
+  }
+  return true;
 }
 
-void ChunkIndexSegment::Lookup(int c, uint32_t value,
+void ChunkIndexSegment::Lookup(int c, uint32_t value, std::vector<char>* buffer,
                                const std::function<void(uint64_t, uint32_t)>& fn) const {
   const Chunk& ch = chunks_[c];
-  const int shift = layout_->bits[c] - ch.coarse_bits;
-  const uint64_t coarse = value >> shift;
-  uint64_t lo = ch.coarse[coarse], hi = ch.coarse[coarse + 1];
-  // First entry whose value is >= `value` (entries are sorted by value).
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    if (layout_->ValueOf(ch.codes[mid], c) < value) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  const uint64_t end = ch.coarse[coarse + 1];
-  for (uint64_t e = lo; e < end && layout_->ValueOf(ch.codes[e], c) == value; ++e) {
-    fn(ch.codes[e], ch.meta[e]);
+  const uint64_t coarse = value >> (layout_->bits[c] - ch.coarse_bits);
+  const uint64_t begin = ch.coarse[coarse], end = ch.coarse[coarse + 1];
+  if (begin == end) return;
+  // One read of the coarse bucket (~64 records), scanned for the value. A read that fails (the
+  // file damaged since it was opened) finds nothing: the pairs it would have given are missed,
+  // never wrong ones made.
+  buffer->resize((end - begin) * kRecord);
+  if (!ReadAt(ch.records_at + begin * kRecord, buffer->data(), buffer->size())) return;
+  for (uint64_t e = 0; e < end - begin; ++e) {
+    uint64_t code = 0;
+    uint32_t meta = 0;
+    std::memcpy(&code, buffer->data() + e * kRecord, 8);
+    if (layout_->ValueOf(code, c) != value) continue;
+    std::memcpy(&meta, buffer->data() + e * kRecord + 8, 4);
+    fn(code, meta);
   }
 }
 

@@ -7,15 +7,15 @@
 // its new clips; the manifest names them with the settings and clip count they cover. A segment
 // holds, for each of the join's chunks, every code of every clip as an entry (code, clip, role:
 // stored / query / windows) sorted by that chunk's value, with a coarse table of offsets by the
-// value's top bits (about 64 entries a coarse bucket, at most 2^20 buckets); lookups
-// binary-search inside a coarse bucket of the memory-mapped file.
+// value's top bits (about 64 entries a coarse bucket, at most 2^20 buckets); a lookup reads one
+// coarse bucket with one pread and scans it.
 //
 // Layout of a segment (little-endian; chunk sections 8-byte aligned):
-//   "CDXCHIX2", u32 chunks, u32 coarse bits C, u64 clips, u64 first (global index of the
+//   "CDXCHIX3", u32 chunks, u32 coarse bits C, u64 clips, u64 first (global index of the
 //   segment's clip 0), per chunk: u32 bits, u32 shift, u64 entries;
 //   i64 clip ids [clips];
-//   per chunk: u64 coarse offsets [2^min(C, bits) + 1], u64 codes [entries], u32 meta [entries]
-//   (+ padding).
+//   per chunk: u64 coarse offsets [2^min(C, bits) + 1], records [entries] of u64 code and u32
+//   meta (12 bytes, packed; + padding to 8).
 // meta: clip index within the segment (low 29 bits) | kStored | kQuery | kWindows.
 //
 // Lookups see a segment exactly as written: nothing here checks that the catalog still matches;
@@ -114,36 +114,36 @@ Status WriteChunkIndexSegment(const std::filesystem::path& path, const ChunkLayo
                               const std::vector<int64_t>& clip_ids, uint64_t first,
                               const std::vector<std::string_view>& blobs);
 
-// One segment, memory-mapped read-only.
+// One segment, open for reading: its ids and coarse tables in memory, its records read a bucket at
+// a time (pread: nothing mapped, so the run's RSS does not grow with the gigabytes it looks into;
+// a memory map reached 12 GB of RSS on ten million clips).
 class ChunkIndexSegment {
  public:
   // Error: "dedup index: PATH: <reason>".
   static Result<std::unique_ptr<ChunkIndexSegment>> Open(const std::filesystem::path& path);
   ~ChunkIndexSegment();
+  ChunkIndexSegment(const ChunkIndexSegment&) = delete;
+  ChunkIndexSegment& operator=(const ChunkIndexSegment&) = delete;
   uint64_t clips() const { return clips_; }
   uint64_t first() const { return first_; }
   int64_t clip_id(uint64_t i) const { return ids_[i]; }
-  // Calls fn(code, meta) for every entry of chunk c whose value is `value`.
-  void Lookup(int c, uint32_t value, const std::function<void(uint64_t, uint32_t)>& fn) const;
+  // Calls fn(code, meta) for every entry of chunk c whose value is `value`. `buffer` is the
+  // caller's scratch space (one per thread: Lookup may run from several threads at once).
+  void Lookup(int c, uint32_t value, std::vector<char>* buffer,
+              const std::function<void(uint64_t, uint32_t)>& fn) const;
   const ChunkLayout& layout() const { return *layout_; }
-  // Lets go of the pages lookups have touched (they stay in the page cache): a run's lookups
-  // reach most pages of a multi-gigabyte segment, and mapped pages count as the process's RSS.
-  // Safe while other threads look up: a page let go is mapped again on its next access.
-  void ReleasePages() const;
 
  private:
   ChunkIndexSegment() = default;
+  bool ReadAt(uint64_t at, void* to, size_t bytes) const;
   struct Chunk {
-    const uint64_t* coarse = nullptr;
-    const uint64_t* codes = nullptr;
-    const uint32_t* meta = nullptr;
-    uint64_t entries = 0;
+    std::vector<uint64_t> coarse;
+    uint64_t records_at = 0;  // file offset of the chunk's records
     int coarse_bits = 0;
   };
-  void* map_ = nullptr;
-  size_t size_ = 0;
+  int fd_ = -1;
   uint64_t clips_ = 0, first_ = 0;
-  const int64_t* ids_ = nullptr;
+  std::vector<int64_t> ids_;
   std::unique_ptr<ChunkLayout> layout_;
   std::vector<Chunk> chunks_;
 };

@@ -309,7 +309,7 @@ TEST_F(DedupIncremental, StaleOrDamagedIndexIsNotUsed) {
   std::filesystem::create_directories(ChunkIndexDir(tmp / "ds"));
   {
     std::ofstream junk(ChunkIndexDir(tmp / "ds") / "segment-0");
-    junk << "CDXCHIX2 but not a segment";
+    junk << "CDXCHIX3 but not a segment";
   }
   auto opened = ChunkIndexSegment::Open(ChunkIndexDir(tmp / "ds") / "segment-0");
   ASSERT_FALSE(opened.ok());
