@@ -7,7 +7,7 @@
 // its new clips; the manifest names them with the settings and clip count they cover. A segment
 // holds, for each of the join's chunks, every code of every clip as an entry (code, clip, role:
 // stored / query / windows) sorted by that chunk's value, with a coarse table of offsets by the
-// value's top bits (about 64 entries a coarse bucket, at most 2^20 buckets); a lookup reads one
+// value's top bits (about 64 entries a coarse bucket, at most one a value); a lookup reads one
 // coarse bucket with one pread and scans it.
 //
 // Layout of a segment (little-endian; chunk sections 8-byte aligned):
@@ -114,7 +114,8 @@ Status WriteChunkIndexSegment(const std::filesystem::path& path, const ChunkLayo
                               const std::vector<int64_t>& clip_ids, uint64_t first,
                               const std::vector<std::string_view>& blobs);
 
-// One segment, open for reading: its ids and coarse tables in memory, its records read a bucket at
+// One segment, open for reading: its ids and coarse tables in memory (8 bytes a clip, up to 96 MB
+// of coarse tables for the largest segments), its records read a bucket at
 // a time (pread: nothing mapped, so the run's RSS does not grow with the gigabytes it looks into;
 // a memory map reached 12 GB of RSS on ten million clips).
 class ChunkIndexSegment {
