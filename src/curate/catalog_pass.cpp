@@ -56,7 +56,10 @@ std::string DedupReport(Catalog& catalog, const DedupResult& r, const DedupOptio
   }
   Appendf(&out, "hamming %d%s, min match %.2f, %s search, %d chunks\n", options.hamming,
           options.flip ? ", mirrored copies included" : "", options.min_match_fraction,
-          r.chunk_join ? "chunk-join" : "exact", r.chunks);
+          r.incremental  ? "incremental"
+          : r.chunk_join ? "chunk-join"
+                         : "exact",
+          r.chunks);
   if (r.incremental) {
     Appendf(&out,
             "incremental: %ld new clips against the last run's codes%s (dedup --full starts "
