@@ -79,6 +79,12 @@ std::string DedupReport(Catalog& catalog, const DedupResult& r, const DedupOptio
             "similar pairs %ld\n",
             options.semantic, r.semantic_tables, r.semantic_bits, r.semantic_candidate_pairs,
             r.semantic_pairs);
+    if (r.semantic_join) {
+      Appendf(&out,
+              "semantic join: %d blocks of 8-bit vectors, %ld pairs near the threshold decided "
+              "on the floats\n",
+              r.semantic_blocks, r.semantic_borderline);
+    }
     if (r.clips_without_embedding > 0) {
       Appendf(&out,
               "%ld clips have no embedding.clip: configure a CLIP image encoder, clipdex "

@@ -9,16 +9,14 @@
 #include <memory>
 #include <string>
 
+#include "util/temp_file.h"
+
 namespace clipdex {
 
 Result<CodesSpill> CodesSpill::Create(const std::filesystem::path& dir) {
-  std::string name = (dir / ".dedup-codes-XXXXXX").string();
-  const int fd = mkstemp(name.data());
-  if (fd < 0) {
-    return Status::Error("cannot create a temporary file in " + dir.string() + " (" +
-                         std::strerror(errno) + ")");
-  }
-  unlink(name.c_str());  // gone with the last descriptor, however the process ends
+  auto file = TempFile::Create(dir, "dedup-codes");
+  if (!file.ok()) return file.status();
+  const int fd = file->Release();
   std::FILE* f = fdopen(fd, "w+b");
   if (f == nullptr) {
     const int e = errno;

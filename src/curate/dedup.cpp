@@ -20,6 +20,7 @@
 #include "curate/dedup_codes.h"
 #include "curate/multi_index_hash.h"
 #include "curate/semantic_index.h"
+#include "curate/semantic_join.h"
 #include "util/parallel.h"
 #include "util/progress_line.h"
 
@@ -370,9 +371,12 @@ DedupGroup GroupOf(const std::vector<size_t>& members,
 
 // Steps 2 and 3 of FindDuplicates: verify the candidate pairs by ordered alignment, with each
 // clip's signature from `signature_of`, and join the groups.
+// `semantic_found`: the semantic pairs when the caller searched them already (the catalog-scale
+// join); otherwise the in-memory LSH search runs here.
 void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint64_t>& pairs,
                     const SignatureOf& signature_of, const DedupOptions& options,
-                    Clock::time_point t0, DedupResult* out) {
+                    Clock::time_point t0, DedupResult* out,
+                    const SemanticPairs* semantic_found = nullptr) {
   DedupResult& result = *out;
   const std::vector<char> duplicate = VerifyPairs(
       pairs, signature_of, [&](size_t i) { return clips[i].still_camera; }, options);
@@ -386,9 +390,10 @@ void VerifyAndGroup(const std::vector<DedupClip>& clips, const std::vector<uint6
     std::vector<std::vector<float>> vectors(clips.size());
     for (size_t i = 0; i < clips.size(); ++i) {
       if (clips[i].embedding.empty()) ++result.clips_without_embedding;
-      vectors[i] = clips[i].embedding;
+      if (semantic_found == nullptr) vectors[i] = clips[i].embedding;
     }
-    const SemanticPairs semantic = FindSimilarPairs(vectors, options.semantic);
+    const SemanticPairs semantic =
+        semantic_found != nullptr ? *semantic_found : FindSimilarPairs(vectors, options.semantic);
     result.semantic_candidate_pairs = semantic.candidates;
     result.semantic_pairs = static_cast<long>(semantic.pairs.size());
     result.semantic_bits = semantic.bits;
@@ -640,6 +645,44 @@ Result<DedupResult> FullDedup(Catalog& catalog, const DedupOptions& options, Clo
       stored, t0);
 }
 
+// The semantic pairs of a catalog-scale run (curate/semantic_join.h), its borderline pairs decided
+// on the floats `vector_of` gives (the catalog's, read again by the caller).
+using VectorOf = std::function<Result<std::vector<float>>(uint32_t entry)>;
+Result<SemanticPairs> JoinSemanticPairs(EmbeddingSpill& spill, const DedupOptions& options,
+                                        const VectorOf& vector_of, DedupResult* result) {
+  SemanticJoinOptions join;
+  join.memory_budget = options.memory_budget;
+  join.threads = std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 16);
+  if (spill.other_length() > 0) {
+    std::fprintf(stderr,
+                 "dedup: %ld embeddings of another length than the first one's left out of the "
+                 "semantic search (one model's embeddings are compared)\n",
+                 spill.other_length());
+  }
+  auto joined = SemanticJoinPairs(spill, join);
+  if (!joined.ok()) return joined.status();
+  SemanticPairs out;
+  out.pairs = std::move(joined->pairs);
+  out.candidates = joined->candidates;
+  out.bits = joined->shape.bits;
+  out.tables = joined->shape.tables;
+  result->semantic_join = true;
+  result->semantic_blocks = joined->blocks;
+  result->semantic_borderline = static_cast<long>(joined->borderline.size());
+  for (const auto& [a, b] : joined->borderline) {
+    auto x = vector_of(a);
+    if (!x.ok()) return x.status();
+    auto y = vector_of(b);
+    if (!y.ok()) return y.status();
+    // The in-memory search's test, tolerance included (semantic_index.cpp).
+    if (x->size() == y->size() && !x->empty() && Dot(*x, *y) >= options.semantic - 1e-6) {
+      out.pairs.emplace_back(a, b);
+    }
+  }
+  std::sort(out.pairs.begin(), out.pairs.end());
+  return out;
+}
+
 // The chunk join's settings from dedup's.
 ChunkJoinOptions JoinOptionsOf(const DedupOptions& options) {
   ChunkJoinOptions join;
@@ -668,13 +711,32 @@ Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clo
   auto spill = CodesSpill::Create(catalog.dir());
   if (!spill.ok()) return DedupError(spill.status());
   DedupResult result;
+  // With --semantic, the embeddings stream into a spill of their own (curate/semantic_join.h),
+  // sized by how many clips have one.
+  std::optional<EmbeddingSpill> vectors;
+  if (options.semantic > 0) {
+    auto summary = catalog.GetSummary();
+    if (!summary.ok()) return DedupError(summary.status());
+    auto without = catalog.CountClipsWithout("embedding.clip");
+    if (!without.ok()) return DedupError(without.status());
+    result.clips_without_embedding = without.value();
+    auto created = EmbeddingSpill::Create(
+        catalog.dir(), static_cast<size_t>(std::max<long>(summary->clips - *without, 0)),
+        options.semantic);
+    if (!created.ok()) return DedupError(created.status());
+    vectors.emplace(std::move(*created));
+  }
   std::vector<int64_t> ids;
-  Status st = ReadClips(catalog, options, /*only_new=*/false,
-                        [&](DedupClip&& c, const ClipCodes& codes) -> Status {
-                          ids.push_back(c.clip_id);
-                          if (codes.featureless) ++result.featureless_clips;
-                          return spill->Add(codes);
-                        });
+  Status st = ReadClips(
+      catalog, options, /*only_new=*/false, [&](DedupClip&& c, const ClipCodes& codes) -> Status {
+        if (vectors) {
+          Status added = vectors->Add(static_cast<uint32_t>(ids.size()), c.embedding);
+          if (!added.ok()) return added;
+        }
+        ids.push_back(c.clip_id);
+        if (codes.featureless) ++result.featureless_clips;
+        return spill->Add(codes);
+      });
   if (!st.ok()) return DedupError(st);
   ids.shrink_to_fit();
   auto without = catalog.CountClipsWithout("dedup.signature");
@@ -696,7 +758,33 @@ Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clo
   result.index_seconds = SecondsSince(t_find);
 
   const auto id_of = [&](size_t i) { return ids[i]; };
-  auto loaded = ReadPairClips(catalog, *pairs, id_of, options);
+  std::vector<uint64_t> semantic_pairs;  // PairKey
+  if (vectors) {
+    // Borderline pairs are decided on the catalog's floats, read again by id.
+    auto found = JoinSemanticPairs(
+        *vectors, options,
+        [&](uint32_t i) -> Result<std::vector<float>> {
+          auto clip = catalog.FindClip(ids[i], {"embedding.clip"});
+          if (!clip.ok()) return clip.status();
+          const Attribute* a = *clip ? FindAttribute((*clip)->clip, "embedding.clip") : nullptr;
+          if (a == nullptr) return std::vector<float>();  // gone since: matches nothing
+          return DecodeClipEmbedding(a->text);
+        },
+        &result);
+    if (!found.ok()) return DedupError(found.status());
+    result.semantic_candidate_pairs = found->candidates;
+    result.semantic_pairs = static_cast<long>(found->pairs.size());
+    result.semantic_bits = found->bits;
+    result.semantic_tables = found->tables;
+    for (const auto& [a, b] : found->pairs) semantic_pairs.push_back(PairKey(a, b));
+    vectors.reset();  // its temporary files go
+  }
+  // The clips of every candidate and semantic pair, read again by id.
+  std::vector<uint64_t> to_load = *pairs;
+  to_load.insert(to_load.end(), semantic_pairs.begin(), semantic_pairs.end());
+  std::sort(to_load.begin(), to_load.end());
+  to_load.erase(std::unique(to_load.begin(), to_load.end()), to_load.end());
+  auto loaded = ReadPairClips(catalog, to_load, id_of, options);
   if (!loaded.ok()) return DedupError(loaded.status());
   const auto clip_at = [&](size_t i) -> const DedupClip& { return loaded->at(i); };
   const std::vector<char> duplicate = VerifyPairs(
@@ -711,6 +799,11 @@ Result<DedupResult> JoinDedup(Catalog& catalog, const DedupOptions& options, Clo
     groups.Join(a, b);
     grouped.push_back(a);
     grouped.push_back(b);
+  }
+  for (uint64_t k : semantic_pairs) {
+    groups.Join(k >> 32, k & 0xffffffffu);
+    grouped.push_back(k >> 32);
+    grouped.push_back(k & 0xffffffffu);
   }
   std::sort(grouped.begin(), grouped.end());
   grouped.erase(std::unique(grouped.begin(), grouped.end()), grouped.end());
@@ -1113,9 +1206,39 @@ DedupResult FindDuplicates(const std::vector<DedupClip>& clips, const DedupOptio
     }
   }
   if (!searched) pairs = CandidatePairs(clips, codes, options, t0, &result);
+  std::optional<SemanticPairs> semantic;
+  if (options.semantic > 0 && options.search == DedupSearch::kChunkJoin) {
+    // The catalog-scale semantic join on clips in memory (tests compare it with the in-memory
+    // LSH), sized as the in-memory search sizes itself: by the vectors of the first length.
+    size_t dims = 0, expected = 0;
+    for (const DedupClip& c : clips) {
+      if (dims == 0) dims = c.embedding.size();
+      expected += dims > 0 && c.embedding.size() == dims ? 1 : 0;
+    }
+    auto spill =
+        EmbeddingSpill::Create(std::filesystem::temp_directory_path(), expected, options.semantic);
+    for (size_t i = 0; spill.ok() && i < clips.size(); ++i) {
+      if (Status st = spill->Add(static_cast<uint32_t>(i), clips[i].embedding); !st.ok()) {
+        spill = st;
+      }
+    }
+    auto found =
+        spill.ok()
+            ? JoinSemanticPairs(
+                  *spill, options,
+                  [&](uint32_t i) -> Result<std::vector<float>> { return clips[i].embedding; },
+                  &result)
+            : Result<SemanticPairs>(spill.status());
+    if (found.ok()) {
+      semantic = std::move(*found);
+    } else {
+      std::fprintf(stderr, "dedup: no semantic join (%s): in-memory search\n",
+                   found.status().message().c_str());
+    }
+  }
   VerifyAndGroup(
       clips, pairs, [&](size_t i) -> const DupSignature& { return clips[i].signature; }, options,
-      t0, &result);
+      t0, &result, semantic ? &*semantic : nullptr);
   return result;
 }
 
@@ -1132,9 +1255,9 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
     }
   }
   // The search: exact in memory up to kChunkJoinFromClips clips, the chunk join beyond (see
-  // DedupSearch). Semantic runs hold every embedding and stay in memory.
+  // DedupSearch); with --semantic, the embeddings' LSH in memory or its join (semantic_join.h).
   bool join = options.search == DedupSearch::kChunkJoin;
-  if (options.search == DedupSearch::kAuto && options.semantic <= 0) {
+  if (options.search == DedupSearch::kAuto) {
     auto summary = catalog.GetSummary();
     if (!summary.ok()) return DedupError(summary.status());
     join = summary->clips >= kChunkJoinFromClips;
@@ -1142,7 +1265,7 @@ Result<DedupResult> RunDedup(Catalog& catalog, const DedupOptions& options) {
   // A full run replaces what the index describes: it goes first, so a run that stops half-way
   // leaves none behind (incremental runs then stream the stored codes instead).
   RemoveChunkIndex(catalog.dir());
-  if (join && options.semantic <= 0) return JoinDedup(catalog, options, t0);
+  if (join) return JoinDedup(catalog, options, t0);
   return FullDedup(catalog, options, t0);
 }
 

@@ -156,14 +156,17 @@ struct DedupResult {
   long semantic_candidate_pairs = 0;           // LSH candidates, each verified by exact cosine
   long semantic_pairs = 0;                     // pairs with cosine >= DedupOptions::semantic
   int semantic_bits = 0, semantic_tables = 0;  // LSH index shape
-  long marked = 0;                             // clips given dedup.dup_of
-  int chunks = 0;                              // multi-index chunks used
-  double index_seconds = 0;                    // building the index + finding candidates
-  double seconds = 0;                          // total wall time, loading and storing included
-  bool incremental = false;                    // RunDedup continued from the last run's codes
-  bool chunk_join = false;                     // the full run searched by chunk join
+  bool semantic_join = false;    // searched by the catalog-scale join (curate/semantic_join.h)
+  int semantic_blocks = 0;       // the join's blocks of 8-bit vectors
+  long semantic_borderline = 0;  // the join's pairs near the threshold, decided on the floats
+  long marked = 0;               // clips given dedup.dup_of
+  int chunks = 0;                // multi-index chunks used
+  double index_seconds = 0;      // building the index + finding candidates
+  double seconds = 0;            // total wall time, loading and storing included
+  bool incremental = false;      // RunDedup continued from the last run's codes
+  bool chunk_join = false;       // the full run searched by chunk join
   bool indexed = false;  // the incremental run looked its new clips up in the persisted index
-  long new_clips = 0;  // clips whose signatures this run read (all of them when full)
+  long new_clips = 0;    // clips whose signatures this run read (all of them when full)
 };
 
 // How two clips may be related. A frame of `a` matches a frame of `b` when BOTH comparisons are

@@ -11,6 +11,7 @@
 // miss a pair (with probability <= 1 - target_recall at the threshold) but never adds a wrong one.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -36,6 +37,24 @@ struct SemanticPairs {
 // lengths are never paired (each length is indexed on its own).
 SemanticPairs FindSimilarPairs(const std::vector<std::vector<float>>& vectors, double min_cosine,
                                const SemanticIndexOptions& options = {});
+
+// The index's shape for n vectors (see above); the in-memory search and the catalog-scale join
+// (curate/semantic_join.h) choose it the same way, so they key every vector alike.
+struct LshShape {
+  int bits = 0, tables = 0;
+  size_t planes() const { return static_cast<size_t>(bits) * static_cast<size_t>(tables); }
+};
+LshShape ChooseLshShape(size_t n, double min_cosine, const SemanticIndexOptions& options);
+
+// The random hyperplanes of `shape` for vectors of `dims` floats: planes() rows of dims, table t's
+// bit b in row t * bits + b, drawn from `seed` (and dims).
+std::vector<float> LshHyperplanes(size_t dims, const LshShape& shape, uint64_t seed);
+
+// The keys of `n` vectors (`rows`: n rows of dims floats) into keys[t * n + k] (table t, vector
+// k): the signs of their dot products with the hyperplanes, one bit each, table t's first plane
+// the key's highest bit. The products are one matrix multiplication (the system BLAS).
+void LshKeys(const float* rows, size_t n, size_t dims, const std::vector<float>& planes,
+             const LshShape& shape, uint32_t* keys);
 
 // The LSH candidate pairs alone (before exact verification), for measuring recall.
 std::vector<std::pair<uint32_t, uint32_t>> LshCandidatePairs(

@@ -13,6 +13,7 @@
 
 #include "../support/catalog_peek.h"
 #include "../support/test_env.h"
+#include "analyze/clip_embedding.h"
 #include "catalog/catalog.h"
 #include "curate/chunk_index.h"
 #include "curate/dedup.h"
@@ -65,6 +66,11 @@ class SignatureCatalog {
                                   Num(id), ", 'quality.score', ", std::to_string(quality), ")")));
     }
     return id;
+  }
+  // embedding.clip of `clip`, in the catalog's text form (8 bits a dimension).
+  void AddEmbedding(int64_t clip, const std::vector<float>& v) {
+    EXPECT_TRUE(peek().Exec(Cat("INSERT INTO clip_attributes (clip_id, name, text) VALUES (",
+                                Num(clip), ", 'embedding.clip', '", EncodeClipEmbedding(v), "')")));
   }
   // (clip, dedup.group, dedup.dup_of) rows, as text.
   std::string DedupRows() {
@@ -289,6 +295,69 @@ TEST_F(DedupIncremental, ChunkJoinRunLeavesTheExactRunsRowsAndContinuesIncrement
 
 // A stale index (its manifest's clip count differs from the last run's) is not used, and is
 // removed; a damaged segment is an error when opened, never a crash.
+// dedup --semantic at catalog scale (curate/semantic_join.h) against the in-memory LSH on the
+// same catalog: the same rows, with pairs near the threshold decided on the catalog's floats.
+TEST_F(DedupIncremental, SemanticJoinRunLeavesTheInMemoryRows) {
+  std::mt19937 rng(23);
+  std::normal_distribution<float> gauss(0, 1);
+  const auto unit = [&] {
+    std::vector<float> v(128);
+    for (float& x : v) x = gauss(rng);
+    return L2Normalised(std::move(v));
+  };
+  // Pairs at cosines 0.93-0.97 around the threshold; stored in 8 bits, so the truth is the
+  // decoded floats'.
+  std::vector<std::vector<float>> stored;
+  const int64_t video = cat.AddVideo();
+  for (int k = 0; k < 150; ++k) {
+    const std::vector<float> a = unit();
+    std::vector<float> b(a.size());
+    const double cosine = 0.93 + 0.04 * (k % 21) / 20.0;
+    const std::vector<float> noise = unit();
+    for (size_t d = 0; d < a.size(); ++d) {
+      b[d] = static_cast<float>(cosine * a[d] + std::sqrt(1 - cosine * cosine) * noise[d]);
+    }
+    for (const auto& v : {a, L2Normalised(b)}) {
+      const int64_t id = cat.AddClip(video, gen.Random(), 40 + k % 7);
+      cat.AddEmbedding(id, v);
+      auto back = DecodeClipEmbedding(EncodeClipEmbedding(v));
+      ASSERT_TRUE(back.ok());
+      stored.push_back(*back);
+    }
+  }
+  // The threshold is one pair's cosine (the 11th pair, at ~0.95): in the catalog's 8 bits the
+  // join cannot tell that pair from the threshold, so it reads both embeddings again.
+  const double threshold = Dot(stored[20], stored[21]);
+  long truth = 0;
+  for (size_t i = 0; i < stored.size(); ++i) {
+    for (size_t j = i + 1; j < stored.size(); ++j) {
+      truth += Dot(stored[i], stored[j]) >= threshold - 1e-6;
+    }
+  }
+  DedupOptions options;
+  options.semantic = threshold;
+  options.search = DedupSearch::kExact;
+  auto in_memory = RunDedup(cat.catalog(), options);
+  ASSERT_TRUE(in_memory.ok()) << in_memory.status().message();
+  const std::string rows = cat.DedupRows();
+  options.search = DedupSearch::kChunkJoin;
+  options.memory_budget = 16 << 10;  // several blocks of vectors
+  auto joined = RunDedup(cat.catalog(), options);
+  ASSERT_TRUE(joined.ok()) << joined.status().message();
+  std::printf("semantic pairs %ld (truth %ld), join: %d blocks, %ld borderline\n",
+              joined->semantic_pairs, truth, joined->semantic_blocks, joined->semantic_borderline);
+  EXPECT_TRUE(joined->semantic_join);
+  EXPECT_GT(joined->semantic_blocks, 2);
+  EXPECT_GE(joined->semantic_borderline, 1);
+  EXPECT_LE(joined->semantic_borderline, 3);  // 8 bits decide all but the threshold's own pair
+  EXPECT_EQ(joined->semantic_pairs, in_memory->semantic_pairs);
+  EXPECT_GE(joined->semantic_pairs, truth * 97 / 100);
+  EXPECT_LE(joined->semantic_pairs, truth);
+  EXPECT_GT(truth, 40);
+  EXPECT_EQ(cat.DedupRows(), rows);
+  EXPECT_EQ(GroupsText(*joined), GroupsText(*in_memory));
+}
+
 TEST_F(DedupIncremental, StaleOrDamagedIndexIsNotUsed) {
   const std::vector<DupSignature> old = AddRandomClips(cat, gen, 30, /*with_quality=*/false);
   DedupOptions join;

@@ -95,6 +95,17 @@ TEST(SemanticDedupIngest, IdenticalCopiesGroupOnlyWithSemantic) {
                 "on c2.id = g2.clip_id join videos v2 on v2.id = c2.video_id where g2.name = "
                 "'dedup.group' and v2.path not like '%/c.mp4')"),
             "0\n");
+
+  // The catalog-scale join (curate/semantic_join.h) writes the same rows.
+  const std::string rows_sql =
+      "select clip_id, name, num from clip_attributes where name in ('dedup.group', "
+      "'dedup.dup_of') order by 1, 2";
+  const std::string in_memory_rows = Sql(dataset, rows_sql);
+  const std::string ds = testing::ShellQuote(dataset.string());
+  auto joined = testing::RunClipdex("dedup " + ds + " --semantic 0.99 --search join");
+  EXPECT_EQ(joined.exit_code, 0) << joined.output;
+  EXPECT_NE(joined.output.find("semantic join: 1 blocks"), std::string::npos) << joined.output;
+  EXPECT_EQ(Sql(dataset, rows_sql), in_memory_rows);
 }
 
 TEST(SemanticDedupIngest, ClipsWithoutEmbeddingAreCountedAndReported) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <numeric>
 #include <random>
@@ -12,6 +13,7 @@
 #include "analyze/clip_embedding.h"
 #include "curate/dedup.h"
 #include "curate/semantic_index.h"
+#include "curate/semantic_join.h"
 
 namespace clipdex {
 namespace {
@@ -164,6 +166,12 @@ TEST(SemanticDedup, GroupsMatchTheClustersExactlyAndMergeWithHashGroups) {
   EXPECT_TRUE(FindDuplicates(clips, options).groups.empty());  // off by default
 
   options.semantic = 0.95;
+  // The catalog-scale join (curate/semantic_join.h) groups the same clips.
+  DedupOptions join = options;
+  join.search = DedupSearch::kChunkJoin;
+  join.memory_budget = 64 << 10;  // several blocks of vectors
+  const DedupResult joined_run = FindDuplicates(clips, join);
+  EXPECT_GT(joined_run.semantic_candidate_pairs, 0);
   const DedupResult r = FindDuplicates(clips, options);
   std::map<int, std::set<int64_t>> want;
   for (size_t i = 0; i < clips.size(); ++i) {
@@ -178,6 +186,12 @@ TEST(SemanticDedup, GroupsMatchTheClustersExactlyAndMergeWithHashGroups) {
   }
   EXPECT_EQ(got_groups, want_groups);  // exact groups: nothing missed, no false merge
   EXPECT_EQ(r.clips_without_embedding, 0);
+  EXPECT_EQ(joined_run.groups.size(), r.groups.size());
+  for (size_t g = 0; g < std::min(r.groups.size(), joined_run.groups.size()); ++g) {
+    EXPECT_EQ(joined_run.groups[g].keeper, r.groups[g].keeper);
+    EXPECT_EQ(joined_run.groups[g].duplicates, r.groups[g].duplicates);
+  }
+  EXPECT_EQ(joined_run.semantic_pairs, r.semantic_pairs);
 
   // A perceptual-hash duplicate pair joins the same union-find: two clips of different clusters
   // with identical signatures merge those clusters into one group.
@@ -211,6 +225,79 @@ TEST(SemanticDedup, GroupsMatchTheClustersExactlyAndMergeWithHashGroups) {
     found = found || members == joined;
   }
   EXPECT_TRUE(found);
+}
+
+// The catalog-scale join against the in-memory search: the same LSH shape and hyperplanes, so
+// the same candidates; pairs decided in 8 bits where that is safe and on the floats near the
+// threshold. Pairs at 0.951 and 0.949 around a 0.95 threshold must come back as borderline.
+TEST(SemanticJoin, FindsTheInMemoryPairsInOneBlockAndInMany) {
+  Synthetic s = MakeSynthetic(/*clusters=*/60, /*distinct=*/1500, 512, 11);
+  std::mt19937 rng(19);
+  for (int k = 0; k < 60; ++k) {
+    s.vectors.push_back(RandomUnit(rng, 512));
+    s.vectors.push_back(AtCosine(rng, s.vectors.back(), k % 2 == 0 ? 0.951 : 0.949));
+  }
+  const double threshold = 0.95;
+  const SemanticPairs in_memory = FindSimilarPairs(s.vectors, threshold);
+  ASSERT_GT(in_memory.pairs.size(), 300u);
+  const auto entry_of = [](size_t i) { return static_cast<uint32_t>(3 * i + 7); };
+  for (size_t budget : {size_t{2048} << 20, size_t{64} << 10}) {
+    auto spill =
+        EmbeddingSpill::Create(std::filesystem::temp_directory_path(), s.vectors.size(), threshold);
+    ASSERT_TRUE(spill.ok()) << spill.status().message();
+    for (size_t i = 0; i < s.vectors.size(); ++i) {
+      ASSERT_TRUE(spill->Add(entry_of(i), s.vectors[i]).ok());
+    }
+    SemanticJoinOptions options;
+    options.memory_budget = budget;
+    auto joined = SemanticJoinPairs(*spill, options);
+    ASSERT_TRUE(joined.ok()) << joined.status().message();
+    EXPECT_EQ(joined->shape.bits, in_memory.bits);
+    EXPECT_EQ(joined->shape.tables, in_memory.tables);
+    // The same bucket pairs as in memory (counted once per table there), most of them thrown
+    // away by the sketches before verification.
+    EXPECT_GE(joined->bucket_pairs, in_memory.candidates);
+    EXPECT_LT(joined->candidates, in_memory.candidates / 2);
+    if (budget < (size_t{1} << 20)) {
+      EXPECT_GT(joined->blocks, 4);
+    } else {
+      EXPECT_EQ(joined->blocks, 1);
+    }
+    // Back from entries to indices; borderline pairs decided on the floats.
+    std::vector<std::pair<uint32_t, uint32_t>> got;
+    for (const auto& [a, b] : joined->pairs) got.emplace_back((a - 7) / 3, (b - 7) / 3);
+    long near_kept = 0;
+    for (const auto& [a, b] : joined->borderline) {
+      const uint32_t i = (a - 7) / 3, j = (b - 7) / 3;
+      if (Dot(s.vectors[i], s.vectors[j]) >= threshold - 1e-6) {
+        got.emplace_back(i, j);
+        ++near_kept;
+      }
+    }
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, in_memory.pairs) << "budget " << budget;
+    EXPECT_GE(joined->borderline.size(), 50u);  // the 0.951 / 0.949 pairs the LSH met
+    EXPECT_GT(near_kept, 20);
+    EXPECT_LT(near_kept, static_cast<long>(joined->borderline.size()));
+  }
+}
+
+TEST(SemanticJoin, SkipsEmptyAndOtherLengthVectors) {
+  std::mt19937 rng(5);
+  auto spill = EmbeddingSpill::Create(std::filesystem::temp_directory_path(), 4, 0.95);
+  ASSERT_TRUE(spill.ok());
+  const std::vector<float> a = RandomUnit(rng, 64);
+  ASSERT_TRUE(spill->Add(0, a).ok());
+  ASSERT_TRUE(spill->Add(1, {}).ok());
+  ASSERT_TRUE(spill->Add(2, RandomUnit(rng, 32)).ok());
+  ASSERT_TRUE(spill->Add(3, a).ok());
+  EXPECT_EQ(spill->size(), 2u);
+  EXPECT_EQ(spill->other_length(), 1);
+  auto joined = SemanticJoinPairs(*spill);
+  ASSERT_TRUE(joined.ok());
+  const std::vector<std::pair<uint32_t, uint32_t>> want = {{0, 3}};
+  EXPECT_EQ(joined->pairs, want);  // identical vectors: sure in 8 bits
+  EXPECT_TRUE(joined->borderline.empty());
 }
 
 }  // namespace

@@ -1,0 +1,353 @@
+#include "curate/semantic_join.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "util/hamming.h"
+#include "util/parallel.h"
+
+namespace clipdex {
+namespace {
+
+constexpr size_t kKeyBatch = 4096;  // vectors keyed by one matrix product
+constexpr int kMaxBlocks = 16;      // 136 pair files at most
+constexpr size_t kPairBuffer = size_t{1} << 16;
+// Float rounding of the dot products (the 8-bit one and the float one it stands for).
+constexpr double kRounding = 2e-6;
+
+using Pair = std::pair<uint32_t, uint32_t>;
+
+// The sketch of a vector: the keys of the first tables side by side, up to 512 bits (64 bytes a
+// vector, 640 MB at ten million). Two vectors at angle theta differ in each of its bits with
+// probability theta / pi, so their Hamming distance estimates the angle well enough to throw
+// away most candidate pairs before they are written: in-scene pairs at cosine 0.7-0.9 are most
+// of the LSH's candidates and all of its cost. The cut is `kSketchDeviations` standard deviations
+// of the binomial above the mean distance of a pair at the threshold less kSketchSlack; a pair
+// that shares a bucket shares that table's bits too, which only lowers its distance.
+constexpr int kSketchWords = 8;
+constexpr double kSketchDeviations = 6;
+constexpr double kSketchSlack = 0.02;
+struct Sketch {
+  uint64_t w[kSketchWords] = {};
+};
+
+int SketchDistance(const Sketch& a, const Sketch& b) {
+  int d = 0;
+  for (int k = 0; k < kSketchWords; ++k) d += HammingDistance(a.w[k], b.w[k]);
+  return d;
+}
+
+// The largest sketch distance a pair at `min_cosine` may show (see Sketch).
+int SketchCut(int bits, double min_cosine) {
+  const double p =
+      std::acos(std::clamp(min_cosine - kSketchSlack, -1.0, 1.0)) / 3.14159265358979323846;
+  const double mean = bits * p;
+  return static_cast<int>(std::ceil(mean + kSketchDeviations * std::sqrt(bits * p * (1 - p))));
+}
+
+// One vector in 8 bits: dims signed steps, then the step and the norm of the rounding error
+// (two floats).
+size_t RecordBytes(size_t dims) { return dims + 2 * sizeof(float); }
+
+float StepOf(const int8_t* record, size_t dims) {
+  float step;
+  std::memcpy(&step, record + dims, sizeof step);
+  return step;
+}
+
+float ErrorOf(const int8_t* record, size_t dims) {
+  float error;
+  std::memcpy(&error, record + dims + sizeof(float), sizeof error);
+  return error;
+}
+
+int32_t DotSteps(const int8_t* a, const int8_t* b, size_t dims) {
+  int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t d = 0;
+  for (; d + 4 <= dims; d += 4) {
+    s0 += int32_t{a[d]} * b[d];
+    s1 += int32_t{a[d + 1]} * b[d + 1];
+    s2 += int32_t{a[d + 2]} * b[d + 2];
+    s3 += int32_t{a[d + 3]} * b[d + 3];
+  }
+  for (; d < dims; ++d) s0 += int32_t{a[d]} * b[d];
+  return s0 + s1 + s2 + s3;
+}
+
+// Block pair (a, b), a <= b, of kMaxBlocks at most, as one index.
+size_t PartIndex(int a, int b, int blocks) {
+  return static_cast<size_t>(a) * static_cast<size_t>(blocks) + static_cast<size_t>(b);
+}
+
+// Sorts (key << 32 | position) by key, stably (positions stay ascending within a key): two
+// passes of 16 bits, keys having at most 24 bits.
+void SortByKey(std::vector<uint64_t>* items, std::vector<uint64_t>* scratch) {
+  scratch->resize(items->size());
+  for (int shift = 32; shift < 64; shift += 16) {
+    std::vector<size_t> count((size_t{1} << 16) + 1, 0);
+    for (uint64_t x : *items) ++count[((x >> shift) & 0xffff) + 1];
+    for (size_t k = 1; k < count.size(); ++k) count[k] += count[k - 1];
+    for (uint64_t x : *items) (*scratch)[count[(x >> shift) & 0xffff]++] = x;
+    items->swap(*scratch);
+  }
+}
+
+}  // namespace
+
+EmbeddingSpill::EmbeddingSpill(std::filesystem::path dir, TempFile vectors, TempFile keys,
+                               size_t expected, double min_cosine, const SemanticIndexOptions& lsh)
+    : dir_(std::move(dir)),
+      vectors_(std::move(vectors)),
+      keys_(std::move(keys)),
+      expected_(expected),
+      min_cosine_(min_cosine),
+      lsh_(lsh) {}
+
+Result<EmbeddingSpill> EmbeddingSpill::Create(const std::filesystem::path& dir, size_t expected,
+                                              double min_cosine, const SemanticIndexOptions& lsh) {
+  auto vectors = TempFile::Create(dir, "semantic-vectors");
+  if (!vectors.ok()) return vectors.status();
+  auto keys = TempFile::Create(dir, "semantic-keys");
+  if (!keys.ok()) return keys.status();
+  return EmbeddingSpill(dir, std::move(*vectors), std::move(*keys), expected, min_cosine, lsh);
+}
+
+Status EmbeddingSpill::Add(uint32_t entry, const std::vector<float>& vector) {
+  if (vector.empty()) return Status::Ok();
+  if (dims_ == 0) {
+    dims_ = vector.size();
+    shape_ = ChooseLshShape(std::max<size_t>(expected_, 2), min_cosine_, lsh_);
+    planes_ = LshHyperplanes(dims_, shape_, lsh_.seed);
+  }
+  if (vector.size() != dims_) {
+    ++other_length_;
+    return Status::Ok();
+  }
+  float peak = 0;
+  for (float x : vector) peak = std::max(peak, std::fabs(x));
+  const float step = peak > 0 ? peak / 127.0f : 0.0f;
+  record_.resize(RecordBytes(dims_));
+  double error = 0;  // squared norm of vector - steps * step
+  for (size_t d = 0; d < dims_; ++d) {
+    const long q = step > 0 ? std::clamp(std::lround(vector[d] / step), -127L, 127L) : 0;
+    record_[d] = static_cast<int8_t>(q);
+    const double e = vector[d] - static_cast<double>(q) * step;
+    error += e * e;
+  }
+  // Rounded up, so the bound in SemanticJoinPairs holds for the float too.
+  const float error_norm = std::nextafter(static_cast<float>(std::sqrt(error)), 1.0f);
+  std::memcpy(record_.data() + dims_, &step, sizeof step);
+  std::memcpy(record_.data() + dims_ + sizeof(float), &error_norm, sizeof error_norm);
+  if (Status st = vectors_.Append(record_.data(), record_.size()); !st.ok()) return st;
+  entries_.push_back(entry);
+  batch_.insert(batch_.end(), vector.begin(), vector.end());
+  return batch_.size() >= kKeyBatch * dims_ ? FlushBatch() : Status::Ok();
+}
+
+// Keys file layout: batch after batch (every batch kKeyBatch vectors but the last), each batch
+// table after table, a 32-bit key per vector.
+Status EmbeddingSpill::FlushBatch() {
+  if (batch_.empty()) return Status::Ok();
+  const size_t m = batch_.size() / dims_;
+  std::vector<uint32_t> keys(static_cast<size_t>(shape_.tables) * m);
+  LshKeys(batch_.data(), m, dims_, planes_, shape_, keys.data());
+  batch_.clear();
+  return keys_.Append(keys.data(), keys.size() * sizeof(uint32_t));
+}
+
+Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
+                                             const SemanticJoinOptions& options) {
+  SemanticJoinResult result;
+  result.shape = spill.shape_;
+  const size_t n = spill.size();
+  if (n < 2) return result;
+  for (Status st : {spill.FlushBatch(), spill.vectors_.Flush(), spill.keys_.Flush()}) {
+    if (!st.ok()) return st;
+  }
+  const size_t dims = spill.dims_;
+  const size_t record = RecordBytes(dims);
+  const LshShape shape = spill.shape_;
+  const unsigned threads = std::max(1u, options.threads);
+
+  // Blocks of consecutive vectors: two of them in 3/4 of the budget.
+  const size_t sketch_bytes = n * sizeof(Sketch);
+  const size_t for_blocks =
+      options.memory_budget > sketch_bytes ? options.memory_budget - sketch_bytes : 0;
+  const size_t block_vectors =
+      std::max<size_t>({1, for_blocks * 3 / 8 / record, (n + kMaxBlocks - 1) / kMaxBlocks});
+  const int blocks = static_cast<int>((n + block_vectors - 1) / block_vectors);
+  result.blocks = blocks;
+  const auto block_of = [&](uint32_t position) {
+    return static_cast<int>(position / block_vectors);
+  };
+
+  // Pair files, one per block pair (a <= b), each record (position a, position b), a < b.
+  std::vector<std::optional<TempFile>> parts(static_cast<size_t>(blocks) * blocks);
+  for (int a = 0; a < blocks; ++a) {
+    for (int b = a; b < blocks; ++b) {
+      auto f = TempFile::Create(spill.dir_, "semantic-pairs");
+      if (!f.ok()) return f.status();
+      parts[PartIndex(a, b, blocks)].emplace(std::move(*f));
+    }
+  }
+  // Table t's key of every vector (keys file layout: EmbeddingSpill::FlushBatch).
+  const auto read_keys = [&](int t, std::vector<uint32_t>* keys) -> Status {
+    for (size_t from = 0; from < n; from += kKeyBatch) {
+      const size_t m = std::min(kKeyBatch, n - from);
+      const uint64_t at = (from * shape.tables + static_cast<uint64_t>(t) * m) * sizeof(uint32_t);
+      if (Status st = spill.keys_.ReadAt(&(*keys)[from], m * sizeof(uint32_t), at); !st.ok()) {
+        return st;
+      }
+    }
+    return Status::Ok();
+  };
+  const int sketch_tables = std::min(shape.tables, kSketchWords * 64 / shape.bits);
+  std::vector<Sketch> sketches(n);
+  {
+    std::vector<uint32_t> keys(n);
+    for (int t = 0; t < sketch_tables; ++t) {
+      if (Status st = read_keys(t, &keys); !st.ok()) return st;
+      const int offset = t * shape.bits, word = offset / 64, shift = offset % 64;
+      for (size_t k = 0; k < n; ++k) {
+        sketches[k].w[word] |= uint64_t{keys[k]} << shift;
+        if (shift + shape.bits > 64) sketches[k].w[word + 1] |= uint64_t{keys[k]} >> (64 - shift);
+      }
+    }
+  }
+  const int sketch_cut = SketchCut(sketch_tables * shape.bits, spill.min_cosine_);
+  std::mutex parts_mutex;
+  Status failed;
+  const auto t_bucket = std::chrono::steady_clock::now();
+
+  // Candidates: each worker takes tables in turn, buckets the vectors by key and writes every pair
+  // of a bucket to its block pair's file.
+  RunOnWorkers(std::min<unsigned>(threads, static_cast<unsigned>(shape.tables)), [&](unsigned w) {
+    std::vector<uint32_t> keys(n);
+    std::vector<uint64_t> items(n), scratch;
+    std::vector<std::vector<Pair>> out(parts.size());
+    long bucket_pairs = 0;
+    const auto flush = [&](size_t part) {
+      std::lock_guard lock(parts_mutex);
+      if (failed.ok()) {
+        result.raw_candidates += static_cast<long>(out[part].size());
+        Status st = parts[part]->Append(out[part].data(), out[part].size() * sizeof(Pair));
+        if (!st.ok()) failed = st;
+      }
+      out[part].clear();
+    };
+    for (int t = static_cast<int>(w); t < shape.tables;
+         t += static_cast<int>(std::min<unsigned>(threads, shape.tables))) {
+      if (Status st = read_keys(t, &keys); !st.ok()) {
+        std::lock_guard lock(parts_mutex);
+        failed = st;
+        return;
+      }
+      for (size_t k = 0; k < n; ++k) items[k] = (uint64_t{keys[k]} << 32) | k;
+      SortByKey(&items, &scratch);
+      for (size_t start = 0; start < n;) {
+        size_t end = start + 1;
+        while (end < n && (items[end] >> 32) == (items[start] >> 32)) ++end;
+        for (size_t i = start; i < end; ++i) {
+          const auto a = static_cast<uint32_t>(items[i]);
+          for (size_t j = i + 1; j < end; ++j) {
+            const auto b = static_cast<uint32_t>(items[j]);  // b > a: positions ascend in a key
+            ++bucket_pairs;
+            if (SketchDistance(sketches[a], sketches[b]) > sketch_cut) continue;
+            const size_t part = PartIndex(block_of(a), block_of(b), blocks);
+            out[part].emplace_back(a, b);
+            if (out[part].size() >= kPairBuffer) flush(part);
+          }
+        }
+        start = end;
+      }
+    }
+    for (size_t part = 0; part < out.size(); ++part) {
+      if (!out[part].empty()) flush(part);
+    }
+    std::lock_guard lock(parts_mutex);
+    result.bucket_pairs += bucket_pairs;
+  });
+  if (!failed.ok()) return failed;
+  const auto t_verify = std::chrono::steady_clock::now();
+  result.bucket_seconds = std::chrono::duration<double>(t_verify - t_bucket).count();
+
+  // Verification, block pair by block pair, a batch of candidates at a time.
+  const size_t batch_pairs =
+      std::max<size_t>(kPairBuffer, options.memory_budget / 4 / sizeof(Pair));
+  std::vector<int8_t> block_a, block_b;
+  const auto load = [&](int block, std::vector<int8_t>* into) {
+    const size_t first = static_cast<size_t>(block) * block_vectors;
+    const size_t count = std::min(block_vectors, n - first);
+    into->resize(count * record);
+    return spill.vectors_.ReadAt(into->data(), into->size(), first * record);
+  };
+  const double min_cosine = spill.min_cosine_;
+  std::vector<Pair> batch;
+  for (int a = 0; a < blocks; ++a) {
+    if (Status st = load(a, &block_a); !st.ok()) return st;
+    for (int b = a; b < blocks; ++b) {
+      TempFile& part = *parts[PartIndex(a, b, blocks)];
+      if (Status st = part.Flush(); !st.ok()) return st;
+      const uint64_t count = part.size() / sizeof(Pair);
+      if (count == 0) continue;
+      if (b != a) {
+        if (Status st = load(b, &block_b); !st.ok()) return st;
+      }
+      const std::vector<int8_t>& second = b == a ? block_a : block_b;
+      const size_t first_a = static_cast<size_t>(a) * block_vectors;
+      const size_t first_b = static_cast<size_t>(b) * block_vectors;
+      for (uint64_t from = 0; from < count; from += batch_pairs) {
+        const size_t m = static_cast<size_t>(std::min<uint64_t>(batch_pairs, count - from));
+        batch.resize(m);
+        if (Status st = part.ReadAt(batch.data(), m * sizeof(Pair), from * sizeof(Pair));
+            !st.ok()) {
+          return st;
+        }
+        // The same pair from several tables is verified once a batch.
+        std::sort(batch.begin(), batch.end());
+        batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
+        result.candidates += static_cast<long>(batch.size());
+        std::vector<std::vector<Pair>> sure(threads), near(threads);
+        RunOnWorkers(threads, [&](unsigned w) {
+          for (size_t k = w; k < batch.size(); k += threads) {
+            const int8_t* x = &block_a[(batch[k].first - first_a) * record];
+            const int8_t* y = &second[(batch[k].second - first_b) * record];
+            const double estimate =
+                DotSteps(x, y, dims) * double{StepOf(x, dims)} * StepOf(y, dims);
+            // |a.b - a'.b'| <= ea + eb + 3 ea eb for unit a, b with rounding errors of norms
+            // ea, eb (see the header); the float test keeps a pair at min_cosine - 1e-6.
+            const double ex = ErrorOf(x, dims), ey = ErrorOf(y, dims);
+            const double margin = ex + ey + 3 * ex * ey + kRounding;
+            if (estimate - margin >= min_cosine - 1e-6) {
+              sure[w].push_back(batch[k]);
+            } else if (estimate + margin >= min_cosine - 1e-6) {
+              near[w].push_back(batch[k]);
+            }
+          }
+        });
+        const auto entry_pair = [&](const Pair& p) {
+          const uint32_t x = spill.entries_[p.first], y = spill.entries_[p.second];
+          return Pair(std::min(x, y), std::max(x, y));
+        };
+        for (unsigned w = 0; w < threads; ++w) {
+          for (const Pair& p : sure[w]) result.pairs.push_back(entry_pair(p));
+          for (const Pair& p : near[w]) result.borderline.push_back(entry_pair(p));
+        }
+      }
+    }
+  }
+  result.verify_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_verify).count();
+  for (auto* list : {&result.pairs, &result.borderline}) {
+    std::sort(list->begin(), list->end());
+    list->erase(std::unique(list->begin(), list->end()), list->end());
+  }
+  return result;
+}
+
+}  // namespace clipdex
