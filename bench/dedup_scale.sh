@@ -13,6 +13,9 @@
 #   for each S in $SEARCHES (default "join exact"; leave exact out at ten million clips), then 1 %
 #   more clips are added and the incremental `clipdex dedup` is timed.
 #   CHUNKS forces the multi-index chunk count of the in-process run.
+#   DEDUP_SCALE_EMBEDDINGS=1 gives every clip an embedding.clip (512-d, clips of a video at
+#   cosine ~0.8 like shots of one scene, planted copies at ~0.98 to their originals), and
+#   SEMANTIC=0.95 then times `clipdex dedup --full --search join --semantic 0.95` first.
 # Measured on the 2-core dev box (shared), 101k clips in one process: 9.6 s total, 7.6 s
 # candidate search (3 chunks); 2026-12-05, signatures dropped once their codes are taken: 5.1 s
 # total, peak RSS 347 MB; 2026-12-06: 3.96 s (2.06 s search) exact, 3.21 s (1.25 s) chunk join.
@@ -43,8 +46,11 @@ run() {  # label, expected groups, clipdex dedup arguments...
   local groups
   groups=$(sed -n 's/^groups \([0-9]*\),.*/\1/p' <<<"$out")
   echo "$label: $(grep -E '^time' <<<"$out"); groups $groups (planted $expected)$([ "$groups" = "$expected" ] && echo ", all found" || echo ", MISMATCH")"
-  grep -E 'candidate pairs|search,|incremental:|^groups' <<<"$out" | sed 's/^/  /'
+  grep -E 'candidate pairs|search,|incremental:|^semantic|^groups' <<<"$out" | sed 's/^/  /'
 }
+if [ -n "${SEMANTIC:-}" ]; then  # needs DEDUP_SCALE_EMBEDDINGS=1 (planted copies pair both ways)
+  run "full run, --semantic $SEMANTIC --search join" "$copies" --full --search join --semantic "$SEMANTIC"
+fi
 for search in ${SEARCHES:-join exact}; do
   run "full run, --search $search" "$copies" --full --search "$search"
 done

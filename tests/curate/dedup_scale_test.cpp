@@ -23,6 +23,7 @@
 
 #include "../support/catalog_peek.h"
 #include "../support/test_env.h"
+#include "analyze/clip_embedding.h"
 #include "catalog/catalog.h"
 #include "curate/dedup.h"
 
@@ -86,17 +87,52 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
                      "INSERT INTO clip_attributes (clip_id, name, text) "
                      "VALUES (?1, 'dedup.signature', ?2)",
                      -1, &attr, nullptr);
+  // DEDUP_SCALE_EMBEDDINGS=1: every clip gets an embedding.clip too (for dedup --semantic), its
+  // video's scene centre plus noise (clips of one video at cosine ~0.8 to each other, like shots
+  // of one scene); a planted copy gets its original's moved to cosine ~0.98.
+  const bool embeddings = env_int("DEDUP_SCALE_EMBEDDINGS", 0) > 0;
+  constexpr size_t kDims = 512;
+  sqlite3_stmt* embedding = nullptr;
+  sqlite3_prepare_v2(db,
+                     "INSERT INTO clip_attributes (clip_id, name, text) "
+                     "VALUES (?1, 'embedding.clip', ?2)",
+                     -1, &embedding, nullptr);
+  std::normal_distribution<float> gauss(0.0f, 1.0f);
+  std::vector<float> scene(kDims);
+  const auto moved = [&](const std::vector<float>& from, float noise) {
+    std::vector<float> v(kDims);
+    for (size_t d = 0; d < kDims; ++d) {
+      v[d] = from[d] + noise * gauss(rng) / std::sqrt(static_cast<float>(kDims));
+    }
+    return L2Normalised(std::move(v));
+  };
+  const auto new_scene = [&] {
+    if (!embeddings) return;
+    for (float& x : scene) x = gauss(rng);
+    scene = L2Normalised(std::move(scene));
+  };
   std::vector<DupSignature> originals;
-  auto add_clip = [&](int64_t video_id, int idx, const DupSignature& sig) {
+  std::vector<std::vector<float>> original_embeddings;
+  std::vector<float> last_embedding;
+  auto add_clip = [&](int64_t video_id, int idx, const DupSignature& sig,
+                      const std::vector<float>* embedding_of = nullptr) {
     sqlite3_bind_int64(clip, 1, video_id);
     sqlite3_bind_int(clip, 2, idx);
     ASSERT_EQ(sqlite3_step(clip), SQLITE_DONE);
     sqlite3_reset(clip);
+    const int64_t clip_id = sqlite3_last_insert_rowid(db);
     const std::string text = sig.Format();
-    sqlite3_bind_int64(attr, 1, sqlite3_last_insert_rowid(db));
+    sqlite3_bind_int64(attr, 1, clip_id);
     sqlite3_bind_text(attr, 2, text.c_str(), -1, SQLITE_TRANSIENT);
     ASSERT_EQ(sqlite3_step(attr), SQLITE_DONE);
     sqlite3_reset(attr);
+    if (!embeddings) return;
+    last_embedding = embedding_of != nullptr ? moved(*embedding_of, 0.2f) : moved(scene, 0.5f);
+    const std::string e = EncodeClipEmbedding(last_embedding);
+    sqlite3_bind_int64(embedding, 1, clip_id);
+    sqlite3_bind_text(embedding, 2, e.c_str(), -1, SQLITE_TRANSIENT);
+    ASSERT_EQ(sqlite3_step(embedding), SQLITE_DONE);
+    sqlite3_reset(embedding);
   };
   auto add_video = [&](const std::string& name) {
     sqlite3_bind_text(video, 1, name.c_str(), -1, SQLITE_TRANSIENT);
@@ -129,6 +165,7 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
     for (int v = 0; v < kNewVideos; ++v) {
       const int64_t vid = add_video(std::string("new").append(std::to_string(v)).append(tag));
+      new_scene();
       for (int c = 0; c < kClipsPerVideo; ++c) add_clip(vid, c, random_signature());
     }
     // Copies of the first videos' second clips (c == 1: no copy of them was planted).
@@ -157,15 +194,20 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     sqlite3_finalize(video);
     sqlite3_finalize(clip);
     sqlite3_finalize(attr);
+    sqlite3_finalize(embedding);
     return;
   }
   ASSERT_EQ(sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), SQLITE_OK);
   for (int v = 0; v < kVideos; ++v) {
     const int64_t vid = add_video("gen" + std::to_string(v));
+    new_scene();
     for (int c = 0; c < kClipsPerVideo; ++c) {
       const DupSignature sig = random_signature();
-      if (static_cast<int>(originals.size()) < kCopies && c == 0) originals.push_back(sig);
       add_clip(vid, c, sig);
+      if (static_cast<int>(originals.size()) < kCopies && c == 0) {
+        originals.push_back(sig);
+        original_embeddings.push_back(last_embedding);
+      }
     }
   }
   const int64_t copies_video = add_video("copies");
@@ -176,7 +218,7 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
       for (auto& h : f.h) h = drift(h, static_cast<int>(rng() % 4));
       copy.frames.push_back(f);
     }
-    add_clip(copies_video, i, copy);
+    add_clip(copies_video, i, copy, embeddings ? &original_embeddings[i] : nullptr);
   }
   ASSERT_EQ(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   const double gen_seconds =
@@ -187,6 +229,7 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
     sqlite3_finalize(video);
     sqlite3_finalize(clip);
     sqlite3_finalize(attr);
+    sqlite3_finalize(embedding);
     return;
   }
 
@@ -212,6 +255,7 @@ TEST(DedupScale, DISABLED_Catalog100kSignatures) {
   sqlite3_finalize(video);
   sqlite3_finalize(clip);
   sqlite3_finalize(attr);
+  sqlite3_finalize(embedding);
   auto incremental = RunDedup(catalog, bench_options);
   ASSERT_TRUE(incremental.ok()) << incremental.status().message();
   DedupOptions full_options = bench_options;
