@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "util/parallel.h"
+#include "util/progress_line.h"
 
 namespace clipdex {
 namespace {
@@ -266,6 +267,8 @@ Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
       sketch_tables * shape.bits >= 128 ? SketchCut(128, spill.min_cosine_) : sketch_cut;
   std::mutex parts_mutex;
   Status failed;
+  ProgressLine bucket_progress("dedup: semantic buckets", "tables", shape.tables);
+  long tables_done = 0;
   const auto t_bucket = std::chrono::steady_clock::now();
 
   // Candidates: each worker takes tables in turn, buckets the vectors by key and writes every pair
@@ -287,6 +290,10 @@ Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
     };
     for (int t = static_cast<int>(w); t < shape.tables;
          t += static_cast<int>(std::min<unsigned>(threads, shape.tables))) {
+      {
+        std::lock_guard lock(parts_mutex);
+        bucket_progress.Update(tables_done++);
+      }
       if (Status st = read_keys(t, &keys); !st.ok()) {
         std::lock_guard lock(parts_mutex);
         failed = st;
@@ -318,6 +325,7 @@ Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
     std::lock_guard lock(parts_mutex);
     result.bucket_pairs += bucket_pairs;
   });
+  bucket_progress.Done();
   if (!failed.ok()) return failed;
   const auto t_verify = std::chrono::steady_clock::now();
   result.bucket_seconds = std::chrono::duration<double>(t_verify - t_bucket).count();
@@ -335,9 +343,13 @@ Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
   const double min_cosine = spill.min_cosine_;
   std::vector<Pair> batch;
   std::vector<uint64_t> sort_keys, sort_scratch;
+  ProgressLine verify_progress("dedup: semantic verification", "block pairs",
+                               static_cast<long>(blocks) * (blocks + 1) / 2);
+  long parts_done = 0;
   for (int a = 0; a < blocks; ++a) {
     if (Status st = load(a, &block_a); !st.ok()) return st;
     for (int b = a; b < blocks; ++b) {
+      verify_progress.Update(parts_done++);
       TempFile& part = *parts[PartIndex(a, b, blocks)];
       if (Status st = part.Flush(); !st.ok()) return st;
       const uint64_t count = part.size() / sizeof(Pair);
