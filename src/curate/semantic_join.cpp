@@ -57,6 +57,43 @@ __attribute__((target_clones("popcnt", "default"))) void AgreeingPairs(
   }
 }
 
+// Buckets of more than this many vectors are searched for vectors with identical sketches first.
+constexpr size_t kCollapseFrom = 32;
+
+// Catalogs hold many copies of one embedding (black frames, title cards, a static slide: the
+// same pixels give the same 8-bit vector). They share every bucket, and m of them would make
+// m^2 / 2 candidates in every table: 100,000 black clips, 5 * 10^9 a table. Vectors whose
+// sketches are identical (their 500-odd sign bits all agree: cosine ~1) are paired with the first
+// of them instead (m - 1 candidates, each verified as usual), and only that first one is paired
+// with the rest of the bucket. The groups are the same; a pair between two such copies and a
+// third vector is found through the first copy.
+template <typename Emit>
+void CollapseIdentical(std::vector<uint32_t>* members, const std::vector<Sketch>& sketches,
+                       const Emit& emit) {
+  const auto less = [&](uint32_t a, uint32_t b) {
+    const Sketch& x = sketches[a];
+    const Sketch& y = sketches[b];
+    return std::lexicographical_compare(x.w, x.w + kSketchWords, y.w, y.w + kSketchWords) ||
+           (std::equal(x.w, x.w + kSketchWords, y.w) && a < b);
+  };
+  std::sort(members->begin(), members->end(), less);
+  std::vector<uint32_t> kept;
+  for (size_t i = 0; i < members->size();) {
+    size_t j = i + 1;
+    const Sketch& first = sketches[(*members)[i]];
+    while (j < members->size() &&
+           std::equal(first.w, first.w + kSketchWords, sketches[(*members)[j]].w)) {
+      emit((*members)[i], (*members)[j]);  // the first is the smallest position of the run
+      ++j;
+    }
+    kept.push_back((*members)[i]);
+    i = j;
+  }
+  // Back in position order: emit wants the smaller position first.
+  std::sort(kept.begin(), kept.end());
+  members->swap(kept);
+}
+
 // The largest sketch distance a pair at `min_cosine` may show (see Sketch).
 int SketchCut(int bits, double min_cosine) {
   const double p =
@@ -314,6 +351,7 @@ Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
           members.clear();
           for (size_t k = start; k < end; ++k) members.push_back(static_cast<uint32_t>(items[k]));
           bucket_pairs += static_cast<long>(members.size() * (members.size() - 1) / 2);
+          if (members.size() > kCollapseFrom) CollapseIdentical(&members, sketches, emit);
           AgreeingPairs(members.data(), members.size(), sketches, first_cut, sketch_cut, emit);
         }
         start = end;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <random>
@@ -279,6 +280,47 @@ TEST(SemanticJoin, FindsTheInMemoryPairsInOneBlockAndInMany) {
     EXPECT_GE(joined->borderline.size(), 50u);  // the 0.951 / 0.949 pairs the LSH met
     EXPECT_GT(near_kept, 20);
     EXPECT_LT(near_kept, static_cast<long>(joined->borderline.size()));
+  }
+}
+
+// Thousands of copies of one embedding (black frames, title cards) share every bucket: they must
+// not become millions of candidates a table, and must still make one group with the near copies.
+TEST(SemanticJoin, ManyIdenticalVectorsStayLinearAndGroupTogether) {
+  std::mt19937 rng(31);
+  const std::vector<float> black = RandomUnit(rng, 256);
+  std::vector<std::vector<float>> vectors;
+  for (int k = 0; k < 4000; ++k) vectors.push_back(black);
+  for (int k = 0; k < 20; ++k) vectors.push_back(AtCosine(rng, black, 0.97));
+  for (int k = 0; k < 1000; ++k) vectors.push_back(RandomUnit(rng, 256));
+  std::shuffle(vectors.begin(), vectors.end(), rng);
+  auto spill = EmbeddingSpill::Create(std::filesystem::temp_directory_path(), vectors.size(), 0.95);
+  ASSERT_TRUE(spill.ok());
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    ASSERT_TRUE(spill->Add(static_cast<uint32_t>(i), vectors[i]).ok());
+  }
+  auto joined = SemanticJoinPairs(*spill);
+  ASSERT_TRUE(joined.ok()) << joined.status().message();
+  std::printf("bucket pairs %ld, past the sketch %ld, pairs %zu\n", joined->bucket_pairs,
+              joined->raw_candidates, joined->pairs.size());
+  // The LSH pairs the 4,000 copies in every table (8 million a table); about 4,000 a table are
+  // written.
+  EXPECT_GT(joined->bucket_pairs, 7'000'000L * joined->shape.tables);
+  EXPECT_LT(joined->raw_candidates, 10'000L * joined->shape.tables);
+  // One group: every copy and every near copy, nothing else.
+  std::vector<size_t> root(vectors.size());
+  std::iota(root.begin(), root.end(), 0);
+  std::function<size_t(size_t)> find = [&](size_t x) {
+    return root[x] == x ? x : root[x] = find(root[x]);
+  };
+  for (const auto& [a, b] : joined->pairs) root[find(a)] = find(b);
+  for (const auto& [a, b] : joined->borderline) {
+    if (Dot(vectors[a], vectors[b]) >= 0.95 - 1e-6) root[find(a)] = find(b);
+  }
+  size_t anchor = 0;
+  while (vectors[anchor] != black) ++anchor;
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    const bool related = Dot(vectors[i], black) >= 0.96;
+    EXPECT_EQ(find(i) == find(anchor), related) << i;
   }
 }
 
