@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -78,22 +79,28 @@ class EmbeddingSpill {
  private:
   friend Result<SemanticJoinResult> SemanticJoinPairs(EmbeddingSpill& spill,
                                                       const SemanticJoinOptions& options);
+  struct Keyer;  // the keys of full batches, computed on a thread of their own
   EmbeddingSpill(std::filesystem::path dir, TempFile vectors, TempFile keys, size_t expected,
                  double min_cosine, const SemanticIndexOptions& lsh);
   Status FlushBatch();
 
   std::filesystem::path dir_;  // where the pair files go too
-  TempFile vectors_, keys_;
+  TempFile vectors_;
   size_t expected_;
   double min_cosine_;
   SemanticIndexOptions lsh_;
   size_t dims_ = 0;
   LshShape shape_;
-  std::vector<float> planes_;
   std::vector<float> batch_;       // vectors waiting for their keys, row after row
   std::vector<uint32_t> entries_;  // entry of the k-th vector added
   std::vector<int8_t> record_;     // one vector in 8 bits, reused
   long other_length_ = 0;
+  std::unique_ptr<Keyer> keyer_;  // by pointer: its thread keeps its address when the spill moves
+
+ public:
+  EmbeddingSpill(EmbeddingSpill&&) noexcept;
+  EmbeddingSpill& operator=(EmbeddingSpill&&) noexcept;
+  ~EmbeddingSpill();  // waits for the keying thread
 };
 
 // Every pair of the spill's vectors that shares an LSH bucket and reaches the threshold, as
