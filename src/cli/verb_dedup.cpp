@@ -113,7 +113,8 @@ void AddDedupVerb(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"auto", "exact", "join"}))
       ->capture_default_str();
   cmd->add_option("--memory-mb", args->memory_mb,
-                  "MB the join search may hold for one pass's codes")
+                  "MB the join search may hold for one pass's codes (with --semantic, also for "
+                  "the sketches and two blocks of 8-bit embeddings)")
       ->check(CLI::Range(64, 1 << 20))
       ->capture_default_str();
   cmd->add_option("--show", args->show, "Groups to list (largest first); -1 = all")
