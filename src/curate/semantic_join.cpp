@@ -9,6 +9,7 @@
 #include <optional>
 #include <thread>
 
+#include "util/cpu_clones.h"
 #include "util/parallel.h"
 #include "util/progress_line.h"
 
@@ -43,9 +44,9 @@ struct Sketch {
 // without (the project's baseline has none; the builtin is then a library call), the first
 // chosen at load time on every CPU that has it (x86-64 since 2008).
 template <typename Emit>
-__attribute__((target_clones("popcnt", "default"))) void AgreeingPairs(
-    const uint32_t* members, size_t count, const std::vector<Sketch>& sketches, int first_cut,
-    int cut, const Emit& emit) {
+CLIPDEX_CPU_CLONES("popcnt", "default")
+void AgreeingPairs(const uint32_t* members, size_t count, const std::vector<Sketch>& sketches,
+                   int first_cut, int cut, const Emit& emit) {
   for (size_t i = 0; i < count; ++i) {
     const Sketch& x = sketches[members[i]];
     for (size_t j = i + 1; j < count; ++j) {
@@ -122,8 +123,8 @@ float ErrorOf(const int8_t* record, size_t dims) {
 // The integer dot product of two 8-bit vectors: a simple loop the compiler vectorises
 // (multiply-add of 16-bit lanes), compiled for AVX2 too and chosen at load time where the CPU has
 // it: verification computes hundreds of millions of these at ten million clips.
-__attribute__((target_clones("avx2", "default"))) int32_t DotSteps(const int8_t* a, const int8_t* b,
-                                                                   size_t dims) {
+CLIPDEX_CPU_CLONES("avx2", "default")
+int32_t DotSteps(const int8_t* a, const int8_t* b, size_t dims) {
   int32_t s = 0;
   for (size_t d = 0; d < dims; ++d) s += int16_t{a[d]} * int16_t{b[d]};
   return s;
