@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.h"
 #include "clip_like_vectors.h"
 #include "search/ann_index.h"
 
@@ -54,29 +55,27 @@ std::vector<int> ParseList(const char* s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s N [dims=512] [queries=200] [nprobe list=8,16,32,64]\n",
-                 argv[0]);
-    return 2;
-  }
-  const int64_t n = std::atoll(argv[1]);
-  const int dims = argc > 2 ? std::atoi(argv[2]) : 512;
-  const int queries = argc > 3 ? std::atoi(argv[3]) : 200;
-  const std::vector<int> nprobes = ParseList(argc > 4 ? argv[4] : "8,16,32,64");
+  const clipdex::bench::PositionalArgs args(
+      argc, argv, 1,
+      "N [dims=512] [queries=200] [nprobe list=8,16,32,64] [spread=0.9] [clip|iso] [cache dir]");
+  const int64_t n = args.Int(1, 0);
+  const int dims = static_cast<int>(args.Int(2, 512));
+  const int queries = static_cast<int>(args.Int(3, 200));
+  const std::vector<int> nprobes = ParseList(args.Text(4, "8,16,32,64").c_str());
   const int64_t chunk = 100000;
   const int k = 10;
-  const float spread_max = argc > 5 ? static_cast<float>(std::atof(argv[5])) : 0.9f;
+  const float spread_max = static_cast<float>(args.Real(5, 0.9));
   Generator gen;
   gen.dims = dims;
   gen.clusters = std::max<int64_t>(100, n / 100);
   gen.spread_max = spread_max;
-  gen.structured = !(argc > 6 && std::string(argv[6]) == "iso");
+  gen.structured = args.Text(6, "clip") != "iso";
   gen.Init();
 
   // Build, as clipdex does: train on a sample, then add every vector with its id. With a cache
   // directory (7th argument) the index and the exact answers are kept there and reused, so the
   // queries can be timed again on a quiet machine without the ~10 min build.
-  const std::string cache = argc > 7 ? argv[7] : "";
+  const std::string cache = args.Text(7, "");
   const std::string cache_index = cache.empty() ? "" : cache + "/index.ann";
   const std::string cache_exact = cache.empty() ? "" : cache + "/exact.txt";
   std::unique_ptr<clipdex::AnnIndex> index;

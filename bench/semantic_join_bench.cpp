@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "analyze/clip_embedding.h"
+#include "bench_args.h"
 #include "clip_like_vectors.h"
 #include "curate/semantic_join.h"
 
@@ -102,16 +103,13 @@ double DotOf(const Generator& gen, int64_t a, int64_t b) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s N [threshold=0.95] [memory MB=2048] [queries=400] [dir=/tmp]\n",
-                 argv[0]);
-    return 2;
-  }
-  const int64_t n = std::atoll(argv[1]);
-  const double threshold = argc > 2 ? std::atof(argv[2]) : 0.95;
-  const size_t memory_mb = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 2048;
-  const int queries = argc > 4 ? std::atoi(argv[4]) : 400;
-  const std::string dir = argc > 5 ? argv[5] : "/tmp";
+  const clipdex::bench::PositionalArgs args(
+      argc, argv, 1, "N [threshold=0.95] [memory MB=2048] [queries=400] [dir=/tmp]");
+  const int64_t n = args.Int(1, 0);
+  const double threshold = args.Real(2, 0.95);
+  const size_t memory_mb = static_cast<size_t>(args.Int(3, 2048));
+  const int queries = static_cast<int>(args.Int(4, 400));
+  const std::string dir = args.Text(5, "/tmp");
   const int64_t chunk = 65536;
   Generator gen;
   gen.clusters = std::max<int64_t>(100, n / 100);
